@@ -1,0 +1,52 @@
+# Netzwerk: `make run` starts the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo: SQLite, the file-system broker and mail in var/mail/ unless the environment
+# says otherwise. DEBUG is on here only; production never uses `make run`.
+run: export DJANGO_DEBUG ?= 1
+run: export DJANGO_SECURE_SSL_REDIRECT ?= 0
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export PORT := $(PORT)
+run: $(STAMP)
+	$(BIN)/python manage.py preflight
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	@echo ""
+	@echo "Netzwerk läuft gleich unter http://127.0.0.1:$(PORT)/  (Strg-C beendet alles)"
+	$(BIN)/python manage.py demo_logins
+	@echo "Mails der Demo landen in var/mail/."
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+test: $(STAMP)
+	$(BIN)/python manage.py preflight --quiet
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var/ .pytest_cache

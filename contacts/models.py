@@ -1,0 +1,668 @@
+"""The directory: areas, networks, institutions, people, memberships and consents.
+
+Shaped after OParl (Organization, Person, Membership, Location) so an OParl read view is a
+small step. Models stay thin; writes live in ``services.py``, reads in ``selectors.py``,
+and who may see which person field is decided in ``visibility.py`` alone.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from contacts.managers import MembershipQuerySet, UserManager
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account; people log in with their e-mail address.
+
+    The account is separate from :class:`Person` because most people in the directory never
+    log in, and an account's address may differ from the addresses that are published.
+    """
+
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    is_staff = models.BooleanField(
+        _("Zugang zur Verwaltung"),
+        default=False,
+        help_text=_("Darf sich in der Verwaltungsoberfläche anmelden."),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    date_joined = models.DateTimeField(_("angelegt am"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("Zugang")
+        verbose_name_plural = _("Zugänge")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class Area(TimestampedModel):
+    """A Stadtbezirk, Sozialraum or Lebensraum; nested through ``parent``."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "stadtbezirk", _("Stadtbezirk")
+        SOCIAL_AREA = "sozialraum", _("Sozialraum")
+        LIVING_AREA = "lebensraum", _("Lebensraum")
+
+    level = models.CharField(_("Ebene"), max_length=20, choices=Level.choices)
+    code = models.CharField(
+        _("amtliche Nummer"),
+        max_length=20,
+        blank=True,
+        help_text=_("z. B. 5 für einen Sozialraum oder 362 für einen Lebensraum"),
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname in Adressen"), max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("übergeordnetes Gebiet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    description = models.TextField(_("Beschreibung"), blank=True)
+    is_invented = models.BooleanField(
+        _("Name erfunden"),
+        default=False,
+        help_text=_("Der Name ist nicht amtlich belegt, sondern für die Demodaten erfunden."),
+    )
+    is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("Gebiet")
+        verbose_name_plural = _("Gebiete")
+        ordering = ["level", "code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code"],
+                condition=~Q(code=""),
+                name="area_code_unique_per_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(level="stadtbezirk", parent__isnull=True) | ~Q(level="stadtbezirk"),
+                name="area_district_has_no_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.code:
+            return f"{self.get_level_display()} {self.code} {self.name}"
+        return f"{self.get_level_display()} {self.name}"
+
+    # A Sozialraum lies in a Stadtbezirk and a Lebensraum in a Sozialraum; anything else
+    # would make "which networks cover my quarter" give wrong answers.
+    PARENT_LEVEL = {
+        Level.SOCIAL_AREA: Level.DISTRICT,
+        Level.LIVING_AREA: Level.SOCIAL_AREA,
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        expected = self.PARENT_LEVEL.get(self.level)
+        if expected is None and self.parent_id:
+            raise ValidationError({"parent": _("Ein Stadtbezirk hat kein übergeordnetes Gebiet.")})
+        if expected is not None and self.parent is not None and self.parent.level != expected:
+            raise ValidationError(
+                {
+                    "parent": _("Ein %(level)s liegt in einem %(expected)s.")
+                    % {"level": self.get_level_display(), "expected": self.Level(expected).label}
+                }
+            )
+
+
+class Topic(models.Model):
+    """A theme a network works on (Kinder und Jugendliche, Senior*innen, Wohnen, …)."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    slug = models.SlugField(_("Kurzname"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("Thema")
+        verbose_name_plural = _("Themen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Network(TimestampedModel):
+    """A Stadtteilkonferenz, an OAG, a Sozialraumkonferenz, an Arbeitskreis, …"""
+
+    class Kind(models.TextChoices):
+        NEIGHBOURHOOD_CONFERENCE = "stk", _("Stadtteilkonferenz")
+        SENIORS_WORKING_GROUP = "oag", _("Örtliche Arbeitsgemeinschaft der Altenarbeit")
+        SOCIAL_AREA_CONFERENCE = "sozialraumkonferenz", _("Sozialraumkonferenz")
+        WORKING_GROUP = "arbeitskreis", _("Arbeitskreis")
+        SOCIAL_CONFERENCE = "sozialkonferenz", _("Sozialkonferenz")
+        OTHER = "sonstiges", _("sonstiges Netzwerk")
+
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("Name"), max_length=200)
+    short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
+    slug = models.SlugField(_("Kurzname in Adressen"), max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("gehört zu Netzwerk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="working_groups",
+        help_text=_("Nur für Arbeitskreise: das Netzwerk, in dem der Arbeitskreis arbeitet."),
+    )
+    areas = models.ManyToManyField(Area, verbose_name=_("Gebiete"), blank=True, related_name="networks")
+    founded_year = models.PositiveSmallIntegerField(_("gegründet"), null=True, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("Themen"), blank=True, related_name="networks")
+    rhythm = models.CharField(
+        _("üblicher Sitzungsrhythmus"),
+        max_length=200,
+        blank=True,
+        help_text=_("z. B. „etwa alle zwei Monate“ oder „viermal im Jahr“"),
+    )
+    website = models.URLField(_("Internetseite"), blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    sozialplanung_contact = models.ForeignKey(
+        "Person",
+        verbose_name=_("zuständig in der Sozialplanung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="networks_looked_after",
+    )
+    is_invented = models.BooleanField(
+        _("Name erfunden"),
+        default=False,
+        help_text=_("Das Netzwerk ist für die Demodaten erfunden."),
+    )
+    is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("Netzwerk")
+        verbose_name_plural = _("Netzwerke")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="arbeitskreis") | Q(parent__isnull=True),
+                name="network_only_working_groups_have_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == self.Kind.WORKING_GROUP and self.parent_id is None:
+            raise ValidationError({"parent": _("Ein Arbeitskreis gehört zu einem Netzwerk: bitte wählen.")})
+        if self.kind != self.Kind.WORKING_GROUP and self.parent_id is not None:
+            raise ValidationError({"parent": _("Nur ein Arbeitskreis gehört zu einem anderen Netzwerk.")})
+        if self.parent_id is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("Ein Netzwerk kann nicht zu sich selbst gehören.")})
+
+
+class InstitutionCategory(models.Model):
+    """A group of institution types (Kinder/Jugend/Familie, Schule, Senior*innen/Pflege, …)."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Bereich der Einrichtungsarten")
+        verbose_name_plural = _("Bereiche der Einrichtungsarten")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionType(models.Model):
+    """A kind of institution (Kita, OGS, Seniorenbegegnungsstätte, …): data, not code."""
+
+    category = models.ForeignKey(
+        InstitutionCategory, verbose_name=_("Bereich"), on_delete=models.PROTECT, related_name="types"
+    )
+    name = models.CharField(_("Name"), max_length=120, unique=True)
+    slug = models.SlugField(_("Kurzname"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("Einrichtungsart")
+        verbose_name_plural = _("Einrichtungsarten")
+        ordering = ["category__position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Umbrella(models.Model):
+    """A Träger or Wohlfahrtsverband an institution belongs to (Caritas, AWO, Stadt Aachen, …)."""
+
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
+    website = models.URLField(_("Internetseite"), blank=True)
+
+    class Meta:
+        verbose_name = _("Träger")
+        verbose_name_plural = _("Träger")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Institution(TimestampedModel):
+    """An Einrichtung. Its contacts are functional (an office, not a person): public by default."""
+
+    class Accessibility(models.TextChoices):
+        UNKNOWN = "unbekannt", _("nicht bekannt")
+        STEP_FREE = "barrierefrei", _("stufenlos zugänglich")
+        PARTLY = "eingeschraenkt", _("eingeschränkt zugänglich")
+        NOT_ACCESSIBLE = "nicht_barrierefrei", _("nicht stufenlos zugänglich")
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname in Adressen"), max_length=160, unique=True)
+    type = models.ForeignKey(
+        InstitutionType, verbose_name=_("Art"), on_delete=models.PROTECT, related_name="institutions"
+    )
+    umbrella = models.ForeignKey(
+        Umbrella,
+        verbose_name=_("Träger"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+    )
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, default="Aachen")
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("Gebiet"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+    )
+    website = models.URLField(_("Internetseite"), blank=True)
+    email = models.EmailField(_("E-Mail-Adresse (Funktionsadresse)"), blank=True)
+    phone = models.CharField(_("Telefon (zentral)"), max_length=40, blank=True)
+    accessibility = models.CharField(
+        _("Zugänglichkeit des Gebäudes"),
+        max_length=20,
+        choices=Accessibility.choices,
+        default=Accessibility.UNKNOWN,
+    )
+    accessibility_notes = models.TextField(
+        _("Hinweise zur Zugänglichkeit"),
+        blank=True,
+        help_text=_("z. B. Eingang über den Hof, Aufzug, barrierefreies WC, Induktionsschleife"),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("Einrichtung")
+        verbose_name_plural = _("Einrichtungen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        locality = " ".join(part for part in (self.postal_code, self.city) if part)
+        return ", ".join(part for part in (self.street, locality) if part)
+
+
+class Person(TimestampedModel):
+    """A person in the directory. Who may see which of the fields is decided by consents."""
+
+    title = models.CharField(_("Titel"), max_length=40, blank=True, help_text=_("z. B. Dr."))
+    given_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    family_name = models.CharField(_("Nachname"), max_length=100)
+    form_of_address = models.CharField(
+        _("Anrede / Pronomen"),
+        max_length=60,
+        blank=True,
+        help_text=_("So, wie die Person es selbst angibt, z. B. „Frau“, „Herr“, „they/them“ oder leer."),
+    )
+    institutions = models.ManyToManyField(
+        Institution,
+        verbose_name=_("Einrichtungen"),
+        through="Affiliation",
+        blank=True,
+        related_name="people",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Zugang"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    language = models.CharField(_("Sprache für E-Mails"), max_length=10, choices=settings.LANGUAGES, default="de")
+    notes = models.TextField(_("interne Notizen"), blank=True, help_text=_("Nur für die Sozialplanung sichtbar."))
+    is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("Person")
+        verbose_name_plural = _("Personen")
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.title, self.given_name, self.family_name) if part)
+
+
+class Affiliation(models.Model):
+    """A person works or volunteers at an institution, in a function (Leitung, Sozialarbeit, …)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="affiliations")
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("Einrichtung"), on_delete=models.CASCADE, related_name="affiliations"
+    )
+    function = models.CharField(_("Funktion"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("Zugehörigkeit zu einer Einrichtung")
+        verbose_name_plural = _("Zugehörigkeiten zu Einrichtungen")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "institution"], name="affiliation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.institution}"
+
+
+class ContactChannel(models.Model):
+    """An e-mail address or phone number of a person."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("E-Mail")
+        PHONE = "phone", _("Telefon")
+
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("Adresse / Nummer"), max_length=254)
+    label = models.CharField(_("Bezeichnung"), max_length=60, blank=True, help_text=_("z. B. dienstlich, mobil"))
+    is_primary = models.BooleanField(
+        _("Hauptadresse"), default=False, help_text=_("An diese Adresse gehen Einladungen und Erinnerungen.")
+    )
+
+    class Meta:
+        verbose_name = _("Kontaktweg")
+        verbose_name_plural = _("Kontaktwege")
+        ordering = ["kind", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"], condition=Q(is_primary=True), name="channel_one_primary_per_kind"
+            ),
+            models.UniqueConstraint(fields=["person", "kind", "value"], name="channel_unique_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        super().clean()
+        self.value = self.value.strip()
+        if self.kind == self.Kind.EMAIL:
+            from django.core.validators import validate_email
+
+            try:
+                validate_email(self.value)
+            except ValidationError:
+                raise ValidationError({"value": _("Bitte eine gültige E-Mail-Adresse angeben.")}) from None
+            self.value = self.value.lower()
+
+
+class Visibility(models.IntegerChoices):
+    """Who may see a person field; a higher value reaches more people."""
+
+    STAFF = 0, _("nur Sozialplanung")
+    NETWORK_MEMBERS = 1, _("Mitglieder der eigenen Netzwerke")
+    PUBLIC = 2, _("öffentlich")
+
+
+class Consent(models.Model):
+    """A recorded consent (Art. 6 (1) a, Art. 7 DSGVO) to show a person field to an audience.
+
+    Consents are never edited or deleted, only withdrawn, so the record of what a person
+    agreed to, when and to which text stays complete.
+    """
+
+    class Scope(models.TextChoices):
+        NAME = "name", _("Name")
+        EMAIL = "email", _("E-Mail-Adressen")
+        PHONE = "phone", _("Telefonnummern")
+        AFFILIATION = "affiliation", _("Einrichtung und Funktion")
+
+    class Source(models.TextChoices):
+        FORM = "formular", _("Online-Formular")
+        PAPER = "papier", _("schriftlich auf Papier")
+        EMAIL = "email", _("per E-Mail")
+        IMPORT = "import", _("Übernahme aus bestehender Liste")
+
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(_("Umfang"), max_length=20, choices=Scope.choices)
+    channel = models.ForeignKey(
+        ContactChannel,
+        verbose_name=_("nur dieser Kontaktweg"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+        help_text=_("Leer: gilt für alle Kontaktwege dieser Art."),
+    )
+    audience = models.PositiveSmallIntegerField(
+        _("sichtbar für"),
+        choices=[
+            (Visibility.NETWORK_MEMBERS, Visibility.NETWORK_MEMBERS.label),
+            (Visibility.PUBLIC, Visibility.PUBLIC.label),
+        ],
+    )
+    given_at = models.DateTimeField(_("erteilt am"), default=timezone.now)
+    text_version = models.CharField(_("Fassung des Einwilligungstexts"), max_length=40, help_text=_("z. B. 2026-01"))
+    source = models.CharField(_("Quelle"), max_length=20, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erfasst von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einwilligung")
+        verbose_name_plural = _("Einwilligungen")
+        ordering = ["person", "scope", "-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__isnull=True) | Q(scope__in=["email", "phone"]),
+                name="consent_channel_only_for_channel_scopes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_scope_display()} – {self.get_audience_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.channel_id is not None:
+            if self.channel.person_id != self.person_id:
+                raise ValidationError({"channel": _("Der Kontaktweg gehört zu einer anderen Person.")})
+            if self.channel.kind != self.scope:
+                raise ValidationError({"channel": _("Der Kontaktweg passt nicht zum Umfang der Einwilligung.")})
+
+
+class Membership(TimestampedModel):
+    """Membership in a network: an institution (represented by a person) or an individual.
+
+    Speaker teams and Geschäftsführung are memberships with their role and term, so history
+    is kept and "who speaks for the network today" is derived, never stored as a flag.
+    """
+
+    class Role(models.TextChoices):
+        MEMBER = "mitglied", pgettext_lazy("membership role", "Mitglied")
+        SPEAKER = "sprecherin", _("Sprecher*in")
+        DEPUTY_SPEAKER = "stellv_sprecherin", _("stellvertretende*r Sprecher*in")
+        MANAGEMENT = "geschaeftsfuehrung", _("Geschäftsführung")
+        GUEST = "gast", _("Gast")
+
+    # Roles that plan the network's meetings and keep its member list.
+    LEADING_ROLES = (Role.SPEAKER, Role.DEPUTY_SPEAKER, Role.MANAGEMENT)
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("Einrichtung"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Bei Einrichtungen: vertreten durch. Sonst: die Person als Einzelmitglied."),
+    )
+    role = models.CharField(_("Rolle"), max_length=30, choices=Role.choices, default=Role.MEMBER)
+    start = models.DateField(_("seit"), default=datetime.date.today)
+    end = models.DateField(_("bis"), null=True, blank=True, help_text=_("Leer: unbefristet."))
+    note = models.CharField(_("Bemerkung"), max_length=200, blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        ordering = ["network", "role", "start"]
+        indexes = [
+            models.Index(fields=["network", "role", "end"]),
+            models.Index(fields=["person", "end"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="membership_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(institution__isnull=False) | Q(person__isnull=False),
+                name="membership_has_institution_or_person",
+            ),
+            # A leading role belongs to a person, never to an institution alone.
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(role__in=["mitglied", "gast"]),
+                name="membership_leading_role_has_person",
+            ),
+            # Open-ended rows: the database itself forbids the same role twice. Overlapping
+            # terms with an end date are caught by clean(), which every service calls.
+            models.UniqueConstraint(
+                fields=["network", "person", "role"],
+                condition=Q(end__isnull=True, person__isnull=False),
+                name="membership_person_role_once",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "institution", "role"],
+                condition=Q(end__isnull=True, person__isnull=True, institution__isnull=False),
+                name="membership_institution_role_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.institution or self.person
+        if self.institution and self.person:
+            who = f"{self.institution} ({self.person})"
+        return f"{self.network}: {who} – {self.get_role_display()}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_on(timezone.localdate())
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.institution_id is None and self.person_id is None:
+            errors["person"] = _("Bitte eine Einrichtung oder eine Person angeben.")
+        if self.end is not None and self.start is not None and self.end < self.start:
+            errors["end"] = _("Das Ende liegt vor dem Beginn.")
+        if self.role in self.LEADING_ROLES and self.person_id is None:
+            errors["person"] = _("Eine Sprecher*innen- oder Geschäftsführungsrolle braucht eine Person.")
+        if errors:
+            raise ValidationError(errors)
+        overlapping = self.overlapping_same_role()
+        if overlapping is not None:
+            raise ValidationError(
+                _("%(who)s hat diese Rolle in diesem Netzwerk bereits (seit %(start)s).")
+                % {"who": self.person or self.institution, "start": overlapping.start.strftime("%d.%m.%Y")}
+            )
+
+    def overlapping_same_role(self) -> "Membership | None":
+        """Another row with the same holder and role whose term overlaps this one."""
+        if self.network_id is None or self.start is None:
+            return None
+        holder = (
+            Q(person_id=self.person_id)
+            if self.person_id
+            else Q(institution_id=self.institution_id, person__isnull=True)
+        )
+        rows = Membership.objects.filter(holder, network_id=self.network_id, role=self.role).exclude(pk=self.pk)
+        rows = rows.filter(Q(end__isnull=True) | Q(end__gte=self.start))
+        if self.end is not None:
+            rows = rows.filter(start__lte=self.end)
+        return rows.order_by("start").first()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from netzwerk import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("konto/", include("contacts.urls")),
+    path("verwaltung/", admin.site.urls),
+    path("api/v1/", include("netzwerk.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "netzwerk.views.bad_request"
+handler403 = "netzwerk.views.permission_denied"
+handler404 = "netzwerk.views.page_not_found"
+handler500 = "netzwerk.views.server_error"
