@@ -1,15 +1,17 @@
 """Start-up helpers that touch the file system or the network (never run at import)."""
 
+from pathlib import Path
+
 from django.conf import settings
 
 
 def var_folders_create() -> None:
     """Create the folders the embedded defaults write to (database, broker, mail, media)."""
-    folders = [settings.VAR_DIR, settings.MEDIA_ROOT, settings.VAR_DIR / "mail"]
+    folders = [settings.VAR_DIR, settings.MEDIA_ROOT, settings.STATIC_ROOT, settings.VAR_DIR / "mail"]
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     folders += [options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options]
     for folder in folders:
-        settings.VAR_DIR.__class__(folder).mkdir(parents=True, exist_ok=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 def broker_check(timeout: float = 3.0) -> str | None:
