@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "netzwerk",
     "contacts",
@@ -191,8 +192,10 @@ else:
     # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
     # the hard time limit or a slow task would run twice while still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# Beat first sends an interval task one interval after it starts; the worker tests shorten
+# the heartbeat's interval so that its first run comes within seconds.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "notifications.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "notifications.heartbeat", "schedule": env.float("CELERY_HEARTBEAT_SECONDS", default=60.0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -201,7 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "netzwerk.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "netzwerk.api.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served by the app itself: no CDN, nothing loaded from elsewhere.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Security: on by default outside DEBUG; a TLS-terminating proxy in front sets
