@@ -1,5 +1,671 @@
-from django.contrib import admin
+"""The Verwaltung (Django admin) of the directory, for the Sozialplanung.
 
-from contacts import models
+Every changelist runs a constant number of queries however many rows it shows: foreign
+keys come through ``list_select_related``, lists of related rows through prefetches in
+``get_queryset``, and the list filters that need data ask for it in one query each.
+Consents are recorded, never edited or deleted, only withdrawn through the service.
+"""
 
-admin.site.register(models.Area)
+from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.db import models as dbmodels
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from contacts import models, selectors, services
+
+
+class DirectoryAdmin(admin.ModelAdmin):
+    """Shared defaults of the directory's admin pages."""
+
+    # Addresses typed without a scheme are https today; Django 6 makes that the default and
+    # warns until then.
+    formfield_overrides = {dbmodels.URLField: {"assume_scheme": "https"}}
+
+
+# --- list filters --------------------------------------------------------------------
+
+
+class NetworkAreaFilter(admin.SimpleListFilter):
+    """Networks working in an area or anywhere below it.
+
+    Picking a Stadtbezirk also finds the networks registered for its Sozial- and
+    Lebensräume, which is what "who is active in this district" means.
+    """
+
+    title = _("Gebiet")
+    parameter_name = "gebiet"
+
+    def lookups(self, request, model_admin):
+        return [(str(area.pk), str(area)) for area in selectors.area_list()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        area = models.Area.objects.filter(pk=self.value()).first()
+        if area is None:
+            return queryset.none()
+        ids = selectors.area_descendant_ids(area)
+        # A subquery instead of a join keeps one row per network without DISTINCT.
+        through = models.Network.areas.through.objects.filter(area_id__in=ids)
+        return queryset.filter(pk__in=through.values("network_id"))
+
+
+class PersonNetworkFilter(admin.SimpleListFilter):
+    """People with a membership in a network that is current today."""
+
+    title = _("Mitglied im Netzwerk")
+    parameter_name = "netzwerk"
+
+    def lookups(self, request, model_admin):
+        return list(models.Network.objects.order_by("name").values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        members = models.Membership.objects.active().filter(network_id=self.value(), person__isnull=False)
+        return queryset.filter(pk__in=members.values("person_id"))
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A filter with the two choices „ja“ and „nein“; subclasses name the condition."""
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("ja")), ("nein", _("nein"))]
+
+    def condition(self) -> Q:
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(self.condition())
+        if self.value() == "nein":
+            return queryset.exclude(self.condition())
+        return queryset
+
+
+class PersonHasAccountFilter(YesNoFilter):
+    title = _("hat einen Zugang")
+    parameter_name = "zugang"
+
+    def condition(self) -> Q:
+        return Q(user__isnull=False)
+
+
+class PersonHasConsentFilter(YesNoFilter):
+    """Counts only consents that are not withdrawn: a withdrawn one permits nothing."""
+
+    title = _("hat eine gültige Einwilligung")
+    parameter_name = "einwilligung"
+
+    def condition(self) -> Q:
+        return Q(Exists(models.Consent.objects.filter(person=OuterRef("pk"), withdrawn_at__isnull=True)))
+
+
+class ConsentWithdrawnFilter(YesNoFilter):
+    title = _("widerrufen")
+    parameter_name = "widerrufen"
+
+    def condition(self) -> Q:
+        return Q(withdrawn_at__isnull=False)
+
+
+class MembershipCurrentFilter(YesNoFilter):
+    title = _("besteht heute")
+    parameter_name = "aktuell"
+
+    def condition(self) -> Q:
+        today = timezone.localdate()
+        return Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
+
+
+# --- areas, topics, vocabulary ---------------------------------------------------------
+
+
+@admin.register(models.Area)
+class AreaAdmin(DirectoryAdmin):
+    list_display = ["name", "level", "code", "parent", "is_invented", "is_demo"]
+    list_filter = ["level", ("parent", admin.RelatedOnlyFieldListFilter), "is_invented"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    ordering = ["level", "code", "name"]
+
+
+@admin.register(models.Topic)
+class TopicAdmin(DirectoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.InstitutionCategory)
+class InstitutionCategoryAdmin(DirectoryAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+
+
+@admin.register(models.InstitutionType)
+class InstitutionTypeAdmin(DirectoryAdmin):
+    list_display = ["name", "category", "slug"]
+    list_filter = ["category"]
+    list_select_related = ["category"]
+    search_fields = ["name", "slug", "category__name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.Umbrella)
+class UmbrellaAdmin(DirectoryAdmin):
+    list_display = ["name", "short_name", "website"]
+    search_fields = ["name", "short_name"]
+
+
+# --- networks ----------------------------------------------------------------------------
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    """The members and roles of a network, with their terms."""
+
+    model = models.Membership
+    fields = ["person", "institution", "role", "start", "end", "note"]
+    autocomplete_fields = ["person", "institution"]
+    extra = 0
+    ordering = ["role", "-start"]
+    verbose_name = _("Mitglied oder Rolle")
+    verbose_name_plural = _("Mitglieder und Rollen")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "institution")
+
+
+@admin.register(models.Network)
+class NetworkAdmin(DirectoryAdmin):
+    list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active"]
+    list_filter = ["kind", NetworkAreaFilter, "is_active", "topics"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "areas", "topics", "sozialplanung_contact"]
+    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    inlines = [NetworkMembershipInline]
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        current = Q(memberships__start__lte=today) & (Q(memberships__end__isnull=True) | Q(memberships__end__gte=today))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("areas")
+            .annotate(current_member_count=Count("memberships", filter=current))
+        )
+
+    @admin.display(description=_("Gebiete"))
+    def area_names(self, obj: models.Network) -> str:
+        return ", ".join(area.name for area in obj.areas.all())
+
+    @admin.display(description=_("Mitglieder heute"), ordering="current_member_count")
+    def member_count(self, obj: models.Network) -> int:
+        return obj.current_member_count
+
+
+# --- institutions ------------------------------------------------------------------------
+
+
+@admin.register(models.Institution)
+class InstitutionAdmin(DirectoryAdmin):
+    list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active"]
+    list_filter = ["type__category", "type", "umbrella", "area", "accessibility", "is_active"]
+    list_select_related = ["type", "umbrella", "area"]
+    search_fields = ["name", "slug", "email", "street", "umbrella__name", "umbrella__short_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["type", "umbrella", "area"]
+    readonly_fields = ["is_demo", "created_at", "updated_at"]
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+class ChannelFormSet(BaseInlineFormSet):
+    """Guards the rules the database enforces only row by row.
+
+    One primary address per kind is a partial unique constraint, which formsets do not
+    check across their rows; and a channel named in a consent may not disappear, because
+    deleting it would delete the consent record with it.
+    """
+
+    def clean(self):
+        super().clean()
+        primary_kinds: set[str] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                if form.instance.pk and form.instance.consents.exists():
+                    raise ValidationError(
+                        _("%(channel)s ist in einer Einwilligung genannt und kann nicht gelöscht werden.")
+                        % {"channel": form.instance}
+                    )
+                continue
+            if form.cleaned_data.get("is_primary"):
+                kind = form.cleaned_data.get("kind")
+                if kind in primary_kinds:
+                    raise ValidationError(_("Bitte nur eine Hauptadresse je Art (E-Mail, Telefon) markieren."))
+                primary_kinds.add(kind)
+
+
+class ChannelInline(admin.TabularInline):
+    model = models.ContactChannel
+    formset = ChannelFormSet
+    fields = ["kind", "value", "label", "is_primary"]
+    extra = 0
+
+
+class AffiliationInline(admin.TabularInline):
+    model = models.Affiliation
+    fields = ["institution", "function"]
+    autocomplete_fields = ["institution"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("institution")
+
+
+class PersonMembershipInline(admin.TabularInline):
+    model = models.Membership
+    fields = ["network", "institution", "role", "start", "end", "note"]
+    autocomplete_fields = ["network", "institution"]
+    extra = 0
+    ordering = ["-start"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("network", "institution")
+
+
+class ConsentInline(admin.TabularInline):
+    """Recorded consents stay as they are: shown read-only, never deleted; new ones may be added.
+
+    Withdrawing goes through the action in the list of consents (link on the person's page),
+    which calls ``services.consent_withdraw`` and keeps the record.
+    """
+
+    model = models.Consent
+    fields = ["scope", "channel", "audience", "given_at", "text_version", "source", "recorded_by", "withdrawn_at"]
+    readonly_fields = ["recorded_by", "withdrawn_at"]
+    extra = 0
+    ordering = ["scope", "-given_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("channel", "recorded_by")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this person's channels: the full table would be a huge select, and any
+        # other person's channel is invalid anyway. The form class is new on every call.
+        channel_field = formset.form.base_fields.get("channel")
+        if channel_field is not None:
+            channels = models.ContactChannel.objects.filter(person=obj) if obj else models.ContactChannel.objects.none()
+            channel_field.queryset = channels
+        return formset
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Person)
+class PersonAdmin(DirectoryAdmin):
+    list_display = [
+        "family_name",
+        "given_name",
+        "email_addresses",
+        "institution_names",
+        "has_account",
+        "has_consent",
+    ]
+    list_display_links = ["family_name", "given_name"]
+    list_filter = [PersonNetworkFilter, PersonHasAccountFilter, PersonHasConsentFilter, "language"]
+    search_fields = ["family_name", "given_name", "channels__value", "user__email", "affiliations__institution__name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["consents_link", "is_demo", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "given_name", "family_name", "form_of_address", "language"]}),
+        (_("Zugang"), {"fields": ["user"]}),
+        (
+            _("Interne Notizen"),
+            {
+                "fields": ["notes"],
+                "description": _("Nur in der Verwaltung sichtbar, nie auf öffentlichen Seiten oder in der API."),
+            },
+        ),
+        (_("Einwilligungen"), {"fields": ["consents_link"]}),
+        (_("Verwaltung"), {"fields": ["is_demo", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [ChannelInline, AffiliationInline, PersonMembershipInline, ConsentInline]
+    actions = ["invite_accounts"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "channels",
+                    queryset=models.ContactChannel.objects.filter(kind=models.ContactChannel.Kind.EMAIL),
+                    to_attr="email_channels",
+                ),
+                Prefetch(
+                    "affiliations",
+                    queryset=models.Affiliation.objects.select_related("institution").order_by("institution__name"),
+                    to_attr="affiliation_list",
+                ),
+            )
+            .annotate(
+                has_active_consent=Exists(
+                    models.Consent.objects.filter(person=OuterRef("pk"), withdrawn_at__isnull=True)
+                )
+            )
+        )
+
+    @admin.display(description=_("E-Mail"))
+    def email_addresses(self, obj: models.Person) -> str:
+        return ", ".join(channel.value for channel in obj.email_channels)
+
+    @admin.display(description=_("Einrichtungen"))
+    def institution_names(self, obj: models.Person) -> str:
+        return ", ".join(affiliation.institution.name for affiliation in obj.affiliation_list)
+
+    @admin.display(description=_("Zugang"), boolean=True, ordering="user")
+    def has_account(self, obj: models.Person) -> bool:
+        return obj.user_id is not None
+
+    @admin.display(description=_("gültige Einwilligung"), boolean=True, ordering="has_active_consent")
+    def has_consent(self, obj: models.Person) -> bool:
+        return obj.has_active_consent
+
+    @admin.display(description=_("Einwilligungen verwalten"))
+    def consents_link(self, obj: models.Person) -> str:
+        if obj.pk is None:
+            return "–"
+        url = reverse("admin:contacts_consent_changelist") + "?" + urlencode({"person__id__exact": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Einwilligungen dieser Person anzeigen und widerrufen"))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is models.Consent:
+            self._consents_save(request, formset)
+        elif formset.model is models.ContactChannel:
+            self._channels_save(formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _consents_save(self, request, formset) -> None:
+        """Only new consents arrive here (the inline forbids change and delete).
+
+        The form has already validated each row as ``services.consent_record`` would; the
+        person recording it is whoever is logged in.
+        """
+        for consent in formset.save(commit=False):
+            consent.recorded_by = request.user
+            consent.save()
+
+    def _channels_save(self, formset) -> None:
+        """Save demoted primaries before promoted ones, so the one-primary rule never trips."""
+        channels = formset.save(commit=False)
+        for channel in formset.deleted_objects:
+            channel.delete()
+        for channel in sorted(channels, key=lambda channel: channel.is_primary):
+            channel.save()
+
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("contacts.invite_account")
+
+    @admin.action(description=_("Zugang einladen"), permissions=["invite"])
+    def invite_accounts(self, request, queryset):
+        """Create an account for each selected person and mail the set-password link.
+
+        Each person is invited in a transaction of their own, so one person without an
+        address does not stop the others; every failure is reported by name.
+        """
+        invited = []
+        for person in queryset.select_related("user"):
+            had_account = person.user_id is not None
+            try:
+                user = services.account_invite(person=person, invited_by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            except OSError as error:
+                # smtplib's errors and refused connections are OSErrors. The account exists
+                # (its transaction committed before the mail was sent); only the mail failed.
+                self.message_user(
+                    request,
+                    _("Die Einladung an %(person)s konnte nicht verschickt werden (%(error)s). Bitte später erneut.")
+                    % {"person": person, "error": error},
+                    messages.ERROR,
+                )
+                continue
+            invited.append(
+                _("%(person)s (%(email)s, erneut)") % {"person": person, "email": user.email}
+                if had_account
+                else _("%(person)s (%(email)s)") % {"person": person, "email": user.email}
+            )
+        if invited:
+            self.message_user(
+                request,
+                ngettext(
+                    "Einladung verschickt an: %(names)s.",
+                    "%(count)d Einladungen verschickt an: %(names)s.",
+                    len(invited),
+                )
+                % {"count": len(invited), "names": "; ".join(str(name) for name in invited)},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(models.Affiliation)
+class AffiliationAdmin(DirectoryAdmin):
+    list_display = ["person", "institution", "function"]
+    list_filter = ["institution__type__category"]
+    list_select_related = ["person", "institution"]
+    search_fields = ["person__family_name", "person__given_name", "institution__name", "function"]
+    autocomplete_fields = ["person", "institution"]
+
+
+@admin.register(models.ContactChannel)
+class ContactChannelAdmin(DirectoryAdmin):
+    list_display = ["value", "kind", "label", "is_primary", "person"]
+    list_filter = ["kind", "is_primary"]
+    list_select_related = ["person"]
+    search_fields = ["value", "label", "person__family_name", "person__given_name"]
+    autocomplete_fields = ["person"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a channel would delete the consents that name it.
+        if obj is not None and obj.consents.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# --- consents ----------------------------------------------------------------------------
+
+
+@admin.register(models.Consent)
+class ConsentAdmin(DirectoryAdmin):
+    """Consents are added and withdrawn, never changed or deleted (Art. 7 (1) DSGVO: the
+    controller must be able to show what was consented to, when and to which text)."""
+
+    list_display = [
+        "person",
+        "scope",
+        "channel",
+        "audience",
+        "given_at",
+        "text_version",
+        "source",
+        "recorded_by",
+        "withdrawn_at",
+    ]
+    list_filter = ["scope", "audience", ConsentWithdrawnFilter, "source"]
+    list_select_related = ["person", "channel", "recorded_by"]
+    search_fields = ["person__family_name", "person__given_name", "channel__value", "text_version"]
+    autocomplete_fields = ["person", "channel"]
+    fields = ["person", "scope", "channel", "audience", "given_at", "text_version", "source"]
+    readonly_fields = ["recorded_by", "withdrawn_at"]
+    date_hierarchy = "given_at"
+    actions = ["withdraw"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "recorded_by", "withdrawn_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm("contacts.change_consent")
+
+    @admin.action(description=_("Ausgewählte Einwilligungen widerrufen"), permissions=["withdraw"])
+    def withdraw(self, request, queryset):
+        """Withdraw through the service; already withdrawn consents keep their date."""
+        now = timezone.now()
+        count = 0
+        for consent in queryset.filter(withdrawn_at__isnull=True):
+            services.consent_withdraw(consent=consent, at=now)
+            count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext("%(count)d Einwilligung widerrufen.", "%(count)d Einwilligungen widerrufen.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, _("Die ausgewählten Einwilligungen waren schon widerrufen."), messages.INFO)
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(DirectoryAdmin):
+    list_display = ["network", "holder", "role", "start", "end", "is_current"]
+    list_filter = ["role", "network__kind", MembershipCurrentFilter, "network"]
+    list_select_related = ["network", "institution", "person"]
+    search_fields = [
+        "network__name",
+        "network__short_name",
+        "person__family_name",
+        "person__given_name",
+        "institution__name",
+    ]
+    autocomplete_fields = ["network", "person", "institution"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "start"
+    actions = ["end_today"]
+
+    @admin.display(description=_("Mitglied"))
+    def holder(self, obj: models.Membership) -> str:
+        if obj.institution and obj.person:
+            return f"{obj.institution} ({obj.person})"
+        return str(obj.institution or obj.person)
+
+    @admin.display(description=_("besteht heute"), boolean=True)
+    def is_current(self, obj: models.Membership) -> bool:
+        return obj.is_active
+
+    def has_end_today_permission(self, request) -> bool:
+        return request.user.has_perm("contacts.change_membership")
+
+    @admin.action(description=_("Ausgewählte Mitgliedschaften heute beenden"), permissions=["end_today"])
+    def end_today(self, request, queryset):
+        """End through the service; the rows stay as history."""
+        count = 0
+        for membership in queryset.filter(Q(end__isnull=True) | Q(end__gt=timezone.localdate())):
+            try:
+                services.membership_end(membership=membership)
+            except ValidationError as error:
+                self.message_user(request, f"{membership}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext("%(count)d Mitgliedschaft beendet.", "%(count)d Mitgliedschaften beendet.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = models.User
+        fields = ["email"]
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = models.User
+        fields = "__all__"
+
+
+@admin.register(models.User)
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's account admin, keyed by the e-mail address instead of a user name."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person im Verzeichnis"), {"fields": ["person_link"]}),
+        (
+            _("Berechtigungen"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Wichtige Daten"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
+    ]
+    readonly_fields = ["person_link", "last_login", "date_joined"]
+    list_display = ["email", "person_name", "is_staff", "is_superuser", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_select_related = ["person"]
+    search_fields = ["email"]
+    ordering = ["email"]
+
+    @admin.display(description=_("Person"), ordering="person__family_name")
+    def person_name(self, obj: models.User) -> str:
+        person = getattr(obj, "person", None)
+        return person.full_name if person else ""
+
+    @admin.display(description=_("Person"))
+    def person_link(self, obj: models.User) -> str:
+        person = models.Person.objects.filter(user=obj).first() if obj.pk else None
+        if person is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:contacts_person_change", args=[person.pk]), person.full_name
+        )

@@ -483,7 +483,8 @@ class Consent(models.Model):
     channel = models.ForeignKey(
         ContactChannel,
         verbose_name=_("nur dieser Kontaktweg"),
-        on_delete=models.CASCADE,
+        # A consent is a legal record; deleting the channel must not silently erase it.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="consents",

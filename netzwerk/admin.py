@@ -1,0 +1,8 @@
+"""Titles of the Verwaltung; the project package is an installed app, so this is autodiscovered."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Netzwerk Aachen – Verwaltung")
+admin.site.site_title = _("Netzwerk Aachen")
+admin.site.index_title = _("Verwaltung der Sozialplanung")
