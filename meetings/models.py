@@ -1,0 +1,495 @@
+"""The calendar: meeting series and their occurrences, agendas, minutes, answers, date polls.
+
+One meeting, one row (DESIGN.md principle 3): a series creates its occurrences ahead as
+real ``Meeting`` rows, because each has its own agenda, minutes and answers. Feeds and
+notifications read these rows; ``uid`` never changes and ``sequence`` rises with every
+change members should notice (time, place, status), so they can tell what is new.
+
+Models stay thin; every write is in ``services.py``, every read that follows a relation in
+``selectors.py``, recurrence in ``recurrence.py``.
+"""
+
+import datetime
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Institution, Membership, Network, Person, TimestampedModel
+from meetings import recurrence
+
+
+class Visibility(models.TextChoices):
+    """Who sees a meeting, a series or minutes."""
+
+    PUBLIC = "oeffentlich", _("öffentlich")
+    MEMBERS = "mitglieder", _("nur Mitglieder des Netzwerks")
+
+
+class LocationFields(models.Model):
+    """Where a meeting takes place: an institution's address, or a free address; and/or online."""
+
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("Ort (Einrichtung)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Die Adresse der Einrichtung wird übernommen."),
+    )
+    address = models.CharField(
+        _("Adresse"), max_length=300, blank=True, help_text=_("Nur nötig, wenn keine Einrichtung gewählt ist.")
+    )
+    room = models.CharField(_("Raum"), max_length=120, blank=True)
+    accessibility_notes = models.TextField(
+        _("Hinweise zur Barrierefreiheit"),
+        blank=True,
+        help_text=_("z. B. Eingang über den Hof, Aufzug vorhanden, Gebärdensprachdolmetschung auf Anfrage"),
+    )
+    online_url = models.URLField(_("Link zur Online-Teilnahme"), max_length=500, blank=True)
+
+    # The fields that make up "the place": a change here is one members must hear about.
+    PLACE_FIELDS = ("institution", "address", "room", "online_url")
+    LOCATION_FIELDS = (*PLACE_FIELDS, "accessibility_notes")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def location_text(self) -> str:
+        """Name and address of the place and the room, in one line (as calendars show it)."""
+        if self.institution_id is not None:
+            place = ", ".join(part for part in (self.institution.name, self.institution.address) if part)
+        else:
+            place = self.address
+        return ", ".join(part for part in (place, self.room) if part)
+
+
+class MeetingSeries(LocationFields, TimestampedModel):
+    """A recurring meeting: the rule, the local time, and defaults for its occurrences.
+
+    ``rule`` is an RFC 5545 RRULE without DTSTART, UNTIL and COUNT (they are fields here).
+    Occurrences are created ahead up to ``generated_until`` (about 12 months); a daily task
+    moves that horizon on.
+    """
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meeting_series"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    rule = models.CharField(
+        _("Wiederholungsregel"),
+        max_length=300,
+        help_text=_("RRULE nach RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU für jeden 2. Dienstag im Monat"),
+    )
+    first_date = models.DateField(_("erster Termin"))
+    start_time = models.TimeField(_("Beginn (Uhrzeit)"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("Dauer in Minuten"), validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    visibility = models.CharField(
+        _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    until = models.DateField(_("bis"), null=True, blank=True, help_text=_("Letzter möglicher Tag; leer: offen."))
+    count = models.PositiveSmallIntegerField(
+        _("Anzahl der Termine"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Leer: unbegrenzt."),
+    )
+    cancelled_from = models.DateField(
+        _("abgesagt ab"), null=True, blank=True, help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt.")
+    )
+    generated_until = models.DateField(_("Termine angelegt bis"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Terminserie")
+        verbose_name_plural = _("Terminserien")
+        ordering = ["network", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(count__isnull=True),
+                name="series_until_or_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
+                name="series_until_not_before_first_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}: {self.title}"
+
+    @property
+    def pattern(self) -> recurrence.Pattern:
+        return recurrence.Pattern(
+            rule=self.rule,
+            first_date=self.first_date,
+            start_time=self.start_time,
+            until=self.last_possible_date,
+            count=self.count,
+        )
+
+    @property
+    def last_possible_date(self) -> datetime.date | None:
+        """The last day the rule may yield a meeting: ``until`` or the day before the cancellation."""
+        ends = []
+        if self.until is not None:
+            ends.append(self.until)
+        if self.cancelled_from is not None:
+            ends.append(self.cancelled_from - datetime.timedelta(days=1))
+        return min(ends) if ends else None
+
+    @property
+    def description(self) -> str:
+        """The rule in plain German, e.g. „jeden 2. Dienstag im Monat, 18:30 bis 20:00 Uhr“."""
+        return recurrence.rule_describe(self.rule, self.start_time, self.duration_minutes, first_date=self.first_date)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.until is not None and self.count is not None:
+            raise ValidationError({"count": _("Bitte entweder „bis“ oder „Anzahl“ angeben, nicht beides.")})
+        if self.until is not None and self.first_date is not None and self.until < self.first_date:
+            raise ValidationError({"until": _("Das Ende der Serie liegt vor dem ersten Termin.")})
+        if not self.rule or self.first_date is None or self.start_time is None:
+            return
+        try:
+            self.rule = recurrence.normalize(self.rule)
+            # The full pattern, without the cancellation: a series cancelled from its first
+            # day is still a valid series.
+            recurrence.validate(
+                recurrence.Pattern(self.rule, self.first_date, self.start_time, until=self.until, count=self.count)
+            )
+        except ValidationError as error:
+            raise ValidationError({"rule": error.messages}) from None
+
+
+class Meeting(LocationFields, TimestampedModel):
+    """A Sitzung: a single meeting or one occurrence of a series."""
+
+    class Status(models.TextChoices):
+        PLANNED = "geplant", _("geplant")
+        CONFIRMED = "bestaetigt", _("bestätigt")
+        CANCELLED = "abgesagt", _("abgesagt")
+        POSTPONED = "verschoben", _("verschoben")
+        HELD = "stattgefunden", _("stattgefunden")
+
+    uid = models.UUIDField(_("dauerhafte Kennung"), default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meetings")
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name=_("Terminserie"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    original_start = models.DateTimeField(
+        _("Termin laut Serienregel"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Wann die Sitzung nach der Regel der Serie stattfände; bleibt beim Verschieben gleich."),
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visibility = models.CharField(
+        _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    sequence = models.PositiveIntegerField(
+        _("Fassung"),
+        default=0,
+        editable=False,
+        help_text=_("Steigt mit jeder Änderung, die Mitglieder erfahren sollen (Zeit, Ort, Status)."),
+    )
+    edited_by_hand = models.BooleanField(
+        _("einzeln geändert"),
+        default=False,
+        help_text=_("Änderungen an der Serie überschreiben diese Sitzung nicht mehr."),
+    )
+    moved_from = models.DateTimeField(
+        _("vorheriger Beginn"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Beginn vor dem letzten Verschieben."),
+    )
+
+    # Changes to these fields are ones members must be told about: they raise ``sequence``.
+    NOTICEABLE_FIELDS = ("start", "end", "status", *LocationFields.PLACE_FIELDS)
+
+    class Meta:
+        verbose_name = _("Sitzung")
+        verbose_name_plural = _("Sitzungen")
+        ordering = ["start", "pk"]
+        indexes = [
+            models.Index(fields=["network", "start"]),
+            models.Index(fields=["series", "start"]),
+            models.Index(fields=["start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="meeting_end_after_start"),
+            # Regenerating a series finds the occurrence it already made, never a second one.
+            models.UniqueConstraint(fields=["series", "original_start"], name="meeting_one_per_series_slot"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True) | Q(original_start__isnull=False),
+                name="meeting_occurrence_has_original_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = self.start.astimezone(recurrence.BERLIN) if self.start else None
+        return f"{self.title} ({local:%d.%m.%Y %H:%M})" if local else self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return self.start.astimezone(recurrence.BERLIN)
+
+    @property
+    def local_end(self) -> datetime.datetime:
+        return self.end.astimezone(recurrence.BERLIN)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": _("Das Ende muss nach dem Beginn liegen.")})
+        if self.start is not None and self.end is not None and self.end - self.start > datetime.timedelta(days=2):
+            raise ValidationError({"end": _("Eine Sitzung dauert höchstens zwei Tage; bitte das Ende prüfen.")})
+        if self.series_id is not None and self.series.network_id != self.network_id:
+            raise ValidationError({"series": _("Die Serie gehört zu einem anderen Netzwerk.")})
+
+
+class AgendaItem(TimestampedModel):
+    """A TOP (Tagesordnungspunkt). ``text`` is Markdown, sanitised when rendered."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    position = models.PositiveSmallIntegerField(_("TOP Nr."))
+    title = models.CharField(_("Titel"), max_length=300)
+    text = models.TextField(_("Beschreibung"), blank=True, help_text=_("Markdown ist möglich."))
+    is_public = models.BooleanField(
+        _("öffentlich"), default=True, help_text=_("Nicht öffentliche Punkte sehen nur Mitglieder des Netzwerks.")
+    )
+
+    class Meta:
+        verbose_name = _("Tagesordnungspunkt")
+        verbose_name_plural = _("Tagesordnungspunkte")
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"TOP {self.position}: {self.title}"
+
+
+class Minutes(TimestampedModel):
+    """The Protokoll of a meeting: text and/or a file; a draft until published."""
+
+    meeting = models.OneToOneField(Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField(
+        _("Text"),
+        blank=True,
+        help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
+    )
+    file = models.FileField(_("Datei"), upload_to="protokolle/%Y/", blank=True)
+    visibility = models.CharField(
+        _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    published_at = models.DateTimeField(_("veröffentlicht am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Protokoll")
+        verbose_name_plural = _("Protokolle")
+
+    def __str__(self) -> str:
+        return str(_("Protokoll: %(meeting)s") % {"meeting": self.meeting})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.text.strip() and not self.file:
+            raise ValidationError(_("Ein Protokoll braucht einen Text oder eine Datei."))
+
+
+class Attendance(TimestampedModel):
+    """A member's answer before a meeting and their presence after it.
+
+    Empty ``answer`` means "not answered yet", empty ``presence`` "not recorded".
+    """
+
+    class Answer(models.TextChoices):
+        YES = "zusage", _("Zusage")
+        NO = "absage", _("Absage")
+        MAYBE = "vielleicht", _("vielleicht")
+
+    class Presence(models.TextChoices):
+        PRESENT = "anwesend", _("anwesend")
+        EXCUSED = "entschuldigt", _("entschuldigt")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="attendances")
+    answer = models.CharField(_("Antwort"), max_length=20, choices=Answer.choices, blank=True)
+    note = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(_("geantwortet am"), null=True, blank=True)
+    presence = models.CharField(_("Anwesenheit"), max_length=20, choices=Presence.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("Teilnahme")
+        verbose_name_plural = _("Teilnahmen")
+        ordering = ["meeting", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.person} – {self.get_answer_display() or '–'}"
+
+
+class DatePoll(TimestampedModel):
+    """A Terminumfrage: members vote on options; closing it with a choice creates the meeting."""
+
+    class Status(models.TextChoices):
+        OPEN = "offen", _("offen")
+        CLOSED = "geschlossen", _("geschlossen")
+
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="date_polls"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    deadline = models.DateTimeField(_("abstimmen bis"))
+    invitee_roles = models.JSONField(
+        _("eingeladene Rollen"),
+        default=list,
+        blank=True,
+        help_text=_("Leer: alle aktuellen Mitglieder des Netzwerks."),
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    chosen_option = models.ForeignKey(
+        "DatePollOption",
+        verbose_name=_("gewählter Termin"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("angelegte Sitzung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="date_polls",
+    )
+    created_by = models.ForeignKey(
+        Person, verbose_name=_("angelegt von"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("geschlossen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Terminumfrage")
+        verbose_name_plural = _("Terminumfragen")
+        ordering = ["-deadline"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def clean(self) -> None:
+        super().clean()
+        roles = self.invitee_roles
+        if not isinstance(roles, list) or any(role not in Membership.Role.values for role in roles):
+            raise ValidationError({"invitee_roles": _("Bitte nur bekannte Rollen als Eingeladene wählen.")})
+
+
+class DatePollOption(models.Model):
+    """One proposal: a time range, or a whole day.
+
+    A whole day is a ``DateField``, not midnight-to-midnight: a calendar day has no time zone,
+    so it is the same day for every viewer and never slides into the day before.
+    """
+
+    poll = models.ForeignKey(DatePoll, verbose_name=_("Umfrage"), on_delete=models.CASCADE, related_name="options")
+    start = models.DateTimeField(_("Beginn"), null=True, blank=True)
+    end = models.DateTimeField(_("Ende"), null=True, blank=True)
+    day = models.DateField(_("ganzer Tag"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Terminvorschlag")
+        verbose_name_plural = _("Terminvorschläge")
+        ordering = ["poll", "day", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(day__isnull=True, start__isnull=False, end__isnull=False)
+                | Q(day__isnull=False, start__isnull=True, end__isnull=True),
+                name="polloption_day_or_time_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(day__isnull=False) | Q(end__gt=F("start")),
+                name="polloption_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return self.day.strftime("%d.%m.%Y")
+        start = self.start.astimezone(recurrence.BERLIN)
+        end = self.end.astimezone(recurrence.BERLIN)
+        if start.date() == end.date():
+            return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
+        return f"{start:%d.%m.%Y %H:%M}–{end:%d.%m.%Y %H:%M}"
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.day is not None
+
+    def clean(self) -> None:
+        super().clean()
+        timed = self.start is not None or self.end is not None
+        if (self.day is None) == (not timed) or (timed and (self.start is None or self.end is None)):
+            raise ValidationError(_("Ein Terminvorschlag ist entweder ein ganzer Tag oder hat Beginn und Ende."))
+        if timed and self.end <= self.start:
+            raise ValidationError({"end": _("Das Ende muss nach dem Beginn liegen.")})
+
+
+class DatePollVote(TimestampedModel):
+    """A member's vote on one option."""
+
+    class Answer(models.TextChoices):
+        YES = "ja", _("ja")
+        IF_NEED_BE = "wenn_noetig", _("wenn nötig")
+        NO = "nein", _("nein")
+
+    option = models.ForeignKey(
+        DatePollOption, verbose_name=_("Terminvorschlag"), on_delete=models.CASCADE, related_name="votes"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="poll_votes")
+    answer = models.CharField(_("Antwort"), max_length=20, choices=Answer.choices)
+
+    class Meta:
+        verbose_name = _("Stimme")
+        verbose_name_plural = _("Stimmen")
+        constraints = [
+            models.UniqueConstraint(fields=["option", "person"], name="pollvote_once_per_option"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.person} – {self.get_answer_display()}"
