@@ -186,6 +186,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": _broker_folder,
         "data_folder_out": _broker_folder,
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        # Without it kombu writes its broadcast exchange to ./control in the working folder.
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 else:
@@ -196,6 +198,8 @@ else:
 # the heartbeat's interval so that its first run comes within seconds.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notifications.heartbeat", "schedule": env.float("CELERY_HEARTBEAT_SECONDS", default=60.0)},
+    # Keeps every series' occurrences 12 months ahead; idempotent, so a missed or doubled run is harmless.
+    "meetings-extend-series-horizon": {"task": "meetings.extend_series_horizon", "schedule": 24 * 60 * 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
