@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from contacts.models import Area, InstitutionType, Network
+from contacts.selectors import AreaTree
 from contacts.services import login_failure_record, login_failures_clear, login_is_blocked
 
 
@@ -48,3 +51,73 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label=_("E-Mail-Adresse"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+# --- Filters of the public directory pages ---------------------------------------------
+#
+# The choices are built from lists the view has already read, so rendering a form never
+# queries. An unknown value is a field error the page shows (with status 400), never a 500.
+
+AREA_LEVEL_PLURALS = {
+    Area.Level.DISTRICT: _("Stadtbezirke"),
+    Area.Level.SOCIAL_AREA: _("Sozialräume"),
+    Area.Level.LIVING_AREA: _("Lebensräume"),
+}
+
+
+def area_label(area: Area) -> str:
+    return f"{area.code} {area.name}" if area.code else area.name
+
+
+def area_choices(tree: AreaTree) -> list:
+    """Areas grouped by level (for ``<optgroup>``), Stadtbezirke first."""
+    return [
+        (AREA_LEVEL_PLURALS[level], [(str(area.pk), area_label(area)) for area in areas])
+        for level, areas in tree.by_level()
+        if areas
+    ]
+
+
+class DirectoryFilterForm(forms.Form):
+    """Filter a public list by area; the area includes everything below it."""
+
+    gebiet = forms.TypedChoiceField(label=_("Gebiet"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data, *, tree: AreaTree) -> None:
+        super().__init__(data)
+        self.fields["gebiet"].choices = [("", _("alle Gebiete")), *area_choices(tree)]
+
+
+class NetworkFilterForm(DirectoryFilterForm):
+    art = forms.ChoiceField(
+        label=pgettext_lazy("network kind", "Art"),
+        required=False,
+        choices=[("", _("alle Arten")), *Network.Kind.choices],
+    )
+
+    field_order = ["art", "gebiet"]
+
+
+class InstitutionFilterForm(DirectoryFilterForm):
+    art = forms.TypedChoiceField(label=_("Art der Einrichtung"), required=False, coerce=int, empty_value=None)
+
+    field_order = ["art", "gebiet"]
+
+    def __init__(self, data, *, tree: AreaTree, types: list[InstitutionType]) -> None:
+        super().__init__(data, tree=tree)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for institution_type in types:
+            groups.setdefault(institution_type.category.name, []).append(
+                (str(institution_type.pk), institution_type.name)
+            )
+        self.fields["art"].choices = [("", _("alle Arten")), *groups.items()]
+
+
+class AreaChoiceForm(forms.Form):
+    """ "Was ist in meinem Stadtteil los?": pick an area, go to its page."""
+
+    gebiet = forms.TypedChoiceField(label=_("Stadtbezirk, Sozialraum oder Lebensraum"), coerce=int)
+
+    def __init__(self, data=None, *, tree: AreaTree) -> None:
+        super().__init__(data)
+        self.fields["gebiet"].choices = [("", _("Bitte wählen")), *area_choices(tree)]

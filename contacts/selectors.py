@@ -3,11 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from contacts.models import Area, Membership, Network, Person
-from contacts.visibility import PUBLIC, Audience
+from contacts.models import Area, Institution, InstitutionType, Membership, Network, Person
+from contacts.visibility import PUBLIC, Audience, PersonView, project_person
 
 SOZIALPLANUNG_GROUP = "Sozialplanung"
 
@@ -118,3 +118,255 @@ def my_area_overview(*, user) -> dict:
         )
         consents = sorted(person.consents.all(), key=lambda c: (c.withdrawn_at is not None, c.scope))
     return {"person": person, "memberships": memberships, "consents": consents, "roles": user_roles(user)}
+
+
+# --- The public directory pages -------------------------------------------------------
+#
+# Each page reads a fixed number of queries however many networks, institutions or
+# people it shows: areas come as one list and the tree is walked in memory; people come
+# through ``people_for_projection`` and are projected before anything is rendered.
+
+PUBLIC_PAGE_SIZE = 50
+AREA_PAGE_INSTITUTIONS = 50
+
+
+def network_kind_order() -> Case:
+    """Kinds in the order residents look for them (STK, OAG, Sozialraumkonferenz, …),
+    not alphabetically by their code."""
+    return Case(
+        *(When(kind=kind, then=Value(position)) for position, kind in enumerate(Network.Kind.values)),
+        default=Value(len(Network.Kind.values)),
+        output_field=IntegerField(),
+    )
+
+
+def _code_key(area: Area) -> tuple:
+    # Official numbers are strings; "10" must come after "9".
+    return (int(area.code) if area.code.isdigit() else 10**9, area.code, area.name)
+
+
+@dataclass(frozen=True)
+class AreaTree:
+    """All areas, read in one query, with their parent/child links resolved in memory."""
+
+    by_id: dict[int, Area]
+    children: dict[int | None, list[Area]]
+
+    LEVELS = (Area.Level.DISTRICT, Area.Level.SOCIAL_AREA, Area.Level.LIVING_AREA)
+
+    @property
+    def roots(self) -> list[Area]:
+        """Stadtbezirke, and any area whose parent is missing (so nothing is lost)."""
+        return [a for a in self.by_id.values() if a.parent_id is None or a.parent_id not in self.by_id]
+
+    def children_of(self, area: Area) -> list[Area]:
+        return self.children.get(area.pk, [])
+
+    def ancestors(self, area: Area) -> list[Area]:
+        """From the Stadtbezirk down to the parent of ``area``."""
+        chain: list[Area] = []
+        parent = self.by_id.get(area.parent_id)
+        while parent is not None and parent not in chain:
+            chain.insert(0, parent)
+            parent = self.by_id.get(parent.parent_id)
+        return chain
+
+    def descendant_ids(self, area_id: int) -> set[int]:
+        """``area_id`` and every area below it."""
+        ids = {area_id}
+        frontier = [area_id]
+        while frontier:
+            below = [child.pk for parent_id in frontier for child in self.children.get(parent_id, [])]
+            frontier = [pk for pk in below if pk not in ids]
+            ids.update(frontier)
+        return ids
+
+    def by_level(self) -> list[tuple[str, list[Area]]]:
+        """(level, areas) for each level, Stadtbezirk first, each sorted by official number."""
+        return [
+            (level, sorted((a for a in self.by_id.values() if a.level == level), key=_code_key))
+            for level in self.LEVELS
+        ]
+
+
+def area_tree() -> AreaTree:
+    """Every area in one query, as a tree."""
+    areas = sorted(Area.objects.all(), key=_code_key)
+    children: dict[int | None, list[Area]] = {}
+    for area in areas:
+        children.setdefault(area.parent_id, []).append(area)
+    return AreaTree(by_id={a.pk: a for a in areas}, children=children)
+
+
+def network_directory(*, kind: str | None = None, area_ids: set[int] | None = None) -> QuerySet[Network]:
+    """Active networks for the public list, optionally of one ``kind`` and covering any of
+    ``area_ids``; sorted by kind (in the order of ``Network.Kind``), then name."""
+    networks = Network.objects.filter(is_active=True)
+    if kind:
+        networks = networks.filter(kind=kind)
+    if area_ids is not None:
+        # A subquery instead of a join keeps one row per network without DISTINCT.
+        links = Network.areas.through.objects.filter(area_id__in=area_ids)
+        networks = networks.filter(pk__in=links.values("network_id"))
+    return (
+        networks.select_related("parent")
+        .prefetch_related(Prefetch("areas", queryset=Area.objects.order_by("level", "code", "name")), "topics")
+        .annotate(kind_position=network_kind_order())
+        .order_by("kind_position", "name")
+    )
+
+
+@dataclass(frozen=True)
+class NetworkPage:
+    """What the public page of one network shows; people are already projected."""
+
+    network: Network
+    leaders: list[tuple[Membership, PersonView]]
+    institution_memberships: list[Membership]
+    individual_members: list[tuple[Membership, PersonView]]
+    sozialplanung_contact: PersonView | None
+
+    @property
+    def public_contact_available(self) -> bool:
+        return any(view.has_contact for _, view in self.leaders) or bool(
+            self.sozialplanung_contact and self.sozialplanung_contact.has_contact
+        )
+
+
+def network_page(*, slug: str, audience: Audience, day: datetime.date | None = None) -> NetworkPage | None:
+    """The network with ``slug`` (``None`` if there is none), its current memberships, and
+    every person on it projected for ``audience``.
+
+    Individual members whose name the audience may not see are left out entirely; leaders
+    stay (their role is public), shown under "Name nicht veröffentlicht" where needed.
+    """
+    projectable = people_for_projection(Person.objects.all())
+    network = (
+        Network.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("areas", queryset=Area.objects.order_by("level", "code", "name")),
+            "topics",
+            Prefetch("working_groups", queryset=Network.objects.filter(is_active=True).order_by("name")),
+            Prefetch("sozialplanung_contact", queryset=projectable),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if network is None:
+        return None
+    day = day or timezone.localdate()
+    memberships = list(
+        Membership.objects.active(day)
+        .filter(network=network)
+        .select_related("institution__type")
+        .prefetch_related(Prefetch("person", queryset=projectable))
+        .order_by("role", "start", "pk")
+    )
+    leaders = []
+    institution_memberships = []
+    individual_members = []
+    seen_institutions: set[int] = set()
+    for membership in memberships:
+        if membership.role in Membership.LEADING_ROLES:
+            leaders.append((membership, project_person(membership.person, audience, today=day)))
+        elif membership.institution_id is not None:
+            if membership.institution_id not in seen_institutions and membership.institution.is_active:
+                seen_institutions.add(membership.institution_id)
+                institution_memberships.append(membership)
+        else:
+            view = project_person(membership.person, audience, today=day)
+            if view.name is not None:
+                individual_members.append((membership, view))
+    role_order = {role: position for position, role in enumerate(Membership.LEADING_ROLES)}
+    leaders.sort(key=lambda pair: (role_order.get(pair[0].role, 99), pair[0].start))
+    institution_memberships.sort(key=lambda m: m.institution.name.casefold())
+    individual_members.sort(key=lambda pair: pair[1].name.casefold())
+    contact = network.sozialplanung_contact
+    return NetworkPage(
+        network=network,
+        leaders=leaders,
+        institution_memberships=institution_memberships,
+        individual_members=individual_members,
+        sozialplanung_contact=project_person(contact, audience, today=day) if contact is not None else None,
+    )
+
+
+def institution_directory(*, type_id: int | None = None, area_ids: set[int] | None = None) -> QuerySet[Institution]:
+    """Active institutions for the public list, optionally of one type and in ``area_ids``."""
+    institutions = Institution.objects.filter(is_active=True)
+    if type_id is not None:
+        institutions = institutions.filter(type_id=type_id)
+    if area_ids is not None:
+        institutions = institutions.filter(area_id__in=area_ids)
+    return institutions.select_related("type", "area", "umbrella").order_by("name", "pk")
+
+
+def institution_type_list() -> QuerySet[InstitutionType]:
+    """Institution types with their category, for a grouped choice."""
+    return InstitutionType.objects.select_related("category").order_by("category__position", "category__name", "name")
+
+
+@dataclass(frozen=True)
+class InstitutionPage:
+    institution: Institution
+    networks: list[tuple[Network, list[str]]]
+
+
+def institution_page(*, slug: str, day: datetime.date | None = None) -> InstitutionPage | None:
+    """The active institution with ``slug`` and the active networks it is a member of now,
+    each with the roles it holds there. Only the institution's own, public data is read:
+    the people who represent it are not part of this page."""
+    day = day or timezone.localdate()
+    institution = (
+        Institution.objects.filter(slug=slug, is_active=True)
+        .select_related("type__category", "umbrella", "area")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.active(day)
+                .filter(network__is_active=True)
+                .select_related("network")
+                .order_by("network__name", "role"),
+                to_attr="current_memberships",
+            )
+        )
+        .first()
+    )
+    if institution is None:
+        return None
+    networks: dict[int, tuple[Network, list[str]]] = {}
+    for membership in institution.current_memberships:
+        _, roles = networks.setdefault(membership.network_id, (membership.network, []))
+        role = str(membership.get_role_display())
+        if role not in roles:
+            roles.append(role)
+    return InstitutionPage(institution=institution, networks=list(networks.values()))
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    area: Area
+    ancestors: list[Area]
+    children: list[Area]
+    networks: list[Network]
+    institutions: list[Institution]
+    institution_count: int
+
+
+def area_page(*, tree: AreaTree, area: Area, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaPage:
+    """Who is active in ``area``: networks linked to the area itself, to an area above it
+    (the Stadtteilkonferenz of the Sozialraum covers each of its Lebensräume) or to one
+    below it; and the first ``institution_limit`` institutions in it and below it."""
+    ancestors = tree.ancestors(area)
+    below = tree.descendant_ids(area.pk)
+    covering = below | {a.pk for a in ancestors}
+    networks = list(network_directory(area_ids=covering))
+    institutions = institution_directory(area_ids=below)
+    return AreaPage(
+        area=area,
+        ancestors=ancestors,
+        children=tree.children_of(area),
+        networks=networks,
+        institutions=list(institutions[:institution_limit]),
+        institution_count=institutions.count(),
+    )

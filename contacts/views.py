@@ -1,16 +1,22 @@
 """Account pages (German): log in with the e-mail address, invitations, password reset,
-and the personal area "Mein Bereich"."""
+and the personal area "Mein Bereich"; and the public directory pages (networks,
+institutions, areas, the network vCard)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from contacts import selectors
-from contacts.forms import LoginForm, PasswordResetForm
+from contacts.forms import AreaChoiceForm, InstitutionFilterForm, LoginForm, NetworkFilterForm, PasswordResetForm
+from contacts.models import Area
+from contacts.vcard import VCardPerson
+from contacts.vcard import network_vcard as network_vcard_text
+from contacts.visibility import PUBLIC
 
 
 class LoginView(auth_views.LoginView):
@@ -57,3 +63,140 @@ def my_area(request: HttpRequest) -> HttpResponse:
     """Mein Bereich: my data, my networks and roles, my consents."""
     context = selectors.my_area_overview(user=request.user)
     return render(request, "contacts/my_area.html", context)
+
+
+# --- The public directory ------------------------------------------------------------
+#
+# Thin views: a selector reads (in a fixed number of queries), people arrive projected for
+# the viewer's audience, and templates render only what they are given.
+
+
+def _area_nodes(tree: selectors.AreaTree, areas: list[Area]) -> list[dict]:
+    return [{"area": area, "children": _area_nodes(tree, tree.children_of(area))} for area in areas]
+
+
+@require_safe
+def network_list(request: HttpRequest) -> HttpResponse:
+    """Netzwerke, filterable by kind and area (an area includes the areas below it)."""
+    tree = selectors.area_tree()
+    form = NetworkFilterForm(request.GET, tree=tree)
+    if not form.is_valid():
+        context = {"form": form, "networks": None}
+        return render(request, "contacts/directory/network_list.html", context, status=400)
+    area_id = form.cleaned_data["gebiet"]
+    networks = selectors.network_directory(
+        kind=form.cleaned_data["art"] or None,
+        area_ids=tree.descendant_ids(area_id) if area_id else None,
+    )
+    context = {
+        "form": form,
+        "networks": list(networks),
+        "is_filtered": bool(area_id or form.cleaned_data["art"]),
+    }
+    return render(request, "contacts/directory/network_list.html", context)
+
+
+@require_safe
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One network: what it does, where, who speaks for it (as far as the viewer may see)."""
+    page = selectors.network_page(slug=slug, audience=selectors.audience_for(request.user))
+    if page is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    return render(request, "contacts/directory/network_detail.html", {"page": page, "network": page.network})
+
+
+@require_safe
+def network_vcard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The network's public contact as a vCard 4.0.
+
+    Always projected for the public, whoever downloads it: a card is passed on, so it must
+    never carry what only members may see.
+    """
+    page = selectors.network_page(slug=slug, audience=PUBLIC)
+    if page is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    network = page.network
+    text = network_vcard_text(
+        name=network.name,
+        website=network.website,
+        page_url=request.build_absolute_uri(reverse("directory:network_detail", args=[network.slug])),
+        source_url=request.build_absolute_uri(),
+        speakers=[
+            VCardPerson(role=str(membership.get_role_display()), name=view.name, emails=view.emails, phones=view.phones)
+            for membership, view in page.leaders
+        ],
+    )
+    response = HttpResponse(text, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{network.slug}.vcf"'
+    return response
+
+
+@require_safe
+def institution_list(request: HttpRequest) -> HttpResponse:
+    """Einrichtungen, filterable by type and area, 50 to a page."""
+    tree = selectors.area_tree()
+    form = InstitutionFilterForm(request.GET, tree=tree, types=list(selectors.institution_type_list()))
+    if not form.is_valid():
+        context = {"form": form, "page_obj": None}
+        return render(request, "contacts/directory/institution_list.html", context, status=400)
+    area_id = form.cleaned_data["gebiet"]
+    institutions = selectors.institution_directory(
+        type_id=form.cleaned_data["art"],
+        area_ids=tree.descendant_ids(area_id) if area_id else None,
+    )
+    paginator = Paginator(institutions, selectors.PUBLIC_PAGE_SIZE)
+    try:
+        page_obj = paginator.page(request.GET.get("seite") or 1)
+    except InvalidPage:
+        raise Http404(_("Diese Seite der Liste gibt es nicht.")) from None
+    query = request.GET.copy()
+    query.pop("seite", None)
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "institutions": list(page_obj.object_list),
+        "query": query.urlencode(),
+        "is_filtered": bool(area_id or form.cleaned_data["art"]),
+    }
+    return render(request, "contacts/directory/institution_list.html", context)
+
+
+@require_safe
+def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One institution: address, access, functional contacts, networks."""
+    page = selectors.institution_page(slug=slug)
+    if page is None:
+        raise Http404(_("Diese Einrichtung gibt es nicht."))
+    context = {"institution": page.institution, "networks": page.networks}
+    return render(request, "contacts/directory/institution_detail.html", context)
+
+
+@require_safe
+def area_list(request: HttpRequest) -> HttpResponse:
+    """Stadtbezirke → Sozialräume → Lebensräume as nested lists."""
+    tree = selectors.area_tree()
+    context = {"nodes": _area_nodes(tree, tree.roots), "form": AreaChoiceForm(tree=tree)}
+    return render(request, "contacts/directory/area_list.html", context)
+
+
+@require_safe
+def area_choose(request: HttpRequest) -> HttpResponse:
+    """The start page's "Was ist in meinem Stadtteil los?" form lands here: on to the area."""
+    tree = selectors.area_tree()
+    form = AreaChoiceForm(request.GET, tree=tree)
+    if form.is_valid():
+        area = tree.by_id[form.cleaned_data["gebiet"]]
+        return redirect("directory:area_detail", slug=area.slug)
+    context = {"nodes": _area_nodes(tree, tree.roots), "form": form}
+    return render(request, "contacts/directory/area_list.html", context, status=400)
+
+
+@require_safe
+def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One area: the networks that cover it, the institutions in it, the areas around it."""
+    tree = selectors.area_tree()
+    area = next((a for a in tree.by_id.values() if a.slug == slug), None)
+    if area is None:
+        raise Http404(_("Dieses Gebiet gibt es nicht."))
+    page = selectors.area_page(tree=tree, area=area)
+    return render(request, "contacts/directory/area_detail.html", {"page": page, "area": area})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("contacts.urls")),
+    path("", include("contacts.public_urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from contacts.selectors import network_list
+from contacts.forms import AreaChoiceForm
+from contacts.selectors import area_tree, network_directory
 from netzwerk.setup import broker_check
 from notifications.selectors import periodic_run_last
 
@@ -18,8 +19,9 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    networks = list(network_list().filter(is_active=True, parent__isnull=True))
-    return render(request, "netzwerk/home.html", {"networks": networks})
+    """The start page: "Was ist in meinem Stadtteil los?" and the networks by kind."""
+    networks = list(network_directory().filter(parent__isnull=True))
+    return render(request, "netzwerk/home.html", {"networks": networks, "form": AreaChoiceForm(tree=area_tree())})
 
 
 @never_cache

@@ -1,6 +1,23 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.models import Area, Network, Topic
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class HtmlUrlField(serializers.Field):
+    """The absolute address of the object's public page (``html_url``), read-only."""
+
+    def __init__(self, url_name: str, **kwargs) -> None:
+        self.url_name = url_name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        path = reverse(self.url_name, args=[value.slug])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class AreaSummarySerializer(serializers.ModelSerializer):
@@ -12,10 +29,22 @@ class AreaSummarySerializer(serializers.ModelSerializer):
 class AreaSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     parent = AreaSummarySerializer(read_only=True)
+    html_url = HtmlUrlField("directory:area_detail")
 
     class Meta:
         model = Area
-        fields = ["id", "level", "level_display", "code", "name", "slug", "parent", "description", "updated_at"]
+        fields = [
+            "id",
+            "level",
+            "level_display",
+            "code",
+            "name",
+            "slug",
+            "parent",
+            "description",
+            "updated_at",
+            "html_url",
+        ]
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -35,6 +64,7 @@ class NetworkSerializer(serializers.ModelSerializer):
     parent = NetworkSummarySerializer(read_only=True)
     areas = AreaSummarySerializer(many=True, read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
+    html_url = HtmlUrlField("directory:network_detail")
 
     class Meta:
         model = Network
@@ -54,4 +84,5 @@ class NetworkSerializer(serializers.ModelSerializer):
             "website",
             "is_active",
             "updated_at",
+            "html_url",
         ]

@@ -1,0 +1,19 @@
+"""The public directory, mounted at the site root: networks, institutions, areas."""
+
+from django.urls import path
+
+from contacts import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("netzwerke/", views.network_list, name="network_list"),
+    path("netzwerke/<slug:slug>/", views.network_detail, name="network_detail"),
+    path("netzwerke/<slug:slug>/kontakt.vcf", views.network_vcard, name="network_vcard"),
+    path("einrichtungen/", views.institution_list, name="institution_list"),
+    path("einrichtungen/<slug:slug>/", views.institution_detail, name="institution_detail"),
+    path("gebiete/", views.area_list, name="area_list"),
+    # Before the slug pattern, so "auswahl" is never taken for an area.
+    path("gebiete/auswahl/", views.area_choose, name="area_choose"),
+    path("gebiete/<slug:slug>/", views.area_detail, name="area_detail"),
+]
