@@ -36,7 +36,7 @@ run: $(STAMP)
 	$(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
-	$(BIN)/python manage.py preflight --quiet
+	DJANGO_DEBUG=1 $(BIN)/python manage.py preflight --quiet
 	$(BIN)/pytest
 
 lint: $(STAMP)

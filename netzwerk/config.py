@@ -4,8 +4,9 @@ The parsers here are pure: they look at strings and paths and never touch the fi
 or the network, so importing settings stays free of side effects.
 """
 
+import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -22,10 +23,10 @@ def database_from(url: str, *, var_dir: Path) -> dict:
     """Return Django's database dict for ``DATABASE_URL`` (empty: SQLite under ``var/``)."""
     if not url:
         url = f"sqlite:///{var_dir / 'netzwerk.sqlite3'}"
-    scheme = urlsplit(url).scheme
-    if scheme not in SUPPORTED_DATABASE_SCHEMES:
+    parts = _split(url)
+    if parts is None or parts.scheme not in SUPPORTED_DATABASE_SCHEMES:
         raise ConfigurationError(
-            f"DATABASE_URL ist ungültig ({_redact(url)!s}): erwartet wird z. B. "
+            f"DATABASE_URL ist ungültig ({_redact(url)}): erwartet wird z. B. "
             "postgres://user:passwort@host:5432/datenbank oder sqlite:////pfad/netzwerk.sqlite3."
         )
     config = environ.Env.db_url_config(url)
@@ -38,8 +39,8 @@ def broker_url_from(url: str, *, var_dir: Path) -> str:
     """Return the Celery broker URL for ``CELERY_BROKER_URL`` (empty: the file-system broker)."""
     if not url:
         return "filesystem://"
-    scheme = urlsplit(url).scheme
-    if scheme not in SUPPORTED_BROKER_SCHEMES:
+    parts = _split(url)
+    if parts is None or parts.scheme not in SUPPORTED_BROKER_SCHEMES:
         raise ConfigurationError(
             f"CELERY_BROKER_URL ist ungültig ({_redact(url)}): erwartet wird z. B. "
             "redis://127.0.0.1:6379/0 oder leer für den eingebauten Datei-Broker."
@@ -47,9 +48,16 @@ def broker_url_from(url: str, *, var_dir: Path) -> str:
     return url
 
 
+def _split(url: str) -> SplitResult | None:
+    """Split ``url``, or return ``None`` when its host or port cannot be read."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — reading the port is what checks it (a number, 0–65535)
+    except ValueError:
+        return None
+    return parts
+
+
 def _redact(url: str) -> str:
-    """Hide a password in a URL before it is printed."""
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@", 1)
-    return url
+    """Hide a password in a URL before it is printed (also in a URL that does not parse)."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url, count=1)

@@ -9,7 +9,11 @@ def var_folders_create() -> None:
     """Create the folders the embedded defaults write to (database, broker, mail, media)."""
     folders = [settings.VAR_DIR, settings.MEDIA_ROOT, settings.STATIC_ROOT, settings.VAR_DIR / "mail"]
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    folders += [options[key] for key in ("data_folder_in", "data_folder_out", "processed_folder") if key in options]
+    folders += [
+        options[key]
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+        if key in options
+    ]
     for folder in folders:
         Path(folder).mkdir(parents=True, exist_ok=True)
 

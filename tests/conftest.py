@@ -2,10 +2,18 @@
 SMTP server or Chromium starts or uses the real thing. Outside CI a missing service skips
 the test with the reason; with CI=true it fails, so CI can never go green by skipping."""
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
+from netzwerk.celery import app as celery_app
 from netzwerk.setup import var_folders_create
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -32,3 +40,130 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def database_url_of_test_database() -> str:
+    """``DATABASE_URL`` for the database the running test uses (the test database).
+
+    During a test, pytest-django has switched ``settings.DATABASES`` to the test database,
+    so a process started now with this URL reads and writes the same rows."""
+    from urllib.parse import quote
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
+    user = quote(database.get("USER") or "", safe="")
+    password = quote(database.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = database.get("HOST") or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(database['NAME'], safe='')}"
+
+
+class ProcessHandle:
+    """A child process the tests started, stopped by its process id and nothing else."""
+
+    def __init__(self, process: subprocess.Popen, log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM (Celery's warm shutdown), then SIGKILL for the whole group after ``timeout``."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                # The process was started in its own session, so its group id is its pid:
+                # this reaches the pool children it forked and nothing else.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+
+@pytest.fixture
+def celery_worker_start(transactional_db, tmp_path):
+    """Start a real ``celery -A netzwerk worker`` (optionally with ``--beat``) on the test
+    database and the configured broker; every process started is stopped at teardown.
+
+    Depending on ``transactional_db`` makes the worker see committed rows and stops it
+    before the database is flushed. The heartbeat runs every second so that beat's first
+    send comes quickly (beat sends an interval task one interval after it starts)."""
+    from netzwerk.setup import broker_check
+
+    broker_error = broker_check()
+    require_service(broker_error is None, f"Celery broker not reachable: {broker_error}")
+    # Messages left over from an earlier test (a heartbeat beat sent just before its worker
+    # stopped) would otherwise be taken for the ones this test sends.
+    celery_app.control.purge()
+    started: list[ProcessHandle] = []
+
+    def start(*, beat: bool = False, heartbeat_seconds: float = 1.0) -> ProcessHandle:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_of_test_database(),
+            "CELERY_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "netzwerk",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname=test-{len(started)}@%h",
+        ]
+        if beat:
+            command += ["--beat", f"--schedule={tmp_path / f'celerybeat-schedule-{len(started)}'}"]
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        handle = ProcessHandle(process, log_path)
+        started.append(handle)
+        return handle
+
+    yield start
+    for handle in started:
+        handle.stop()
+    celery_app.control.purge()
+
+
+def wait_until(condition, *, timeout: float, interval: float = 0.25, process: ProcessHandle | None = None):
+    """Call ``condition`` until it returns something truthy; fail after ``timeout`` seconds
+    (or at once if ``process`` has exited), with the end of its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if process is not None and process.process.poll() is not None:
+            pytest.fail(f"process {process.pid} exited with {process.process.returncode}:\n{process.log_tail()}")
+        if time.monotonic() > deadline:
+            log = process.log_tail() if process is not None else ""
+            pytest.fail(f"condition not met within {timeout:.0f} s\n{log}")
+        time.sleep(interval)

@@ -1,8 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from contacts.models import Area, Network
 from contacts.selectors import area_descendant_ids
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AreaChoiceFilter(django_filters.ModelChoiceFilter):
+    """An area chosen by its id (documented as an integer in the OpenAPI schema)."""
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -19,7 +26,7 @@ class AreaFilter(django_filters.FilterSet):
 
 class NetworkFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Network.Kind.choices, label=_("Art"))
-    area = django_filters.ModelChoiceFilter(
+    area = AreaChoiceFilter(
         queryset=Area.objects.all(),
         method="filter_area",
         label=_("Gebiet (ID), einschließlich der darin liegenden Gebiete"),
