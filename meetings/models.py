@@ -10,6 +10,7 @@ Models stay thin; every write is in ``services.py``, every read that follows a r
 """
 
 import datetime
+import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -493,3 +494,42 @@ class DatePollVote(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.option}: {self.person} – {self.get_answer_display()}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class FeedToken(models.Model):
+    """The secret in the address of a person's personal calendar feed.
+
+    Calendar servers (Google, Microsoft) fetch feeds without logging in, so the address
+    itself is the credential: long, random, revocable. At most one token per person is
+    valid; issuing a new one revokes the old (rotate after the address leaked).
+    ``last_fetched_at``/``last_user_agent`` let the owner see whether and by which client
+    the feed is polled ("my Google calendar does not update").
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="feed_tokens")
+    token = models.CharField(_("Schlüssel"), max_length=64, unique=True, default=_feed_token, editable=False)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
+    last_fetched_at = models.DateTimeField(_("zuletzt abgerufen am"), null=True, blank=True)
+    last_user_agent = models.CharField(_("zuletzt abgerufen von"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Kalender-Schlüssel")
+        verbose_name_plural = _("Kalender-Schlüssel")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(revoked_at__isnull=True), name="feedtoken_one_valid_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.created_at:%d.%m.%Y})"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

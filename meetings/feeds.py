@@ -1,0 +1,521 @@
+"""Which meetings a feed holds, its validator (ETag), and its bytes.
+
+The bytes themselves come from :mod:`meetings.ical` (pure); this module is the part that
+reads the database, in three steps sized for clients that poll every few minutes
+(DESIGN.md principle 4):
+
+1. :func:`feed_stamp` — one aggregate query over the feed's meeting set gives the ETag and
+   decides a conditional GET; a 304 loads no meeting.
+2. :func:`feed_chunks` — the meeting keys are read in chunks; each meeting's VEVENT is
+   looked up in Django's cache under its version key, one ``get_many`` per chunk.
+3. Only the misses are loaded in full (two queries per chunk: rows and public agenda
+   titles), built once with :func:`meetings.ical.vevent_bytes` and stored (``set_many``).
+
+Everything a VEVENT shows is covered by its cache key: the meeting's ``uid``, ``sequence``
+and ``updated_at`` (agenda edits touch it, see ``services._meeting_touch``), the
+``updated_at`` of its network (name in SUMMARY/DESCRIPTION) and of its institution
+(LOCATION), and :data:`FORMAT_VERSION`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import CharField, Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Area, Membership, Network
+from meetings import ical
+from meetings.models import AgendaItem, Attendance, FeedToken, Meeting, Visibility
+
+# Part of every ETag and VEVENT cache key: raise it whenever the mapping below or the
+# ical module changes the bytes, so no client keeps a stale copy and no cache serves one.
+FORMAT_VERSION = "1"
+
+# Feeds are bounded so a ten-year-old network does not serve ten years of meetings on
+# every poll: one year back (members look up the last meetings) to the series horizon
+# ahead (occurrences are created 12 months ahead; one month of margin for single meetings
+# planned a little further out). Later meetings enter the feed as the window moves.
+WINDOW_BACK = datetime.timedelta(days=365)
+WINDOW_AHEAD = relativedelta(months=13)
+
+# A cancelled meeting stays in the feed with STATUS:CANCELLED (Google hides it, Outlook
+# shows it with "Abgesagt: " in the title) so subscribers learn of the cancellation, then
+# leaves. "60 days" is counted from the cancellation (the meeting's last change,
+# ``updated_at``), and a cancelled meeting that still lies ahead always stays: a client
+# that stored it must keep seeing it struck out until the date has passed.
+CANCELLED_KEEP = datetime.timedelta(days=60)
+
+# The feed builder takes at most this many values in all; more is not a choice a person
+# makes, and each value costs a condition in the query.
+BUILDER_MAX_VALUES = 50
+BUILDER_PARAMS = ("netzwerk", "art", "gebiet")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+
+# Meetings whose cache entries are looked up together; bounds memory while streaming a
+# 50,000-meeting feed and keeps cache round trips at one per chunk.
+CHUNK = 1000
+VEVENT_TIMEOUT = 60 * 60 * 24 * 30
+# How long a feed's Last-Modified (with the ETag it belongs to) is remembered.
+LAST_MODIFIED_TIMEOUT = 60 * 60 * 24 * 90
+
+_STATUS = {
+    Meeting.Status.PLANNED: "TENTATIVE",
+    Meeting.Status.CONFIRMED: "CONFIRMED",
+    Meeting.Status.POSTPONED: "CONFIRMED",
+    Meeting.Status.HELD: "CONFIRMED",
+    Meeting.Status.CANCELLED: "CANCELLED",
+}
+
+# The version key of a VEVENT, read as text: converting three timestamps and a UUID per
+# row into Python objects was most of the time of a warm 5,000-meeting feed, and the key
+# only needs to change when they do.
+_KEY_COLUMNS = {
+    "key_uid": Cast("uid", CharField()),
+    "key_updated": Cast("updated_at", CharField()),
+    "key_network": Cast("network__updated_at", CharField()),
+    "key_institution": Cast("institution__updated_at", CharField()),
+}
+_KEY_FIELDS = ("pk", "sequence")
+_EVENT_FIELDS = (
+    *_KEY_FIELDS,
+    "uid",
+    "updated_at",
+    "network__updated_at",
+    "institution__updated_at",
+    "title",
+    "start",
+    "end",
+    "status",
+    "created_at",
+    "address",
+    "room",
+    "online_url",
+    "institution__name",
+    "institution__street",
+    "institution__postal_code",
+    "institution__city",
+    "network__name",
+    "network__short_name",
+    "network__slug",
+)
+
+
+class FeedNotFound(Exception):
+    """The feed's network, area, kind, meeting or token does not exist (404)."""
+
+
+class FeedBadRequest(Exception):
+    """The feed builder's query string is not a choice (400); the message is German."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Feed:
+    """One feed: what it is called and which meetings it holds.
+
+    ``key`` names the feed and its parameters in canonical form (part of the ETag);
+    ``version`` holds what else the feed's own bytes depend on (e.g. the network's
+    ``updated_at`` for its name in X-WR-CALNAME).
+    """
+
+    key: str
+    name: str
+    description: str
+    meetings: QuerySet[Meeting]
+    private: bool = False
+    version: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedStamp:
+    etag: str
+    last_modified: datetime.datetime
+    count: int
+
+
+# Which meetings -------------------------------------------------------------------
+
+
+def feed_window(meetings: QuerySet[Meeting], *, now: datetime.datetime) -> QuerySet[Meeting]:
+    """Restrict ``meetings`` to the feed window and drop cancellations older than 60 days."""
+    return meetings.filter(start__gte=now - WINDOW_BACK, start__lt=now + WINDOW_AHEAD).filter(
+        ~Q(status=Meeting.Status.CANCELLED) | Q(updated_at__gte=now - CANCELLED_KEEP) | Q(start__gte=now)
+    )
+
+
+def _public(*, now: datetime.datetime) -> QuerySet[Meeting]:
+    return feed_window(Meeting.objects.filter(visibility=Visibility.PUBLIC), now=now)
+
+
+def _area_network_ids(area_filter: Q) -> QuerySet[Network]:
+    """Networks linked to the matching areas or to any area below them (three levels)."""
+    return Network.objects.filter(
+        Q(**{f"areas__{k}": v for k, v in area_filter.children})
+        | Q(**{f"areas__parent__{k}": v for k, v in area_filter.children})
+        | Q(**{f"areas__parent__parent__{k}": v for k, v in area_filter.children})
+    ).values("pk")
+
+
+def feed_city(*, now: datetime.datetime) -> Feed:
+    """All public meetings of the city."""
+    return Feed(
+        key="stadt",
+        name="Netzwerk Aachen: alle Sitzungen",
+        description="Öffentliche Sitzungen aller Netzwerke in Aachen",
+        meetings=_public(now=now),
+    )
+
+
+def feed_network(*, slug: str, now: datetime.datetime) -> Feed:
+    """The public meetings of one network (one query for the network)."""
+    network = Network.objects.filter(slug=slug).values("pk", "name", "updated_at").first()
+    if network is None:
+        raise FeedNotFound(slug)
+    return Feed(
+        key=f"netzwerk:{slug}",
+        name=network["name"],
+        description=f"Öffentliche Sitzungen: {network['name']}",
+        meetings=_public(now=now).filter(network_id=network["pk"]),
+        version=network["updated_at"].isoformat(),
+    )
+
+
+def feed_kind(*, kind: str, now: datetime.datetime) -> Feed:
+    """The public meetings of all networks of one kind (no query: kinds are code)."""
+    if kind not in Network.Kind.values:
+        raise FeedNotFound(kind)
+    label = str(Network.Kind(kind).label)
+    return Feed(
+        key=f"art:{kind}",
+        name=f"Netzwerk Aachen: {label}",
+        description=f"Öffentliche Sitzungen aller Netzwerke der Art {label}",
+        meetings=_public(now=now).filter(network__kind=kind),
+    )
+
+
+def feed_area(*, slug: str, now: datetime.datetime) -> Feed:
+    """The public meetings of the networks of an area and its sub-areas (one query for the area)."""
+    area = Area.objects.filter(slug=slug).values("pk", "name", "updated_at").first()
+    if area is None:
+        raise FeedNotFound(slug)
+    return Feed(
+        key=f"gebiet:{slug}",
+        name=f"Netzwerk Aachen: {area['name']}",
+        description=f"Öffentliche Sitzungen der Netzwerke im Gebiet {area['name']}",
+        meetings=_public(now=now).filter(network_id__in=Subquery(_area_network_ids(Q(pk=area["pk"])))),
+        version=area["updated_at"].isoformat(),
+    )
+
+
+def builder_choice(query: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The feed builder's query string as sorted, de-duplicated choices, or ``FeedBadRequest``."""
+    unknown = sorted(set(query) - set(BUILDER_PARAMS))
+    if unknown:
+        raise FeedBadRequest(f"Unbekannter Parameter: {unknown[0][:40]!r}. Erlaubt sind netzwerk, art und gebiet.")
+    total = sum(len(values) for values in query.values())
+    if total > BUILDER_MAX_VALUES:
+        raise FeedBadRequest(f"Zu viele Angaben ({total}); höchstens {BUILDER_MAX_VALUES} sind möglich.")
+    choice = {name: sorted(set(query.get(name, []))) for name in BUILDER_PARAMS}
+    if not any(choice.values()):
+        raise FeedBadRequest(
+            "Bitte mindestens ein Netzwerk (netzwerk=), eine Art (art=) oder ein Gebiet (gebiet=) angeben."
+        )
+    for name, values in choice.items():
+        for value in values:
+            if not _SLUG.match(value):
+                raise FeedBadRequest(f"Ungültige Angabe für {name}: nur Buchstaben, Ziffern, - und _ sind erlaubt.")
+    unknown_kinds = [kind for kind in choice["art"] if kind not in Network.Kind.values]
+    if unknown_kinds:
+        raise FeedBadRequest(f"Unbekannte Art: {unknown_kinds[0]}. Bekannt sind: {', '.join(Network.Kind.values)}.")
+    return choice
+
+
+def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Feed:
+    """The union of the chosen networks, kinds and areas (one query checks the slugs)."""
+    networks, kinds, areas = choice["netzwerk"], choice["art"], choice["gebiet"]
+    found: dict[tuple[str, str], tuple[str, datetime.datetime]] = {}
+    if networks or areas:
+        text = CharField()
+        rows = (
+            Network.objects.filter(slug__in=networks)
+            .order_by()
+            .annotate(table=Value("netzwerk", output_field=text))
+            .values_list("table", "slug", "name", "updated_at")
+            .union(
+                Area.objects.filter(slug__in=areas)
+                .order_by()
+                .annotate(table=Value("gebiet", output_field=text))
+                .values_list("table", "slug", "name", "updated_at"),
+                all=True,
+            )
+        )
+        found = {(table, slug): (name, updated) for table, slug, name, updated in rows}
+    for table, values in (("netzwerk", networks), ("gebiet", areas)):
+        missing = [value for value in values if (table, value) not in found]
+        if missing:
+            raise FeedBadRequest(f"Unbekannt ({table}): {missing[0]}")
+    condition = Q(pk__in=[])
+    if networks:
+        condition |= Q(network__slug__in=networks)
+    if kinds:
+        condition |= Q(network__kind__in=kinds)
+    if areas:
+        condition |= Q(network_id__in=Subquery(_area_network_ids(Q(slug__in=areas))))
+    names = [found[("netzwerk", slug)][0] for slug in networks]
+    names += [str(Network.Kind(kind).label) for kind in kinds]
+    names += [found[("gebiet", slug)][0] for slug in areas]
+    key = "auswahl:" + ";".join(f"{name}={','.join(values)}" for name, values in choice.items())
+    return Feed(
+        key=key,
+        name="Netzwerk Aachen: Auswahl",
+        description="Öffentliche Sitzungen: " + ", ".join(names),
+        meetings=_public(now=now).filter(condition),
+        version=",".join(sorted(updated.isoformat() for _name, updated in found.values())),
+    )
+
+
+def feed_token_lookup(token: str) -> FeedToken:
+    """The valid token ``token`` with its person (one query), or ``FeedNotFound``."""
+    found = FeedToken.objects.filter(token=token, revoked_at__isnull=True).select_related("person").first()
+    if found is None:
+        raise FeedNotFound("token")
+    return found
+
+
+def feed_personal(*, token: FeedToken, now: datetime.datetime) -> Feed:
+    """A person's feed: every meeting (public and internal) of the networks they are an
+    active member of today, plus public meetings they said yes to — but never a meeting of
+    a network they have left (an old Zusage does not keep a former member informed)."""
+    person_id = token.person_id
+    today = timezone.localdate(now)
+    active = Membership.objects.active(today).filter(person_id=person_id).values("network_id")
+    left = Membership.objects.filter(person_id=person_id).exclude(network_id__in=active).values("network_id")
+    yes = Attendance.objects.filter(person_id=person_id, answer=Attendance.Answer.YES).values("meeting_id")
+    meetings = feed_window(Meeting.objects.all(), now=now).filter(
+        Q(network_id__in=Subquery(active))
+        | (Q(pk__in=Subquery(yes)) & Q(visibility=Visibility.PUBLIC) & ~Q(network_id__in=Subquery(left)))
+    )
+    return Feed(
+        key=f"persoenlich:{token.pk}:{today.isoformat()}",
+        name="Netzwerk Aachen: meine Sitzungen",
+        description="Die Sitzungen Ihrer Netzwerke und Ihre Zusagen (persönlicher Kalender)",
+        meetings=meetings,
+        private=True,
+    )
+
+
+# Validators -------------------------------------------------------------------------
+
+
+def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
+    """ETag and Last-Modified of ``feed`` from one aggregate query.
+
+    The ETag hashes the meeting count, the sum of the ids (both change when a meeting
+    is deleted, unpublished, cancelled out of the feed or moved out of the window, which
+    a maximum of ``updated_at`` would not show), the latest change of a meeting, its
+    network and its institution, the feed's own parameters and :data:`FORMAT_VERSION`.
+
+    Last-Modified is the time this server first saw the feed's current ETag (kept in the
+    cache), not ``Max(updated_at)``: a deletion lowers that maximum, and a Last-Modified
+    taken from it would go backwards and let ``If-Modified-Since`` answer 304 for a feed
+    that lost a meeting. A lost cache entry only moves it forward (one full answer).
+    """
+    row = feed.meetings.order_by().aggregate(
+        count=Count("pk"),
+        id_sum=Sum("pk"),
+        changed=Max("updated_at"),
+        network_changed=Max("network__updated_at"),
+        institution_changed=Max("institution__updated_at"),
+    )
+    parts = [
+        FORMAT_VERSION,
+        feed.key,
+        feed.version,
+        str(row["count"]),
+        str(row["id_sum"] or 0),
+        *(
+            value.isoformat() if value else "-"
+            for value in (row["changed"], row["network_changed"], row["institution_changed"])
+        ),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    # Last-Modified: see the docstring. Kept per feed with the ETag it belongs to; a new
+    # ETag gets a strictly later second than the previous one (HTTP dates have seconds
+    # only, and a deletion within the same second must not be answered with a 304).
+    remembered_key = "feeds:last-modified:" + hashlib.sha256(feed.key.encode()).hexdigest()[:32]
+    remembered = cache.get(remembered_key)
+    if remembered is not None and remembered[0] == etag:
+        last_modified = remembered[1]
+    else:
+        last_modified = now.replace(microsecond=0)
+        if remembered is not None and last_modified <= remembered[1]:
+            last_modified = remembered[1] + datetime.timedelta(seconds=1)
+        cache.set(remembered_key, (etag, last_modified), LAST_MODIFIED_TIMEOUT)
+    return FeedStamp(etag=etag, last_modified=last_modified, count=row["count"])
+
+
+# Bytes ------------------------------------------------------------------------------
+
+
+def vevent_cache_key(row: Mapping) -> str:
+    """The cache key of one meeting's VEVENT: everything its bytes depend on.
+
+    ``row`` holds ``pk``, ``sequence`` and the text columns of ``_KEY_COLUMNS``.
+    """
+    # The timestamps as the database writes them contain spaces, which memcached keys
+    # must not; a short hash of them keeps the key valid for every cache backend.
+    stamps = f"{row['key_updated']}|{row['key_network']}|{row['key_institution']}"
+    digest = hashlib.blake2b(stamps.encode(), digest_size=8).hexdigest()
+    return f"feeds:vevent:{FORMAT_VERSION}:{row['key_uid']}:{row['sequence']}:{digest}"
+
+
+def ical_uid(uid) -> str:
+    """The iCalendar UID of a meeting, the same in every feed and every mail attachment.
+
+    A fixed domain rather than SITE_URL's host: a UID must never change, also not when
+    the site moves to another address (clients would show every meeting twice).
+    """
+    return f"{uid}@netzwerk.aachen.de"
+
+
+def network_url(slug: str) -> str:
+    return settings.SITE_URL + reverse("directory:network_detail", args=[slug])
+
+
+def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | None = None) -> ical.EventData:
+    """One meeting (a ``.values(*_EVENT_FIELDS)`` row) as the calendar sees it.
+
+    Only public agenda titles are written, in every feed including personal ones: the
+    VEVENT is one cached block per meeting version for all audiences, and a calendar
+    server (Google, Microsoft) stores what it fetched outside the city's control.
+    """
+    network = row["network__name"]
+    if row["institution__name"]:
+        locality = " ".join(part for part in (row["institution__postal_code"], row["institution__city"]) if part)
+        place = ", ".join(part for part in (row["institution__name"], row["institution__street"], locality) if part)
+    else:
+        place = row["address"]
+    location = ", ".join(part for part in (place, row["room"]) if part)
+    url = url or network_url(row["network__slug"])
+    lines = [network]
+    titles = list(agenda_titles)
+    if titles:
+        lines += ["", "Tagesordnung:"] + [f"{number}. {title}" for number, title in enumerate(titles, start=1)]
+    if row["online_url"]:
+        lines += ["", f"Online-Teilnahme: {row['online_url']}"]
+    lines += ["", f"Mehr Informationen: {url}"]
+    # The network in the title: in a city-wide or area feed "Sitzung" alone says nothing.
+    short = row["network__short_name"] or network
+    summary = row["title"] if short.casefold() in row["title"].casefold() else f"{row['title']} ({short})"
+    changed = max(
+        value for value in (row["updated_at"], row["network__updated_at"], row["institution__updated_at"]) if value
+    )
+    return ical.EventData(
+        uid=ical_uid(row["uid"]),
+        sequence=row["sequence"],
+        summary=summary,
+        start=row["start"],
+        end=row["end"],
+        status=_STATUS[row["status"]],
+        created=row["created_at"],
+        last_modified=changed,
+        location=location,
+        description="\n".join(lines),
+        url=url,
+    )
+
+
+def _build(pks: list[int]) -> dict[int, tuple[str, bytes]]:
+    """VEVENT bytes of the meetings ``pks``, keyed by pk, with their cache keys (two queries)."""
+    agenda: dict[int, list[str]] = defaultdict(list)
+    for meeting_id, title in (
+        AgendaItem.objects.filter(meeting_id__in=pks, is_public=True)
+        .order_by("meeting_id", "position", "pk")
+        .values_list("meeting_id", "title")
+    ):
+        agenda[meeting_id].append(title)
+    built = {}
+    urls: dict[str, str] = {}
+    for row in Meeting.objects.filter(pk__in=pks).values(*_EVENT_FIELDS, **_KEY_COLUMNS):
+        slug = row["network__slug"]
+        if slug not in urls:
+            urls[slug] = network_url(slug)
+        event = event_data(row, agenda[row["pk"]], url=urls[slug])
+        built[row["pk"]] = (vevent_cache_key(row), ical.vevent_bytes(event))
+    return built
+
+
+def _vevents(meetings: QuerySet[Meeting]) -> Iterator[bytes]:
+    """The VEVENTs of ``meetings`` in start order, from the cache where possible."""
+    rows = meetings.order_by("start", "pk").values(*_KEY_FIELDS, **_KEY_COLUMNS).iterator(chunk_size=CHUNK)
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            yield from _vevents_batch(batch)
+            batch = []
+    if batch:
+        yield from _vevents_batch(batch)
+
+
+def _vevents_batch(batch: list[dict]) -> Iterator[bytes]:
+    keys = [vevent_cache_key(row) for row in batch]
+    cached = cache.get_many(keys)
+    missing = [row["pk"] for row, key in zip(batch, keys, strict=True) if key not in cached]
+    if missing:
+        built = _build(missing)
+        fresh = dict(built.values())
+        cache.set_many(fresh, VEVENT_TIMEOUT)
+        cached.update(fresh)
+    for row, key in zip(batch, keys, strict=True):
+        block = cached.get(key)
+        if block is None:
+            # Changed between the key query and the build (a concurrent edit): build the
+            # current version; the next request's ETag differs anyway.
+            block = _build([row["pk"]]).get(row["pk"], (None, b""))[1]
+        yield block
+
+
+def feed_chunks(feed: Feed) -> Iterator[bytes]:
+    """The feed's body as chunks for a streaming response."""
+    return ical.calendar_chunks(name=feed.name, description=feed.description, events=_vevents(feed.meetings))
+
+
+def feed_bytes(feed: Feed) -> bytes:
+    return b"".join(feed_chunks(feed))
+
+
+# Clients ----------------------------------------------------------------------------
+
+_CLIENTS = (
+    ("google", "Google Kalender"),
+    ("outlook", "Microsoft Outlook"),
+    ("microsoft", "Microsoft Outlook"),
+    ("exchange", "Microsoft Outlook"),
+    ("thunderbird", "Thunderbird"),
+    ("dataaccessd", "Apple Kalender"),
+    ("calendaragent", "Apple Kalender"),
+    ("ios/", "Apple Kalender"),
+    ("mac os x", "Apple Kalender"),
+    ("macos", "Apple Kalender"),
+)
+
+
+def feed_client_name(user_agent: str) -> str:
+    """The calendar client behind a User-Agent, in words; the raw string when unknown."""
+    lowered = (user_agent or "").casefold()
+    for needle, name in _CLIENTS:
+        if needle in lowered:
+            return name
+    return user_agent

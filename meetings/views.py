@@ -1,0 +1,198 @@
+"""Web views of the calendar: the iCal feeds, their help page, the personal calendar page.
+
+Feed URLs never ask for a login: calendar servers (Google, Microsoft) fetch them without
+a session. Public feeds are public data; the personal feed is protected by its secret token.
+"""
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from contacts.models import Network, Person
+from meetings import feeds, ical
+from meetings.models import FeedToken, Meeting, Visibility
+from meetings.selectors import user_sees_internals
+from meetings.services import feed_token_issue, feed_token_revoke, feed_token_touch
+
+# Public feeds may be cached by browsers and proxies for five minutes: calendar clients
+# poll often, and a meeting change that shows up five minutes later harms no one.
+# Personal feeds hold internal meetings: never in a shared cache.
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, max-age=300"
+
+
+def _serve(request, feed: feeds.Feed, *, now: datetime.datetime, filename: str) -> HttpResponse:
+    """Answer a feed request: 304 from the aggregate alone, otherwise the streamed body."""
+    stamp = feeds.feed_stamp(feed, now=now)
+    response = get_conditional_response(request, etag=stamp.etag, last_modified=stamp.last_modified.timestamp())
+    if response is None:
+        if request.method == "HEAD":
+            # HEAD answers with the headers of a GET and loads no meeting.
+            response = HttpResponse(content_type=ical.CONTENT_TYPE)
+        else:
+            response = StreamingHttpResponse(feeds.feed_chunks(feed), content_type=ical.CONTENT_TYPE)
+        # inline: a browser shows or offers the file, a calendar client just reads it.
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = stamp.etag
+    response["Last-Modified"] = http_date(stamp.last_modified.timestamp())
+    response["Cache-Control"] = PRIVATE_CACHE if feed.private else PUBLIC_CACHE
+    return response
+
+
+def _not_found() -> Http404:
+    return Http404(_("Diesen Kalender gibt es nicht."))
+
+
+@require_safe
+def feed_city(request):
+    now = timezone.now()
+    return _serve(request, feeds.feed_city(now=now), now=now, filename="stadt.ics")
+
+
+@require_safe
+def feed_network(request, slug: str):
+    now = timezone.now()
+    try:
+        feed = feeds.feed_network(slug=slug, now=now)
+    except feeds.FeedNotFound:
+        raise _not_found() from None
+    return _serve(request, feed, now=now, filename=f"{slug}.ics")
+
+
+@require_safe
+def feed_kind(request, kind: str):
+    now = timezone.now()
+    try:
+        feed = feeds.feed_kind(kind=kind, now=now)
+    except feeds.FeedNotFound:
+        raise _not_found() from None
+    return _serve(request, feed, now=now, filename=f"{kind}.ics")
+
+
+@require_safe
+def feed_area(request, slug: str):
+    now = timezone.now()
+    try:
+        feed = feeds.feed_area(slug=slug, now=now)
+    except feeds.FeedNotFound:
+        raise _not_found() from None
+    return _serve(request, feed, now=now, filename=f"{slug}.ics")
+
+
+@require_safe
+def feed_builder(request):
+    """The feed of a choice: ``?netzwerk=…&art=…&gebiet=…``, each repeatable.
+
+    A bad choice answers 400 with a plain German sentence: the reader is a person who
+    pasted the address into a calendar and sees the text when testing it in a browser.
+    """
+    now = timezone.now()
+    try:
+        choice = feeds.builder_choice(dict(request.GET.lists()))
+        feed = feeds.feed_builder(choice=choice, now=now)
+    except feeds.FeedBadRequest as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    return _serve(request, feed, now=now, filename="auswahl.ics")
+
+
+@require_safe
+def feed_meeting(request, uid: uuid.UUID):
+    """One meeting as a file ("add to calendar"). Internal meetings only for those who may see them."""
+    now = timezone.now()
+    row = Meeting.objects.filter(uid=uid).values("pk", "visibility", "network_id").first()
+    if row is None:
+        raise _not_found()
+    private = row["visibility"] != Visibility.PUBLIC
+    if private:
+        network = Network.objects.filter(pk=row["network_id"]).first()
+        if network is None or not user_sees_internals(request.user, network):
+            raise _not_found()
+    feed = feeds.Feed(
+        key=f"termin:{uid}",
+        name="Netzwerk Aachen",
+        description="Eine Sitzung",
+        meetings=Meeting.objects.filter(pk=row["pk"]),
+        private=private,
+    )
+    return _serve(request, feed, now=now, filename=f"sitzung-{uid}.ics")
+
+
+@require_safe
+def feed_personal(request, token: str):
+    """The personal feed; an unknown or revoked token answers 404 (nothing to tell apart)."""
+    now = timezone.now()
+    try:
+        found = feeds.feed_token_lookup(token)
+    except feeds.FeedNotFound:
+        raise _not_found() from None
+    feed_token_touch(token=found, user_agent=request.headers.get("User-Agent", ""), now=now)
+    return _serve(request, feeds.feed_personal(token=found, now=now), now=now, filename="mein-kalender.ics")
+
+
+def help_page(request):
+    """How to subscribe, per calendar client; with a small feed builder form."""
+    networks = Network.objects.filter(is_active=True).order_by("name").values("slug", "name")
+    return render(
+        request,
+        "meetings/feed_help.html",
+        {
+            "networks": list(networks),
+            "kinds": Network.Kind.choices,
+            "city_path": reverse("feeds:city"),
+        },
+    )
+
+
+def _personal_urls(request, token: FeedToken) -> dict[str, str]:
+    # The host the member is using, like the public feed links on the directory pages.
+    https = request.build_absolute_uri(reverse("feeds:personal", args=[token.token]))
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@login_required
+def my_calendar(request):
+    """The member's personal feed: its address, rotate, revoke, last fetch and client."""
+    person = Person.objects.filter(user=request.user).first()
+    token = None
+    if person is not None:
+        token = FeedToken.objects.filter(person=person, revoked_at__isnull=True).first()
+    context = {"person": person, "token": token}
+    if token is not None:
+        context["urls"] = _personal_urls(request, token)
+        context["client"] = feeds.feed_client_name(token.last_user_agent) if token.last_user_agent else ""
+    return render(request, "meetings/my_calendar.html", context)
+
+
+@login_required
+@require_POST
+def my_calendar_issue(request):
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404
+    feed_token_issue(person=person)
+    messages.success(
+        request, _("Eine neue Kalenderadresse ist angelegt. Eine frühere Adresse funktioniert nicht mehr.")
+    )
+    return redirect("feeds:my_calendar")
+
+
+@login_required
+@require_POST
+def my_calendar_revoke(request):
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404
+    for token in FeedToken.objects.filter(person=person, revoked_at__isnull=True):
+        feed_token_revoke(token=token)
+    messages.success(request, _("Ihr persönlicher Kalender ist abgeschaltet. Die Adresse funktioniert nicht mehr."))
+    return redirect("feeds:my_calendar")
