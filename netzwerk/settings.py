@@ -143,7 +143,10 @@ STORAGES = {
     },
 }
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk")}
+# The embedded default is per process; production sets CACHE_URL=redis://… so that login
+# counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
+# entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.
