@@ -455,6 +455,7 @@ def test_home_links_networks_and_offers_the_area_choice(client, geography):
     assert '<optgroup label="Lebensräume">' in html
     for link in ('href="/netzwerke/"', 'href="/einrichtungen/"', 'href="/gebiete/"'):
         assert link in html
+    assert 'href="webcal://testserver/kalender/stadt.ics"' in html
 
 
 # --- API -------------------------------------------------------------------------------
