@@ -1,0 +1,8 @@
+"""``python -m bench`` (``make bench``): every benchmark in turn; options go to each."""
+
+import sys
+
+from bench import feeds
+
+if __name__ == "__main__":
+    sys.exit(feeds.main(sys.argv[1:]))
