@@ -443,7 +443,7 @@ def memory_child(slug: str) -> None:
     from django.test import RequestFactory
     from django.urls import reverse
 
-    from meetings import views
+    from meetings.views import feeds as views
 
     factory = RequestFactory()
     path = reverse("feeds:network", args=[slug])
@@ -507,8 +507,8 @@ def run(*, database_url: str) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from meetings import views
     from meetings.models import Meeting
+    from meetings.views import feeds as views
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"  migrated in {time.perf_counter() - started:.1f} s", flush=True)

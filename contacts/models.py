@@ -667,3 +667,56 @@ class Membership(TimestampedModel):
         if self.end is not None:
             rows = rows.filter(start__lte=self.end)
         return rows.order_by("start").first()
+
+
+class ContactMessage(models.Model):
+    """A message sent through the public contact form of a network or an institution.
+
+    The sender never learns an address: the message is stored here and the notifications
+    app delivers it to the speaker team (or the institution's functional address), with a
+    copy to the sender if asked for. The row is the truth about what is owed, as for every
+    other mail.
+    """
+
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("Netzwerk"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_messages",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("Einrichtung"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contact_messages",
+    )
+    sender_name = models.CharField(_("Name"), max_length=200)
+    sender_email = models.EmailField(_("E-Mail-Adresse"))
+    subject = models.CharField(_("Betreff"), max_length=200)
+    body = models.TextField(_("Nachricht"), max_length=5000)
+    copy_to_sender = models.BooleanField(_("Kopie an mich"), default=True)
+    language = models.CharField(_("Sprache"), max_length=10, choices=settings.LANGUAGES, default="de")
+    created_at = models.DateTimeField(_("gesendet am"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("Kontaktanfrage")
+        verbose_name_plural = _("Kontaktanfragen")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(network__isnull=False, institution__isnull=True)
+                | Q(network__isnull=True, institution__isnull=False),
+                name="contact_message_exactly_one_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sender_name})"
+
+    @property
+    def recipient(self) -> "Network | Institution":
+        return self.network or self.institution

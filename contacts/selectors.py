@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from contacts.models import Area, Institution, InstitutionType, Membership, Network, Person
+from contacts.models import (
+    Area,
+    ContactChannel,
+    ContactMessage,
+    Institution,
+    InstitutionType,
+    Membership,
+    Network,
+    Person,
+)
 from contacts.visibility import PUBLIC, Audience, PersonView, project_person
 
 SOZIALPLANUNG_GROUP = "Sozialplanung"
@@ -370,3 +379,51 @@ def area_page(*, tree: AreaTree, area: Area, institution_limit: int = AREA_PAGE_
         institutions=list(institutions[:institution_limit]),
         institution_count=institutions.count(),
     )
+
+
+def person_mail_address(person: Person) -> str:
+    """Where mail for ``person`` goes: the primary e-mail channel, else any e-mail channel,
+    else the login address. Empty when the person has none. Internal use only: delivering
+    mail is not publishing, so no consent is needed and nothing here is ever rendered."""
+    channels = sorted(
+        (channel for channel in person.channels.all() if channel.kind == ContactChannel.Kind.EMAIL),
+        key=lambda channel: (not channel.is_primary, channel.pk),
+    )
+    if channels:
+        return channels[0].value
+    user = person.user
+    return user.email if user is not None and user.is_active else ""
+
+
+def contact_message_recipients(message: ContactMessage, *, day: datetime.date | None = None) -> list[tuple[str, str]]:
+    """(name, address) pairs a contact-form message goes to.
+
+    A network's message goes to its current speaker team and Geschäftsführung; when none of
+    them has an address, to the network's contact in the Sozialplanung, so a message never
+    falls into a hole. An institution's message goes to its functional address.
+    """
+    if message.institution_id is not None:
+        institution = message.institution
+        return [(institution.name, institution.email)] if institution.email else []
+    network = message.network
+    leaders = (
+        Membership.objects.active(day or timezone.localdate())
+        .leading()
+        .filter(network=network, person__isnull=False)
+        .select_related("person__user")
+        .prefetch_related("person__channels")
+        .order_by("role", "start")
+    )
+    recipients: dict[str, str] = {}
+    for membership in leaders:
+        address = person_mail_address(membership.person)
+        if address:
+            recipients.setdefault(address, membership.person.full_name)
+    if not recipients and network.sozialplanung_contact_id is not None:
+        contact = (
+            Person.objects.select_related("user").prefetch_related("channels").get(pk=network.sozialplanung_contact_id)
+        )
+        address = person_mail_address(contact)
+        if address:
+            recipients[address] = contact.full_name
+    return [(name, address) for address, name in recipients.items()]

@@ -3,7 +3,7 @@ except the member's own calendar page: calendar servers cannot log in."""
 
 from django.urls import path
 
-from meetings import views
+from meetings.views import feeds as views
 
 app_name = "feeds"
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("konto/", include("contacts.urls")),
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),
+    path("termine/", include("meetings.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,4 +1,4 @@
-"""Web views of the calendar: the iCal feeds, their help page, the personal calendar page.
+"""Web views of the iCal feeds, their help page, the personal calendar page.
 
 Feed URLs never ask for a login: calendar servers (Google, Microsoft) fetch them without
 a session. Public feeds are public data; the personal feed is protected by its secret token.

@@ -1,0 +1,75 @@
+"""Signed links that let a member answer a meeting or vote in a poll without logging in.
+
+A mail link carries who (person) and what (meeting or poll), signed with the secret key and
+a purpose-specific salt, so a token for one action can never be replayed for another.
+Tokens expire; a link opened after the meeting asks the member to log in instead.
+
+Links are followed with GET by mail scanners (Outlook "Safe Links", spam filters) that
+open every link in a message. The page a link opens therefore only *shows* the answer,
+preselected; the one click on its button (a POST) records it. Otherwise a scanner would
+answer "zusage" and then "absage" on the member's behalf.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core import signing
+from django.urls import reverse
+
+ANSWER_SALT = "netzwerk.meetings.answer"
+POLL_SALT = "netzwerk.meetings.poll-vote"
+# Invitations go out weeks ahead and series reminders a week before: 90 days covers both
+# without leaving links valid for ever.
+MAX_AGE = datetime.timedelta(days=90)
+
+
+class TokenInvalid(Exception):
+    """The link was altered, is for another purpose, or has expired."""
+
+
+@dataclass(frozen=True)
+class AnswerToken:
+    meeting_id: int
+    person_id: int
+
+
+@dataclass(frozen=True)
+class PollToken:
+    poll_id: int
+    person_id: int
+
+
+def answer_token_make(*, meeting_id: int, person_id: int) -> str:
+    return signing.dumps([meeting_id, person_id], salt=ANSWER_SALT, compress=False)
+
+
+def answer_token_read(token: str, *, max_age: datetime.timedelta = MAX_AGE) -> AnswerToken:
+    try:
+        meeting_id, person_id = signing.loads(token, salt=ANSWER_SALT, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+    return AnswerToken(meeting_id=int(meeting_id), person_id=int(person_id))
+
+
+def poll_token_make(*, poll_id: int, person_id: int) -> str:
+    return signing.dumps([poll_id, person_id], salt=POLL_SALT, compress=False)
+
+
+def poll_token_read(token: str, *, max_age: datetime.timedelta = MAX_AGE) -> PollToken:
+    try:
+        poll_id, person_id = signing.loads(token, salt=POLL_SALT, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+    return PollToken(poll_id=int(poll_id), person_id=int(person_id))
+
+
+def answer_path(*, meeting_id: int, person_id: int, answer: str) -> str:
+    """The path of the one-click answer page, ``answer`` preselected (zusage, absage, …)."""
+    token = answer_token_make(meeting_id=meeting_id, person_id=person_id)
+    return f"{reverse('meetings:answer_by_token', kwargs={'token': token})}?antwort={answer}"
+
+
+def poll_vote_path(*, poll_id: int, person_id: int) -> str:
+    """The path of the page where an invitee votes on every option of a poll."""
+    token = poll_token_make(poll_id=poll_id, person_id=person_id)
+    return reverse("meetings:poll_vote_by_token", kwargs={"token": token})
