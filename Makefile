@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the accessibility tests, pinned in package-lock.json and loaded into
+# Chromium from node_modules/ (never from a CDN).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 # The demo: SQLite, the file-system broker and mail in var/mail/ unless the environment
 # says otherwise. DEBUG is on here only; production never uses `make run`.
@@ -35,7 +42,7 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py preflight --quiet
 	$(BIN)/pytest
 

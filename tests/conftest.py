@@ -167,3 +167,64 @@ def wait_until(condition, *, timeout: float, interval: float = 0.25, process: Pr
             log = process.log_tail() if process is not None else ""
             pytest.fail(f"condition not met within {timeout:.0f} s\n{log}")
         time.sleep(interval)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a closed network: without the background-networking ones Chromium keeps trying
+# to reach Google's hosts at start-up, and each refused connection slows the run down.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    require_service(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
+    # from the test body unless told that this thread is not serving async code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab (own cookies) with ``page.base_url`` set to the live server."""
+    context = chromium.new_context(locale="de-DE", timezone_id="Europe/Berlin", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed from npm by ``make test`` (``npm ci``), never from a CDN."""
+    require_service(AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing (run `npm ci`)")
+    return AXE_SCRIPT.read_text()
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        })"""
+    )
+    return [
+        {"id": item["id"], "help": item["help"], "nodes": [node["target"] for node in item["nodes"]]}
+        for item in result["violations"]
+    ]
