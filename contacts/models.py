@@ -670,13 +670,20 @@ class Membership(TimestampedModel):
 
 
 class ContactMessage(models.Model):
-    """A message sent through the public contact form of a network or an institution.
+    """A message sent through a public form: to a network or an institution (contact form),
+    or to the city about a barrier on the site (feedback of the accessibility statement).
 
     The sender never learns an address: the message is stored here and the notifications
-    app delivers it to the speaker team (or the institution's functional address), with a
-    copy to the sender if asked for. The row is the truth about what is owed, as for every
-    other mail.
+    app delivers it to the speaker team (or the institution's functional address, or the
+    address in ``settings.ACCESSIBILITY_FEEDBACK_EMAIL``), with a copy to the sender if asked
+    for. The row is the truth about what is owed, as for every other mail.
     """
+
+    class Kind(models.TextChoices):
+        CONTACT = "kontakt", _("Kontaktanfrage")
+        ACCESSIBILITY_FEEDBACK = "barrierefreiheit", _("Rückmeldung zur Barrierefreiheit")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.CONTACT)
 
     network = models.ForeignKey(
         Network,
@@ -707,10 +714,12 @@ class ContactMessage(models.Model):
         verbose_name_plural = _("Kontaktanfragen")
         ordering = ["-created_at"]
         constraints = [
+            # A contact goes to exactly one network or institution; feedback to neither.
             models.CheckConstraint(
-                condition=Q(network__isnull=False, institution__isnull=True)
-                | Q(network__isnull=True, institution__isnull=False),
-                name="contact_message_exactly_one_recipient",
+                condition=Q(kind="kontakt", network__isnull=False, institution__isnull=True)
+                | Q(kind="kontakt", network__isnull=True, institution__isnull=False)
+                | Q(kind="barrierefreiheit", network__isnull=True, institution__isnull=True),
+                name="contact_message_recipient_fits_kind",
             ),
         ]
 
@@ -718,5 +727,6 @@ class ContactMessage(models.Model):
         return f"{self.subject} ({self.sender_name})"
 
     @property
-    def recipient(self) -> "Network | Institution":
+    def recipient(self) -> "Network | Institution | None":
+        """The network or institution addressed; ``None`` for feedback to the city."""
         return self.network or self.institution

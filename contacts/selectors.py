@@ -3,8 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import (
     Area,
@@ -400,8 +402,11 @@ def contact_message_recipients(message: ContactMessage, *, day: datetime.date | 
 
     A network's message goes to its current speaker team and Geschäftsführung; when none of
     them has an address, to the network's contact in the Sozialplanung, so a message never
-    falls into a hole. An institution's message goes to its functional address.
+    falls into a hole. An institution's message goes to its functional address; feedback on
+    accessibility to the address the city names for it.
     """
+    if message.kind == ContactMessage.Kind.ACCESSIBILITY_FEEDBACK:
+        return [(_("Rückmeldung Barrierefreiheit"), settings.ACCESSIBILITY_FEEDBACK_EMAIL)]
     if message.institution_id is not None:
         institution = message.institution
         return [(institution.name, institution.email)] if institution.email else []

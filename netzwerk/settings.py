@@ -164,6 +164,8 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Netzwerk Aachen <netzwerk@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the feedback form of the accessibility statement (BITV NRW) delivers.
+ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="barrierefreiheit@example.org")
 
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses

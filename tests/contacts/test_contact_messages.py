@@ -66,3 +66,15 @@ def test_institution_message_goes_to_its_functional_address():
 def test_message_needs_exactly_one_recipient():
     with pytest.raises(IntegrityError):
         _message()
+
+
+def test_accessibility_feedback_goes_to_the_city(settings):
+    settings.ACCESSIBILITY_FEEDBACK_EMAIL = "barrierefreiheit@stadt.example.org"
+    message = _message(kind=ContactMessage.Kind.ACCESSIBILITY_FEEDBACK)
+
+    assert [address for _name, address in contact_message_recipients(message)] == ["barrierefreiheit@stadt.example.org"]
+
+
+def test_feedback_cannot_name_a_network():
+    with pytest.raises(IntegrityError):
+        _message(kind=ContactMessage.Kind.ACCESSIBILITY_FEEDBACK, network=NetworkFactory())
