@@ -41,11 +41,11 @@ import time
 import tracemalloc
 import uuid
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from bench.common import configure_environment, database_drop, database_recreate, measure, row, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench"
@@ -72,59 +72,6 @@ TARGET_PEAK_MB = 300.0
 
 SLUG = "stk-ost-bench"
 BIG_SLUG = "oag-brand-bench"
-
-
-# Environment and database ------------------------------------------------------------
-
-
-def configure_environment(database_url: str) -> None:
-    """Point the settings at the bench database before ``django.setup()``.
-
-    The cache is the embedded locmem one, whatever the shell says: a CACHE_URL pointing
-    at Redis would share (and clear) a cache other processes use.
-    """
-    os.environ["DJANGO_SETTINGS_MODULE"] = "netzwerk.settings"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["DJANGO_SECRET_KEY"] = "bench-only-not-secret"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ["CACHE_URL"] = "locmemcache://netzwerk-bench?max_entries=200000"
-    # A persistent connection, as a production worker keeps one: the time to open a
-    # connection is not the feed's cost (it is shown separately for the 304).
-    os.environ["DJANGO_CONN_MAX_AGE"] = "600"
-    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
-
-
-def _maintenance_url(database_url: str) -> tuple[str, str]:
-    """The URL of the server's ``postgres`` database, and the bench database's name."""
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name or "bench" not in name:
-        # This script drops the database it is given: only ever one named for benchmarks.
-        raise SystemExit(f"BENCH_DATABASE_URL must name a database containing 'bench', not {name!r}")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def database_recreate(database_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    url, name = _maintenance_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_drop(database_url: str) -> None:
-    import psycopg
-    from django.db import connections
-    from psycopg import sql
-
-    connections.close_all()
-    url, name = _maintenance_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 # Data ---------------------------------------------------------------------------------
@@ -177,25 +124,6 @@ AGENDA = [
     "Termine und Verschiedenes",
 ]
 INTERNAL_AGENDA = "Personalangelegenheiten (nicht öffentlich)"
-
-
-@dataclass(frozen=True)
-class Sample:
-    """Timings (seconds) of one scenario."""
-
-    seconds: list[float]
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.seconds) * 1000
-
-    @property
-    def min_ms(self) -> float:
-        return min(self.seconds) * 1000
-
-    @property
-    def max_ms(self) -> float:
-        return max(self.seconds) * 1000
 
 
 def data_create(*, rng: random.Random) -> dict[str, int]:
@@ -391,17 +319,6 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def measure(call: Callable[[], object], runs: int, *, before: Callable[[], object] | None = None) -> Sample:
-    seconds = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        began = time.perf_counter()
-        call()
-        seconds.append(time.perf_counter() - began)
-    return Sample(seconds)
-
-
 def peak_rss_mb() -> float:
     """This process's peak RSS in MB.
 
@@ -472,20 +389,6 @@ def memory_child(slug: str) -> None:
 
 
 # The run ---------------------------------------------------------------------------------
-
-
-def _row(label: str, sample: Sample | None, *, value: str = "", ratio: str = "", target: str = "", verdict: str = ""):
-    if sample is not None:
-        runs = str(len(sample.seconds))
-        value = f"{sample.median_ms:10.2f} ms"
-        spread = f"{sample.min_ms:.2f}–{sample.max_ms:.2f}"
-    else:
-        runs, spread = "", ""
-    print(f"{label:<36} {runs:>4} {value:>14} {spread:>22} {ratio:>10}  {target:<22} {verdict}")
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def run(*, database_url: str) -> None:
@@ -663,40 +566,40 @@ def run(*, database_url: str) -> None:
     print("Ratio: naive median / this median (how many times faster than the naive baseline).")
     print("-" * 118)
     print(f"{'measure':<36} {'runs':>4} {'median':>14} {'min–max (ms)':>22} {'ratio':>10}  {'target':<22} verdict")
-    _row("1 naive (icalendar, every request)", naive_sample, ratio="1.0×", target="baseline")
+    row("1 naive (icalendar, every request)", naive_sample, ratio="1.0×", target="baseline")
     cold_ratio = base / cold_sample.median_ms
-    _row(
+    row(
         "2 cold (cache cleared)",
         cold_sample,
         ratio=f"{cold_ratio:.1f}×",
         target="not slower than naive",
-        verdict=_verdict(cold_sample.median_ms <= base),
+        verdict=verdict(cold_sample.median_ms <= base),
     )
     warm_ratio = base / warm_sample.median_ms
-    _row(
+    row(
         "3 warm (unchanged, full body)",
         warm_sample,
         ratio=f"{warm_ratio:.1f}×",
         target=f"≥ {TARGET_WARM_SPEEDUP:.0f}× faster",
-        verdict=_verdict(warm_ratio >= TARGET_WARM_SPEEDUP),
+        verdict=verdict(warm_ratio >= TARGET_WARM_SPEEDUP),
     )
-    _row("  changed (one meeting edited)", changed_sample, ratio=f"{base / changed_sample.median_ms:.1f}×")
+    row("  changed (one meeting edited)", changed_sample, ratio=f"{base / changed_sample.median_ms:.1f}×")
     ok_304 = queries_304 <= TARGET_304_QUERIES and handler_304.median_ms < TARGET_304_MS
-    _row(
+    row(
         "4 304 (whole handler, middleware)",
         handler_304,
         ratio=f"{base / handler_304.median_ms:.0f}×",
         target=f"< {TARGET_304_MS:.0f} ms, ≤ {TARGET_304_QUERIES} queries",
-        verdict=_verdict(ok_304),
+        verdict=verdict(ok_304),
     )
-    _row("  304 queries (CaptureQueriesContext)", None, value=f"{queries_304}", target=f"≤ {TARGET_304_QUERIES}")
-    _row("  304 time in SQL, all queries", None, value=f"{sql_ms:10.2f} ms", target="median; execute() round trips")
+    row("  304 queries (CaptureQueriesContext)", None, value=f"{queries_304}", target=f"≤ {TARGET_304_QUERIES}")
+    row("  304 time in SQL, all queries", None, value=f"{sql_ms:10.2f} ms", target="median; execute() round trips")
     for number, times in sorted(per_query.items()):
         label = statements_304[number][:24].replace("\n", " ") if number < len(statements_304) else "?"
-        _row(f"    query {number + 1}: {label}", None, value=f"{statistics.median(times) * 1000:10.2f} ms")
-    _row("  SELECT 1 round trip", round_trip_sample, target="floor per query")
-    _row("  304 (view only)", view_304, ratio=f"{base / view_304.median_ms:.0f}×")
-    _row("  304 with a new DB connection", new_connection_304, target="info: CONN_MAX_AGE=0")
+        row(f"    query {number + 1}: {label}", None, value=f"{statistics.median(times) * 1000:10.2f} ms")
+    row("  SELECT 1 round trip", round_trip_sample, target="floor per query")
+    row("  304 (view only)", view_304, ratio=f"{base / view_304.median_ms:.0f}×")
+    row("  304 with a new DB connection", new_connection_304, target="info: CONN_MAX_AGE=0")
     print(f"  304 status codes seen: {sorted(statuses)}")
     print("-" * 118)
     print(
@@ -707,32 +610,32 @@ def run(*, database_url: str) -> None:
     if child_figures is not None:
         cold_peak = child_figures["cold_peak_mb"]
         verdict_memory = cold_peak < TARGET_PEAK_MB
-        _row(
+        row(
             "  child process, peak RSS (cold)",
             None,
             value=f"{cold_peak:8.1f} MB",
             target=f"< {TARGET_PEAK_MB:.0f} MB",
-            verdict=_verdict(verdict_memory),
+            verdict=verdict(verdict_memory),
         )
-        _row("  … of which serving (above base)", None, value=f"{cold_peak - child_figures['base_mb']:8.1f} MB")
-        _row("  … process before serving", None, value=f"{child_figures['base_mb']:8.1f} MB")
+        row("  … of which serving (above base)", None, value=f"{cold_peak - child_figures['base_mb']:8.1f} MB")
+        row("  … process before serving", None, value=f"{child_figures['base_mb']:8.1f} MB")
         if child_figures["warm_peak_mb"] is not None:
-            _row(
+            row(
                 "  child, warm: peak RSS − RSS before",
                 None,
                 value=f"{child_figures['warm_peak_mb'] - child_figures['rss_before_warm_mb']:8.1f} MB",
             )
-    _row("  tracemalloc peak above base, cold", None, value=f"{(traced_cold_peak - traced_base) / mb:8.1f} MB")
-    _row("  … kept afterwards (locmem cache)", None, value=f"{(traced_after_cold - traced_base) / mb:8.1f} MB")
-    _row("  tracemalloc peak above start, warm", None, value=f"{(traced_warm_peak - traced_after_cold) / mb:8.1f} MB")
+    row("  tracemalloc peak above base, cold", None, value=f"{(traced_cold_peak - traced_base) / mb:8.1f} MB")
+    row("  … kept afterwards (locmem cache)", None, value=f"{(traced_after_cold - traced_base) / mb:8.1f} MB")
+    row("  tracemalloc peak above start, warm", None, value=f"{(traced_warm_peak - traced_after_cold) / mb:8.1f} MB")
     print("-" * 118)
     print(f"Output checks: warm body == cold body: {warm_body == cold_body}; events in feed: {events}")
     print(
         "Verdicts: "
-        f"cold {_verdict(cold_sample.median_ms <= base)}, "
-        f"warm {_verdict(warm_ratio >= TARGET_WARM_SPEEDUP)}, "
-        f"304 {_verdict(ok_304)}, "
-        f"memory {'n/a' if verdict_memory is None else _verdict(verdict_memory)}"
+        f"cold {verdict(cold_sample.median_ms <= base)}, "
+        f"warm {verdict(warm_ratio >= TARGET_WARM_SPEEDUP)}, "
+        f"304 {verdict(ok_304)}, "
+        f"memory {'n/a' if verdict_memory is None else verdict(verdict_memory)}"
     )
     print(f"Total time {time.perf_counter() - started:.0f} s")
     print("=" * 118)

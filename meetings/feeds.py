@@ -34,7 +34,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Area, Membership, Network
+from contacts.models import Area, Institution, Membership, Network
 from meetings import ical
 from meetings.models import AgendaItem, Attendance, FeedToken, Meeting, Visibility
 
@@ -317,6 +317,10 @@ def feed_personal(*, token: FeedToken, now: datetime.datetime) -> Feed:
 # Validators -------------------------------------------------------------------------
 
 
+def _latest_change(model) -> QuerySet:
+    return model.objects.order_by("-updated_at").values("updated_at")[:1]
+
+
 def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
     """ETag and Last-Modified of ``feed`` from one aggregate query.
 
@@ -334,8 +338,12 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
         count=Count("pk"),
         id_sum=Sum("pk"),
         changed=Max("updated_at"),
-        network_changed=Max("network__updated_at"),
-        institution_changed=Max("institution__updated_at"),
+        # The latest change of ANY network or institution, not only of those in the feed:
+        # two uncorrelated subqueries that read one index entry each, where joining every
+        # meeting to its network and institution made the aggregate read the table. Such
+        # changes are rare, and the price is one full answer to every feed when one happens.
+        network_changed=Max(Subquery(_latest_change(Network))),
+        institution_changed=Max(Subquery(_latest_change(Institution))),
     )
     parts = [
         FORMAT_VERSION,

@@ -57,8 +57,8 @@ MEETING_FIELDS = ("title", "start", "end", "status", "visibility", *LocationFiel
 AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position")
 
 
-def _save(instance):
-    instance.full_clean()
+def _save(instance, *, validate_constraints: bool = True):
+    instance.full_clean(validate_constraints=validate_constraints)
     instance.save()
     return instance
 
@@ -112,23 +112,26 @@ def _local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(recurrence.BERLIN).date()
 
 
-def _series_generate(*, series: MeetingSeries, since: datetime.date, through: datetime.date) -> int:
+def _series_generate(*, series: MeetingSeries, since: datetime.date, through: datetime.date, new: bool = False) -> int:
     """Create the occurrences of ``series`` on the days ``since`` … ``through`` that are missing.
 
     An occurrence is found again by its day (a rule yields at most one meeting a day), so a
-    changed start time never doubles a day. Rows are bulk-created without ``full_clean``:
-    every value comes from the series, which was validated when it was saved.
+    changed start time never doubles a day; a ``new`` series has none to find. Rows are
+    bulk-created without ``full_clean``: every value comes from the series, which was
+    validated when it was saved.
     """
     local_starts = recurrence.local_starts(series.pattern, since=since, through=through)
     if not local_starts:
         return 0
-    window_start = recurrence.localize(datetime.datetime.combine(since, datetime.time.min))
-    taken = {
-        _local_day(original)
-        for original in Meeting.objects.filter(series=series, original_start__gte=window_start).values_list(
-            "original_start", flat=True
-        )
-    }
+    taken: set[datetime.date] = set()
+    if not new:
+        window_start = recurrence.localize(datetime.datetime.combine(since, datetime.time.min))
+        taken = {
+            _local_day(original)
+            for original in Meeting.objects.filter(series=series, original_start__gte=window_start).values_list(
+                "original_start", flat=True
+            )
+        }
     rows = [_occurrence(series, local) for local in local_starts if local.date() not in taken]
     Meeting.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return len(rows)
@@ -162,6 +165,7 @@ def series_create(
     occurrence (status geplant, sequence 0).
     """
     today = today or timezone.localdate()
+    through = horizon_end(today)
     series = _save(
         MeetingSeries(
             network=network,
@@ -178,12 +182,13 @@ def series_create(
             room=room,
             accessibility_notes=accessibility_notes,
             online_url=online_url,
-        )
+            generated_until=through,
+        ),
+        # clean() checks both CHECK constraints with German messages; Django's own
+        # validation would ask the database once per constraint, for every series.
+        validate_constraints=False,
     )
-    through = horizon_end(today)
-    created = _series_generate(series=series, since=first_date, through=through)
-    series.generated_until = through
-    series.save(update_fields=["generated_until", "updated_at"])
+    created = _series_generate(series=series, since=first_date, through=through, new=True)
     logger.info("Series %s created by %s with %s occurrences", series.pk, _actor_id(actor), created)
     return series
 
