@@ -152,11 +152,13 @@ def run() -> None:
     idle = measure(lambda: series_extend_horizon(today=month_later), RUNS)
 
     base = naive.median_ms
-    database = f"{connection.vendor} {connection.cursor().connection.info.server_version if connection.vendor == 'postgresql' else ''}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        database = cursor.fetchone()[0].split(" on ")[0]
     print()
     print("=" * 118)
     print(
-        f"Series benchmark — {SERIES} series in {NETWORKS} networks, 12 months each; {database.strip()}, "
+        f"Series benchmark — {SERIES} series in {NETWORKS} networks, 12 months each; {database}, "
         f"Python {platform.python_version()}, Django {django.get_version()}"
     )
     print(f"Occurrences: created {counts[-1]} (naive {naive_counts[-1]}); one month's extension: {extended[-1]}")
