@@ -59,34 +59,29 @@ def feed_city(request):
     return _serve(request, feeds.feed_city(now=now), now=now, filename="stadt.ics")
 
 
-@require_safe
-def feed_network(request, slug: str):
+def _serve_found(request, build, *, filename: str, **lookup) -> HttpResponse:
+    """Serve the feed ``build(**lookup)`` names; 404 when its network, kind or area is unknown."""
     now = timezone.now()
     try:
-        feed = feeds.feed_network(slug=slug, now=now)
+        feed = build(now=now, **lookup)
     except feeds.FeedNotFound:
         raise _not_found() from None
-    return _serve(request, feed, now=now, filename=f"{slug}.ics")
+    return _serve(request, feed, now=now, filename=filename)
+
+
+@require_safe
+def feed_network(request, slug: str):
+    return _serve_found(request, feeds.feed_network, slug=slug, filename=f"{slug}.ics")
 
 
 @require_safe
 def feed_kind(request, kind: str):
-    now = timezone.now()
-    try:
-        feed = feeds.feed_kind(kind=kind, now=now)
-    except feeds.FeedNotFound:
-        raise _not_found() from None
-    return _serve(request, feed, now=now, filename=f"{kind}.ics")
+    return _serve_found(request, feeds.feed_kind, kind=kind, filename=f"{kind}.ics")
 
 
 @require_safe
 def feed_area(request, slug: str):
-    now = timezone.now()
-    try:
-        feed = feeds.feed_area(slug=slug, now=now)
-    except feeds.FeedNotFound:
-        raise _not_found() from None
-    return _serve(request, feed, now=now, filename=f"{slug}.ics")
+    return _serve_found(request, feeds.feed_area, slug=slug, filename=f"{slug}.ics")
 
 
 @require_safe
