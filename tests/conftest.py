@@ -190,9 +190,6 @@ def chromium():
     require_service(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-    # from the test body unless told that this thread is not serving async code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -200,8 +197,12 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
+def page(chromium, live_server, monkeypatch):
     """A fresh browser tab (own cookies) with ``page.base_url`` set to the live server."""
+    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
+    # from the test body unless told that this thread is not serving async code. Set for
+    # this test only: processes other tests start must not inherit it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(locale="de-DE", timezone_id="Europe/Berlin", base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
