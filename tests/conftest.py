@@ -184,25 +184,35 @@ CHROMIUM_ARGS = [
 AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser), per test module.
+
+    Playwright's sync API keeps an event loop running in this thread, and Django then
+    refuses ORM calls from the test body unless told that the thread serves no async code.
+    That permission must end with the browser: tests that run later start Django processes
+    (``check --deploy``, workers) that must not inherit it. Hence a browser per module.
+    """
     require_service(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
-def page(chromium, live_server, monkeypatch):
+def page(chromium, live_server):
     """A fresh browser tab (own cookies) with ``page.base_url`` set to the live server."""
-    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls
-    # from the test body unless told that this thread is not serving async code. Set for
-    # this test only: processes other tests start must not inherit it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(locale="de-DE", timezone_id="Europe/Berlin", base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
