@@ -11,7 +11,7 @@ from meetings.models import Attendance, Meeting, Minutes
 from meetings.models import Visibility as MeetingVisibility
 from tests.factories import ChannelFactory, ConsentFactory
 from tests.meetings.factories import AgendaItemFactory, AttendanceFactory, DatePollFactory, MeetingFactory, in_days
-from tests.meetings.web_cast import cast_create, client_for
+from tests.meetings.web_cast import cast_create
 
 pytestmark = pytest.mark.django_db
 
