@@ -32,24 +32,28 @@ class Cast:
         return None if name == "anonymous" else getattr(self, name)
 
 
-def person_with_login(network: Network, role: str, *, email: str):
-    user = UserFactory(email=email)
+def person_with_login(network: Network, role: str, *, email: str, password: str | None = None):
+    # Without a password (tests log in with force_login) no slow hash is computed.
+    user = UserFactory(email=email, password=password)
     person = PersonFactory(user=user)
     MembershipFactory(network=network, person=person, role=role)
     return user
 
 
-def cast_create() -> Cast:
+def cast_create(*, password: str | None = None) -> Cast:
+    """The cast; ``password`` only where a browser logs in through the form."""
     network = NetworkFactory(name="Stadtteilkonferenz Burtscheid", slug="stk-burtscheid")
     other = NetworkFactory(name="OAG Brand", slug="oag-brand")
-    staff = UserFactory(email="planung@example.org")
+    staff = UserFactory(email="planung@example.org", password=password)
     staff.groups.add(Group.objects.get(name="Sozialplanung"))
     return Cast(
         network=network,
         other_network=other,
-        speaker=person_with_login(network, Membership.Role.SPEAKER, email="sprecherin@example.org"),
-        member=person_with_login(network, Membership.Role.MEMBER, email="mitglied@example.org"),
-        other_speaker=person_with_login(other, Membership.Role.SPEAKER, email="sprecher-y@example.org"),
+        speaker=person_with_login(network, Membership.Role.SPEAKER, email="sprecherin@example.org", password=password),
+        member=person_with_login(network, Membership.Role.MEMBER, email="mitglied@example.org", password=password),
+        other_speaker=person_with_login(
+            other, Membership.Role.SPEAKER, email="sprecher-y@example.org", password=password
+        ),
         staff=staff,
     )
 
