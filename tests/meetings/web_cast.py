@@ -45,7 +45,8 @@ def cast_create(*, password: str | None = None) -> Cast:
     network = NetworkFactory(name="Stadtteilkonferenz Burtscheid", slug="stk-burtscheid")
     other = NetworkFactory(name="OAG Brand", slug="oag-brand")
     staff = UserFactory(email="planung@example.org", password=password)
-    staff.groups.add(Group.objects.get(name="Sozialplanung"))
+    # get_or_create: transactional tests flush the group the data migration made.
+    staff.groups.add(Group.objects.get_or_create(name="Sozialplanung")[0])
     return Cast(
         network=network,
         other_network=other,
