@@ -81,7 +81,14 @@ def school_holiday_conflicts(slots: list[Slot]) -> list[Conflict]:
     ]
 
 
+# Above this many slots (a daily rule over a year) one OR-clause per slot makes a needlessly
+# long statement; the span from first to last is fetched instead and matched in Python.
+MAX_SLOT_CLAUSES = 60
+
+
 def _overlapping(slots: list[Slot]) -> Q:
+    if len(slots) > MAX_SLOT_CLAUSES:
+        return Q(start__lt=max(end for _start, end in slots), end__gt=min(start for start, _end in slots))
     condition = Q()
     for start, end in slots:
         condition |= Q(start__lt=end, end__gt=start)

@@ -26,12 +26,14 @@ class AccessibleForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
+        self._mark_fields()
+
+    def _mark_fields(self) -> None:
         for name, field in self.fields.items():
-            described = []
-            if field.help_text:
-                described.append(f"{self.auto_id % self.add_prefix(name)}_hilfe")
+            auto_id = self.auto_id % self.add_prefix(name)
+            described = [f"{auto_id}_hilfe"] if field.help_text else []
             if name in self.errors:
-                described.append(f"{self.auto_id % self.add_prefix(name)}_fehler")
+                described.append(f"{auto_id}_fehler")
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
@@ -45,13 +47,7 @@ class AccessibleForm(forms.Form):
                 self.add_error(target if target in self.fields else None, messages)
         else:
             self.add_error(None, error.messages)
-        self.full_clean_aria()
-
-    def full_clean_aria(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["aria-describedby"] = f"{self.auto_id % self.add_prefix(name)}_fehler"
+        self._mark_fields()
 
 
 def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -107,3 +107,15 @@ def test_conflicts_for_a_series_stays_at_three_queries(django_assert_num_queries
         found = conflicts.conflicts_for(network=network, slots=slots, address="Markt 1")
 
     assert [(c.kind, c.day) for c in found] == [("feiertag", datetime.date(2030, 6, 10))]
+
+
+def test_many_slots_are_matched_exactly():
+    network = NetworkFactory()
+    first = slot(2030, 1, 1, minutes=60)
+    slots = [(first[0] + datetime.timedelta(days=n), first[1] + datetime.timedelta(days=n)) for n in range(80)]
+    MeetingFactory(network=network, address="Markt 1", start=datetime.datetime(2030, 1, 5, 12, 0, tzinfo=BERLIN))
+    MeetingFactory(network=network, address="Markt 1", start=datetime.datetime(2030, 1, 5, 18, 45, tzinfo=BERLIN))
+
+    found = conflicts.place_conflicts(slots, address="Markt 1")
+
+    assert [c.day for c in found] == [datetime.date(2030, 1, 5)]
