@@ -51,6 +51,12 @@ def test_speaker_plans_series_adds_agenda_and_member_answers(page, axe_source):
     page.get_by_label("Beginn (Uhrzeit)").fill("18:30")
     page.get_by_label("Dauer in Minuten").fill("90")
     page.get_by_label("oder Adresse").fill("Kurbrunnenstraße 1, 52066 Aachen")
+    page.get_by_label("oder Adresse").blur()
+    # The script's live preview, before any button is pressed; only the rhythm's fields show.
+    live = page.locator("#vorschau-ort .rule-description")
+    live.wait_for()
+    assert live.inner_text() == f"jeden {weekday}, 18:30 bis 20:00 Uhr"
+    assert page.get_by_label("Welcher Wochentag im Monat").is_hidden()
     page.get_by_role("button", name="Vorschau").click()
     page.wait_for_load_state()
 
