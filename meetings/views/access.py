@@ -73,3 +73,19 @@ def guarded(view):
             return redirect_to_login(request.get_full_path())
 
     return wrapper
+
+
+def managed_network(request, slug: str) -> Network:
+    """The network with ``slug``, if the user may plan for it (login, 404, 403 otherwise)."""
+    require_login(request)
+    network = network_or_404(slug)
+    require_manage(request, network)
+    return network
+
+
+def managed_meeting(request, uid) -> Meeting:
+    """The meeting with ``uid``, if the user may change it (login, 404, 403 otherwise)."""
+    require_login(request)
+    meeting = meeting_or_404(request, uid)
+    require_manage(request, meeting.network)
+    return meeting

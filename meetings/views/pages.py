@@ -26,10 +26,11 @@ from meetings.recurrence import BERLIN, month_names
 from meetings.services import attendance_answer, attendance_record_presence
 from meetings.views.access import (
     guarded,
+    managed_meeting,
+    managed_network,
     meeting_or_404,
     network_or_404,
     require_login,
-    require_manage,
     require_member,
 )
 
@@ -133,9 +134,7 @@ def meeting_answer(request, uid):
 @guarded
 def meeting_presence(request, uid):
     """After the meeting: who was there (anwesend / entschuldigt) — speakers only."""
-    require_login(request)
-    meeting = meeting_or_404(request, uid)
-    require_manage(request, meeting.network)
+    meeting = managed_meeting(request, uid)
     if meeting.start > timezone.now():
         return HttpResponseBadRequest(_("Die Anwesenheit kann erst ab Beginn der Sitzung erfasst werden."))
     members = {membership.person_id: membership.person for membership in selectors.network_members(meeting.network)}
@@ -201,9 +200,7 @@ def network_calendar(request, slug: str):
 @guarded
 def network_member_list(request, slug: str):
     """The members of a network with the contact channels the speaker may see (projected)."""
-    require_login(request)
-    network = network_or_404(slug)
-    require_manage(request, network)
+    network = managed_network(request, slug)
     audience = audience_for(request.user)
     rows = [
         (membership, project_person(membership.person, audience)) for membership in selectors.network_members(network)

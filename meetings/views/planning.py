@@ -25,7 +25,7 @@ from meetings.forms import (
     SeriesForm,
 )
 from meetings.models import AgendaItem, MeetingSeries, Minutes
-from meetings.views.access import guarded, meeting_or_404, network_or_404, require_login, require_manage
+from meetings.views.access import guarded, managed_meeting, managed_network, require_login, require_manage
 from meetings.views.pages import meeting_context
 
 PREVIEW = "vorschau"
@@ -33,6 +33,25 @@ PREVIEW = "vorschau"
 
 def _is_preview(request) -> bool:
     return request.POST.get("aktion") == PREVIEW
+
+
+def _form_flow(request, form, context: dict, *, template: str, preview, save):
+    """GET shows the form. POST with "Vorschau" adds ``preview()`` to the page and saves
+    nothing; otherwise ``save()`` writes and returns the redirect, or its German
+    ``ValidationError`` lands on the form's fields (status 400, nothing written)."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if _is_preview(request):
+                context.update(preview())
+            else:
+                try:
+                    return save()
+                except ValidationError as error:
+                    form.errors_from_service(error, getattr(form, "SERVICE_FIELDS", None))
+        if form.errors:
+            status = 400
+    return render(request, template, context, status=status)
 
 
 def _conflicts(form, network, slots, **exclude) -> list[conflicts.Conflict]:
@@ -50,29 +69,20 @@ def _conflicts(form, network, slots, **exclude) -> list[conflicts.Conflict]:
 @guarded
 def meeting_create(request, slug: str):
     """Plan a single meeting."""
-    require_login(request)
-    network = network_or_404(slug)
-    require_manage(request, network)
+    network = managed_network(request, slug)
     form = MeetingForm(request.POST or None)
+
+    def preview():
+        values = form.meeting_values()
+        return {"preview": True, "conflicts": _conflicts(form, network, [(values["start"], values["end"])])}
+
+    def save():
+        meeting = services.meeting_schedule(network=network, actor=request.user, **form.meeting_values())
+        messages.success(request, _("Die Sitzung ist geplant."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+
     context = {"network": network, "form": form}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            values = form.meeting_values()
-            if _is_preview(request):
-                context["preview"] = True
-                context["conflicts"] = _conflicts(form, network, [(values["start"], values["end"])])
-            else:
-                try:
-                    meeting = services.meeting_schedule(network=network, actor=request.user, **values)
-                except ValidationError as error:
-                    form.errors_from_service(error, MeetingForm.SERVICE_FIELDS)
-                else:
-                    messages.success(request, _("Die Sitzung ist geplant."))
-                    return redirect("meetings:meeting_detail", uid=meeting.uid)
-        if form.errors:
-            status = 400
-    return render(request, "meetings/meeting_form.html", context, status=status)
+    return _form_flow(request, form, context, template="meetings/meeting_form.html", preview=preview, save=save)
 
 
 def _series_preview(form: SeriesForm, network, **exclude) -> dict:
@@ -90,31 +100,26 @@ def _series_preview(form: SeriesForm, network, **exclude) -> dict:
 @guarded
 def series_create(request, slug: str):
     """Plan a series with the rule builder; "Vorschau" shows the rule, dates and hints first."""
-    require_login(request)
-    network = network_or_404(slug)
-    require_manage(request, network)
+    network = managed_network(request, slug)
     form = SeriesForm(request.POST or None)
+
+    def save():
+        series = services.series_create(network=network, actor=request.user, **form.series_values())
+        messages.success(
+            request,
+            _("Die Serie „%(title)s“ ist angelegt: %(rule)s.") % {"title": series.title, "rule": series.description},
+        )
+        return redirect("meetings:network_calendar", slug=network.slug)
+
     context = {"network": network, "form": form}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            if _is_preview(request):
-                context.update(_series_preview(form, network))
-            else:
-                try:
-                    series = services.series_create(network=network, actor=request.user, **form.series_values())
-                except ValidationError as error:
-                    form.errors_from_service(error, SeriesForm.SERVICE_FIELDS)
-                else:
-                    messages.success(
-                        request,
-                        _("Die Serie „%(title)s“ ist angelegt: %(rule)s.")
-                        % {"title": series.title, "rule": series.description},
-                    )
-                    return redirect("meetings:network_calendar", slug=network.slug)
-        if form.errors:
-            status = 400
-    return render(request, "meetings/series_form.html", context, status=status)
+    return _form_flow(
+        request,
+        form,
+        context,
+        template="meetings/series_form.html",
+        preview=lambda: _series_preview(form, network),
+        save=save,
+    )
 
 
 def _series_or_404(pk: int) -> MeetingSeries:
@@ -133,26 +138,23 @@ def series_edit(request, pk: int):
     network = series.network
     require_manage(request, network)
     form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series))
+
+    def save():
+        values = form.series_values()
+        changes = {name: value for name, value in values.items() if getattr(series, name) != value}
+        services.series_update(series=series, actor=request.user, **changes)
+        messages.success(request, _("Die Serie ist geändert; künftige Termine folgen der Änderung."))
+        return redirect("meetings:network_calendar", slug=network.slug)
+
     context = {"network": network, "form": form, "series": series, "cancel_form": SeriesCancelForm(prefix="absage")}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            if _is_preview(request):
-                context.update(_series_preview(form, network, exclude_series_id=series.pk))
-            else:
-                changes = {
-                    name: value for name, value in form.series_values().items() if getattr(series, name) != value
-                }
-                try:
-                    services.series_update(series=series, actor=request.user, **changes)
-                except ValidationError as error:
-                    form.errors_from_service(error, SeriesForm.SERVICE_FIELDS)
-                else:
-                    messages.success(request, _("Die Serie ist geändert; künftige Termine folgen der Änderung."))
-                    return redirect("meetings:network_calendar", slug=network.slug)
-        if form.errors:
-            status = 400
-    return render(request, "meetings/series_form.html", context, status=status)
+    return _form_flow(
+        request,
+        form,
+        context,
+        template="meetings/series_form.html",
+        preview=lambda: _series_preview(form, network, exclude_series_id=series.pk),
+        save=save,
+    )
 
 
 @require_POST
@@ -184,37 +186,28 @@ def series_cancel(request, pk: int):
 @guarded
 def meeting_edit(request, uid):
     """Change or move one meeting (an occurrence becomes "einzeln geändert")."""
-    require_login(request)
-    meeting = meeting_or_404(request, uid)
-    require_manage(request, meeting.network)
+    meeting = managed_meeting(request, uid)
     form = MeetingEditForm(request.POST or None, initial=MeetingEditForm.initial_for(meeting))
+
+    def preview():
+        values = form.meeting_values()
+        slots = [(values["start"], values["end"])]
+        return {
+            "preview": True,
+            "conflicts": _conflicts(form, meeting.network, slots, exclude_meeting_ids=[meeting.pk]),
+        }
+
+    def save():
+        services.meeting_update(meeting=meeting, actor=request.user, **form.changes_for(meeting))
+        messages.success(request, _("Die Sitzung ist geändert."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+
     context = {"network": meeting.network, "form": form, "meeting": meeting}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            if _is_preview(request):
-                values = form.meeting_values()
-                context["preview"] = True
-                context["conflicts"] = _conflicts(
-                    form, meeting.network, [(values["start"], values["end"])], exclude_meeting_ids=[meeting.pk]
-                )
-            else:
-                try:
-                    services.meeting_update(meeting=meeting, actor=request.user, **form.changes_for(meeting))
-                except ValidationError as error:
-                    form.errors_from_service(error, MeetingForm.SERVICE_FIELDS)
-                else:
-                    messages.success(request, _("Die Sitzung ist geändert."))
-                    return redirect("meetings:meeting_detail", uid=meeting.uid)
-        if form.errors:
-            status = 400
-    return render(request, "meetings/meeting_form.html", context, status=status)
+    return _form_flow(request, form, context, template="meetings/meeting_form.html", preview=preview, save=save)
 
 
 def _status_change(request, uid, service, done: str):
-    require_login(request)
-    meeting = meeting_or_404(request, uid)
-    require_manage(request, meeting.network)
+    meeting = managed_meeting(request, uid)
     try:
         service(meeting=meeting, actor=request.user)
     except ValidationError as error:
@@ -237,13 +230,6 @@ def meeting_restore(request, uid):
     return _status_change(request, uid, services.meeting_restore, _("Die Sitzung findet wieder statt."))
 
 
-def _managed_meeting(request, uid):
-    require_login(request)
-    meeting = meeting_or_404(request, uid)
-    require_manage(request, meeting.network)
-    return meeting
-
-
 def _agenda_item(meeting, item_id: int) -> AgendaItem:
     item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
     if item is None:
@@ -259,7 +245,7 @@ def _meeting_page_with(request, meeting, status: int = 400, **forms):
 @guarded
 def agenda_add(request, uid):
     """Add a TOP at the end of the agenda."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     form = AgendaItemForm(request.POST, prefix="top")
     if form.is_valid():
         services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
@@ -272,7 +258,7 @@ def agenda_add(request, uid):
 @guarded
 def agenda_edit(request, uid, item_id: int):
     """Change a TOP's title, text or visibility."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     item = _agenda_item(meeting, item_id)
     form = AgendaItemForm(request.POST or None, initial=AgendaItemForm.initial_for(item))
     if request.method == "POST" and form.is_valid():
@@ -289,7 +275,7 @@ def agenda_edit(request, uid, item_id: int):
 @guarded
 def agenda_remove(request, uid, item_id: int):
     """Remove a TOP; the items after it move up."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     services.agenda_item_remove(item=_agenda_item(meeting, item_id), actor=request.user)
     messages.success(request, _("Der Tagesordnungspunkt ist entfernt."))
     return redirect("meetings:meeting_detail", uid=meeting.uid)
@@ -299,7 +285,7 @@ def agenda_remove(request, uid, item_id: int):
 @guarded
 def agenda_move(request, uid, item_id: int):
     """Move a TOP one place up or down (``richtung`` = hoch / runter)."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     item = _agenda_item(meeting, item_id)
     step = {"hoch": -1, "runter": 1}.get(request.POST.get("richtung", ""))
     if step is None:
@@ -314,7 +300,7 @@ def agenda_move(request, uid, item_id: int):
 @guarded
 def minutes_save(request, uid):
     """Save the minutes (text and/or file) as a draft, with their visibility."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     form = MinutesForm(request.POST, request.FILES, prefix="protokoll")
     if form.is_valid():
         try:
@@ -337,7 +323,7 @@ def minutes_save(request, uid):
 @guarded
 def minutes_publish(request, uid):
     """Publish the saved minutes to members or the public (per their visibility)."""
-    meeting = _managed_meeting(request, uid)
+    meeting = managed_meeting(request, uid)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         return HttpResponseBadRequest(_("Bitte zuerst ein Protokoll speichern."))

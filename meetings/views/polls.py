@@ -20,16 +20,14 @@ from contacts.visibility import project_person
 from meetings import selectors, services
 from meetings.forms import VOTE_CHOICES, PollCloseForm, PollForm, PollOptionFormSet
 from meetings.models import DatePollVote
-from meetings.views.access import guarded, network_or_404, require_login, require_manage, require_member
+from meetings.views.access import guarded, managed_network, require_login, require_manage, require_member
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @guarded
 def poll_create(request, slug: str):
     """Start a poll: title, deadline, invitees by role, proposals as time ranges or whole days."""
-    require_login(request)
-    network = network_or_404(slug)
-    require_manage(request, network)
+    network = managed_network(request, slug)
     form = PollForm(request.POST or None)
     options = PollOptionFormSet(request.POST or None, prefix="vorschlag")
     status = 200
