@@ -158,6 +158,9 @@ def meeting_presence(request, uid):
     return redirect("meetings:meeting_detail", uid=meeting.uid)
 
 
+CALENDAR_LINK_MONTHS = 12
+
+
 def _month_arg(value: str | None) -> tuple[int, int] | None:
     today = timezone.localdate()
     if not value:
@@ -183,14 +186,18 @@ def network_calendar(request, slug: str):
     weeks = selectors.calendar_month(network=network, user=request.user, year=year, month=number)
     previous = datetime.date(year, number, 1) - datetime.timedelta(days=1)
     following = datetime.date(year, number, 28) + datetime.timedelta(days=7)
+    # The month links stop a year either side of today (occurrences exist 12 months
+    # ahead): an endless chain of empty months only feeds crawlers.
+    today = timezone.localdate()
+    offset = (year - today.year) * 12 + number - today.month
     context = {
         "network": network,
         "weeks": weeks,
         "month_label": f"{month_names()[number - 1]} {year}",
         "month_number": number,
-        "previous": f"{previous.year:04d}-{previous.month:02d}",
-        "following": f"{following.year:04d}-{following.month:02d}",
-        "today": timezone.localdate(),
+        "previous": f"{previous.year:04d}-{previous.month:02d}" if offset > -CALENDAR_LINK_MONTHS else None,
+        "following": f"{following.year:04d}-{following.month:02d}" if offset < CALENDAR_LINK_MONTHS else None,
+        "today": today,
         "manages": selectors.user_manages(request.user, network),
     }
     return render(request, "meetings/calendar.html", context)

@@ -255,3 +255,13 @@ def test_dashboard_anonymous_is_sent_to_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("contacts:login"))
+
+
+def test_calendar_month_links_stop_a_year_from_today(client, cast):
+    today = timezone.localdate()
+    far = f"{today.year + 1:04d}-{today.month:02d}"
+
+    context = client.get(reverse("meetings:network_calendar", args=[cast.network.slug]) + f"?monat={far}").context
+
+    assert context["following"] is None
+    assert context["previous"] is not None
