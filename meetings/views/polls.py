@@ -5,6 +5,8 @@ everyone. Voting needs an invitation (``meetings.selectors.poll_invitees``), whi
 service checks; the page saves all of a member's votes at once or none.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +22,7 @@ from contacts.visibility import project_person
 from meetings import selectors, services
 from meetings.forms import VOTE_CHOICES, PollCloseForm, PollForm, PollOptionFormSet
 from meetings.models import DatePollVote
+from meetings.recurrence import BERLIN
 from meetings.views.access import guarded, managed_network, require_login, require_manage, require_member
 
 
@@ -63,10 +66,19 @@ def _poll_or_404(request, pk: int):
     return poll
 
 
+def _option_order(option) -> tuple:
+    """By day, a whole day before the times of that day: the same order on every database
+    (the model's ordering puts NULL days first on SQLite and last on PostgreSQL)."""
+    if option.is_whole_day:
+        return (option.day, 0, datetime.time.min, option.pk)
+    local = option.start.astimezone(BERLIN)
+    return (local.date(), 1, local.time(), option.pk)
+
+
 def _poll_context(request, poll, **extra) -> dict:
     """The matrix: invitees (projected) × options, with each vote; sums of ja and wenn nötig."""
     audience = audience_for(request.user)
-    options = list(poll.options.all())
+    options = sorted(poll.options.all(), key=_option_order)
     votes = {(vote.person_id, option.pk): vote.answer for option in options for vote in option.votes.all()}
     invitees = list(selectors.people_for_projection(selectors.poll_invitees(poll)))
     rows = [
@@ -117,7 +129,7 @@ def poll_vote(request, pk: int):
     require_login(request)
     poll = _poll_or_404(request, pk)
     require_member(request, poll.network)
-    options = list(poll.options.all())
+    options = sorted(poll.options.all(), key=_option_order)
     chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
     if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
         return HttpResponseBadRequest(_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen."))
@@ -140,7 +152,7 @@ def poll_close(request, pk: int):
     require_login(request)
     poll = _poll_or_404(request, pk)
     require_manage(request, poll.network)
-    options = list(poll.options.all())
+    options = sorted(poll.options.all(), key=_option_order)
     form = PollCloseForm(request.POST, options=options, prefix="abschluss")
     if form.is_valid():
         data = form.cleaned_data

@@ -96,7 +96,7 @@ def test_member_votes_and_matrix_shows_the_vote(client, cast):
 
     assert response.status_code == 302
     assert sorted(DatePollVote.objects.values_list("answer", flat=True)) == ["ja", "wenn_noetig"]
-    assert page.context["sums"] == [(1, 0), (0, 1)]
+    assert page.context["sums"] == [(0, 1), (1, 0)]  # the whole day (in 20 days) comes first
     assert whole.day.strftime("%d.%m.%Y") in page.content.decode()
 
 
