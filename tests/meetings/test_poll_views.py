@@ -154,3 +154,16 @@ def test_close_with_a_whole_day_needs_times(client, cast):
         "Für einen ganztägigen Vorschlag bitte Beginn und Ende angeben."
     ]
     assert (Meeting.objects.count(), DatePollOption.objects.count()) == (0, 1)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Los_Angeles"])
+def test_whole_day_option_shows_its_calendar_day_in_any_zone(client, cast, zone):
+    poll = DatePollFactory(network=cast.network)
+    day = timezone.localdate() + datetime.timedelta(days=9)
+    DatePollOptionFactory(poll=poll, start=None, end=None, day=day)
+    client.force_login(cast.member)
+
+    with timezone.override(zone):
+        text = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
+
+    assert f'{day:%d.%m.%Y} <span class="muted">(ganzer Tag)</span>' in text
