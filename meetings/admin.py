@@ -17,6 +17,7 @@ from meetings.models import (
     Meeting,
     MeetingSeries,
     Minutes,
+    SchoolHoliday,
 )
 
 
@@ -86,3 +87,10 @@ class AttendanceAdmin(CalendarAdmin):
     list_filter = ["answer", "presence"]
     list_select_related = ["meeting", "person"]
     raw_id_fields = ["meeting", "person"]
+
+
+@admin.register(SchoolHoliday)
+class SchoolHolidayAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end"]
+    search_fields = ["name"]
+    date_hierarchy = "start"

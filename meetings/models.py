@@ -541,3 +541,31 @@ class FeedToken(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+
+class SchoolHoliday(models.Model):
+    """A span of NRW school holidays (Schulferien), kept by Sozialplanung staff in the admin.
+
+    Only a hint for planning (many members have children or work in schools); the dates
+    are data, not code, because the state sets them years ahead and sometimes changes them.
+    """
+
+    name = models.CharField(_("Bezeichnung"), max_length=100, help_text=_("z. B. Sommerferien 2027"))
+    start = models.DateField(_("erster Ferientag"))
+    end = models.DateField(_("letzter Ferientag"))
+
+    class Meta:
+        verbose_name = _("Schulferien")
+        verbose_name_plural = _("Schulferien")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="schoolholiday_end_not_before_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start:%d.%m.%Y}–{self.end:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValidationError({"end": _("Der letzte Ferientag liegt vor dem ersten.")})

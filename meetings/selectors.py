@@ -7,11 +7,12 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
-from meetings.models import AgendaItem, DatePoll, Meeting, Visibility
+from contacts.selectors import people_for_projection, user_roles
+from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, Minutes, Visibility
 from meetings.recurrence import BERLIN
 
 
@@ -88,3 +89,145 @@ def polls_open(*, network: Network, now: datetime.datetime | None = None) -> Que
         .prefetch_related("options")
         .order_by("deadline", "pk")
     )
+
+
+# Pages of speakers and members -------------------------------------------------------
+
+
+def user_manages(user, network: Network) -> bool:
+    """Whether ``user`` may change ``network``'s meetings, series, agendas, minutes and polls."""
+    return user is not None and user.is_authenticated and user.has_perm("meetings.manage_meetings", network)
+
+
+def meeting_for_page(*, uid, user) -> Meeting | None:
+    """The meeting with ``uid`` if ``user`` may see it (internal ones: members only), else ``None``.
+
+    Carries ``visible_agenda_items`` and ``minutes_or_none``.
+    """
+    meeting = (
+        Meeting.objects.select_related("network", "series", "institution")
+        .prefetch_related("agenda_items")
+        .filter(uid=uid)
+        .first()
+    )
+    if meeting is None:
+        return None
+    internals = user_sees_internals(user, meeting.network)
+    if meeting.visibility != Visibility.PUBLIC and not internals:
+        return None
+    items = sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
+    meeting.visible_agenda_items = items if internals else [item for item in items if item.is_public]
+    meeting.minutes_or_none = Minutes.objects.filter(meeting=meeting).first()
+    return meeting
+
+
+def minutes_visible(minutes: Minutes | None, *, user, network: Network) -> bool:
+    """Whether ``user`` may read ``minutes``: published, and public or the user sees internals."""
+    if minutes is None or not minutes.is_published:
+        return False
+    return minutes.visibility == Visibility.PUBLIC or user_sees_internals(user, network)
+
+
+def network_members(network: Network, *, day: datetime.date | None = None) -> list[Membership]:
+    """Current memberships of ``network`` with a person, people ready for the projection."""
+    return list(
+        Membership.objects.active(day or timezone.localdate())
+        .filter(network=network, person__isnull=False)
+        .select_related("institution")
+        .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+
+
+def meeting_attendances(meeting: Meeting) -> dict[int, Attendance]:
+    """The answers and presences of ``meeting`` by person id."""
+    return {attendance.person_id: attendance for attendance in Attendance.objects.filter(meeting=meeting)}
+
+
+def calendar_month(*, network: Network, user, year: int, month: int) -> list[list[tuple[datetime.date, list[Meeting]]]]:
+    """The month as weeks (Monday first) of (day, meetings that day) for ``user``; one query.
+
+    Days of the neighbouring months that fill the first and last week carry no meetings.
+    """
+    meetings = list(meetings_in_month(network=network, user=user, year=year, month=month))
+    by_day: dict[datetime.date, list[Meeting]] = {}
+    for meeting in meetings:
+        by_day.setdefault(meeting.local_start.date(), []).append(meeting)
+    first = datetime.date(year, month, 1)
+    start = first - datetime.timedelta(days=first.weekday())
+    weeks = []
+    day = start
+    while True:
+        week = []
+        for _index in range(7):
+            week.append((day, by_day.get(day, []) if day.month == month else []))
+            day += datetime.timedelta(days=1)
+        weeks.append(week)
+        if day.month != month:
+            break
+    return weeks
+
+
+def poll_page(*, poll_id: int, user) -> DatePoll | None:
+    """A poll with options, votes and voters, if ``user`` may see it (members of its network)."""
+    poll = DatePoll.objects.select_related("network", "chosen_option", "meeting").filter(pk=poll_id).first()
+    if poll is None or not user_sees_internals(user, poll.network):
+        return None
+    return poll_detail(poll.pk)
+
+
+DASHBOARD_LIMIT = 10
+AGENDA_LEAD = datetime.timedelta(days=14)
+MINUTES_LOOKBACK = datetime.timedelta(days=120)
+
+
+def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
+    """The speaker's overview, in a constant number of queries however many networks.
+
+    ``networks``: the user's current networks (leading ones first); ``next_meetings``;
+    ``open_polls``; for the networks the user leads: ``without_agenda`` (not cancelled,
+    starting within two weeks, no agenda item) and ``minutes_missing`` (held in the last
+    four months, no published minutes).
+    """
+    now = now or timezone.now()
+    roles = user_roles(user)
+    member_ids = set(roles.member_network_ids)
+    leading_ids = set(roles.leading_network_ids)
+    networks = sorted(
+        Network.objects.filter(pk__in=member_ids | leading_ids), key=lambda n: (n.pk not in leading_ids, n.name)
+    )
+    for network in networks:
+        network.is_led = network.pk in leading_ids
+    upcoming = (
+        Meeting.objects.filter(network_id__in=member_ids, end__gt=now)
+        .select_related("network")
+        .order_by("start", "pk")[:DASHBOARD_LIMIT]
+    )
+    polls = (
+        DatePoll.objects.filter(network_id__in=member_ids, status=DatePoll.Status.OPEN, deadline__gt=now)
+        .select_related("network")
+        .annotate(option_count=Count("options"))
+        .order_by("deadline", "pk")
+    )
+    live = Meeting.objects.filter(network_id__in=leading_ids).exclude(status=Meeting.Status.CANCELLED)
+    without_agenda = (
+        live.filter(start__gte=now, start__lt=now + AGENDA_LEAD)
+        .annotate(item_count=Count("agenda_items"))
+        .filter(item_count=0)
+        .select_related("network")
+        .order_by("start", "pk")
+    )
+    minutes_missing = (
+        live.filter(end__lte=now, start__gte=now - MINUTES_LOOKBACK)
+        .exclude(minutes__published_at__isnull=False)
+        .select_related("network")
+        .order_by("start", "pk")
+    )
+    return {
+        "networks": networks,
+        "next_meetings": list(upcoming),
+        "open_polls": list(polls),
+        "without_agenda": list(without_agenda),
+        "minutes_missing": list(minutes_missing),
+        "leads_any": bool(leading_ids),
+    }

@@ -2,11 +2,35 @@
 
 from django.urls import path
 
-from meetings.views import answers
+from meetings.views import answers, pages, planning, polls
 
 app_name = "meetings"
 
 urlpatterns = [
     path("antwort/<str:token>/", answers.answer_by_token, name="answer_by_token"),
     path("umfrage/<str:token>/", answers.poll_vote_by_token, name="poll_vote_by_token"),
+    path("uebersicht/", pages.dashboard, name="dashboard"),
+    path("netzwerk/<slug:slug>/kalender/", pages.network_calendar, name="network_calendar"),
+    path("netzwerk/<slug:slug>/mitglieder/", pages.network_member_list, name="network_members"),
+    path("netzwerk/<slug:slug>/sitzung-planen/", planning.meeting_create, name="meeting_create"),
+    path("netzwerk/<slug:slug>/serie-planen/", planning.series_create, name="series_create"),
+    path("netzwerk/<slug:slug>/terminumfrage/", polls.poll_create, name="poll_create"),
+    path("serie/<int:pk>/", planning.series_edit, name="series_edit"),
+    path("serie/<int:pk>/absagen/", planning.series_cancel, name="series_cancel"),
+    path("umfragen/<int:pk>/", polls.poll_detail, name="poll_detail"),
+    path("umfragen/<int:pk>/abstimmen/", polls.poll_vote, name="poll_vote"),
+    path("umfragen/<int:pk>/abschliessen/", polls.poll_close, name="poll_close"),
+    path("<uuid:uid>/", pages.meeting_detail, name="meeting_detail"),
+    path("<uuid:uid>/antworten/", pages.meeting_answer, name="meeting_answer"),
+    path("<uuid:uid>/anwesenheit/", pages.meeting_presence, name="meeting_presence"),
+    path("<uuid:uid>/bearbeiten/", planning.meeting_edit, name="meeting_edit"),
+    path("<uuid:uid>/absagen/", planning.meeting_cancel, name="meeting_cancel"),
+    path("<uuid:uid>/wieder-ansetzen/", planning.meeting_restore, name="meeting_restore"),
+    path("<uuid:uid>/tagesordnung/", planning.agenda_add, name="agenda_add"),
+    path("<uuid:uid>/tagesordnung/<int:item_id>/", planning.agenda_edit, name="agenda_edit"),
+    path("<uuid:uid>/tagesordnung/<int:item_id>/entfernen/", planning.agenda_remove, name="agenda_remove"),
+    path("<uuid:uid>/tagesordnung/<int:item_id>/verschieben/", planning.agenda_move, name="agenda_move"),
+    path("<uuid:uid>/protokoll/", planning.minutes_save, name="minutes_save"),
+    path("<uuid:uid>/protokoll/datei/", pages.minutes_file, name="minutes_file"),
+    path("<uuid:uid>/protokoll/veroeffentlichen/", planning.minutes_publish, name="minutes_publish"),
 ]

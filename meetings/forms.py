@@ -1,0 +1,513 @@
+"""Forms of the speakers' and members' pages (German, errors bound to their fields).
+
+Forms only read and check input; writes go through ``meetings.services``. A service's
+``ValidationError`` is put back on the form with ``errors_from_service`` so the message
+appears beside the field it concerns.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Institution, Membership
+from meetings import recurrence
+from meetings.models import AgendaItem, Attendance, DatePollVote, Meeting, Visibility
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class AccessibleForm(forms.Form):
+    """Marks fields with errors ``aria-invalid`` and points them at their message and help."""
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_fields()
+
+    def _mark_fields(self) -> None:
+        for name, field in self.fields.items():
+            auto_id = self.auto_id % self.add_prefix(name)
+            described = [f"{auto_id}_hilfe"] if field.help_text else []
+            if name in self.errors:
+                described.append(f"{auto_id}_fehler")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def errors_from_service(self, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+        """Attach a service's ``ValidationError`` to the matching fields (others: the whole form)."""
+        field_map = field_map or {}
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                target = field_map.get(name, name)
+                self.add_error(target if target in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+        self._mark_fields()
+
+
+def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return recurrence.localize(datetime.datetime.combine(day, time))
+
+
+class LocationMixin(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Ort: Einrichtung"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("– keine Einrichtung, Adresse unten –"),
+        help_text=_("Die Adresse der Einrichtung wird übernommen."),
+    )
+    address = forms.CharField(label=_("oder Adresse"), max_length=300, required=False)
+    room = forms.CharField(label=_("Raum"), max_length=120, required=False)
+    accessibility_notes = forms.CharField(
+        label=_("Hinweise zur Barrierefreiheit"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("z. B. Eingang über den Hof, Aufzug vorhanden"),
+    )
+    online_url = forms.URLField(label=_("Link zur Online-Teilnahme"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = Institution.objects.filter(is_active=True).order_by("name")
+
+    def location_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "institution": data.get("institution"),
+            "address": data.get("address", ""),
+            "room": data.get("room", ""),
+            "accessibility_notes": data.get("accessibility_notes", ""),
+            "online_url": data.get("online_url", ""),
+        }
+
+
+class MeetingForm(LocationMixin, AccessibleForm):
+    """A single meeting, or the change of one (then with ``status``)."""
+
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    day = forms.DateField(label=_("Tag"), widget=DATE)
+    start_time = forms.TimeField(label=_("Beginn (Uhrzeit)"), widget=TIME)
+    end_time = forms.TimeField(label=_("Ende (Uhrzeit)"), widget=TIME)
+    visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+
+    field_order = ["title", "day", "start_time", "end_time", "visibility"]
+    SERVICE_FIELDS = {"start": "start_time", "end": "end_time"}
+
+    def clean(self):
+        data = super().clean()
+        day, start_time, end_time = data.get("day"), data.get("start_time"), data.get("end_time")
+        if day and start_time and end_time:
+            if end_time <= start_time:
+                self.add_error("end_time", _("Das Ende muss nach dem Beginn liegen."))
+            else:
+                data["start"] = _aware(day, start_time)
+                data["end"] = _aware(day, end_time)
+        return data
+
+    def meeting_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "start": data["start"],
+            "end": data["end"],
+            "visibility": data["visibility"],
+            **self.location_values(),
+        }
+
+
+class MeetingEditForm(MeetingForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (value, label)
+            for value, label in Meeting.Status.choices
+            if value not in (Meeting.Status.CANCELLED, Meeting.Status.POSTPONED)
+        ],
+    )
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        return {
+            "title": meeting.title,
+            "day": meeting.local_start.date(),
+            "start_time": meeting.local_start.time(),
+            "end_time": meeting.local_end.time(),
+            "visibility": meeting.visibility,
+            "status": meeting.status,
+            **{field: getattr(meeting, field) for field in ("institution", "address", "room")},
+            "accessibility_notes": meeting.accessibility_notes,
+            "online_url": meeting.online_url,
+        }
+
+    def changes_for(self, meeting: Meeting) -> dict:
+        """Only what differs: an unchanged time of a past meeting must not count as a move."""
+        values = {**self.meeting_values(), "status": self.cleaned_data["status"]}
+        if meeting.status == Meeting.Status.CANCELLED:
+            values.pop("status")
+        return {name: value for name, value in values.items() if getattr(meeting, name) != value}
+
+
+class Frequency:
+    WEEKLY = "woechentlich"
+    EVERY_N_WEEKS = "alle_n_wochen"
+    MONTHLY = "monatlich"
+    QUARTERLY = "vierteljaehrlich"
+    CUSTOM = "eigene_regel"
+
+    choices = [
+        (WEEKLY, _("jede Woche am gewählten Wochentag")),
+        (EVERY_N_WEEKS, _("alle n Wochen am gewählten Wochentag")),
+        (MONTHLY, _("monatlich am n-ten Wochentag")),
+        (QUARTERLY, _("vierteljährlich am n-ten Wochentag")),
+        (CUSTOM, _("eigene Regel (RRULE, für Fachleute)")),
+    ]
+
+
+ORDINALS = [(1, _("1.")), (2, _("2.")), (3, _("3.")), (4, _("4.")), (-1, _("letzten"))]
+
+
+def builder_from_rule(rule: str) -> dict:
+    """The builder fields for a stored rule; rules the builder cannot show are "eigene Regel"."""
+    parts = recurrence.parse_parts(rule)
+    interval = int(parts.get("INTERVAL", "1"))
+    byday = parts.get("BYDAY", "")
+    custom = {"frequency": Frequency.CUSTOM, "rule": recurrence.normalize(rule)}
+    if set(parts) - {"FREQ", "INTERVAL", "BYDAY"} or "," in byday or len(byday) < 2:
+        return custom
+    code, number = byday[-2:], byday[:-2]
+    if code not in recurrence.WEEKDAY_CODES:
+        return custom
+    weekday = recurrence.WEEKDAY_CODES.index(code)
+    if parts["FREQ"] == "WEEKLY" and not number:
+        if interval == 1:
+            return {"frequency": Frequency.WEEKLY, "weekday": weekday}
+        return {"frequency": Frequency.EVERY_N_WEEKS, "weekday": weekday, "interval": interval}
+    monthly = parts["FREQ"] == "MONTHLY" and interval in (1, 3)
+    if monthly and number.lstrip("-").isdigit() and int(number) in (1, 2, 3, 4, -1):
+        frequency = Frequency.MONTHLY if interval == 1 else Frequency.QUARTERLY
+        return {"frequency": frequency, "weekday": weekday, "ordinal": int(number)}
+    return custom
+
+
+class SeriesForm(LocationMixin, AccessibleForm):
+    """The rule builder: the fields make the RRULE; the preview shows it in German with dates."""
+
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    frequency = forms.ChoiceField(label=_("Rhythmus"), choices=Frequency.choices, initial=Frequency.MONTHLY)
+    weekday = forms.TypedChoiceField(
+        label=_("Wochentag"),
+        coerce=int,
+        choices=[(index, name) for index, name in enumerate(recurrence.weekday_names())],
+        required=False,
+        initial=1,
+    )
+    ordinal = forms.TypedChoiceField(
+        label=_("Welcher Wochentag im Monat"),
+        coerce=int,
+        choices=ORDINALS,
+        required=False,
+        initial=2,
+        help_text=_("Nur bei „monatlich“ und „vierteljährlich“: z. B. der 2. Dienstag."),
+    )
+    interval = forms.IntegerField(
+        label=_("Alle wie viele Wochen"),
+        min_value=2,
+        max_value=recurrence.MAX_INTERVAL,
+        required=False,
+        initial=8,
+        help_text=_("Nur bei „alle n Wochen“."),
+    )
+    rule = forms.CharField(
+        label=_("Eigene Regel (RRULE)"),
+        max_length=300,
+        required=False,
+        help_text=_("Nur bei „eigene Regel“, z. B. FREQ=MONTHLY;BYMONTHDAY=15"),
+    )
+    first_date = forms.DateField(label=_("erster möglicher Termin"), widget=DATE)
+    start_time = forms.TimeField(label=_("Beginn (Uhrzeit)"), widget=TIME, initial=datetime.time(18, 30))
+    duration_minutes = forms.IntegerField(label=_("Dauer in Minuten"), min_value=5, max_value=24 * 60, initial=90)
+    until = forms.DateField(
+        label=_("bis (letzter möglicher Tag)"), widget=DATE, required=False, help_text=_("Leer: offen.")
+    )
+    count = forms.IntegerField(
+        label=_("oder: Anzahl der Termine"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("Leer: unbegrenzt."),
+    )
+    visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+
+    field_order = [
+        "title",
+        "frequency",
+        "weekday",
+        "ordinal",
+        "interval",
+        "rule",
+        "first_date",
+        "start_time",
+        "duration_minutes",
+        "until",
+        "count",
+        "visibility",
+    ]
+    SERVICE_FIELDS = {"rule": "frequency"}
+    PREVIEW_DATES = 8
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_date"].initial = timezone.localdate()
+
+    def _rule(self, data: dict) -> str | None:
+        frequency = data.get("frequency")
+        if frequency == Frequency.CUSTOM:
+            if not data.get("rule"):
+                self.add_error("rule", _("Bitte die Regel eingeben, z. B. FREQ=MONTHLY;BYDAY=2TU."))
+                return None
+            return data["rule"]
+        weekday = data.get("weekday")
+        if weekday is None:
+            self.add_error("weekday", _("Bitte einen Wochentag wählen."))
+            return None
+        code = recurrence.WEEKDAY_CODES[weekday]
+        if frequency == Frequency.WEEKLY:
+            return f"FREQ=WEEKLY;BYDAY={code}"
+        if frequency == Frequency.EVERY_N_WEEKS:
+            if not data.get("interval"):
+                self.add_error("interval", _("Bitte angeben, alle wie viele Wochen (2 bis 99)."))
+                return None
+            return f"FREQ=WEEKLY;INTERVAL={data['interval']};BYDAY={code}"
+        ordinal = data.get("ordinal")
+        if ordinal is None:
+            self.add_error("ordinal", _("Bitte wählen, der wievielte Wochentag im Monat."))
+            return None
+        interval = ";INTERVAL=3" if frequency == Frequency.QUARTERLY else ""
+        return f"FREQ=MONTHLY{interval};BYDAY={ordinal}{code}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("until") and data.get("count"):
+            self.add_error("count", _("Bitte entweder „bis“ oder „Anzahl“ angeben, nicht beides."))
+        if data.get("until") and data.get("first_date") and data["until"] < data["first_date"]:
+            self.add_error("until", _("Das Ende der Serie liegt vor dem ersten Termin."))
+        rule = self._rule(data)
+        if rule is None or self.errors or not data.get("first_date") or not data.get("start_time"):
+            return data
+        target = "rule" if data.get("frequency") == Frequency.CUSTOM else "frequency"
+        try:
+            data["built_rule"] = recurrence.normalize(rule)
+            pattern = recurrence.Pattern(
+                data["built_rule"],
+                data["first_date"],
+                data["start_time"],
+                until=data.get("until"),
+                count=data.get("count"),
+            )
+            recurrence.validate(pattern)
+        except ValidationError as error:
+            self.add_error(target, error.messages)
+            return data
+        data["pattern"] = pattern
+        return data
+
+    def series_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "rule": data["built_rule"],
+            "first_date": data["first_date"],
+            "start_time": data["start_time"],
+            "duration_minutes": data["duration_minutes"],
+            "visibility": data["visibility"],
+            "until": data.get("until"),
+            "count": data.get("count"),
+            **self.location_values(),
+        }
+
+    def description(self) -> str:
+        data = self.cleaned_data
+        return recurrence.rule_describe(
+            data["built_rule"], data["start_time"], data["duration_minutes"], first_date=data["first_date"]
+        )
+
+    def slots(self, *, limit: int | None = None, since: datetime.date | None = None) -> list[tuple]:
+        """Aware (start, end) of the occurrences in the next 12 months from ``since``."""
+        data = self.cleaned_data
+        since = max(since or data["first_date"], data["first_date"])
+        through = since + datetime.timedelta(days=366)
+        starts = recurrence.local_starts(data["pattern"], since=since, through=through)
+        if limit is not None:
+            starts = starts[:limit]
+        duration = datetime.timedelta(minutes=data["duration_minutes"])
+        slots = []
+        for local in starts:
+            start = recurrence.localize(local).astimezone(datetime.UTC)
+            slots.append((start, start + duration))
+        return slots
+
+    @classmethod
+    def initial_for(cls, series) -> dict:
+        return {
+            **builder_from_rule(series.rule),
+            "title": series.title,
+            "first_date": series.first_date,
+            "start_time": series.start_time,
+            "duration_minutes": series.duration_minutes,
+            "until": series.until,
+            "count": series.count,
+            "visibility": series.visibility,
+            "institution": series.institution,
+            "address": series.address,
+            "room": series.room,
+            "accessibility_notes": series.accessibility_notes,
+            "online_url": series.online_url,
+        }
+
+
+class SeriesCancelForm(AccessibleForm):
+    day = forms.DateField(
+        label=_("Abgesagt ab (Tag)"),
+        widget=DATE,
+        help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt."),
+    )
+
+
+class AgendaItemForm(AccessibleForm):
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    text = forms.CharField(
+        label=_("Beschreibung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown ist möglich, z. B. **fett** oder eine Liste mit „- “."),
+    )
+    is_public = forms.BooleanField(
+        label=_("öffentlich sichtbar"),
+        required=False,
+        initial=True,
+        help_text=_("Ohne Haken sehen den Punkt nur Mitglieder des Netzwerks."),
+    )
+
+    @classmethod
+    def initial_for(cls, item: AgendaItem) -> dict:
+        return {"title": item.title, "text": item.text, "is_public": item.is_public}
+
+
+class MinutesForm(AccessibleForm):
+    text = forms.CharField(
+        label=_("Protokoll (Text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
+    )
+    file = forms.FileField(label=_("Protokoll als Datei"), required=False, help_text=_("z. B. PDF, höchstens 10 MB"))
+    visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > self.MAX_BYTES:
+            raise ValidationError(_("Die Datei ist größer als 10 MB; bitte verkleinern oder als PDF speichern."))
+        return upload
+
+
+class AnswerForm(AccessibleForm):
+    answer = forms.ChoiceField(label=_("Ihre Antwort"), choices=Attendance.Answer.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Bemerkung (freiwillig)"), max_length=300, required=False)
+
+
+class PollForm(AccessibleForm):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    description = forms.CharField(label=_("Beschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline_day = forms.DateField(label=_("Abstimmen bis (Tag)"), widget=DATE)
+    deadline_time = forms.TimeField(label=_("Abstimmen bis (Uhrzeit)"), widget=TIME, initial=datetime.time(12, 0))
+    invitee_roles = forms.MultipleChoiceField(
+        label=_("Eingeladen"),
+        choices=Membership.Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Keine Auswahl: alle aktuellen Mitglieder des Netzwerks."),
+    )
+
+    SERVICE_FIELDS = {"deadline": "deadline_day"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deadline_day") and data.get("deadline_time"):
+            data["deadline"] = _aware(data["deadline_day"], data["deadline_time"])
+        return data
+
+
+class PollOptionForm(AccessibleForm):
+    """One proposal: a day; with start and end time a time range, without a whole day."""
+
+    day = forms.DateField(label=_("Tag"), widget=DATE, required=False)
+    start_time = forms.TimeField(label=_("von"), widget=TIME, required=False)
+    end_time = forms.TimeField(label=_("bis"), widget=TIME, required=False)
+
+    def clean(self):
+        data = super().clean()
+        day, start_time, end_time = data.get("day"), data.get("start_time"), data.get("end_time")
+        if not day:
+            if start_time or end_time:
+                self.add_error("day", _("Bitte den Tag zu dieser Uhrzeit angeben."))
+            return data
+        if (start_time is None) != (end_time is None):
+            self.add_error(
+                "end_time", _("Bitte Beginn und Ende angeben – oder beides leer lassen für einen ganzen Tag.")
+            )
+        elif start_time is not None and end_time <= start_time:
+            self.add_error("end_time", _("Das Ende muss nach dem Beginn liegen."))
+        return data
+
+    def proposal(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("day"):
+            return None
+        if data.get("start_time") is None:
+            return {"day": data["day"]}
+        return {"start": _aware(data["day"], data["start_time"]), "end": _aware(data["day"], data["end_time"])}
+
+
+PollOptionFormSet = formset_factory(PollOptionForm, extra=5, max_num=30, absolute_max=30)
+
+
+class PollCloseForm(AccessibleForm):
+    option = forms.TypedChoiceField(label=_("Gewählter Termin"), coerce=int, choices=(), widget=forms.RadioSelect)
+    start_time = forms.TimeField(
+        label=_("Beginn (Uhrzeit)"), widget=TIME, required=False, help_text=_("Nur bei einem ganztägigen Vorschlag.")
+    )
+    end_time = forms.TimeField(
+        label=_("Ende (Uhrzeit)"), widget=TIME, required=False, help_text=_("Nur bei einem ganztägigen Vorschlag.")
+    )
+    visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
+    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    room = forms.CharField(label=_("Raum"), max_length=120, required=False)
+
+    SERVICE_FIELDS = {"start": "start_time", "end": "end_time"}
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {option.pk: option for option in options}
+        self.fields["option"].choices = [(option.pk, str(option)) for option in options]
+
+    def clean(self):
+        data = super().clean()
+        option = self.options.get(data.get("option"))
+        if option is not None and option.is_whole_day:
+            if data.get("start_time") is None or data.get("end_time") is None:
+                self.add_error("start_time", _("Für einen ganztägigen Vorschlag bitte Beginn und Ende angeben."))
+            elif data["end_time"] <= data["start_time"]:
+                self.add_error("end_time", _("Das Ende muss nach dem Beginn liegen."))
+        data["chosen"] = option
+        return data
+
+
+VOTE_CHOICES = DatePollVote.Answer.choices

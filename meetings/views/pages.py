@@ -1,0 +1,240 @@
+"""The meeting page, the network calendar, the member list and the speaker's overview.
+
+Reading views: a selector reads in a fixed number of queries, people arrive projected for
+the viewer (``contacts.visibility.project_person``), templates render what they are given.
+Members answer on the meeting page; speakers record attendance there after the meeting.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from contacts.models import Person
+from contacts.selectors import audience_for, user_roles
+from contacts.visibility import project_person
+from meetings import selectors
+from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
+from meetings.markdown import agenda_item_html, render_markdown
+from meetings.models import Attendance, Meeting, Visibility
+from meetings.recurrence import BERLIN, month_names
+from meetings.services import attendance_answer, attendance_record_presence
+from meetings.views.access import (
+    guarded,
+    managed_meeting,
+    managed_network,
+    meeting_or_404,
+    network_or_404,
+    require_login,
+    require_member,
+)
+
+
+def _people_rows(request, meeting: Meeting) -> list[dict]:
+    """The network's current members with their answer and presence, names projected."""
+    audience = audience_for(request.user)
+    attendances = selectors.meeting_attendances(meeting)
+    rows = []
+    for membership in selectors.network_members(meeting.network):
+        view = project_person(membership.person, audience)
+        rows.append(
+            {
+                "membership": membership,
+                "person": view,
+                "attendance": attendances.get(membership.person_id),
+            }
+        )
+    rows.sort(key=lambda row: row["person"].display_name.casefold())
+    return rows
+
+
+def meeting_context(request, meeting: Meeting, **extra) -> dict:
+    """Everything the meeting page shows to this user."""
+    now = timezone.now()
+    user = request.user
+    manages = selectors.user_manages(user, meeting.network)
+    roles = user_roles(user)
+    is_member = meeting.network_id in roles.member_network_ids
+    minutes = meeting.minutes_or_none
+    my_attendance = None
+    if is_member and roles.person_id is not None:
+        my_attendance = Attendance.objects.filter(meeting=meeting, person_id=roles.person_id).first()
+    may_answer = is_member and meeting.start > now and not meeting.is_cancelled
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "agenda": [(item, agenda_item_html(item)) for item in meeting.visible_agenda_items],
+        "minutes": minutes if selectors.minutes_visible(minutes, user=user, network=meeting.network) else None,
+        "minutes_html": render_markdown(minutes.text) if minutes is not None else "",
+        "manages": manages,
+        "is_member": is_member,
+        "may_answer": may_answer,
+        "my_attendance": my_attendance,
+        "has_begun": meeting.start <= now,
+        "is_public": meeting.visibility == Visibility.PUBLIC,
+    }
+    if may_answer and "answer_form" not in extra:
+        initial = {"answer": my_attendance.answer, "note": my_attendance.note} if my_attendance else {}
+        context["answer_form"] = AnswerForm(initial=initial)
+    if manages:
+        context["people"] = _people_rows(request, meeting)
+        context["answer_counts"] = {
+            label: sum(1 for row in context["people"] if row["attendance"] and row["attendance"].answer == value)
+            for value, label in Attendance.Answer.choices
+        }
+        context["presence_choices"] = Attendance.Presence.choices
+        context.setdefault("agenda_form", AgendaItemForm(prefix="top"))
+        if "minutes_form" not in extra:
+            initial = {"text": minutes.text, "visibility": minutes.visibility} if minutes else {}
+            context["minutes_form"] = MinutesForm(initial=initial, prefix="protokoll")
+        context["minutes_draft"] = minutes
+    context.update(extra)
+    return context
+
+
+@require_safe
+def meeting_detail(request, uid):
+    """One meeting: time, place, agenda, minutes, calendar links; answers for members."""
+    meeting = meeting_or_404(request, uid)
+    return render(request, "meetings/meeting_detail.html", meeting_context(request, meeting))
+
+
+@require_POST
+@guarded
+def meeting_answer(request, uid):
+    """A member's zusage/absage/vielleicht with a note, on the meeting page."""
+    require_login(request)
+    meeting = meeting_or_404(request, uid)
+    require_member(request, meeting.network)
+    person_id = user_roles(request.user).person_id
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            attendance_answer(
+                meeting=meeting,
+                person=Person.objects.get(pk=person_id),
+                answer=form.cleaned_data["answer"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.errors_from_service(error)
+        else:
+            messages.success(request, _("Ihre Antwort ist gespeichert."))
+            return redirect("meetings:meeting_detail", uid=meeting.uid)
+    context = meeting_context(request, meeting, answer_form=form)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
+
+
+@require_POST
+@guarded
+def meeting_presence(request, uid):
+    """After the meeting: who was there (anwesend / entschuldigt) — speakers only."""
+    meeting = managed_meeting(request, uid)
+    if meeting.start > timezone.now():
+        return HttpResponseBadRequest(_("Die Anwesenheit kann erst ab Beginn der Sitzung erfasst werden."))
+    members = {membership.person_id: membership.person for membership in selectors.network_members(meeting.network)}
+    allowed = {"", *Attendance.Presence.values}
+    wanted = {}
+    for key, value in request.POST.items():
+        if not key.startswith("anwesenheit-"):
+            continue
+        person_id = key.removeprefix("anwesenheit-")
+        if not person_id.isdigit() or int(person_id) not in members or value not in allowed:
+            return HttpResponseBadRequest(_("Bitte für jede Person „anwesend“, „entschuldigt“ oder nichts wählen."))
+        wanted[int(person_id)] = value
+    current = selectors.meeting_attendances(meeting)
+    for person_id, presence in wanted.items():
+        attendance = current.get(person_id)
+        if (attendance.presence if attendance else "") != presence:
+            attendance_record_presence(
+                meeting=meeting, person=members[person_id], presence=presence, actor=request.user
+            )
+    messages.success(request, _("Die Anwesenheit ist gespeichert."))
+    return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+
+CALENDAR_LINK_MONTHS = 12
+
+
+def _month_arg(value: str | None) -> tuple[int, int] | None:
+    today = timezone.localdate()
+    if not value:
+        return today.year, today.month
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        datetime.date(year, month, 1)
+    except ValueError:
+        return None
+    if not 2000 <= year <= 2100:
+        return None
+    return year, month
+
+
+@require_safe
+def network_calendar(request, slug: str):
+    """A network's month: public meetings for everyone, internal ones for members too."""
+    network = network_or_404(slug)
+    month = _month_arg(request.GET.get("monat"))
+    if month is None:
+        return HttpResponseBadRequest(_("Bitte den Monat als JJJJ-MM angeben, z. B. 2027-03."))
+    year, number = month
+    weeks = selectors.calendar_month(network=network, user=request.user, year=year, month=number)
+    previous = datetime.date(year, number, 1) - datetime.timedelta(days=1)
+    following = datetime.date(year, number, 28) + datetime.timedelta(days=7)
+    # The month links stop a year either side of today (occurrences exist 12 months
+    # ahead): an endless chain of empty months only feeds crawlers.
+    today = timezone.localdate()
+    offset = (year - today.year) * 12 + number - today.month
+    context = {
+        "network": network,
+        "weeks": weeks,
+        "month_label": f"{month_names()[number - 1]} {year}",
+        "month_number": number,
+        "previous": f"{previous.year:04d}-{previous.month:02d}" if offset > -CALENDAR_LINK_MONTHS else None,
+        "following": f"{following.year:04d}-{following.month:02d}" if offset < CALENDAR_LINK_MONTHS else None,
+        "today": today,
+        "manages": selectors.user_manages(request.user, network),
+    }
+    return render(request, "meetings/calendar.html", context)
+
+
+@require_safe
+@guarded
+def network_member_list(request, slug: str):
+    """The members of a network with the contact channels the speaker may see (projected)."""
+    network = managed_network(request, slug)
+    audience = audience_for(request.user)
+    rows = [
+        (membership, project_person(membership.person, audience)) for membership in selectors.network_members(network)
+    ]
+    rows.sort(key=lambda row: row[1].display_name.casefold())
+    return render(request, "meetings/member_list.html", {"network": network, "rows": rows})
+
+
+@require_safe
+@guarded
+def dashboard(request):
+    """Meine Termine: my networks, next meetings, open polls, and what a speaker still owes."""
+    require_login(request)
+    context = selectors.dashboard(user=request.user)
+    context["berlin"] = BERLIN
+    return render(request, "meetings/dashboard.html", context)
+
+
+@require_safe
+def minutes_file(request, uid):
+    """The minutes' file, to those who may read the minutes (speakers also the draft's)."""
+    meeting = meeting_or_404(request, uid)
+    minutes = meeting.minutes_or_none
+    readable = selectors.minutes_visible(minutes, user=request.user, network=meeting.network) or (
+        minutes is not None and selectors.user_manages(request.user, meeting.network)
+    )
+    if not readable or not minutes.file:
+        raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
+    name = minutes.file.name.rsplit("/", 1)[-1]
+    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=name)

@@ -1,0 +1,335 @@
+"""Planning for speakers: single meetings, series with the rule builder, one occurrence's
+changes, the agenda editor and the minutes.
+
+Every form has a "Vorschau" step that works without JavaScript: it shows the rule in plain
+German, the next dates and the conflict hints (``meetings.conflicts``) — warnings only;
+"Speichern" always saves what is valid. Writes go through ``meetings.services``; their
+German ``ValidationError`` lands on the form field it concerns, and nothing is written.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetings import conflicts, services
+from meetings.forms import (
+    AgendaItemForm,
+    MeetingEditForm,
+    MeetingForm,
+    MinutesForm,
+    SeriesCancelForm,
+    SeriesForm,
+)
+from meetings.models import AgendaItem, MeetingSeries, Minutes
+from meetings.views.access import guarded, managed_meeting, managed_network, require_login, require_manage
+from meetings.views.pages import meeting_context
+
+PREVIEW = "vorschau"
+
+
+def _is_preview(request) -> bool:
+    return request.POST.get("aktion") == PREVIEW
+
+
+def _form_flow(request, form, context: dict, *, template: str, preview, save):
+    """GET shows the form. POST with "Vorschau" adds ``preview()`` to the page and saves
+    nothing; otherwise ``save()`` writes and returns the redirect, or its German
+    ``ValidationError`` lands on the form's fields (status 400, nothing written)."""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if _is_preview(request):
+                context.update(preview())
+            else:
+                try:
+                    return save()
+                except ValidationError as error:
+                    form.errors_from_service(error, getattr(form, "SERVICE_FIELDS", None))
+        if form.errors:
+            status = 400
+    return render(request, template, context, status=status)
+
+
+def _conflicts(form, network, slots, **exclude) -> list[conflicts.Conflict]:
+    data = form.cleaned_data
+    return conflicts.conflicts_for(
+        network=network,
+        slots=slots,
+        institution=data.get("institution"),
+        address=data.get("address", ""),
+        **exclude,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def meeting_create(request, slug: str):
+    """Plan a single meeting."""
+    network = managed_network(request, slug)
+    form = MeetingForm(request.POST or None)
+
+    def preview():
+        values = form.meeting_values()
+        return {"preview": True, "conflicts": _conflicts(form, network, [(values["start"], values["end"])])}
+
+    def save():
+        meeting = services.meeting_schedule(network=network, actor=request.user, **form.meeting_values())
+        messages.success(request, _("Die Sitzung ist geplant."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+    context = {"network": network, "form": form}
+    return _form_flow(request, form, context, template="meetings/meeting_form.html", preview=preview, save=save)
+
+
+def _series_preview(form: SeriesForm, network, **exclude) -> dict:
+    slots = form.slots(since=timezone.localdate())
+    return {
+        "preview": True,
+        "description": form.description(),
+        "next_dates": [start for start, _end in slots[: SeriesForm.PREVIEW_DATES]],
+        "conflicts": _conflicts(form, network, slots, **exclude),
+        "occurrence_count": len(slots),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def series_create(request, slug: str):
+    """Plan a series with the rule builder; "Vorschau" shows the rule, dates and hints first."""
+    network = managed_network(request, slug)
+    form = SeriesForm(request.POST or None)
+
+    def save():
+        series = services.series_create(network=network, actor=request.user, **form.series_values())
+        messages.success(
+            request,
+            _("Die Serie „%(title)s“ ist angelegt: %(rule)s.") % {"title": series.title, "rule": series.description},
+        )
+        return redirect("meetings:network_calendar", slug=network.slug)
+
+    context = {"network": network, "form": form}
+    return _form_flow(
+        request,
+        form,
+        context,
+        template="meetings/series_form.html",
+        preview=lambda: _series_preview(form, network),
+        save=save,
+    )
+
+
+def _series_or_404(pk: int) -> MeetingSeries:
+    series = MeetingSeries.objects.select_related("network", "institution").filter(pk=pk).first()
+    if series is None:
+        raise Http404(_("Diese Terminserie gibt es nicht."))
+    return series
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def series_edit(request, pk: int):
+    """Change a series: future occurrences not edited by hand follow; past ones never change."""
+    require_login(request)
+    series = _series_or_404(pk)
+    network = series.network
+    require_manage(request, network)
+    form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series))
+
+    def save():
+        values = form.series_values()
+        changes = {name: value for name, value in values.items() if getattr(series, name) != value}
+        services.series_update(series=series, actor=request.user, **changes)
+        messages.success(request, _("Die Serie ist geändert; künftige Termine folgen der Änderung."))
+        return redirect("meetings:network_calendar", slug=network.slug)
+
+    context = {"network": network, "form": form, "series": series, "cancel_form": SeriesCancelForm(prefix="absage")}
+    return _form_flow(
+        request,
+        form,
+        context,
+        template="meetings/series_form.html",
+        preview=lambda: _series_preview(form, network, exclude_series_id=series.pk),
+        save=save,
+    )
+
+
+@require_POST
+@guarded
+def series_cancel(request, pk: int):
+    """Cancel a series from a day on."""
+    require_login(request)
+    series = _series_or_404(pk)
+    require_manage(request, series.network)
+    cancel_form = SeriesCancelForm(request.POST, prefix="absage")
+    if cancel_form.is_valid():
+        try:
+            count = services.series_cancel_from(series=series, day=cancel_form.cleaned_data["day"], actor=request.user)
+        except ValidationError as error:
+            cancel_form.errors_from_service(error)
+        else:
+            messages.success(request, _("Die Serie ist abgesagt (%(count)s Termine).") % {"count": count})
+            return redirect("meetings:network_calendar", slug=series.network.slug)
+    context = {
+        "network": series.network,
+        "series": series,
+        "form": SeriesForm(initial=SeriesForm.initial_for(series)),
+        "cancel_form": cancel_form,
+    }
+    return render(request, "meetings/series_form.html", context, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def meeting_edit(request, uid):
+    """Change or move one meeting (an occurrence becomes "einzeln geändert")."""
+    meeting = managed_meeting(request, uid)
+    form = MeetingEditForm(request.POST or None, initial=MeetingEditForm.initial_for(meeting))
+
+    def preview():
+        values = form.meeting_values()
+        slots = [(values["start"], values["end"])]
+        return {
+            "preview": True,
+            "conflicts": _conflicts(form, meeting.network, slots, exclude_meeting_ids=[meeting.pk]),
+        }
+
+    def save():
+        services.meeting_update(meeting=meeting, actor=request.user, **form.changes_for(meeting))
+        messages.success(request, _("Die Sitzung ist geändert."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+    context = {"network": meeting.network, "form": form, "meeting": meeting}
+    return _form_flow(request, form, context, template="meetings/meeting_form.html", preview=preview, save=save)
+
+
+def _status_change(request, uid, service, done: str):
+    meeting = managed_meeting(request, uid)
+    try:
+        service(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    messages.success(request, done)
+    return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+
+@require_POST
+@guarded
+def meeting_cancel(request, uid):
+    """Cancel one meeting (it stays visible as abgesagt)."""
+    return _status_change(request, uid, services.meeting_cancel, _("Die Sitzung ist abgesagt."))
+
+
+@require_POST
+@guarded
+def meeting_restore(request, uid):
+    """Undo the cancellation of one meeting."""
+    return _status_change(request, uid, services.meeting_restore, _("Die Sitzung findet wieder statt."))
+
+
+def _agenda_item(meeting, item_id: int) -> AgendaItem:
+    item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
+    if item is None:
+        raise Http404(_("Diesen Tagesordnungspunkt gibt es nicht."))
+    return item
+
+
+def _meeting_page_with(request, meeting, status: int = 400, **forms):
+    return render(request, "meetings/meeting_detail.html", meeting_context(request, meeting, **forms), status=status)
+
+
+@require_POST
+@guarded
+def agenda_add(request, uid):
+    """Add a TOP at the end of the agenda."""
+    meeting = managed_meeting(request, uid)
+    form = AgendaItemForm(request.POST, prefix="top")
+    if form.is_valid():
+        services.agenda_item_add(meeting=meeting, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Der Tagesordnungspunkt ist hinzugefügt."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+    return _meeting_page_with(request, meeting, agenda_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def agenda_edit(request, uid, item_id: int):
+    """Change a TOP's title, text or visibility."""
+    meeting = managed_meeting(request, uid)
+    item = _agenda_item(meeting, item_id)
+    form = AgendaItemForm(request.POST or None, initial=AgendaItemForm.initial_for(item))
+    if request.method == "POST" and form.is_valid():
+        services.agenda_item_update(item=item, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Der Tagesordnungspunkt ist geändert."))
+        return redirect("meetings:meeting_detail", uid=meeting.uid)
+    status = 400 if form.errors else 200
+    return render(
+        request, "meetings/agenda_item_form.html", {"meeting": meeting, "item": item, "form": form}, status=status
+    )
+
+
+@require_POST
+@guarded
+def agenda_remove(request, uid, item_id: int):
+    """Remove a TOP; the items after it move up."""
+    meeting = managed_meeting(request, uid)
+    services.agenda_item_remove(item=_agenda_item(meeting, item_id), actor=request.user)
+    messages.success(request, _("Der Tagesordnungspunkt ist entfernt."))
+    return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+
+@require_POST
+@guarded
+def agenda_move(request, uid, item_id: int):
+    """Move a TOP one place up or down (``richtung`` = hoch / runter)."""
+    meeting = managed_meeting(request, uid)
+    item = _agenda_item(meeting, item_id)
+    step = {"hoch": -1, "runter": 1}.get(request.POST.get("richtung", ""))
+    if step is None:
+        return HttpResponseBadRequest(_("Bitte „hoch“ oder „runter“ als Richtung angeben."))
+    position = max(1, item.position + step)
+    if position != item.position:
+        services.agenda_item_update(item=item, position=position, actor=request.user)
+    return redirect("meetings:meeting_detail", uid=meeting.uid)
+
+
+@require_POST
+@guarded
+def minutes_save(request, uid):
+    """Save the minutes (text and/or file) as a draft, with their visibility."""
+    meeting = managed_meeting(request, uid)
+    form = MinutesForm(request.POST, request.FILES, prefix="protokoll")
+    if form.is_valid():
+        try:
+            services.minutes_save(
+                meeting=meeting,
+                text=form.cleaned_data["text"],
+                file=form.cleaned_data["file"],
+                visibility=form.cleaned_data["visibility"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.errors_from_service(error)
+        else:
+            messages.success(request, _("Das Protokoll ist gespeichert."))
+            return redirect("meetings:meeting_detail", uid=meeting.uid)
+    return _meeting_page_with(request, meeting, minutes_form=form)
+
+
+@require_POST
+@guarded
+def minutes_publish(request, uid):
+    """Publish the saved minutes to members or the public (per their visibility)."""
+    meeting = managed_meeting(request, uid)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is None:
+        return HttpResponseBadRequest(_("Bitte zuerst ein Protokoll speichern."))
+    try:
+        services.minutes_publish(minutes=minutes, actor=request.user)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    messages.success(request, _("Das Protokoll ist veröffentlicht."))
+    return redirect("meetings:meeting_detail", uid=meeting.uid)

@@ -1,0 +1,267 @@
+"""The meeting page, the network calendar, the member list and the speaker's overview."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Consent, Visibility
+from meetings.models import Attendance, Meeting, Minutes
+from meetings.models import Visibility as MeetingVisibility
+from tests.factories import ChannelFactory, ConsentFactory
+from tests.meetings.factories import AgendaItemFactory, AttendanceFactory, DatePollFactory, MeetingFactory, in_days
+from tests.meetings.web_cast import cast_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast():
+    return cast_create()
+
+
+def page_of(meeting) -> str:
+    return reverse("meetings:meeting_detail", args=[meeting.uid])
+
+
+def test_meeting_page_public_shows_time_place_and_public_agenda_only(client, cast):
+    meeting = MeetingFactory(
+        network=cast.network,
+        title="Stadtteilkonferenz im Herbst",
+        start=timezone.make_aware(datetime.datetime(2030, 10, 8, 18, 30)),
+        end=timezone.make_aware(datetime.datetime(2030, 10, 8, 20, 0)),
+        accessibility_notes="Eingang über den Hof, Aufzug vorhanden",
+    )
+    AgendaItemFactory(meeting=meeting, title="Spielplatz Kurpark", position=1, text="**wichtig**")
+    AgendaItemFactory(meeting=meeting, title="Personalsache", position=2, is_public=False)
+
+    response = client.get(page_of(meeting))
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Dienstag, 08.10.2030, 18:30" in text
+    assert "20:00" in text
+    assert "Eingang über den Hof" in text
+    assert "Spielplatz Kurpark" in text
+    assert "<strong>wichtig</strong>" in text
+    assert "Personalsache" not in text
+    assert reverse("feeds:meeting", args=[meeting.uid]) in text
+    assert "webcal://" in text
+    assert "Ihre Antwort" not in text
+
+
+def test_meeting_page_internal_is_not_found_for_anonymous_and_other_speakers(client, cast):
+    meeting = MeetingFactory(network=cast.network, visibility=MeetingVisibility.MEMBERS)
+
+    anonymous = client.get(page_of(meeting)).status_code
+    client.force_login(cast.other_speaker)
+    other = client.get(page_of(meeting)).status_code
+
+    assert (anonymous, other) == (404, 404)
+
+
+def test_meeting_page_member_sees_internal_agenda_and_answers(client, cast):
+    meeting = MeetingFactory(
+        network=cast.network, visibility=MeetingVisibility.MEMBERS, online_url="https://konf.example.org/x"
+    )
+    AgendaItemFactory(meeting=meeting, title="Personalsache", is_public=False)
+    client.force_login(cast.member)
+
+    response = client.get(page_of(meeting))
+    answered = client.post(
+        reverse("meetings:meeting_answer", args=[meeting.uid]), {"answer": "vielleicht", "note": "komme später"}
+    )
+
+    text = response.content.decode()
+    assert "Personalsache" in text
+    assert "https://konf.example.org/x" in text
+    assert "webcal://" not in text
+    assert answered.status_code == 302
+    attendance = Attendance.objects.get(meeting=meeting, person=cast.member_person)
+    assert (attendance.answer, attendance.note) == ("vielleicht", "komme später")
+
+
+def test_meeting_answer_unknown_value_is_a_form_error(client, cast):
+    meeting = MeetingFactory(network=cast.network)
+    client.force_login(cast.member)
+
+    response = client.post(reverse("meetings:meeting_answer", args=[meeting.uid]), {"answer": "klar"})
+
+    assert response.status_code == 400
+    assert "gültige Auswahl" in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
+def test_meeting_page_speaker_sees_answers_with_projected_names(client, cast):
+    meeting = MeetingFactory(network=cast.network)
+    ConsentFactory(person=cast.member_person, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    AttendanceFactory(meeting=meeting, person=cast.member_person, answer=Attendance.Answer.NO, note="Urlaub")
+    client.force_login(cast.speaker)
+
+    text = client.get(page_of(meeting)).content.decode()
+
+    assert cast.member_person.full_name in text
+    assert "Urlaub" in text
+    assert "Absage: 1" in text
+
+
+def test_meeting_page_hidden_name_stays_hidden_from_the_speaker(client, cast):
+    meeting = MeetingFactory(network=cast.network)
+    AttendanceFactory(meeting=meeting, person=cast.member_person)
+    client.force_login(cast.speaker)
+
+    text = client.get(page_of(meeting)).content.decode()
+
+    assert cast.member_person.full_name not in text
+    assert "Name nicht veröffentlicht" in text
+
+
+def test_presence_recorded_after_the_meeting(client, cast):
+    start = timezone.now() - datetime.timedelta(days=1)
+    meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
+    client.force_login(cast.speaker)
+
+    response = client.post(
+        reverse("meetings:meeting_presence", args=[meeting.uid]),
+        {f"anwesenheit-{cast.member_person.pk}": "anwesend", f"anwesenheit-{cast.speaker_person.pk}": ""},
+    )
+
+    assert response.status_code == 302
+    assert list(Attendance.objects.values_list("person_id", "presence")) == [(cast.member_person.pk, "anwesend")]
+
+
+def test_presence_before_the_meeting_is_refused(client, cast):
+    meeting = MeetingFactory(network=cast.network)
+    client.force_login(cast.speaker)
+
+    response = client.post(
+        reverse("meetings:meeting_presence", args=[meeting.uid]), {f"anwesenheit-{cast.member_person.pk}": "anwesend"}
+    )
+
+    assert response.status_code == 400
+    assert Attendance.objects.count() == 0
+
+
+def test_minutes_published_to_members_are_hidden_from_the_public(client, cast):
+    start = timezone.now() - datetime.timedelta(days=2)
+    meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
+    Minutes.objects.create(meeting=meeting, text="Beschluss: Sommerfest", published_at=timezone.now())
+
+    anonymous = client.get(page_of(meeting)).content.decode()
+    client.force_login(cast.member)
+    member = client.get(page_of(meeting)).content.decode()
+
+    assert "Beschluss: Sommerfest" not in anonymous
+    assert "Beschluss: Sommerfest" in member
+
+
+def test_network_page_links_upcoming_meetings(client, cast):
+    meeting = MeetingFactory(network=cast.network, title="Herbstsitzung")
+    MeetingFactory(network=cast.network, title="Interne Runde", visibility=MeetingVisibility.MEMBERS)
+
+    text = client.get(reverse("directory:network_detail", args=[cast.network.slug])).content.decode()
+
+    assert page_of(meeting) in text
+    assert "Interne Runde" not in text
+
+
+def test_member_list_shows_channels_the_speaker_may_see(client, cast):
+    ConsentFactory(person=cast.member_person, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    ChannelFactory(person=cast.member_person, value="sichtbar@example.org")
+    ConsentFactory(person=cast.member_person, scope=Consent.Scope.EMAIL, audience=Visibility.NETWORK_MEMBERS)
+    ChannelFactory(person=cast.speaker_person, value="privat@example.org")
+    client.force_login(cast.speaker)
+
+    text = client.get(reverse("meetings:network_members", args=[cast.network.slug])).content.decode()
+
+    assert "sichtbar@example.org" in text
+    assert "privat@example.org" in text  # the speaker's own address
+    assert cast.member_person.full_name in text
+
+
+def test_member_list_other_speaker_is_forbidden(client, cast):
+    client.force_login(cast.other_speaker)
+
+    response = client.get(reverse("meetings:network_members", args=[cast.network.slug]))
+
+    assert response.status_code == 403
+
+
+def _month(day: datetime.datetime) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_calendar_month_query_count_is_constant(client, cast, django_assert_num_queries, count):
+    first = timezone.make_aware(datetime.datetime(2030, 3, 1, 18, 0))
+    for index in range(count):
+        MeetingFactory(network=cast.network, start=first + datetime.timedelta(days=index * 2))
+    client.force_login(cast.member)
+    url = reverse("meetings:network_calendar", args=[cast.network.slug]) + "?monat=2030-03"
+    client.get(url)  # session and permissions warm
+
+    with django_assert_num_queries(7):
+        response = client.get(url)
+
+    assert response.content.decode().count("cal-meeting") == count
+
+
+def test_calendar_bad_month_is_a_german_400(client, cast):
+    response = client.get(reverse("meetings:network_calendar", args=[cast.network.slug]) + "?monat=2030-13")
+
+    assert response.status_code == 400
+    assert "JJJJ-MM" in response.content.decode()
+
+
+def test_calendar_unknown_network_is_404(client):
+    assert client.get(reverse("meetings:network_calendar", args=["gibt-es-nicht"])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_dashboard_query_count_is_constant(client, cast, django_assert_num_queries, count):
+    for index in range(count):
+        MeetingFactory(network=cast.network, start=in_days(3 + index))
+        past = timezone.now() - datetime.timedelta(days=10 + index)
+        MeetingFactory(network=cast.network, start=past, end=past + datetime.timedelta(hours=1))
+        DatePollFactory(network=cast.network)
+    client.force_login(cast.speaker)
+    client.get(reverse("meetings:dashboard"))
+
+    with django_assert_num_queries(9):
+        response = client.get(reverse("meetings:dashboard"))
+
+    context = response.context
+    assert (len(context["next_meetings"]), len(context["open_polls"])) == (count, count)
+    assert (len(context["without_agenda"]), len(context["minutes_missing"])) == (count, count)
+
+
+def test_dashboard_leaves_out_meetings_with_agenda_and_published_minutes(client, cast):
+    with_agenda = MeetingFactory(network=cast.network, start=in_days(3))
+    AgendaItemFactory(meeting=with_agenda)
+    MeetingFactory(network=cast.network, start=in_days(4), status=Meeting.Status.CANCELLED)
+    past = timezone.now() - datetime.timedelta(days=5)
+    held = MeetingFactory(network=cast.network, start=past, end=past + datetime.timedelta(hours=1))
+    Minutes.objects.create(meeting=held, text="Protokoll", published_at=timezone.now())
+    client.force_login(cast.speaker)
+
+    context = client.get(reverse("meetings:dashboard")).context
+
+    assert (context["without_agenda"], context["minutes_missing"]) == ([], [])
+
+
+def test_dashboard_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("meetings:dashboard"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("contacts:login"))
+
+
+def test_calendar_month_links_stop_a_year_from_today(client, cast):
+    today = timezone.localdate()
+    far = f"{today.year + 1:04d}-{today.month:02d}"
+
+    context = client.get(reverse("meetings:network_calendar", args=[cast.network.slug]) + f"?monat={far}").context
+
+    assert context["following"] is None
+    assert context["previous"] is not None
