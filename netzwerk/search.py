@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -45,18 +45,21 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _text_filter(words: list[str], *, name: str, text: str, folded_query: str) -> Q:
-    """Every word in the folded text; on PostgreSQL also a stem match or a near-miss name."""
+def _text_filter(words: list[str], *, name: str, text: str) -> Q:
+    """Every word in the folded text. On PostgreSQL a word may also be a near miss of a word
+    in the name (a typo), and the whole query may match by German word stems instead."""
+    postgres = _is_postgres()
     match = Q()
     for word in words:
-        match &= Q(**{f"{text}__contains": word})
-    if _is_postgres():
+        word_match = Q(**{f"{text}__contains": word})
+        if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
+            word_match |= Q(**{f"{name}__trigram_word_similar": word})
+        match &= word_match
+    if postgres:
         from django.contrib.postgres.search import SearchQuery
 
         stems = SearchQuery(" ".join(words), config="german", search_type="plain")
         match |= Q(**{f"{text}_vector": stems})
-        if len(folded_query) >= TRIGRAM_MIN_LENGTH:
-            match |= Q(**{f"{name}__trigram_word_similar": folded_query})
     return match
 
 
@@ -72,9 +75,7 @@ def _ranked(queryset: QuerySet, words: list[str], *, name, text, folded_query: s
     all_words_in_name = Q()
     for word in words:
         all_words_in_name &= Q(folded_name__contains=word)
-    queryset = queryset.filter(
-        _text_filter(words, name="folded_name", text="folded_text", folded_query=folded_query)
-    ).annotate(
+    queryset = queryset.filter(_text_filter(words, name="folded_name", text="folded_text")).annotate(
         rank=Case(
             When(folded_name=folded_query, then=Value(0)),
             When(folded_name__startswith=folded_query, then=Value(1)),
@@ -102,7 +103,7 @@ def _spaced(*fields: str) -> Concat:
         if position:
             parts.append(Value(" "))
         parts.append(F(name))
-    return Concat(*parts)
+    return Concat(*parts, output_field=TextField())
 
 
 def network_search(words: list[str], folded_query: str, *, limit: int) -> list[Network]:

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -64,7 +65,8 @@ def street_suggestions(request: HttpRequest) -> JsonResponse:
     """/strassen/?q=reichs: street names for the typeahead, with their Lebensräume."""
     text = request.GET.get("q", "")
     if len(text) > site_search.QUERY_MAX_LENGTH or "\x00" in text:
-        return JsonResponse({"detail": "Bitte höchstens 200 Zeichen ohne Steuerzeichen eingeben."}, status=400)
+        message = _("Bitte höchstens %(limit)d Zeichen ohne Steuerzeichen eingeben.")
+        return JsonResponse({"detail": message % {"limit": site_search.QUERY_MAX_LENGTH}}, status=400)
     return JsonResponse({"results": site_search.street_suggestions(text=text)})
 
 
