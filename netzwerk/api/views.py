@@ -25,6 +25,14 @@ class SearchView(APIView):
 
     @extend_schema(
         summary="Suche über Netzwerke, Einrichtungen, Personen, Termine, Gebiete und Straßen",
+        description=(
+            "Eine Anfrage, Treffer nach Art gruppiert und je Art nach Passgenauigkeit sortiert. "
+            "Groß- und Kleinschreibung, Umlaute und ß sind egal (Kornelimunster, Strasse); auf "
+            "PostgreSQL auch Wortformen (Konferenzen) und kleine Tippfehler. Personen werden nur "
+            "über einen Namen gefunden, den die anfragende Person sehen darf (Einwilligung), und "
+            "nur so weit gezeigt. Termine: öffentliche, für angemeldete Mitglieder auch die "
+            "internen ihrer Netzwerke."
+        ),
         parameters=[
             OpenApiParameter(
                 "q",
