@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.managers import MembershipQuerySet, UserManager
-from contacts.textsearch import fold
+from contacts.textsearch import Fold, fold, spaced
 
 
 class TimestampedModel(models.Model):
@@ -207,6 +207,13 @@ class Network(TimestampedModel):
         help_text=_("Das Netzwerk ist für die Demodaten erfunden."),
     )
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    # Kept by the database itself, so bulk writes and imports cannot leave it stale.
+    search_text = models.GeneratedField(
+        expression=Fold(spaced("name", "short_name", "description")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtext"),
+    )
 
     class Meta:
         verbose_name = _("Netzwerk")
@@ -330,6 +337,12 @@ class Institution(TimestampedModel):
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    search_text = models.GeneratedField(
+        expression=Fold(spaced("name", "street")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtext"),
+    )
 
     class Meta:
         verbose_name = _("Einrichtung")
@@ -375,6 +388,13 @@ class Person(TimestampedModel):
     language = models.CharField(_("Sprache für E-Mails"), max_length=10, choices=settings.LANGUAGES, default="de")
     notes = models.TextField(_("interne Notizen"), blank=True, help_text=_("Nur für die Sozialplanung sichtbar."))
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    # The name only: people are found by nothing else (and only where the name is visible).
+    search_name = models.GeneratedField(
+        expression=Fold(spaced("title", "given_name", "family_name")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchname"),
+    )
 
     class Meta:
         verbose_name = _("Person")

@@ -413,3 +413,12 @@ def test_start_page_offers_search_and_street_fields(client):
     assert 'action="/suche/"' in page
     assert 'action="/strassen/suche/"' in page
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_search_text_follows_bulk_writes(client):
+    network = NetworkFactory(name="Alter Name")
+
+    type(network).objects.filter(pk=network.pk).update(name="Stadtteilkonferenz Nirm")
+
+    assert api_names(client, "nirm", "networks") == ["Stadtteilkonferenz Nirm"]
+    assert api_names(client, "Alter", "networks") == []
