@@ -75,11 +75,10 @@ def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
 def _ranked(
     queryset: QuerySet, words: list[str], *, name, text, folded_query: str, then: tuple, stems: bool = True
 ) -> QuerySet:
-    """``queryset`` filtered by the query and ordered by ``rank``; ``name`` and ``text`` are
-    folded expressions (a stored search column where there is one, so indexes serve it).
-    Ranks
-    (0: the name is the query, 1: starts with it, 2: contains every word, 3: anything else),
-    on PostgreSQL then by similarity and text rank, and finally by ``then``. ``stems=False``
+    """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
+    1: starts with it, 2: contains every word, 3: anything else), on PostgreSQL then by
+    similarity and text rank, and finally by ``then``. ``name`` and ``text`` are folded
+    expressions (a stored search column where there is one, so indexes serve it). ``stems=False``
     skips full text search where the text is only a name (people, areas, streets): names
     have no word stems, and building the text vector costs time on every row."""
     queryset = queryset.alias(folded_name=name)

@@ -422,3 +422,15 @@ def test_search_text_follows_bulk_writes(client):
 
     assert api_names(client, "nirm", "networks") == ["Stadtteilkonferenz Nirm"]
     assert api_names(client, "Alter", "networks") == []
+
+
+def test_demo_street_index_leads_reichsweg_to_rothe_erde_and_its_networks(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=None)
+
+    response = client.get("/strassen/suche/", {"strasse": "Reichsweg 30"})
+    area_page = client.get(response["Location"]).content.decode()
+
+    assert response["Location"] == "/gebiete/lebensraum-341-rothe-erde/"
+    assert "Stadtteilkonferenz Aachen-Ost / Rothe Erde" in area_page
