@@ -6,14 +6,16 @@ keys come through ``list_select_related``, lists of related rows through prefetc
 Consents are recorded, never edited or deleted, only withdrawn through the service.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as dbmodels
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -669,3 +671,89 @@ class UserAdmin(auth_admin.UserAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:contacts_person_change", args=[person.pk]), person.full_name
         )
+
+
+# --- the street index ---------------------------------------------------------------------
+
+
+class StreetImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV-Datei"),
+        help_text=_(
+            "UTF-8 (auch mit BOM, wie Excels „CSV UTF-8“), Trennzeichen Semikolon; Kopfzeile "
+            "Straße;Hausnummer von;Hausnummer bis;Seite;PLZ;Lebensraum. Der Lebensraum ist seine "
+            "Nummer (z. B. 341) oder sein Name."
+        ),
+    )
+    mode = forms.ChoiceField(
+        label=_("Bisherige Straßen"),
+        choices=services.StreetImportMode.choices,
+        widget=forms.RadioSelect,
+    )
+    import_valid_rows = forms.BooleanField(
+        label=_("Gültige Zeilen auch dann importieren, wenn andere Zeilen fehlerhaft sind"),
+        required=False,
+    )
+
+
+@admin.register(models.Street)
+class StreetAdmin(DirectoryAdmin):
+    list_display = ["name", "range_label", "postal_code", "area"]
+    list_filter = ["area__parent", "parity"]
+    list_select_related = ["area"]
+    search_fields = ["name", "search_name", "postal_code", "area__name", "area__code"]
+    autocomplete_fields = ["area"]
+    readonly_fields = ["created_at", "updated_at"]
+    change_list_template = "admin/contacts/street/change_list.html"
+
+    @admin.display(description=_("Hausnummern"))
+    def range_label(self, obj: models.Street) -> str:
+        return obj.range_label or _("alle")
+
+    def get_urls(self):
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="contacts_street_import",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request):
+        """Upload the Straßenverzeichnis and read the report (line numbers, German messages)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        status = 200
+        if request.method == "POST":
+            form = StreetImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                mode = form.cleaned_data["mode"]
+                if mode == services.StreetImportMode.REPLACE and not self.has_delete_permission(request):
+                    raise PermissionDenied
+                report = services.street_index_import(
+                    file=form.cleaned_data["file"],
+                    mode=mode,
+                    import_valid_rows=form.cleaned_data["import_valid_rows"],
+                )
+                if report.written:
+                    messages.success(
+                        request,
+                        _("Straßenverzeichnis importiert: %(created)s neu, %(updated)s geändert, %(deleted)s gelöscht.")
+                        % {"created": report.created, "updated": report.updated, "deleted": report.deleted},
+                    )
+                else:
+                    status = 400
+            else:
+                status = 400
+        else:
+            form = StreetImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Straßenverzeichnis importieren"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/contacts/street/import.html", context, status=status)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.managers import MembershipQuerySet, UserManager
+from contacts.textsearch import Fold, fold, spaced
 
 
 class TimestampedModel(models.Model):
@@ -206,6 +207,13 @@ class Network(TimestampedModel):
         help_text=_("Das Netzwerk ist für die Demodaten erfunden."),
     )
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    # Kept by the database itself, so bulk writes and imports cannot leave it stale.
+    search_text = models.GeneratedField(
+        expression=Fold(spaced("name", "short_name", "description")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtext"),
+    )
 
     class Meta:
         verbose_name = _("Netzwerk")
@@ -329,6 +337,12 @@ class Institution(TimestampedModel):
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    search_text = models.GeneratedField(
+        expression=Fold(spaced("name", "street")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtext"),
+    )
 
     class Meta:
         verbose_name = _("Einrichtung")
@@ -374,6 +388,13 @@ class Person(TimestampedModel):
     language = models.CharField(_("Sprache für E-Mails"), max_length=10, choices=settings.LANGUAGES, default="de")
     notes = models.TextField(_("interne Notizen"), blank=True, help_text=_("Nur für die Sozialplanung sichtbar."))
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    # The name only: people are found by nothing else (and only where the name is visible).
+    search_name = models.GeneratedField(
+        expression=Fold(spaced("title", "given_name", "family_name")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchname"),
+    )
 
     class Meta:
         verbose_name = _("Person")
@@ -730,3 +751,101 @@ class ContactMessage(models.Model):
     def recipient(self) -> "Network | Institution | None":
         """The network or institution addressed; ``None`` for feedback to the city."""
         return self.network or self.institution
+
+
+class Street(TimestampedModel):
+    """A row of the Straßenverzeichnis: a street, or one range of its house numbers, lies in
+    a Lebensraum. A street that crosses Lebensräume has one row per range.
+
+    Sozialplanung imports the index from the city's CSV export (``services.street_index_import``);
+    the start page uses it to lead a resident from a street to the area page.
+    """
+
+    class Parity(models.TextChoices):
+        ALL = "alle", _("alle Hausnummern")
+        ODD = "ungerade", _("ungerade Hausnummern")
+        EVEN = "gerade", _("gerade Hausnummern")
+
+    name = models.CharField(_("Straße"), max_length=200)
+    number_from = models.PositiveIntegerField(_("Hausnummer von"), null=True, blank=True)
+    number_to = models.PositiveIntegerField(_("Hausnummer bis"), null=True, blank=True)
+    parity = models.CharField(_("Seite"), max_length=10, choices=Parity.choices, default=Parity.ALL)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("Lebensraum"),
+        on_delete=models.PROTECT,
+        related_name="streets",
+        limit_choices_to={"level": Area.Level.LIVING_AREA},
+    )
+    # The name as ``contacts.textsearch.fold`` spells it, so a prefix lookup can use an index.
+    search_name = models.CharField(_("Suchname"), max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("Straße")
+        verbose_name_plural = _("Straßenverzeichnis")
+        ordering = ["name", "number_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(number_from__isnull=True) & Q(number_to__isnull=True))
+                | (
+                    Q(number_from__isnull=False)
+                    & Q(number_to__isnull=False)
+                    & Q(number_to__gte=models.F("number_from"))
+                ),
+                name="street_number_range_complete_and_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "postal_code", "number_from", "number_to", "parity"],
+                name="street_range_unique",
+            ),
+            # NULLs are distinct in a unique index: the whole street needs its own rule.
+            models.UniqueConstraint(
+                fields=["name", "postal_code", "parity"],
+                condition=Q(number_from__isnull=True),
+                name="street_whole_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.range_label}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def range_label(self) -> str:
+        """The house numbers as people read them: "1–29 (ungerade)", empty for the whole street."""
+        if self.number_from is None:
+            return "" if self.parity == self.Parity.ALL else str(self.get_parity_display())
+        numbers = f"{self.number_from}–{self.number_to}"
+        if self.parity == self.Parity.ALL:
+            return numbers
+        return f"{numbers} ({self.get_parity_display()})"
+
+    def covers(self, number: int) -> bool:
+        """Whether house number ``number`` lies in this row's range and side of the street."""
+        if self.number_from is not None and not (self.number_from <= number <= self.number_to):
+            return False
+        if self.parity == self.Parity.ODD:
+            return number % 2 == 1
+        if self.parity == self.Parity.EVEN:
+            return number % 2 == 0
+        return True
+
+    def clean(self) -> None:
+        super().clean()
+        self.name = " ".join(self.name.split())
+        errors = {}
+        if (self.number_from is None) != (self.number_to is None):
+            errors["number_to"] = _("Bitte beide Hausnummern angeben (von und bis) oder keine.")
+        elif self.number_from is not None and self.number_to < self.number_from:
+            errors["number_to"] = _("Die Hausnummer „bis“ ist kleiner als „von“.")
+        if self.area_id is not None and self.area.level != Area.Level.LIVING_AREA:
+            errors["area"] = _("Eine Straße liegt in einem Lebensraum, nicht in einem Stadt- oder Sozialraum.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,13 +1,16 @@
 """Every write to the directory: keyword-only functions, validated, in one transaction."""
 
+import csv
 import datetime
+import io
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,7 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from contacts.models import Consent, ContactChannel, Institution, Membership, Network, Person, User
+from contacts.models import Area, Consent, ContactChannel, Institution, Membership, Network, Person, Street, User
+from contacts.textsearch import fold
 
 logger = logging.getLogger(__name__)
 
@@ -184,3 +188,307 @@ def login_failure_record(*, email: str, client: str) -> None:
 def login_failures_clear(*, email: str) -> None:
     """Forget failed attempts for an address after a successful login."""
     cache.delete(_attempt_keys(email=email, client="")[0])
+
+
+# --- the street index ------------------------------------------------------------------
+#
+# Sozialplanung imports the city's Straßenverzeichnis from a CSV file (Excel's "CSV UTF-8"
+# export: UTF-8 with a byte order mark, ";" between fields). Every broken row is reported
+# with its line number; nothing is written unless every row is valid, or the person
+# importing chose "import the valid rows" explicitly.
+
+STREET_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class StreetImportMode(models.TextChoices):
+    REPLACE = "ersetzen", _("Verzeichnis ersetzen (alle bisherigen Straßen löschen)")
+    ADD = "ergaenzen", _("ergänzen (bestehende Zeilen aktualisieren, neue hinzufügen)")
+
+
+# Header spellings seen in the city's exports, folded and without punctuation or spaces.
+STREET_COLUMNS = {
+    "name": {"strase", "strasenname", "name", "strasenbezeichnung"},
+    "number_from": {"von", "hausnummervon", "nrvon", "hnrvon", "hausnrvon"},
+    "number_to": {"bis", "hausnummerbis", "nrbis", "hnrbis", "hausnrbis"},
+    "parity": {"seite", "paritat", "geradeungerade", "straseseite"},
+    "postal_code": {"plz", "postleitzahl"},
+    "area": {"lebensraum", "lebensraumnummer", "lebensraumnr", "lr"},
+}
+STREET_REQUIRED_COLUMNS = {"name": _("Straße"), "area": _("Lebensraum")}
+STREET_EXPECTED_HEADER = "Straße;Hausnummer von;Hausnummer bis;Seite;PLZ;Lebensraum"
+STREET_PARITIES = {
+    "": Street.Parity.ALL,
+    "alle": Street.Parity.ALL,
+    "a": Street.Parity.ALL,
+    "beide": Street.Parity.ALL,
+    "ungerade": Street.Parity.ODD,
+    "u": Street.Parity.ODD,
+    "gerade": Street.Parity.EVEN,
+    "g": Street.Parity.EVEN,
+}
+
+
+@dataclass(frozen=True)
+class StreetImportProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return _("Zeile %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class StreetImportReport:
+    """What an import found and did. ``written`` is false when nothing was changed."""
+
+    mode: str
+    problems: list[StreetImportProblem] = field(default_factory=list)
+    rows_read: int = 0
+    rows_valid: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _street_header_key(cell: str) -> str:
+    return "".join(ch for ch in (fold(cell.strip()) or "") if ch.isalnum())
+
+
+def _street_number(text: str, label: str, problems: list[str]) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) == 0:
+        problems.append(
+            _("%(label)s „%(value)s“ ist keine Hausnummer (nur Ziffern, ohne Zusatz wie „a“).")
+            % {"label": label, "value": text}
+        )
+        return None
+    return int(text)
+
+
+def _street_row_parse(cells: dict[str, str], living_areas: dict[str, Area]) -> tuple[Street | None, list[str]]:
+    """A ``Street`` (not saved) from one row, or the problems that prevent it."""
+    problems: list[str] = []
+    name = " ".join(cells.get("name", "").split())
+    if not name:
+        problems.append(_("Der Straßenname fehlt."))
+    elif len(name) > 200:
+        problems.append(_("Der Straßenname ist länger als 200 Zeichen."))
+    number_from = _street_number(cells.get("number_from", ""), _("Hausnummer von"), problems)
+    number_to = _street_number(cells.get("number_to", ""), _("Hausnummer bis"), problems)
+    if not problems:
+        if (number_from is None) != (number_to is None):
+            problems.append(_("Bitte beide Hausnummern angeben (von und bis) oder keine."))
+        elif number_from is not None and number_to < number_from:
+            problems.append(
+                _("Der Hausnummernbereich %(start)s–%(end)s ist verkehrt herum („bis“ ist kleiner als „von“).")
+                % {"start": number_from, "end": number_to}
+            )
+    parity_text = cells.get("parity", "").strip()
+    parity = STREET_PARITIES.get(fold(parity_text))
+    if parity is None:
+        problems.append(
+            _("Die Seite „%(value)s“ ist unbekannt; erlaubt sind „alle“, „gerade“ und „ungerade“.")
+            % {"value": parity_text}
+        )
+    postal_code = cells.get("postal_code", "").strip()
+    if postal_code and not (len(postal_code) == 5 and postal_code.isdigit()):
+        problems.append(_("Die Postleitzahl „%(value)s“ hat nicht fünf Ziffern.") % {"value": postal_code})
+    area_text = " ".join(cells.get("area", "").split())
+    area = None
+    if not area_text:
+        problems.append(_("Der Lebensraum fehlt."))
+    else:
+        # "341", "Rothe Erde" and "341 Rothe Erde" all name the same Lebensraum.
+        code = area_text.split(" ", 1)[0]
+        area = living_areas.get(code) or living_areas.get(fold(area_text))
+        if area is None:
+            problems.append(
+                _("Den Lebensraum „%(value)s“ gibt es nicht; bitte Nummer oder Namen eines Lebensraums angeben.")
+                % {"value": area_text}
+            )
+    if problems:
+        return None, problems
+    street = Street(
+        name=name,
+        number_from=number_from,
+        number_to=number_to,
+        parity=parity,
+        postal_code=postal_code,
+        area=area,
+        search_name=fold(name),
+    )
+    return street, []
+
+
+def _street_key(street: Street) -> tuple:
+    return (street.name, street.postal_code, street.number_from, street.number_to, street.parity)
+
+
+def _street_rows_read(data: bytes, report: StreetImportReport) -> list[tuple[int, Street]]:
+    """Parse the file; file-level problems (encoding, header) are reported at their line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        report.problems.append(
+            StreetImportProblem(
+                line,
+                _(
+                    "Die Datei ist nicht UTF-8-kodiert. Bitte in Excel „Speichern unter“ → "
+                    "„CSV UTF-8 (durch Trennzeichen getrennt)“ wählen."
+                ),
+            )
+        )
+        return []
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), "")
+    if not header_line:
+        report.problems.append(StreetImportProblem(1, _("Die Datei ist leer.")))
+        return []
+    delimiter = ";" if ";" in header_line else ("," if "," in header_line else None)
+    header_number = lines.index(header_line) + 1
+    if delimiter is None:
+        report.problems.append(
+            StreetImportProblem(
+                header_number,
+                _("Die Kopfzeile ist nicht durch Semikolon getrennt. Erwartet wird zum Beispiel: %(header)s")
+                % {"header": STREET_EXPECTED_HEADER},
+            )
+        )
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            header = cells
+            break
+    columns: dict[int, str] = {}
+    for position, cell in enumerate(header):
+        key = _street_header_key(cell)
+        for column, spellings in STREET_COLUMNS.items():
+            if key in spellings and column not in columns.values():
+                columns[position] = column
+    missing = [str(label) for column, label in STREET_REQUIRED_COLUMNS.items() if column not in columns.values()]
+    if missing:
+        report.problems.append(
+            StreetImportProblem(
+                reader.line_num,
+                _(
+                    "In der Kopfzeile fehlt die Spalte %(missing)s (gefunden: %(found)s). "
+                    "Erwartet wird zum Beispiel: %(header)s"
+                )
+                % {
+                    "missing": " und ".join(f"„{label}“" for label in missing),
+                    "found": ", ".join(f"„{cell.strip()}“" for cell in header),
+                    "header": STREET_EXPECTED_HEADER,
+                },
+            )
+        )
+        return []
+    living_areas: dict[str, Area] = {}
+    for area in Area.objects.filter(level=Area.Level.LIVING_AREA):
+        living_areas.setdefault(fold(area.name), area)
+        if area.code:
+            living_areas[area.code] = area
+    rows: list[tuple[int, Street]] = []
+    seen: dict[tuple, int] = {}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            report.rows_read += 1
+            while len(cells) > len(header) and not cells[-1].strip():
+                cells = cells[:-1]
+            if len(cells) != len(header):
+                report.problems.append(
+                    StreetImportProblem(
+                        line,
+                        _(
+                            "%(found)s statt %(expected)s Spalten. Fehlt ein Trennzeichen „%(delimiter)s“ "
+                            "oder steht eines zu viel?"
+                        )
+                        % {"found": len(cells), "expected": len(header), "delimiter": delimiter},
+                    )
+                )
+                continue
+            street, problems = _street_row_parse(
+                {column: cells[position] for position, column in columns.items()}, living_areas
+            )
+            if street is not None and _street_key(street) in seen:
+                problems = [
+                    _("Dieselbe Straße mit denselben Hausnummern steht schon in Zeile %(line)s.")
+                    % {"line": seen[_street_key(street)]}
+                ]
+            report.problems.extend(StreetImportProblem(line, message) for message in problems)
+            if not problems:
+                seen[_street_key(street)] = line
+                rows.append((line, street))
+    except csv.Error as error:
+        report.problems.append(
+            StreetImportProblem(reader.line_num, _("Die Zeile ist kein gültiges CSV (%(error)s).") % {"error": error})
+        )
+        return []
+    report.rows_valid = len(rows)
+    return rows
+
+
+@transaction.atomic
+def street_index_import(*, file, mode: str, import_valid_rows: bool = False) -> StreetImportReport:
+    """Import the Straßenverzeichnis from a CSV file (bytes or a binary file object).
+
+    ``mode`` says explicitly what happens to the rows already there: ``"ersetzen"`` deletes
+    them all first, ``"ergaenzen"`` keeps them, updates the Lebensraum of rows with the same
+    street, postal code and house numbers, and adds the rest. Broken rows are reported with
+    their line numbers; then nothing is written, unless ``import_valid_rows`` is true, in
+    which case the valid rows are. A file that cannot be read at all (encoding, header,
+    no rows) is never imported. Side effects: deletes, updates and creates ``Street`` rows
+    in one transaction.
+    """
+    if mode not in StreetImportMode.values:
+        raise ValueError(f"unknown street import mode {mode!r}")
+    report = StreetImportReport(mode=mode)
+    data = file if isinstance(file, bytes) else file.read(STREET_IMPORT_MAX_BYTES + 1)
+    if len(data) > STREET_IMPORT_MAX_BYTES:
+        report.problems.append(StreetImportProblem(1, _("Die Datei ist größer als 10 MB.")))
+        return report
+    rows = _street_rows_read(data, report)
+    if report.rows_read == 0 and not report.problems:
+        report.problems.append(StreetImportProblem(2, _("Die Datei enthält keine Straßen, nur die Kopfzeile.")))
+    # Without a single valid row even "import the valid rows" must not empty the index.
+    if not rows or (report.problems and not import_valid_rows):
+        return report
+    streets = [street for _line, street in rows]
+    if mode == StreetImportMode.REPLACE:
+        report.deleted, _details = Street.objects.all().delete()
+        existing = {}
+    else:
+        existing = {_street_key(s): s for s in Street.objects.filter(name__in={s.name for s in streets})}
+    missing = []
+    for street in streets:
+        current = existing.get(_street_key(street))
+        if current is None:
+            missing.append(street)
+        elif current.area_id != street.area_id:
+            current.area = street.area
+            current.save(update_fields=["area", "updated_at"])
+            report.updated += 1
+    Street.objects.bulk_create(missing)
+    report.created = len(missing)
+    report.written = True
+    logger.info(
+        "Street index import (%s): %s created, %s updated, %s deleted, %s problems",
+        mode,
+        report.created,
+        report.updated,
+        report.deleted,
+        len(report.problems),
+    )
+    return report

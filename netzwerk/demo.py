@@ -37,12 +37,14 @@ from contacts.models import (
     Membership,
     Network,
     Person,
+    Street,
     Topic,
     Umbrella,
     User,
     Visibility,
 )
 from contacts.selectors import SOZIALPLANUNG_GROUP
+from contacts.textsearch import fold
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -619,6 +621,72 @@ INSTITUTIONS = [
 ]
 
 
+# --- the street index ----------------------------------------------------------------------
+
+ODD = Street.Parity.ODD
+EVEN = Street.Parity.EVEN
+ALL = Street.Parity.ALL
+
+# (street, number from, number to, parity, Lebensraum code). Real street names. Verified
+# placement: the Nadelfabrik at Reichsweg 30 is in Aachen-Ost / Rothe Erde [V], so the
+# Reichsweg lies in Lebensraum 341 Rothe Erde; Adalbertsteinweg, Drimbornstraße and
+# Scheibenstraße/Eifelstraße are named after their streets [V]. The other placements
+# follow the invented institution addresses above and are invented like them. Postal codes
+# come from ``POSTAL_CODES`` (approximate).
+STREETS = [
+    ("Reichsweg", None, None, ALL, "341"),
+    ("Adalbertsteinweg", 1, 199, ALL, "320"),
+    ("Adalbertsteinweg", 200, 399, ALL, "330"),
+    ("Drimbornstraße", None, None, ALL, "342"),
+    ("Scheibenstraße", None, None, ALL, "351"),
+    ("Eifelstraße", None, None, ALL, "352"),
+    ("Elsassstraße", None, None, ALL, "320"),
+    ("Stolberger Straße", None, None, ALL, "341"),
+    ("Düppelstraße", None, None, ALL, "310"),
+    ("Trierer Straße", 1, 299, ALL, "352"),
+    ("Trierer Straße", 300, 699, ALL, "371"),
+    ("Schönforststraße", None, None, ALL, "361"),
+    ("Lintertstraße", None, None, ALL, "372"),
+    ("Preusweg", None, None, ALL, "482"),
+    ("Lütticher Straße", 401, 599, ODD, "481"),
+    ("Lütticher Straße", 400, 598, EVEN, "482"),
+    ("Jülicher Straße", 1, 250, ALL, "241"),
+    ("Jülicher Straße", 251, 499, ALL, "251"),
+    ("Feldstraße", None, None, ALL, "242"),
+    ("Talbotstraße", None, None, ALL, "251"),
+    ("Passstraße", None, None, ALL, "252"),
+    ("Rombachstraße", None, None, ALL, "512"),
+    ("Debyestraße", None, None, ALL, "512"),
+    ("Freunder Landstraße", None, None, ALL, "511"),
+    ("Von-Coels-Straße", 1, 150, ALL, "524"),
+    ("Von-Coels-Straße", 151, 250, ALL, "521"),
+    ("Von-Coels-Straße", 251, 399, ALL, "522"),
+    ("Heckstraße", None, None, ALL, "522"),
+    ("Nirmer Straße", None, None, ALL, "523"),
+    ("Kurbrunnenstraße", None, None, ALL, "420"),
+    ("Dammstraße", 1, 49, ALL, "420"),
+    ("Dammstraße", 50, 199, ALL, "430"),
+    ("Altdorfstraße", None, None, ALL, "430"),
+    ("Malmedyer Straße", None, None, ALL, "460"),
+    ("Viktoriaallee", None, None, ALL, "410"),
+    ("Kronenberg", None, None, ALL, "652"),
+    ("Kullenhofstraße", None, None, ALL, "652"),
+    ("Haarener Gracht", None, None, ALL, "532"),
+    ("Alt-Haarener Straße", None, None, ALL, "531"),
+    ("Verlautenheidener Straße", None, None, ALL, "533"),
+    ("Schleckheimer Straße", None, None, ALL, "610"),
+    ("Oberforstbacher Straße", None, None, ALL, "621"),
+    ("Prämienstraße", None, None, ALL, "631"),
+    ("Schleidener Straße", None, None, ALL, "632"),
+    ("Pontstraße", None, None, ALL, "210"),
+    ("Peterstraße", None, None, ALL, "220"),
+    ("Theaterstraße", None, None, ALL, "130"),
+    ("Rütscher Straße", None, None, ALL, "181"),
+    ("Vaalser Straße", None, None, ALL, "162"),
+    ("Roermonder Straße", None, None, ALL, "651"),
+    ("Horbacher Straße", None, None, ALL, "881"),
+]
+
 # --- invented people -------------------------------------------------------------------
 
 # 40 given names (with a form of address) × 41 family names: person i takes given name
@@ -756,8 +824,9 @@ def demo_seed() -> SeedReport:
     """Load or refresh the demo data; idempotent.
 
     Side effects: creates or updates areas, topics, networks, institutions, people, their
-    channels, affiliations, memberships and consents, and three demo accounts with fixed
-    passwords, all in one transaction; clears the cached demo marker afterwards.
+    channels, affiliations, memberships and consents, three demo accounts with fixed
+    passwords, and the missing rows of the street index, all in one transaction; clears the
+    cached demo marker afterwards.
     """
     report = SeedReport()
     today = timezone.localdate()
@@ -770,6 +839,7 @@ def demo_seed() -> SeedReport:
         networks = _networks_seed(report, areas, topics, people[PLANNER.email])
         _memberships_seed(report, networks, areas, institutions, people, today=today)
         _consents_seed(report, people, recorded_by=users[PLANNER.email])
+        _streets_seed(report, areas)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report
 
@@ -1274,3 +1344,32 @@ def _consents_seed(report: SeedReport, people: dict[str, Person], *, recorded_by
                 recorded_by=recorded_by,
             )
             report.created["Consent"] += 1
+
+
+def _streets_seed(report: SeedReport, areas: dict[str, Area]) -> None:
+    """The demo street index: rows that are missing are added; existing rows (perhaps from a
+    real import, which has no demo flag) are never changed."""
+    social_area_of = {code: number for code, _name, number, _invented in LIVING_AREAS}
+    existing = set(
+        Street.objects.filter(name__in={row[0] for row in STREETS}).values_list(
+            "name", "postal_code", "number_from", "number_to", "parity"
+        )
+    )
+    missing = []
+    for name, number_from, number_to, parity, code in STREETS:
+        postal_code = POSTAL_CODES[social_area_of[code]]
+        if (name, postal_code, number_from, number_to, parity.value) in existing:
+            continue
+        street = Street(
+            name=name,
+            number_from=number_from,
+            number_to=number_to,
+            parity=parity,
+            postal_code=postal_code,
+            area=areas[f"L:{code}"],
+            search_name=fold(name),
+        )
+        street.full_clean()
+        missing.append(street)
+    Street.objects.bulk_create(missing)
+    report.created["Street"] += len(missing)

@@ -7,6 +7,9 @@ from netzwerk import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("suche/", views.search_page, name="search"),
+    path("strassen/", views.street_suggestions, name="street_suggestions"),
+    path("strassen/suche/", views.street_lookup, name="street_lookup"),
     path("konto/", include("contacts.urls")),
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),

@@ -1,16 +1,19 @@
-"""Site-wide pages: the start page, health check and error pages."""
+"""Site-wide pages: the start page, search, street lookup, health check and error pages."""
 
 import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from contacts.forms import AreaChoiceForm
-from contacts.selectors import area_tree, network_directory
+from contacts.selectors import area_tree, audience_for, network_directory
+from netzwerk import search as site_search
+from netzwerk.forms import SearchForm, StreetLookupForm
 from netzwerk.setup import broker_check
 from notifications.selectors import periodic_run_last
 
@@ -21,7 +24,50 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: "Was ist in meinem Stadtteil los?" and the networks by kind."""
     networks = list(network_directory().filter(parent__isnull=True))
-    return render(request, "netzwerk/home.html", {"networks": networks, "form": AreaChoiceForm(tree=area_tree())})
+    context = {
+        "networks": networks,
+        "form": AreaChoiceForm(tree=area_tree()),
+        "search_form": SearchForm(),
+        "street_form": StreetLookupForm(),
+    }
+    return render(request, "netzwerk/home.html", context)
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/suche/?q=: networks, institutions, people, meetings, areas and streets, grouped."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "netzwerk/search.html", {"search_form": form, "results": None}, status=400)
+    query = form.cleaned_data["q"]
+    results = None
+    if query:
+        results = site_search.search(query=query, user=request.user, audience=audience_for(request.user))
+    return render(request, "netzwerk/search.html", {"search_form": form, "results": results, "query": query})
+
+
+@require_safe
+def street_lookup(request: HttpRequest) -> HttpResponse:
+    """The street field of the start page without JavaScript: one Lebensraum found → its page;
+    several → a list to choose from; none → a hint."""
+    form = StreetLookupForm(request.GET)
+    if not form.is_valid():
+        return render(request, "netzwerk/street_lookup.html", {"street_form": form, "lookup": None}, status=400)
+    lookup = site_search.street_lookup(text=form.cleaned_data["strasse"])
+    area = lookup.single_area
+    if area is not None and not lookup.number_unmatched:
+        return redirect("directory:area_detail", slug=area.slug)
+    return render(request, "netzwerk/street_lookup.html", {"street_form": form, "lookup": lookup})
+
+
+@require_safe
+def street_suggestions(request: HttpRequest) -> JsonResponse:
+    """/strassen/?q=reichs: street names for the typeahead, with their Lebensräume."""
+    text = request.GET.get("q", "")
+    if len(text) > site_search.QUERY_MAX_LENGTH or "\x00" in text:
+        message = _("Bitte höchstens %(limit)d Zeichen ohne Steuerzeichen eingeben.")
+        return JsonResponse({"detail": message % {"limit": site_search.QUERY_MAX_LENGTH}}, status=400)
+    return JsonResponse({"results": site_search.street_suggestions(text=text)})
 
 
 @never_cache

@@ -1,0 +1,147 @@
+"""Serializers of the combined search (``/api/v1/search/``)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from contacts.api.serializers import HtmlUrlField
+from contacts.models import Area, Institution, Network
+from netzwerk.search import GROUP_LIMIT, GROUP_LIMIT_MAX, KINDS, QUERY_MAX_LENGTH
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """The query parameters; every mistake is a 400 with a German message."""
+
+    q = serializers.CharField(
+        max_length=QUERY_MAX_LENGTH,
+        help_text=_("Suchbegriff; Groß- und Kleinschreibung, Umlaute und ß sind egal."),
+        error_messages={
+            "required": _("Bitte einen Suchbegriff in q angeben."),
+            "blank": _("Bitte einen Suchbegriff in q angeben."),
+            "max_length": _("Der Suchbegriff darf höchstens {max_length} Zeichen lang sein."),
+            "null_characters_not_allowed": _("Der Suchbegriff enthält ein unzulässiges Steuerzeichen."),
+            "surrogate_characters_not_allowed": _("Der Suchbegriff enthält ein unzulässiges Zeichen."),
+        },
+    )
+    kind = serializers.MultipleChoiceField(
+        choices=KINDS,
+        required=False,
+        help_text=_("Nur diese Arten von Treffern (mehrfach möglich); ohne Angabe: alle."),
+        error_messages={"invalid_choice": _("Unbekannte Art „{input}“.")},
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=GROUP_LIMIT_MAX,
+        default=GROUP_LIMIT,
+        help_text=_("Höchstzahl der Treffer je Art (1 bis 50, Standard 10)."),
+        error_messages={
+            "invalid": _("limit muss eine ganze Zahl sein."),
+            "min_value": _("limit muss mindestens {min_value} sein."),
+            "max_value": _("limit darf höchstens {max_value} sein."),
+        },
+    )
+
+
+class NetworkHitSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    html_url = HtmlUrlField("directory:network_detail")
+
+    class Meta:
+        model = Network
+        fields = ["id", "kind", "kind_display", "name", "short_name", "slug", "html_url"]
+
+
+class InstitutionHitSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="type.name", read_only=True)
+    html_url = HtmlUrlField("directory:institution_detail")
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "slug", "type", "street", "postal_code", "city", "html_url"]
+
+
+class AreaHitSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    html_url = HtmlUrlField("directory:area_detail")
+
+    class Meta:
+        model = Area
+        fields = ["id", "level", "level_display", "code", "name", "slug", "html_url"]
+
+
+class RoleHitSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_display = serializers.CharField(source="get_role_display")
+    network = NetworkHitSerializer()
+
+
+class AffiliationHitSerializer(serializers.Serializer):
+    institution_id = serializers.IntegerField()
+    institution_name = serializers.CharField()
+    function = serializers.CharField()
+
+
+class PersonHitSerializer(serializers.Serializer):
+    """A person as the audience may see them: the name, the speaker roles (public on every
+    network page) and affiliations only where consented. Never more than the projection."""
+
+    id = serializers.IntegerField(source="view.id")
+    name = serializers.CharField(source="view.name")
+    roles = RoleHitSerializer(source="leading", many=True)
+    affiliations = AffiliationHitSerializer(source="view.affiliations", many=True)
+
+
+class MeetingHitSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+    visibility = serializers.CharField()
+    network = NetworkHitSerializer()
+
+
+class StreetHitSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    number_from = serializers.IntegerField(allow_null=True)
+    number_to = serializers.IntegerField(allow_null=True)
+    parity = serializers.CharField()
+    postal_code = serializers.CharField()
+    area = AreaHitSerializer()
+
+
+def _group(item_serializer, label: str) -> type[serializers.Serializer]:
+    return type(
+        f"Search{label}Group",
+        (serializers.Serializer,),
+        {
+            "items": item_serializer(many=True),
+            "more": serializers.BooleanField(help_text=_("Es gibt mehr Treffer als limit.")),
+        },
+    )
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    """Hits grouped by kind; a kind not asked for (``kind``) is left out."""
+
+    query = serializers.CharField()
+    total = serializers.IntegerField()
+    networks = _group(NetworkHitSerializer, "Network")(required=False)
+    institutions = _group(InstitutionHitSerializer, "Institution")(required=False)
+    people = _group(PersonHitSerializer, "Person")(required=False)
+    meetings = _group(MeetingHitSerializer, "Meeting")(required=False)
+    areas = _group(AreaHitSerializer, "Area")(required=False)
+    streets = _group(StreetHitSerializer, "Street")(required=False)
+
+    def to_representation(self, results):
+        data = {"query": results.query, "total": results.total}
+        for kind in self.context["kinds"]:
+            field = self.fields[kind]
+            data[kind] = {
+                "items": field.fields["items"].to_representation(getattr(results, kind)),
+                "more": kind in results.more,
+            }
+        return data
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("Was an der Anfrage zu ändern ist (deutsch)."))

@@ -1,0 +1,401 @@
+"""Search across the directory and the calendar, and the street lookup of the start page.
+
+Tolerant the way people type. Both sides of every comparison are folded
+(``contacts.textsearch.fold``): case, umlauts and ß do not matter, and "ue"/"ü", "ss"/"ß"
+meet. On PostgreSQL, full text search with the German configuration adds word stems
+("Konferenzen" finds "Konferenz") and trigram word similarity adds small typos
+("Burtscheit"); on SQLite every word of the query must appear in the folded text.
+
+Each group (networks, institutions, people, meetings, areas, streets) is one query, ranked
+(exact name, name starting with the query, name containing every word, then the rest) and
+cut at ``limit``; people add the fixed prefetches of the projection. The number of queries
+never depends on the number of hits.
+
+People are found only by their name, and only where the audience may see that name: the
+database pre-selects people with a fitting name consent, and the projection
+(``contacts.visibility``) has the last word. Matching on anything the audience may not see
+would let the result list itself leak it.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from contacts.models import Area, Consent, Institution, Membership, Network, Person, Street, Visibility
+from contacts.selectors import people_for_projection, user_roles
+from contacts.textsearch import Fold, fold, fold_words, spaced
+from contacts.visibility import Audience, PersonView, project_person
+from meetings.models import Meeting
+from meetings.models import Visibility as MeetingVisibility
+
+QUERY_MAX_LENGTH = 200
+GROUP_LIMIT = 10
+GROUP_LIMIT_MAX = 50
+# A query word shorter than this is too unspecific for trigram similarity.
+TRIGRAM_MIN_LENGTH = 4
+KINDS = ("networks", "institutions", "people", "meetings", "areas", "streets")
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
+    """Every word in the folded ``text``. On PostgreSQL a word may also be a near miss of a
+    word in the text (a typo), and the whole query may match by German word stems instead.
+
+    Each branch is its own ``pk IN (subquery)``: PostgreSQL then answers each from its
+    index (trigram, full text) instead of one sequential scan that evaluates every branch,
+    and the text vector, on every row. Still one query.
+    """
+    postgres = _is_postgres()
+    rows = model._default_manager.alias(folded_text=text)
+
+    def ids(**lookup) -> Q:
+        return Q(pk__in=rows.filter(**lookup).values("pk"))
+
+    match = Q()
+    for word in words:
+        word_match = ids(folded_text__contains=word)
+        if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
+            word_match |= ids(folded_text__trigram_word_similar=word)
+        match &= word_match
+    if postgres and stems:
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(" ".join(words), config="german", search_type="plain")
+        match |= Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
+    return match
+
+
+def _ranked(
+    queryset: QuerySet, words: list[str], *, name, text, folded_query: str, then: tuple, stems: bool = True
+) -> QuerySet:
+    """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
+    1: starts with it, 2: contains every word, 3: anything else), on PostgreSQL then by
+    similarity and text rank, and finally by ``then``. ``name`` and ``text`` are folded
+    expressions (a stored search column where there is one, so indexes serve it). ``stems=False``
+    skips full text search where the text is only a name (people, areas, streets): names
+    have no word stems, and building the text vector costs time on every row."""
+    queryset = queryset.alias(folded_name=name)
+    postgres = _is_postgres()
+    all_words_in_name = Q()
+    for word in words:
+        all_words_in_name &= Q(folded_name__contains=word)
+    queryset = queryset.filter(_text_filter(queryset.model, words, text=text, stems=stems)).annotate(
+        rank=Case(
+            When(folded_name=folded_query, then=Value(0)),
+            When(folded_name__startswith=folded_query, then=Value(1)),
+            When(all_words_in_name, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    )
+    if postgres:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+
+        queryset = queryset.annotate(similarity=TrigramWordSimilarity(Value(folded_query), "folded_name"))
+        if not stems:
+            return queryset.order_by("rank", "-similarity", *then)
+        queryset = queryset.annotate(
+            text_rank=SearchRank(
+                SearchVector(text, config="german"), SearchQuery(" ".join(words), config="german", search_type="plain")
+            ),
+        )
+        return queryset.order_by("rank", "-similarity", "-text_rank", *then)
+    return queryset.order_by("rank", *then)
+
+
+def network_search(words: list[str], folded_query: str, *, limit: int) -> list[Network]:
+    """Active networks by name, short name and description."""
+    networks = Network.objects.filter(is_active=True).select_related("parent")
+    networks = _ranked(
+        networks, words, name=Fold("name"), text=F("search_text"), folded_query=folded_query, then=("name", "pk")
+    )
+    return list(networks[:limit])
+
+
+def institution_search(words: list[str], folded_query: str, *, limit: int) -> list[Institution]:
+    """Active institutions by name and street (all public)."""
+    institutions = Institution.objects.filter(is_active=True).select_related("type", "area")
+    institutions = _ranked(
+        institutions, words, name=Fold("name"), text=F("search_text"), folded_query=folded_query, then=("name", "pk")
+    )
+    return list(institutions[:limit])
+
+
+def _name_visible_to(audience: Audience, *, day: datetime.date) -> Q:
+    """People whose name ``audience`` may see, as far as the database can tell (the
+    projection decides finally). Sozialplanung sees every name."""
+    if audience.is_sozialplanung:
+        return Q()
+    name_consents = Consent.objects.filter(person=OuterRef("pk"), scope=Consent.Scope.NAME, withdrawn_at__isnull=True)
+    visible = Q(Exists(name_consents.filter(audience=Visibility.PUBLIC)))
+    if audience.person_id is not None:
+        visible |= Q(pk=audience.person_id)
+    if audience.network_ids:
+        shared = Membership.objects.active(day).filter(person=OuterRef("pk"), network_id__in=audience.network_ids)
+        visible |= Q(Exists(name_consents.filter(audience=Visibility.NETWORK_MEMBERS))) & Q(Exists(shared))
+    return visible
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    """A person found by name: the projection, and the roles that are public anyway."""
+
+    view: PersonView
+    leading: list[Membership]
+
+
+def person_search(
+    words: list[str], folded_query: str, *, audience: Audience, limit: int, day: datetime.date | None = None
+) -> list[PersonHit]:
+    """People whose visible name matches, projected for ``audience``, with the speaker roles
+    they hold (which every network page shows)."""
+    day = day or timezone.localdate()
+    people = Person.objects.filter(_name_visible_to(audience, day=day))
+    people = _ranked(
+        people,
+        words,
+        name=F("search_name"),
+        text=F("search_name"),
+        folded_query=folded_query,
+        then=("family_name", "given_name", "pk"),
+        stems=False,
+    )
+    people = people_for_projection(people)
+    people = people.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.active(day)
+            .leading()
+            .filter(network__is_active=True)
+            .select_related("network")
+            .order_by("network__name", "role"),
+            to_attr="search_leading",
+        )
+    )
+    hits = []
+    for person in people[:limit]:
+        view = project_person(person, audience, today=day)
+        # The projection has the last word: a name it hides is never a hit.
+        if view.name is not None:
+            hits.append(PersonHit(view=view, leading=person.search_leading))
+    return hits
+
+
+def meeting_search(
+    words: list[str], folded_query: str, *, user, limit: int, now: datetime.datetime | None = None
+) -> list[Meeting]:
+    """Meetings by title and network name: public ones, and internal ones of the networks
+    ``user`` is a member of (all of them for Sozialplanung). Upcoming first, soonest first;
+    then past ones, latest first."""
+    now = now or timezone.now()
+    roles = user_roles(user)
+    meetings = Meeting.objects.filter(network__is_active=True)
+    if not roles.is_sozialplanung:
+        meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | Q(network_id__in=roles.member_network_ids))
+    meetings = meetings.select_related("network", "institution")
+    past = Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+    meetings = meetings.annotate(is_past=past)
+    upcoming_start = Case(When(end__gte=now, then=F("start"))).asc(nulls_last=True)
+    meetings = _ranked(
+        meetings,
+        words,
+        name=Fold("title"),
+        text=Fold(spaced("title", "network__name")),
+        folded_query=folded_query,
+        then=("is_past", upcoming_start, F("start").desc(), "pk"),
+    )
+    return list(meetings[:limit])
+
+
+def area_search(words: list[str], folded_query: str, *, limit: int) -> list[Area]:
+    """Areas by name or official number."""
+    areas = Area.objects.select_related("parent")
+    areas = _ranked(
+        areas,
+        words,
+        name=Fold("name"),
+        text=Fold(spaced("code", "name")),
+        folded_query=folded_query,
+        then=("level", "code", "pk"),
+        stems=False,
+    )
+    return list(areas[:limit])
+
+
+def street_search(words: list[str], folded_query: str, *, limit: int) -> list[Street]:
+    """Rows of the street index whose name matches, with their Lebensraum."""
+    streets = Street.objects.select_related("area")
+    streets = _ranked(
+        streets,
+        words,
+        name=F("search_name"),
+        text=F("search_name"),
+        folded_query=folded_query,
+        then=("name", "number_from", "pk"),
+        stems=False,
+    )
+    return list(streets[:limit])
+
+
+@dataclass
+class SearchResults:
+    """Hits per kind; ``more`` names the kinds that had more hits than were kept."""
+
+    query: str
+    networks: list[Network] = field(default_factory=list)
+    institutions: list[Institution] = field(default_factory=list)
+    people: list[PersonHit] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    streets: list[Street] = field(default_factory=list)
+    more: set[str] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return sum(len(getattr(self, kind)) for kind in KINDS)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total == 0
+
+
+def search(
+    *, query: str, user, audience: Audience, limit: int = GROUP_LIMIT, kinds: tuple[str, ...] = KINDS
+) -> SearchResults:
+    """Search every kind in ``kinds`` for ``query`` as ``user`` (seen as ``audience``) may see it.
+
+    A query without a single letter or digit finds nothing (and asks the database nothing).
+    """
+    results = SearchResults(query=query)
+    words = fold_words(query[:QUERY_MAX_LENGTH])
+    if not words:
+        return results
+    folded_query = " ".join(words)
+    finders = {
+        "networks": lambda n: network_search(words, folded_query, limit=n),
+        "institutions": lambda n: institution_search(words, folded_query, limit=n),
+        "people": lambda n: person_search(words, folded_query, audience=audience, limit=n),
+        "meetings": lambda n: meeting_search(words, folded_query, user=user, limit=n),
+        "areas": lambda n: area_search(words, folded_query, limit=n),
+        "streets": lambda n: street_search(words, folded_query, limit=n),
+    }
+    for kind in KINDS:
+        if kind not in kinds:
+            continue
+        # One more than shown tells whether there are more, without a COUNT.
+        hits = finders[kind](limit + 1)
+        if len(hits) > limit:
+            results.more.add(kind)
+        setattr(results, kind, hits[:limit])
+    return results
+
+
+# --- the street lookup ----------------------------------------------------------------
+
+STREET_SUGGESTIONS = 10
+# "Jülicher Str." and "Pontstr" as people write them in addresses.
+_STREET_ABBREVIATION = re.compile(r"(?i)(?<=\w|\s)str\.?$")
+_HOUSE_NUMBER = re.compile(r"^(?P<name>.*?\D)[\s,]*(?P<number>\d{1,5})\s*[a-zA-Z]?\s*$")
+
+
+def street_query_parse(text: str) -> tuple[str, int | None]:
+    """("Reichsweg 12a") → ("Reichsweg", 12); a text without a house number keeps ``None``."""
+    text = " ".join(text.split())[:QUERY_MAX_LENGTH]
+    found = _HOUSE_NUMBER.match(text)
+    number = None
+    if found and found["name"].strip(" ,"):
+        text, number = found["name"].strip(" ,"), int(found["number"])
+    return _STREET_ABBREVIATION.sub("straße", text), number
+
+
+def _streets_matching(folded_name: str, *, limit: int) -> list[Street]:
+    """Rows whose folded name is ``folded_name``; else those starting with it; else those
+    containing it; on PostgreSQL finally the near misses (typos)."""
+    base = Street.objects.select_related("area__parent")
+    exact = list(base.filter(search_name=folded_name).order_by("number_from", "pk")[:limit])
+    if exact:
+        return exact
+    starts = Case(
+        When(search_name__startswith=folded_name, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    found = list(
+        base.filter(search_name__contains=folded_name)
+        .annotate(starts=starts)
+        .order_by("starts", "name", "number_from", "pk")[:limit]
+    )
+    if found or not _is_postgres() or len(folded_name) < TRIGRAM_MIN_LENGTH:
+        return found
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    return list(
+        base.filter(search_name__trigram_similar=folded_name)
+        .annotate(similarity=TrigramSimilarity("search_name", Value(folded_name)))
+        .order_by("-similarity", "name", "number_from", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class StreetLookup:
+    """What a street typed on the start page leads to."""
+
+    query: str
+    name: str
+    number: int | None
+    streets: list[Street]
+    # True when a house number was given but no range of the street holds it.
+    number_unmatched: bool = False
+
+    @property
+    def areas(self) -> list[Area]:
+        """The distinct Lebensräume of the matching rows, in the order found."""
+        seen: dict[int, Area] = {}
+        for street in self.streets:
+            seen.setdefault(street.area_id, street.area)
+        return list(seen.values())
+
+    @property
+    def single_area(self) -> Area | None:
+        """The one Lebensraum all matches lie in (then the page can go straight there)."""
+        areas = self.areas
+        return areas[0] if len(areas) == 1 else None
+
+
+def street_lookup(*, text: str, limit: int = 50) -> StreetLookup:
+    """Find the street (and the range for a house number) that ``text`` names: "Reichsweg",
+    "reichsw", "Reichsweg 12". One query, two more only when nothing matches exactly."""
+    name, number = street_query_parse(text)
+    folded = fold(name).strip()
+    if not folded:
+        return StreetLookup(query=text, name=name, number=number, streets=[])
+    streets = _streets_matching(folded, limit=limit)
+    unmatched = False
+    if number is not None and streets:
+        covering = [street for street in streets if street.covers(number)]
+        if covering:
+            streets = covering
+        else:
+            unmatched = True
+    return StreetLookup(query=text, name=name, number=number, streets=streets, number_unmatched=unmatched)
+
+
+def street_suggestions(*, text: str, limit: int = STREET_SUGGESTIONS) -> list[dict]:
+    """Distinct street names for the typeahead, each with the Lebensräume it lies in."""
+    name, _number = street_query_parse(text)
+    folded = fold(name).strip()
+    if len(folded) < 2:
+        return []
+    suggestions: dict[str, dict] = {}
+    for street in _streets_matching(folded, limit=limit * 4):
+        entry = suggestions.setdefault(street.name, {"name": street.name, "areas": []})
+        if street.area.name not in entry["areas"]:
+            entry["areas"].append(street.area.name)
+        if len(suggestions) > limit:
+            break
+    return list(suggestions.values())[:limit]
