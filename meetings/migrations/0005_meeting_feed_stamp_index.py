@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0005_contactmessage'),
-        ('meetings', '0002_feedtoken'),
+        ('meetings', '0004_nrw_school_holidays'),
     ]
 
     operations = [
