@@ -120,6 +120,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 # Failed logins per e-mail address and per client address within the window, then a pause.
 LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
+# Messages through the public contact and feedback forms per client address within the window.
+CONTACT_MESSAGES_LIMIT = env.int("CONTACT_MESSAGES_LIMIT", default=5)
+CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]

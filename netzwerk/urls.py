@@ -7,6 +7,11 @@ from netzwerk import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("impressum/", views.imprint, name="impressum"),
+    path("datenschutz/", views.privacy, name="datenschutz"),
+    path("barrierefreiheit/", views.accessibility, name="barrierefreiheit"),
+    path("barrierefreiheit/gesendet/", views.accessibility_sent, name="barrierefreiheit_sent"),
+    path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
     path("konto/", include("contacts.urls")),
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),

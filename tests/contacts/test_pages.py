@@ -163,7 +163,7 @@ def test_network_detail_of_a_working_group_links_its_network(client):
     assert 'Arbeitskreis von</dt><dd><a href="/netzwerke/stk-ost/">Stadtteilkonferenz Ost</a>' in html
 
 
-def test_network_detail_without_a_visible_contact_points_to_the_sozialplanung(client):
+def test_network_detail_without_a_visible_contact_points_to_the_contact_form(client):
     network = NetworkFactory(slug="stk-still")
     MembershipFactory(network=network, role=Membership.Role.SPEAKER)
 
@@ -171,7 +171,8 @@ def test_network_detail_without_a_visible_contact_points_to_the_sozialplanung(cl
 
     assert "Sprecher*in" in html
     assert "Name nicht veröffentlicht" in html
-    assert "Kontakt über die Sozialplanung" in html
+    assert 'class="contact-fallback"' in html
+    assert 'action="/netzwerke/stk-still/kontakt/#kontaktformular"' in html
 
 
 def test_network_detail_with_a_public_contact_shows_it_and_no_fallback(client):
@@ -186,7 +187,7 @@ def test_network_detail_with_a_public_contact_shows_it_and_no_fallback(client):
 
     assert "<strong>Olga Offen</strong>" in html
     assert 'href="mailto:olga.offen@example.org"' in html
-    assert "Kontakt über die Sozialplanung" not in html
+    assert 'class="contact-fallback"' not in html
 
 
 @pytest.mark.parametrize(
