@@ -72,7 +72,7 @@ class Run:
 # Environment ----------------------------------------------------------------------------
 
 
-def bench_environment(database_url: str) -> dict[str, str]:
+def bench_environment(database_url: str, *, public_cache: bool = True) -> dict[str, str]:
     """The environment of every child process: the bench database and settings.
 
     The cache is the embedded per-process one, as in ``bench.feeds``: a CACHE_URL pointing
@@ -92,6 +92,7 @@ def bench_environment(database_url: str) -> dict[str, str]:
             "DJANGO_LOG_LEVEL": "WARNING",
             "CACHE_URL": "locmemcache://netzwerk-bench-public",
             "CELERY_BROKER_URL": "memory://",
+            "PUBLIC_CACHE_SECONDS": "60" if public_cache else "0",
         }
     )
     return env
@@ -263,8 +264,9 @@ def report(results: dict[Target, list[Run]], missing: dict[Target, int]) -> None
 # Main -----------------------------------------------------------------------------------
 
 
-def run(*, database_url: str, duration: int, rounds: int, warmup: int) -> None:
-    env = bench_environment(database_url)
+def run(*, database_url: str, duration: int, rounds: int, warmup: int, public_cache: bool) -> None:
+    env = bench_environment(database_url, public_cache=public_cache)
+    print(f"public cache (netzwerk/public_cache.py): {'on' if public_cache else 'off'}")
     started = time.perf_counter()
     database_recreate(database_url)
     manage(env, "migrate", "--verbosity=0")
@@ -305,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all targets (3)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load per target before measuring (3)")
     parser.add_argument("--keep", action="store_true", help="leave the bench database in place")
+    parser.add_argument(
+        "--no-public-cache", action="store_true", help="render every answer (PUBLIC_CACHE_SECONDS=0), for comparison"
+    )
     options = parser.parse_args(argv)
     if not Path(WRK).exists():
         print(f"{WRK} is missing (apt-get install wrk)")
@@ -313,7 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     # This process only creates and drops the database, but that reads the settings too.
     os.environ.update(bench_environment(database_url))
     try:
-        run(database_url=database_url, duration=options.duration, rounds=options.rounds, warmup=options.warmup)
+        run(
+            database_url=database_url,
+            duration=options.duration,
+            rounds=options.rounds,
+            warmup=options.warmup,
+            public_cache=not options.no_public_cache,
+        )
     finally:
         if options.keep:
             print(f"bench database kept: {database_url}")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "netzwerk.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,6 +151,9 @@ STORAGES = {
 # counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
+# Anonymous answers of the public pages and the read API are cached whole until the directory
+# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.

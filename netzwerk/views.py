@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from contacts.forms import AreaChoiceForm, ContactMessageForm
@@ -64,6 +65,7 @@ def easy_language(request: HttpRequest) -> HttpResponse:
     return _site_page_response(request, SitePage.Slug.EASY_LANGUAGE)
 
 
+@csrf_exempt  # as the contact form: see contacts.views
 @require_http_methods(["GET", "HEAD", "POST"])
 def accessibility(request: HttpRequest) -> HttpResponse:
     """Erklärung zur Barrierefreiheit (BITV NRW) with its feedback form (POST-redirect-GET)."""

@@ -738,6 +738,22 @@ def test_privacy_contact_forms_and_error_pages_show_no_private_value(client, see
     assert "Stadtteilkonferenz Frankenberg" in pages["network form sent"]
 
 
+def test_privacy_anonymous_crawl_after_a_member_with_the_public_cache_on(client, seeded_people, geography, settings):
+    """The whole-answer cache never hands a member's page to an anonymous visitor."""
+    settings.PUBLIC_CACHE_SECONDS = 60
+    client.force_login(seeded_people.insider)
+    member_pages = crawl(client, public_surfaces(seeded_people, geography))
+    client.logout()
+    client.cookies.clear()
+
+    pages = crawl(client, public_surfaces(seeded_people, geography))
+    again = crawl(client, public_surfaces(seeded_people, geography))
+
+    assert "Mialene Mitgliedsweit" in member_pages[f"/netzwerke/{seeded_people.network.slug}/"]
+    assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
+    assert leaks(again, seeded_people.private + seeded_people.members_only) == []
+
+
 def test_privacy_member_of_the_network_sees_members_only_values_but_no_private_one(client, seeded_people):
     client.force_login(seeded_people.insider)
 
