@@ -179,15 +179,21 @@ def login_is_blocked(*, email: str, client: str) -> bool:
     return any((cache.get(key) or 0) >= limit for key in _attempt_keys(email=email, client=client))
 
 
+def _counter_increase(key: str, *, window_seconds: int) -> None:
+    """Count one more event under ``key``; the count expires ``window_seconds`` after the first."""
+    if cache.add(key, 1, timeout=window_seconds):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Expired between add() and incr().
+        cache.set(key, 1, timeout=window_seconds)
+
+
 def login_failure_record(*, email: str, client: str) -> None:
     """Count a failed login for the address and for the client within the window."""
     for key in _attempt_keys(email=email, client=client):
-        if cache.add(key, 1, timeout=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS)
+        _counter_increase(key, window_seconds=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS)
 
 
 def login_failures_clear(*, email: str) -> None:
@@ -205,16 +211,6 @@ def _contact_messages_key(client: str) -> str:
 def contact_messages_blocked(*, client: str) -> bool:
     """Whether ``client`` (its network address) has sent as many messages as the window allows."""
     return (cache.get(_contact_messages_key(client)) or 0) >= settings.CONTACT_MESSAGES_LIMIT
-
-
-def _contact_message_count(client: str) -> None:
-    key = _contact_messages_key(client)
-    if cache.add(key, 1, timeout=settings.CONTACT_MESSAGES_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.CONTACT_MESSAGES_WINDOW_SECONDS)
 
 
 @transaction.atomic
@@ -271,5 +267,5 @@ def contact_message_submit(
             code="no_recipient",
         )
     message.save()
-    _contact_message_count(client)
+    _counter_increase(_contact_messages_key(client), window_seconds=settings.CONTACT_MESSAGES_WINDOW_SECONDS)
     return message

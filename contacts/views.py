@@ -286,20 +286,39 @@ def institution_contact(request: HttpRequest, slug: str) -> HttpResponse:
     return _institution_detail_response(request, slug, form=form, status=status)
 
 
+def _contact_sent(
+    request: HttpRequest,
+    *,
+    recipient_name: str,
+    recipient_description: str,
+    back_url: str,
+    list_name: str,
+    list_label: str,
+) -> HttpResponse:
+    context = {
+        "recipient_name": recipient_name,
+        "recipient_description": recipient_description,
+        "back_url": back_url,
+        "list_url": reverse(list_name),
+        "list_label": list_label,
+    }
+    return render(request, "contacts/directory/contact_sent.html", context)
+
+
 @require_safe
 def network_contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """The confirmation after the contact form: the network's name, nobody's address."""
     network = Network.objects.filter(slug=slug).first()
     if network is None:
         raise Http404(_("Dieses Netzwerk gibt es nicht."))
-    context = {
-        "recipient_name": network.name,
-        "recipient_description": _("das Sprecher*innenteam"),
-        "back_url": reverse("directory:network_detail", args=[slug]),
-        "list_url": reverse("directory:network_list"),
-        "list_label": _("Netzwerke"),
-    }
-    return render(request, "contacts/directory/contact_sent.html", context)
+    return _contact_sent(
+        request,
+        recipient_name=network.name,
+        recipient_description=_("das Sprecher*innenteam"),
+        back_url=reverse("directory:network_detail", args=[slug]),
+        list_name="directory:network_list",
+        list_label=_("Netzwerke"),
+    )
 
 
 @require_safe
@@ -308,11 +327,11 @@ def institution_contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
     institution = Institution.objects.filter(slug=slug, is_active=True).first()
     if institution is None:
         raise Http404(_("Diese Einrichtung gibt es nicht."))
-    context = {
-        "recipient_name": institution.name,
-        "recipient_description": _("die Einrichtung"),
-        "back_url": reverse("directory:institution_detail", args=[slug]),
-        "list_url": reverse("directory:institution_list"),
-        "list_label": _("Einrichtungen"),
-    }
-    return render(request, "contacts/directory/contact_sent.html", context)
+    return _contact_sent(
+        request,
+        recipient_name=institution.name,
+        recipient_description=_("die Einrichtung"),
+        back_url=reverse("directory:institution_detail", args=[slug]),
+        list_name="directory:institution_list",
+        list_label=_("Einrichtungen"),
+    )
