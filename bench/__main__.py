@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import feeds
+from bench import feeds, public
 
 if __name__ == "__main__":
-    sys.exit(feeds.main(sys.argv[1:]))
+    sys.exit(feeds.main(sys.argv[1:]) or public.main(sys.argv[1:]))

@@ -121,3 +121,52 @@ class AreaChoiceForm(forms.Form):
     def __init__(self, data=None, *, tree: AreaTree) -> None:
         super().__init__(data)
         self.fields["gebiet"].choices = [("", _("Bitte wählen")), *area_choices(tree)]
+
+
+# --- The contact form of network and institution pages, and the accessibility feedback ----
+
+
+class ContactMessageForm(forms.Form):
+    """A message to a speaker team, an institution or the city; the sender sees no address.
+
+    ``webseite`` is a honeypot: hidden from sighted users, labelled for screen readers to
+    leave empty, skipped by the keyboard. Programs that fill in every field fill it in too;
+    the view then answers as if the message had been sent and stores nothing.
+    """
+
+    name = forms.CharField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"),
+        max_length=254,
+        help_text=_("Für die Antwort. Sie wird nicht veröffentlicht."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    betreff = forms.CharField(label=_("Betreff"), max_length=200)
+    nachricht = forms.CharField(
+        label=_("Ihre Nachricht"),
+        max_length=5000,
+        help_text=_("Höchstens 5.000 Zeichen."),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
+    )
+    kopie = forms.BooleanField(label=_("Kopie an mich"), required=False, initial=True)
+    webseite = forms.CharField(
+        label=_("Bitte lassen Sie dieses Feld leer."),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = _(
+            "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@example.org."
+        )
+        for name in ("name", "email", "betreff", "nachricht"):
+            self.fields[name].error_messages["required"] = _("Bitte füllen Sie dieses Feld aus.")
+
+    @property
+    def is_spam(self) -> bool:
+        """Whether the honeypot was filled in (only meaningful after ``is_valid()``)."""
+        return bool(self.cleaned_data.get("webseite"))
+
+    def visible_fields(self):
+        return [field for field in super().visible_fields() if field.name != "webseite"]

@@ -10,8 +10,16 @@ urlpatterns = [
     path("netzwerke/", views.network_list, name="network_list"),
     path("netzwerke/<slug:slug>/", views.network_detail, name="network_detail"),
     path("netzwerke/<slug:slug>/kontakt.vcf", views.network_vcard, name="network_vcard"),
+    path("netzwerke/<slug:slug>/kontakt/", views.network_contact, name="network_contact"),
+    path("netzwerke/<slug:slug>/kontakt/gesendet/", views.network_contact_sent, name="network_contact_sent"),
     path("einrichtungen/", views.institution_list, name="institution_list"),
     path("einrichtungen/<slug:slug>/", views.institution_detail, name="institution_detail"),
+    path("einrichtungen/<slug:slug>/kontakt/", views.institution_contact, name="institution_contact"),
+    path(
+        "einrichtungen/<slug:slug>/kontakt/gesendet/",
+        views.institution_contact_sent,
+        name="institution_contact_sent",
+    ),
     path("gebiete/", views.area_list, name="area_list"),
     # Before the slug pattern, so "auswahl" is never taken for an area.
     path("gebiete/auswahl/", views.area_choose, name="area_choose"),

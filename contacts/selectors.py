@@ -270,22 +270,31 @@ def network_page(*, slug: str, audience: Audience, day: datetime.date | None = N
         Membership.objects.active(day)
         .filter(network=network)
         .select_related("institution__type")
-        .prefetch_related(Prefetch("person", queryset=projectable))
         .order_by("role", "start", "pk")
     )
+    # Only leaders and individual members appear as persons; the people who represent a
+    # member institution do not, so they are neither read nor projected (most of a big
+    # network's memberships are institutions').
+    shown_ids = {
+        membership.person_id
+        for membership in memberships
+        if membership.person_id is not None
+        and (membership.role in Membership.LEADING_ROLES or membership.institution_id is None)
+    }
+    people = {person.pk: person for person in projectable.filter(pk__in=shown_ids)}
     leaders = []
     institution_memberships = []
     individual_members = []
     seen_institutions: set[int] = set()
     for membership in memberships:
         if membership.role in Membership.LEADING_ROLES:
-            leaders.append((membership, project_person(membership.person, audience, today=day)))
+            leaders.append((membership, project_person(people[membership.person_id], audience, today=day)))
         elif membership.institution_id is not None:
             if membership.institution_id not in seen_institutions and membership.institution.is_active:
                 seen_institutions.add(membership.institution_id)
                 institution_memberships.append(membership)
         else:
-            view = project_person(membership.person, audience, today=day)
+            view = project_person(people[membership.person_id], audience, today=day)
             if view.name is not None:
                 individual_members.append((membership, view))
     role_order = {role: position for position, role in enumerate(Membership.LEADING_ROLES)}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -18,7 +19,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from contacts.models import Area, Consent, ContactChannel, Institution, Membership, Network, Person, Street, User
+from contacts.models import (
+    Area,
+    Consent,
+    ContactChannel,
+    ContactMessage,
+    Institution,
+    Membership,
+    Network,
+    Person,
+    Street,
+    User,
+)
+from contacts.selectors import contact_message_recipients
 from contacts.textsearch import fold
 
 logger = logging.getLogger(__name__)
@@ -116,8 +129,6 @@ def account_invite(*, person: Person, email: str | None = None, invited_by: User
     usable password until the link is followed; the link expires after
     ``PASSWORD_RESET_TIMEOUT``. Side effect: one mail, sent after the transaction commits.
     """
-    from django.core.exceptions import ValidationError
-
     address = (
         email
         or person.channels.filter(kind=ContactChannel.Kind.EMAIL)
@@ -174,15 +185,21 @@ def login_is_blocked(*, email: str, client: str) -> bool:
     return any((cache.get(key) or 0) >= limit for key in _attempt_keys(email=email, client=client))
 
 
+def _counter_increase(key: str, *, window_seconds: int) -> None:
+    """Count one more event under ``key``; the count expires ``window_seconds`` after the first."""
+    if cache.add(key, 1, timeout=window_seconds):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Expired between add() and incr().
+        cache.set(key, 1, timeout=window_seconds)
+
+
 def login_failure_record(*, email: str, client: str) -> None:
     """Count a failed login for the address and for the client within the window."""
     for key in _attempt_keys(email=email, client=client):
-        if cache.add(key, 1, timeout=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS)
+        _counter_increase(key, window_seconds=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS)
 
 
 def login_failures_clear(*, email: str) -> None:
@@ -492,3 +509,73 @@ def street_index_import(*, file, mode: str, import_valid_rows: bool = False) -> 
         len(report.problems),
     )
     return report
+
+
+# --- Messages from the public forms ------------------------------------------------------
+
+
+def _contact_messages_key(client: str) -> str:
+    return f"contact-message:client:{client}"
+
+
+def contact_messages_blocked(*, client: str) -> bool:
+    """Whether ``client`` (its network address) has sent as many messages as the window allows."""
+    return (cache.get(_contact_messages_key(client)) or 0) >= settings.CONTACT_MESSAGES_LIMIT
+
+
+@transaction.atomic
+def contact_message_submit(
+    *,
+    sender_name: str,
+    sender_email: str,
+    subject: str,
+    body: str,
+    copy_to_sender: bool,
+    client: str,
+    language: str = "de",
+    network: Network | None = None,
+    institution: Institution | None = None,
+    kind: str = ContactMessage.Kind.CONTACT,
+) -> ContactMessage:
+    """Store a message from the contact form (to ``network`` or ``institution``) or the
+    accessibility feedback form (``kind="barrierefreiheit"``, to neither) for delivery.
+
+    Raises ``ValidationError`` (German) when ``client`` has sent too many messages within
+    the window, when nobody could receive the message (an institution without an address),
+    or when a field is invalid; then nothing is stored.
+
+    Side effects: one ``ContactMessage`` row and the client's message counter rises. No
+    mail is sent here: the notifications sweep finds the undelivered row and sends it to
+    the recipients and, if asked for, the copy to the sender.
+    """
+    if contact_messages_blocked(client=client):
+        raise ValidationError(
+            _(
+                "Von Ihrem Anschluss wurden in kurzer Zeit bereits mehrere Nachrichten gesendet. "
+                "Bitte warten Sie eine Stunde und senden Sie Ihre Nachricht dann erneut."
+            ),
+            code="rate_limited",
+        )
+    message = ContactMessage(
+        kind=kind,
+        network=network,
+        institution=institution,
+        sender_name=sender_name.strip(),
+        sender_email=sender_email.strip(),
+        subject=subject.strip(),
+        body=body.strip(),
+        copy_to_sender=copy_to_sender,
+        language=language,
+    )
+    message.full_clean()
+    if not contact_message_recipients(message):
+        raise ValidationError(
+            _(
+                "Für diese Nachricht ist zurzeit niemand erreichbar. Bitte wenden Sie sich an die "
+                "Sozialplanung der Stadt Aachen."
+            ),
+            code="no_recipient",
+        )
+    message.save()
+    _counter_increase(_contact_messages_key(client), window_seconds=settings.CONTACT_MESSAGES_WINDOW_SECONDS)
+    return message

@@ -4,16 +4,27 @@ institutions, areas, the network vCard)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from contacts import selectors
-from contacts.forms import AreaChoiceForm, InstitutionFilterForm, LoginForm, NetworkFilterForm, PasswordResetForm
-from contacts.models import Area
+from contacts.forms import (
+    AreaChoiceForm,
+    ContactMessageForm,
+    InstitutionFilterForm,
+    LoginForm,
+    NetworkFilterForm,
+    PasswordResetForm,
+)
+from contacts.models import Area, Institution, Network
+from contacts.services import contact_message_submit
 from contacts.vcard import VCardPerson
 from contacts.vcard import network_vcard as network_vcard_text
 from contacts.visibility import PUBLIC
@@ -99,10 +110,15 @@ def network_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One network: what it does, where, who speaks for it (as far as the viewer may see)."""
+    return _network_detail_response(request, slug, form=ContactMessageForm())
+
+
+def _network_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
     page = selectors.network_page(slug=slug, audience=selectors.audience_for(request.user))
     if page is None:
         raise Http404(_("Dieses Netzwerk gibt es nicht."))
-    return render(request, "contacts/directory/network_detail.html", {"page": page, "network": page.network})
+    context = {"page": page, "network": page.network, "contact_form": form}
+    return render(request, "contacts/directory/network_detail.html", context, status=status)
 
 
 @require_safe
@@ -164,11 +180,15 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One institution: address, access, functional contacts, networks."""
+    return _institution_detail_response(request, slug, form=ContactMessageForm())
+
+
+def _institution_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
     page = selectors.institution_page(slug=slug)
     if page is None:
         raise Http404(_("Diese Einrichtung gibt es nicht."))
-    context = {"institution": page.institution, "networks": page.networks}
-    return render(request, "contacts/directory/institution_detail.html", context)
+    context = {"institution": page.institution, "networks": page.networks, "contact_form": form}
+    return render(request, "contacts/directory/institution_detail.html", context, status=status)
 
 
 @require_safe
@@ -200,3 +220,118 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(_("Dieses Gebiet gibt es nicht."))
     page = selectors.area_page(tree=tree, area=area)
     return render(request, "contacts/directory/area_detail.html", {"page": page, "area": area})
+
+
+# --- The contact form ------------------------------------------------------------------
+#
+# POST-redirect-GET: the form posts to its own address, a stored message redirects to a
+# confirmation page that names nobody's address; bad input re-renders the page with the
+# errors bound to their fields (400), too many messages from one client is a 429.
+#
+# Exempt from CSRF: a forged submission could only send a message in the visitor's name that
+# the forger could send directly, as the form uses no session or account; the honeypot and
+# the per-client limit still apply. Without a per-visitor token the pages are cacheable.
+
+
+def contact_form_submit(request: HttpRequest, **target) -> tuple[ContactMessageForm, int]:
+    """Validate the posted contact form and store the message for ``target`` (``network=``,
+    ``institution=`` or ``kind=``). Returns the form and the status to render it with:
+    200 when the message was stored (or the honeypot caught a program), else 400 or 429
+    with the errors on the form."""
+    form = ContactMessageForm(request.POST)
+    if not form.is_valid():
+        return form, 400
+    if form.is_spam:
+        return form, 200
+    try:
+        contact_message_submit(
+            sender_name=form.cleaned_data["name"],
+            sender_email=form.cleaned_data["email"],
+            subject=form.cleaned_data["betreff"],
+            body=form.cleaned_data["nachricht"],
+            copy_to_sender=form.cleaned_data["kopie"],
+            language=translation.get_language() or "de",
+            client=request.META.get("REMOTE_ADDR", "unknown"),
+            **target,
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return form, 429 if getattr(error, "code", None) == "rate_limited" else 400
+    return form, 200
+
+
+@csrf_exempt
+@require_POST
+def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """The contact form of a network page: on to the confirmation, or back with the errors."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    form, status = contact_form_submit(request, network=network)
+    if status == 200:
+        return redirect("directory:network_contact_sent", slug=slug)
+    return _network_detail_response(request, slug, form=form, status=status)
+
+
+@csrf_exempt
+@require_POST
+def institution_contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """The contact form of an institution page: on to the confirmation, or back with the errors."""
+    institution = Institution.objects.filter(slug=slug, is_active=True).first()
+    if institution is None:
+        raise Http404(_("Diese Einrichtung gibt es nicht."))
+    form, status = contact_form_submit(request, institution=institution)
+    if status == 200:
+        return redirect("directory:institution_contact_sent", slug=slug)
+    return _institution_detail_response(request, slug, form=form, status=status)
+
+
+def _contact_sent(
+    request: HttpRequest,
+    *,
+    recipient_name: str,
+    recipient_description: str,
+    back_url: str,
+    list_name: str,
+    list_label: str,
+) -> HttpResponse:
+    context = {
+        "recipient_name": recipient_name,
+        "recipient_description": recipient_description,
+        "back_url": back_url,
+        "list_url": reverse(list_name),
+        "list_label": list_label,
+    }
+    return render(request, "contacts/directory/contact_sent.html", context)
+
+
+@require_safe
+def network_contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirmation after the contact form: the network's name, nobody's address."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    return _contact_sent(
+        request,
+        recipient_name=network.name,
+        recipient_description=_("das Sprecher*innenteam"),
+        back_url=reverse("directory:network_detail", args=[slug]),
+        list_name="directory:network_list",
+        list_label=_("Netzwerke"),
+    )
+
+
+@require_safe
+def institution_contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirmation after the contact form of an institution."""
+    institution = Institution.objects.filter(slug=slug, is_active=True).first()
+    if institution is None:
+        raise Http404(_("Diese Einrichtung gibt es nicht."))
+    return _contact_sent(
+        request,
+        recipient_name=institution.name,
+        recipient_description=_("die Einrichtung"),
+        back_url=reverse("directory:institution_detail", args=[slug]),
+        list_name="directory:institution_list",
+        list_label=_("Einrichtungen"),
+    )

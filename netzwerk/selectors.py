@@ -3,6 +3,7 @@
 from django.core.cache import cache
 
 from contacts.models import Network, Person
+from netzwerk.models import SitePage
 
 DEMO_MARKER_CACHE_KEY = "netzwerk:demo-data-present"
 
@@ -14,3 +15,8 @@ def demo_data_present() -> bool:
         present = Person.objects.filter(is_demo=True).exists() or Network.objects.filter(is_demo=True).exists()
         cache.set(DEMO_MARKER_CACHE_KEY, present, timeout=60)
     return present
+
+
+def site_page_get(*, slug: str) -> SitePage | None:
+    """The edited text of a site page, or ``None`` while it keeps its default text."""
+    return SitePage.objects.filter(slug=slug).first()

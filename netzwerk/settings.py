@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "netzwerk.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +125,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 # Failed logins per e-mail address and per client address within the window, then a pause.
 LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
+# Messages through the public contact and feedback forms per client address within the window.
+CONTACT_MESSAGES_LIMIT = env.int("CONTACT_MESSAGES_LIMIT", default=5)
+CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -151,6 +155,9 @@ STORAGES = {
 # counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
+# Anonymous answers of the public pages and the read API are cached whole until the directory
+# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.

@@ -1,4 +1,5 @@
-"""Site-wide pages: the start page, search, street lookup, health check and error pages."""
+"""Site-wide pages: the start page, search and street lookup, the site pages (Impressum,
+Datenschutz, Barrierefreiheit, Leichte Sprache), the health check and the error pages."""
 
 import logging
 
@@ -8,12 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
-from contacts.forms import AreaChoiceForm
+from contacts.forms import AreaChoiceForm, ContactMessageForm
+from contacts.models import ContactMessage
 from contacts.selectors import area_tree, audience_for, network_directory
+from contacts.views import contact_form_submit
+from meetings.markdown import render_markdown
 from netzwerk import search as site_search
 from netzwerk.forms import SearchForm, StreetLookupForm
+from netzwerk.models import SitePage
+from netzwerk.selectors import site_page_get
 from netzwerk.setup import broker_check
 from notifications.selectors import periodic_run_last
 
@@ -68,6 +75,65 @@ def street_suggestions(request: HttpRequest) -> JsonResponse:
         message = _("Bitte höchstens %(limit)d Zeichen ohne Steuerzeichen eingeben.")
         return JsonResponse({"detail": message % {"limit": site_search.QUERY_MAX_LENGTH}}, status=400)
     return JsonResponse({"results": site_search.street_suggestions(text=text)})
+
+
+def _site_page_response(
+    request: HttpRequest, slug: str, *, template: str = "netzwerk/site_page.html", status: int = 200, **context
+) -> HttpResponse:
+    """A site page: the text staff edited (Markdown, sanitised) or the template's default."""
+    edited = site_page_get(slug=slug)
+    context.update(
+        {
+            "title": (edited.title if edited else "") or SitePage.Slug(slug).label,
+            "body_html": render_markdown(edited.body) if edited and edited.body.strip() else "",
+            "default_template": f"netzwerk/site_pages/{slug}.html",
+            "updated_at": edited.updated_at if edited else None,
+        }
+    )
+    return render(request, template, context, status=status)
+
+
+@require_safe
+def imprint(request: HttpRequest) -> HttpResponse:
+    """Impressum (§ 5 DDG, § 18 MStV)."""
+    return _site_page_response(request, SitePage.Slug.IMPRINT)
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Datenschutzerklärung."""
+    return _site_page_response(request, SitePage.Slug.PRIVACY)
+
+
+@require_safe
+def easy_language(request: HttpRequest) -> HttpResponse:
+    """What Netzwerk is, in Leichter Sprache."""
+    return _site_page_response(request, SitePage.Slug.EASY_LANGUAGE)
+
+
+@csrf_exempt  # as the contact form: see contacts.views
+@require_http_methods(["GET", "HEAD", "POST"])
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """Erklärung zur Barrierefreiheit (BITV NRW) with its feedback form (POST-redirect-GET)."""
+    if request.method == "POST":
+        form, status = contact_form_submit(request, kind=ContactMessage.Kind.ACCESSIBILITY_FEEDBACK)
+        if status == 200:
+            return redirect("barrierefreiheit_sent")
+    else:
+        form, status = ContactMessageForm(), 200
+    return _site_page_response(
+        request,
+        SitePage.Slug.ACCESSIBILITY,
+        template="netzwerk/site_pages/barrierefreiheit_page.html",
+        status=status,
+        form=form,
+    )
+
+
+@require_safe
+def accessibility_sent(request: HttpRequest) -> HttpResponse:
+    """The confirmation after the accessibility feedback form."""
+    return render(request, "netzwerk/site_pages/feedback_sent.html")
 
 
 @never_cache

@@ -42,6 +42,14 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _public_cache_off(settings):
+    """Pages and API answer from the database, so that a test sees what it just wrote (also
+    through ``update()``) and counts the queries of a rendered page. The tests of the cache
+    itself (tests/netzwerk/test_public_cache.py) turn it on."""
+    settings.PUBLIC_CACHE_SECONDS = 0
+
+
 def database_url_of_test_database() -> str:
     """``DATABASE_URL`` for the database the running test uses (the test database).
 

@@ -163,7 +163,7 @@ def test_network_detail_of_a_working_group_links_its_network(client):
     assert 'Arbeitskreis von</dt><dd><a href="/netzwerke/stk-ost/">Stadtteilkonferenz Ost</a>' in html
 
 
-def test_network_detail_without_a_visible_contact_points_to_the_sozialplanung(client):
+def test_network_detail_without_a_visible_contact_points_to_the_contact_form(client):
     network = NetworkFactory(slug="stk-still")
     MembershipFactory(network=network, role=Membership.Role.SPEAKER)
 
@@ -171,7 +171,8 @@ def test_network_detail_without_a_visible_contact_points_to_the_sozialplanung(cl
 
     assert "Sprecher*in" in html
     assert "Name nicht veröffentlicht" in html
-    assert "Kontakt über die Sozialplanung" in html
+    assert 'class="contact-fallback"' in html
+    assert 'action="/netzwerke/stk-still/kontakt/#kontaktformular"' in html
 
 
 def test_network_detail_with_a_public_contact_shows_it_and_no_fallback(client):
@@ -186,7 +187,7 @@ def test_network_detail_with_a_public_contact_shows_it_and_no_fallback(client):
 
     assert "<strong>Olga Offen</strong>" in html
     assert 'href="mailto:olga.offen@example.org"' in html
-    assert "Kontakt über die Sozialplanung" not in html
+    assert 'class="contact-fallback"' not in html
 
 
 @pytest.mark.parametrize(
@@ -552,6 +553,7 @@ def seeded_people(geography):
 
     return SimpleNamespace(
         network=network,
+        institution=institution,
         outsider=outsider.user,
         insider=insider.user,
         private=[
@@ -619,10 +621,15 @@ def crawl(client, start: list[str]) -> dict[str, str]:
 
 
 def public_surfaces(seeded, geography) -> list[str]:
-    """The start page, the filtered lists (forms are not links) and the API."""
+    """The start page, the filtered lists (forms are not links), the confirmations after
+    the contact forms (reached by a POST) and the API; the site pages are linked from
+    every page's footer."""
     network = seeded.network
     return [
         "/",
+        f"/netzwerke/{network.slug}/kontakt/gesendet/",
+        f"/einrichtungen/{seeded.institution.slug}/kontakt/gesendet/",
+        "/barrierefreiheit/gesendet/",
         f"/netzwerke/?gebiet={geography.living_area.pk}",
         "/netzwerke/?art=stk",
         f"/einrichtungen/?gebiet={geography.district.pk}",
@@ -638,6 +645,13 @@ def public_surfaces(seeded, geography) -> list[str]:
 def assert_crawled_every_kind_of_page(pages: dict[str, str], seeded) -> None:
     slug = seeded.network.slug
     for url in (
+        "/impressum/",
+        "/datenschutz/",
+        "/barrierefreiheit/",
+        "/leichte-sprache/",
+        f"/netzwerke/{slug}/kontakt/gesendet/",
+        f"/einrichtungen/{seeded.institution.slug}/kontakt/gesendet/",
+        "/barrierefreiheit/gesendet/",
         "/netzwerke/",
         f"/netzwerke/{slug}/",
         f"/netzwerke/{slug}/kontakt.vcf",
@@ -675,6 +689,69 @@ def test_privacy_member_of_another_network_sees_no_private_value(client, seeded_
     assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
     network_page = pages[f"/netzwerke/{seeded_people.network.slug}/"]
     assert [value for value in seeded_people.public if value in network_page] == seeded_people.public
+
+
+CONTACT = {
+    "name": "Anna Beispiel",
+    "email": "anna@example.org",
+    "betreff": "Frage",
+    "nachricht": "Hallo",
+    "kopie": "on",
+}
+
+
+def error_and_form_surfaces(client, seeded, settings) -> dict[str, str]:
+    """What the contact forms answer (errors, confirmation after the redirect, the rate
+    limit) and the error pages: {what: body}, each with the status it must have."""
+    network, institution = seeded.network.slug, seeded.institution.slug
+    answers = {
+        "network form error": (client.post(f"/netzwerke/{network}/kontakt/", {**CONTACT, "email": "x"}), 400),
+        "institution form error": (
+            client.post(f"/einrichtungen/{institution}/kontakt/", {**CONTACT, "betreff": ""}),
+            400,
+        ),
+        "feedback form error": (client.post("/barrierefreiheit/", {**CONTACT, "nachricht": ""}), 400),
+        "network form sent": (client.post(f"/netzwerke/{network}/kontakt/", CONTACT, follow=True), 200),
+        "institution form sent": (client.post(f"/einrichtungen/{institution}/kontakt/", CONTACT, follow=True), 200),
+        "feedback sent": (client.post("/barrierefreiheit/", CONTACT, follow=True), 200),
+        "unknown network": (client.get("/netzwerke/gibt-es-nicht/"), 404),
+        "unknown page": (client.get("/gibt-es-nicht/"), 404),
+        "bad filter": (client.get("/netzwerke/?art=unbekannt"), 400),
+        "bad page number": (client.get("/einrichtungen/?seite=-1"), 404),
+    }
+    settings.CONTACT_MESSAGES_LIMIT = 0
+    answers["rate limit"] = (client.post(f"/netzwerke/{network}/kontakt/", CONTACT), 429)
+    assert {what: response.status_code for what, (response, _status) in answers.items()} == {
+        what: status for what, (_response, status) in answers.items()
+    }
+    return {what: response.content.decode() for what, (response, _status) in answers.items()}
+
+
+@pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "member-of-another-network"])
+def test_privacy_contact_forms_and_error_pages_show_no_private_value(client, seeded_people, settings, anonymous):
+    if not anonymous:
+        client.force_login(seeded_people.outsider)
+
+    pages = error_and_form_surfaces(client, seeded_people, settings)
+
+    assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
+    assert "Stadtteilkonferenz Frankenberg" in pages["network form sent"]
+
+
+def test_privacy_anonymous_crawl_after_a_member_with_the_public_cache_on(client, seeded_people, geography, settings):
+    """The whole-answer cache never hands a member's page to an anonymous visitor."""
+    settings.PUBLIC_CACHE_SECONDS = 60
+    client.force_login(seeded_people.insider)
+    member_pages = crawl(client, public_surfaces(seeded_people, geography))
+    client.logout()
+    client.cookies.clear()
+
+    pages = crawl(client, public_surfaces(seeded_people, geography))
+    again = crawl(client, public_surfaces(seeded_people, geography))
+
+    assert "Mialene Mitgliedsweit" in member_pages[f"/netzwerke/{seeded_people.network.slug}/"]
+    assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
+    assert leaks(again, seeded_people.private + seeded_people.members_only) == []
 
 
 def test_privacy_member_of_the_network_sees_members_only_values_but_no_private_one(client, seeded_people):

@@ -17,6 +17,8 @@ from tests.conftest import require_service
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 # Set by pytest-env for the suite; each start-up test decides for itself.
 SUITE_VARIABLES = (
+    # Set by the Chromium fixture for the rest of the session; a deploy check refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_SECRET_KEY",
     "DJANGO_DEBUG",
     "DJANGO_ALLOWED_HOSTS",

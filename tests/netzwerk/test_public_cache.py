@@ -1,0 +1,149 @@
+"""The whole-answer cache of the anonymous public pages and API: served from the cache
+until the directory changes, never to or from members, never with a cookie."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contacts.models import Consent, Membership, Visibility
+from tests.factories import (
+    AreaFactory,
+    ChannelFactory,
+    ConsentFactory,
+    MembershipFactory,
+    NetworkFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _public_cache_on(settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+
+
+@pytest.fixture
+def network():
+    """A network whose speaker shows her name to members only."""
+    network = NetworkFactory(name="Stadtteilkonferenz Haaren", slug="stk-haaren")
+    speaker = PersonFactory(given_name="Mialene", family_name="Mitgliedsweit")
+    ConsentFactory(person=speaker, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    MembershipFactory(network=network, person=speaker, role=Membership.Role.SPEAKER)
+    member = PersonFactory(user=UserFactory(email="mitglied@example.org"))
+    MembershipFactory(network=network, person=member)
+    network.member_user = member.user
+    return network
+
+
+def queries_of(client, url: str, **headers) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(context), response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/netzwerke/stk-haaren/", "/gebiete/", "/impressum/", "/api/v1/networks/"])
+def test_second_anonymous_request_is_served_without_a_query(client, network, url):
+    first, first_body = queries_of(client, url)
+    second, second_body = queries_of(client, url)
+
+    assert (first > 0, second, second_body) == (True, 0, first_body)
+
+
+def test_a_change_to_the_directory_shows_at_once(client, network):
+    client.get("/netzwerke/stk-haaren/")
+    network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+    network.save()
+
+    _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Stadtteilkonferenz Haaren-Verlautenheide" in html
+
+
+def test_an_added_area_shows_at_once(client, network):
+    client.get("/netzwerke/stk-haaren/")
+
+    network.areas.add(AreaFactory(name="Verlautenheide"))
+
+    _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Verlautenheide" in html
+
+
+def test_member_page_is_never_stored_for_anonymous_visitors(client, network):
+    client.force_login(network.member_user)
+    member_html = client.get("/netzwerke/stk-haaren/").content.decode()
+    client.logout()
+    client.cookies.clear()
+
+    anonymous_queries, anonymous_html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Mialene Mitgliedsweit" in member_html
+    assert anonymous_queries > 0
+    assert "Mialene" not in anonymous_html
+
+
+def test_member_never_gets_the_cached_anonymous_page(client, network):
+    client.get("/netzwerke/stk-haaren/")
+    client.force_login(network.member_user)
+
+    member_queries, member_html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert member_queries > 0
+    assert "Mialene Mitgliedsweit" in member_html
+
+
+def test_token_authorised_api_request_bypasses_the_cache(client, network):
+    client.get("/api/v1/networks/")
+
+    response = client.get("/api/v1/networks/", HTTP_AUTHORIZATION="Token ungueltig")
+
+    # From the cache it would have been the anonymous 200; the API checked the token instead.
+    assert response.status_code in (401, 403)
+
+
+def test_languages_and_formats_are_cached_apart(client, network):
+    german = client.get("/impressum/", HTTP_ACCEPT_LANGUAGE="de").content
+    english_queries, _body = queries_of(client, "/impressum/", HTTP_ACCEPT_LANGUAGE="en")
+    browsable_queries, _body = queries_of(client, "/api/v1/networks/", HTTP_ACCEPT="text/html")
+    json_queries, _body = queries_of(client, "/api/v1/networks/", HTTP_ACCEPT="application/json")
+
+    assert german
+    assert (english_queries > 0, browsable_queries > 0, json_queries > 0) == (True, True, True)
+
+
+def test_login_page_with_its_csrf_token_is_not_cached(client, network):
+    first = client.get("/konto/anmelden/").content
+    second = client.get("/konto/anmelden/").content
+
+    # Each rendering masks the CSRF token anew; a cached page would repeat it.
+    assert first != second
+
+
+def test_error_answers_are_not_cached(client, network):
+    client.get("/netzwerke/?art=unbekannt")
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get("/netzwerke/?art=unbekannt")
+
+    assert (response.status_code, len(context) > 0) == (400, True)
+
+
+def test_public_pages_set_no_cookie(client, network):
+    assert dict(client.get("/netzwerke/stk-haaren/").cookies) == {}
+
+
+def test_contact_form_posts_without_a_csrf_token(network):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    ChannelFactory(person=Membership.objects.get(network=network, role=Membership.Role.SPEAKER).person)
+
+    response = client.post(
+        "/netzwerke/stk-haaren/kontakt/",
+        {"name": "Anna", "email": "anna@example.org", "betreff": "Frage", "nachricht": "Hallo"},
+    )
+
+    assert response.status_code == 302
