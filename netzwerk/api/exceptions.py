@@ -1,6 +1,7 @@
 """JSON errors with a German ``detail`` for every client mistake, never an HTML 500 page."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -9,4 +10,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        # Django's message names the model in English ("No Meeting matches the given query.").
+        exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
