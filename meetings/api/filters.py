@@ -9,7 +9,10 @@ from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibi
 
 def network_filter() -> django_filters.ModelMultipleChoiceFilter:
     return django_filters.ModelMultipleChoiceFilter(
-        queryset=Network.objects.all(), to_field_name="slug", label=_("Netzwerk (Kurzname; mehrfach möglich)")
+        field_name="network__slug",
+        queryset=Network.objects.all(),
+        to_field_name="slug",
+        label=_("Netzwerk (Kurzname; mehrfach möglich)"),
     )
 
 

@@ -372,6 +372,14 @@ class PollOptionWriteSerializer(serializers.Serializer):
     end = serializers.DateTimeField(required=False)
     day = serializers.DateField(required=False, help_text="Ein ganzer Tag statt Beginn und Ende")
 
+    def validate(self, data):
+        timed = "start" in data or "end" in data
+        if ("day" in data) == timed or (timed and not ("start" in data and "end" in data)):
+            raise serializers.ValidationError(
+                _("Ein Terminvorschlag ist entweder ein ganzer Tag („day“) oder hat Beginn und Ende („start“, „end“).")
+            )
+        return data
+
 
 class PollWriteSerializer(serializers.Serializer):
     """Fields of ``poll_create``."""
