@@ -25,6 +25,15 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Objects chosen by their ``slug``, repeatable (``?network=a&network=b``)."""
+
+    def __init__(self, *args, field_name: str, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, field_name=f"{field_name}__slug", **kwargs)
+
+
 def search_filter(*fields: str) -> django_filters.CharFilter:
     """A ``search`` parameter: every word must occur in one of ``fields`` (case-insensitive)."""
 
@@ -84,8 +93,10 @@ class NetworkFilter(django_filters.FilterSet):
 
 
 class InstitutionFilter(django_filters.FilterSet):
-    type = django_filters.ModelMultipleChoiceFilter(
-        queryset=InstitutionType.objects.all(), to_field_name="slug", label=_("Einrichtungsart (Kurzname)")
+    type = SlugMultipleChoiceFilter(
+        field_name="type",
+        queryset=InstitutionType.objects.all(),
+        label=_("Einrichtungsart (Kurzname; mehrfach möglich)"),
     )
     category = django_filters.ModelChoiceFilter(
         field_name="type__category", queryset=InstitutionCategory.objects.all(), label=_("Bereich (ID)")

@@ -1,17 +1,37 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from contacts.api.filters import SlugChoiceFilter, area_filter, search_filter, updated_since_filter
+from contacts.api.filters import (
+    SlugChoiceFilter,
+    SlugMultipleChoiceFilter,
+    area_filter,
+    search_filter,
+    updated_since_filter,
+)
 from contacts.models import Network
 from contacts.selectors import area_descendant_ids
 from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
 
 
-def network_filter() -> django_filters.ModelMultipleChoiceFilter:
-    return django_filters.ModelMultipleChoiceFilter(
-        field_name="network__slug",
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number in the range every database can hold."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+def network_filter() -> SlugMultipleChoiceFilter:
+    return SlugMultipleChoiceFilter(
+        field_name="network",
         queryset=Network.objects.all(),
-        to_field_name="slug",
         label=_("Netzwerk (Kurzname; mehrfach möglich)"),
     )
 
@@ -32,7 +52,7 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
     network = network_filter()
     kind = kind_filter()
     area = area_filter("filter_area")
-    series = django_filters.NumberFilter(field_name="series_id", label=_("Terminserie (ID)"))
+    series = IdFilter(field_name="series_id", label=_("Terminserie (ID)"))
     status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
     start_after = django_filters.IsoDateTimeFilter(

@@ -329,8 +329,20 @@ def test_api_odd_search_values_are_never_a_500(client, world, name, value):
         {"page_size": "-5"},
         {"unbekannt": "1"},
         {"x" * 5000: "1"},
+        {"series": "99999999999999999999"},
+        {"series": "-1"},
     ],
-    ids=["date-word", "date-invalid", "page-negative", "page-huge", "page-size-negative", "unknown", "long-name"],
+    ids=[
+        "date-word",
+        "date-invalid",
+        "page-negative",
+        "page-huge",
+        "page-size-negative",
+        "unknown",
+        "long-name",
+        "id-huge",
+        "id-negative",
+    ],
 )
 def test_api_bad_list_parameters_are_a_4xx_json_in_german(client, world, name, params):
     response = client.get(f"/api/v1/{name}/", params)
@@ -341,7 +353,7 @@ def test_api_bad_list_parameters_are_a_4xx_json_in_german(client, world, name, p
         assert params == {"page_size": "-5"}
         return
     body = json.dumps(response.json(), ensure_ascii=False)
-    assert any(word in body for word in ("Unbekannter Filter", "Ungültige Seite", "gültig", "Datum"))
+    assert any(word in body for word in ("Unbekannter Filter", "Ungültige Seite", "gültig", "Datum", "Wert muss"))
 
 
 @pytest.mark.parametrize(
