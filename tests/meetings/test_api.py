@@ -455,3 +455,22 @@ def test_api_attendances_query_count_does_not_grow(client, world):
 
     assert len(response.json()) == 11
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "speaker_x"])
+def test_api_options_and_head_are_never_a_500(client, world, role):
+    paths = [
+        "/api/v1/meetings/",
+        f"/api/v1/meetings/{world.meeting.uid}/",
+        f"/api/v1/meetings/{world.meeting.uid}/minutes/",
+        f"/api/v1/meetings/{world.meeting.uid}/answer/",
+        f"/api/v1/series/{world.series.pk}/",
+        f"/api/v1/agenda-items/{world.agenda_item.pk}/",
+        "/api/v1/polls/",
+        "/api/v1/token/",
+    ]
+
+    statuses = {path: client.options(path, headers=world.headers(role)).status_code for path in paths}
+    heads = {path: client.head(path, headers=world.headers(role)).status_code for path in paths}
+
+    assert all(code < 500 for code in [*statuses.values(), *heads.values()]), (statuses, heads)
