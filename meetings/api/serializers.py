@@ -249,6 +249,16 @@ class PollSerializer(serializers.ModelSerializer):
         ]
 
 
+class PollAnswerRowSerializer(serializers.Serializer):
+    """One row of the answer matrix: an invitee (projected) and their answer per option id."""
+
+    person = PersonViewSerializer()
+    votes = serializers.DictField(
+        child=serializers.ChoiceField(choices=DatePollVote.Answer.choices),
+        help_text="Antwort je Vorschlag (Schlüssel: ID des Vorschlags); fehlt, wo noch nicht abgestimmt",
+    )
+
+
 # --- Write (one serializer per service; names are the service's keyword arguments) -----
 
 

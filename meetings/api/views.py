@@ -8,7 +8,7 @@ transaction guarantees that nothing is half-written.
 """
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from contacts.models import Membership, Person
 from contacts.selectors import audience_for, people_for_projection
+from contacts.visibility import project_person
 from meetings import services
 from meetings.api import selectors
 from meetings.api.filters import AgendaItemFilter, MeetingFilter, PollFilter, SeriesFilter
@@ -35,6 +36,7 @@ from meetings.api.serializers import (
     MinutesSerializer,
     MinutesWriteSerializer,
     NetworkReferenceSerializer,
+    PollAnswerRowSerializer,
     PollCloseSerializer,
     PollSerializer,
     PollWriteSerializer,
@@ -47,6 +49,7 @@ from meetings.api.serializers import (
     minutes_visible_to,
 )
 from meetings.models import Attendance, Minutes
+from meetings.selectors import poll_invitees
 
 ID_PATTERN = r"[0-9]{1,9}"
 UUID_PATTERN = r"[0-9a-fA-F-]{32,36}"
@@ -429,7 +432,7 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarView
     filterset_class = PollFilter
     ordering_fields = ["deadline", "updated_at"]
     lookup_value_regex = ID_PATTERN
-    action_perms = {"vote": ANSWER}
+    action_perms = {"vote": ANSWER, "answers": MANAGE}
 
     def get_queryset(self):
         return selectors.polls_visible(self.request.user)
@@ -464,6 +467,31 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarView
             for vote in votes:
                 services.poll_vote(option=options[vote["option"]], person=person, answer=vote["answer"])
         return self.read(poll)
+
+    @extend_schema(
+        summary="Antworten aller Eingeladenen (Matrix)",
+        description=(
+            "Für Sprecher*innen: je eingeladener Person (und je Person, die abgestimmt hat) die Antworten "
+            "je Vorschlag. Personen erscheinen nur so weit, wie sie eingewilligt haben."
+        ),
+        responses={200: PollAnswerRowSerializer(many=True)},
+        tags=[TAG_POLLS],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def answers(self, request, pk=None):
+        poll = self.get_object()
+        votes: dict[int, dict[str, str]] = {}
+        for option in poll.options.all():
+            for vote in option.votes.all():
+                votes.setdefault(vote.person_id, {})[str(option.pk)] = vote.answer
+        invited = poll_invitees(poll).values("pk")
+        people = people_for_projection(Person.objects.filter(Q(pk__in=invited) | Q(pk__in=list(votes))))
+        audience = audience_for(request.user)
+        rows = [
+            {"person": project_person(person, audience), "votes": votes.get(person.pk, {})}
+            for person in people.order_by("family_name", "given_name", "pk")
+        ]
+        return Response(PollAnswerRowSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Umfrage mit einem Termin abschließen",

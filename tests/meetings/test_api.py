@@ -474,3 +474,42 @@ def test_api_options_and_head_are_never_a_500(client, world, role):
     heads = {path: client.head(path, headers=world.headers(role)).status_code for path in paths}
 
     assert all(code < 500 for code in [*statuses.values(), *heads.values()]), (statuses, heads)
+
+
+def test_api_poll_answers_matrix_projects_people_for_the_speaker(client, world):
+    first = world.poll.options.order_by("pk").first()
+    post(
+        client,
+        world,
+        "member_x",
+        f"/api/v1/polls/{world.poll.pk}/vote/",
+        {"votes": [{"option": first.pk, "answer": "nein"}]},
+    )
+
+    rows = client.get(f"/api/v1/polls/{world.poll.pk}/answers/", headers=world.headers("speaker_x")).json()
+
+    by_person = {row["person"]["id"]: row for row in rows}
+    member = by_person[world.users["member_x"].person.pk]
+    # Without a consent the name stays hidden even from the speaker; the answer is there.
+    assert (member["person"]["name"], member["votes"]) == (None, {str(first.pk): "nein"})
+    assert len(rows) == 2
+
+
+def test_api_poll_answers_query_count_does_not_grow(client, world):
+    from contacts.models import Membership
+    from meetings.models import DatePollVote
+    from tests.factories import MembershipFactory
+
+    path = f"/api/v1/polls/{world.poll.pk}/answers/"
+    option = world.poll.options.order_by("pk").first()
+    headers = world.headers("speaker_x")
+    with CaptureQueriesContext(connection) as few:
+        client.get(path, headers=headers)
+    for _ in range(10):
+        person = MembershipFactory(network=world.x, role=Membership.Role.MEMBER).person
+        DatePollVote.objects.create(option=option, person=person, answer="ja")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(path, headers=headers)
+
+    assert len(response.json()) == 12
+    assert len(many) == len(few)

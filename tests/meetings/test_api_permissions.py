@@ -132,6 +132,13 @@ OPERATIONS = {
         MANAGERS,
         200,
     ),
+    "poll_answers": (
+        "get",
+        lambda w: f"/api/v1/polls/{w.poll.pk}/answers/",
+        lambda w: None,
+        MANAGERS,
+        200,
+    ),
     "poll_create": (
         "post",
         lambda w: "/api/v1/polls/",
@@ -175,7 +182,7 @@ REFUSED_BY_SERVICE = {("attendance_answer", "staff"), ("poll_vote", "staff")}
 
 
 # Polls are never public: to a non-member an existing poll looks like a missing one.
-HIDDEN_FROM_SPEAKER_Y = {"poll_close", "poll_vote"}
+HIDDEN_FROM_SPEAKER_Y = {"poll_answers", "poll_close", "poll_vote"}
 
 
 def denied_status(operation: str, role: str) -> int:
@@ -238,7 +245,7 @@ def test_api_write_permission_matrix_covers_every_write_route(client):
         ("meetings", "restore"), ("meetings", "minutes"), ("meetings", "minutes_publish"), ("meetings", "presence"),
         ("meetings", "attendances"), ("meetings", "answer"),
         ("agenda-items", "create"), ("agenda-items", "partial_update"), ("agenda-items", "destroy"),
-        ("polls", "create"), ("polls", "close"), ("polls", "vote"),
+        ("polls", "create"), ("polls", "close"), ("polls", "vote"), ("polls", "answers"),
     }  # fmt: skip
 
     assert write_actions == covered

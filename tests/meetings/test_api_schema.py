@@ -30,6 +30,7 @@ PATHS = {
     "/api/v1/people/{id}/": {"get"},
     "/api/v1/polls/": {"get", "post"},
     "/api/v1/polls/{id}/": {"get"},
+    "/api/v1/polls/{id}/answers/": {"get"},
     "/api/v1/polls/{id}/close/": {"post"},
     "/api/v1/polls/{id}/vote/": {"post"},
     "/api/v1/series/": {"get", "post"},
