@@ -102,20 +102,21 @@ def test_api_minutes_draft_only_for_managers_published_per_visibility(client, wo
     )
 
 
+def vote_first_option(client, world, answer: str):
+    """member_x votes ``answer`` on the poll's first option; returns that option."""
+    first = world.poll.options.order_by("pk").first()
+    body = {"votes": [{"option": first.pk, "answer": answer}]}
+    assert post(client, world, "member_x", f"/api/v1/polls/{world.poll.pk}/vote/", body).status_code == 200
+    return first
+
+
 def test_api_polls_are_never_public(client, world):
     assert client.get("/api/v1/polls/").json()["results"] == []
     assert client.get(f"/api/v1/polls/{world.poll.pk}/").status_code == 404
 
 
 def test_api_poll_shows_counts_and_my_votes(client, world):
-    first = world.poll.options.order_by("pk").first()
-    post(
-        client,
-        world,
-        "member_x",
-        f"/api/v1/polls/{world.poll.pk}/vote/",
-        {"votes": [{"option": first.pk, "answer": "ja"}]},
-    )
+    first = vote_first_option(client, world, "ja")
 
     response = client.get(f"/api/v1/polls/{world.poll.pk}/", headers=world.headers("member_x"))
 
@@ -477,14 +478,7 @@ def test_api_options_and_head_are_never_a_500(client, world, role):
 
 
 def test_api_poll_answers_matrix_projects_people_for_the_speaker(client, world):
-    first = world.poll.options.order_by("pk").first()
-    post(
-        client,
-        world,
-        "member_x",
-        f"/api/v1/polls/{world.poll.pk}/vote/",
-        {"votes": [{"option": first.pk, "answer": "nein"}]},
-    )
+    first = vote_first_option(client, world, "nein")
 
     rows = client.get(f"/api/v1/polls/{world.poll.pk}/answers/", headers=world.headers("speaker_x")).json()
 
