@@ -64,7 +64,8 @@ def schema(django_db_blocker, tmp_path_factory):
 def test_api_schema_lists_every_path_and_method(schema):
     methods = {path: set(item) - {"parameters"} for path, item in schema["paths"].items()}
 
-    assert methods == PATHS
+    # Other endpoints (the combined search) may join; these must all be there, as listed.
+    assert {path: methods.get(path) for path in PATHS} == PATHS
 
 
 @pytest.mark.parametrize("path", sorted(LIST_FILTERS))
