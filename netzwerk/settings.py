@@ -227,9 +227,11 @@ REST_FRAMEWORK = {
         "netzwerk.api.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Token first: its WWW-Authenticate header turns a missing login into a 401 (not 403).
+    # Session authentication still enforces CSRF for browser clients.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -251,6 +253,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "answer", "status" or "role": one name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "AttendanceAnswerEnum": "meetings.models.Attendance.Answer",
+        "VoteAnswerEnum": "meetings.models.DatePollVote.Answer",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "PollStatusEnum": "meetings.models.DatePoll.Status",
+        "MembershipRoleEnum": "contacts.models.Membership.Role",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "netzwerk.api.schema.add_error_responses",
+    ],
 }
 
 # Security: on by default outside DEBUG; a TLS-terminating proxy in front sets

@@ -4,7 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts.models import Area, Network, Topic
+from contacts.models import Area, Institution, InstitutionType, Membership, Network, Topic, Umbrella
+from contacts.visibility import project_person
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -109,3 +110,104 @@ class NetworkSerializer(serializers.ModelSerializer):
             "html_url",
             "ical_url",
         ]
+
+
+class InstitutionSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "slug"]
+
+
+class InstitutionTypeSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name", read_only=True)
+
+    class Meta:
+        model = InstitutionType
+        fields = ["id", "name", "slug", "category"]
+
+
+class UmbrellaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Umbrella
+        fields = ["id", "name", "short_name", "website"]
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    """An Einrichtung (OParl: Organization with a Location). Its contacts are functional
+    addresses, public by definition; the people who work there are not part of it."""
+
+    type = InstitutionTypeSerializer(read_only=True)
+    umbrella = UmbrellaSerializer(read_only=True)
+    area = AreaSummarySerializer(read_only=True)
+    address = serializers.CharField(read_only=True, help_text="Straße, Postleitzahl und Ort in einer Zeile")
+    accessibility_display = serializers.CharField(source="get_accessibility_display", read_only=True)
+    html_url = HtmlUrlField("directory:institution_detail")
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "type",
+            "umbrella",
+            "street",
+            "postal_code",
+            "city",
+            "address",
+            "area",
+            "website",
+            "email",
+            "phone",
+            "accessibility",
+            "accessibility_display",
+            "accessibility_notes",
+            "updated_at",
+            "html_url",
+        ]
+
+
+class AffiliationViewSerializer(serializers.Serializer):
+    institution = serializers.IntegerField(source="institution_id", help_text="ID der Einrichtung")
+    institution_name = serializers.CharField()
+    function = serializers.CharField()
+
+
+class PersonViewSerializer(serializers.Serializer):
+    """A person as the audience may see them (``contacts.visibility.project_person``).
+
+    Only a ``PersonView`` is ever serialised, never a ``Person``: a field the audience may
+    not see is ``null`` or an empty list, because the projection never filled it in.
+    (OParl: Person, with ``email``/``phone`` as lists.)
+    """
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_null=True, help_text="null, wenn der Name nicht veröffentlicht ist")
+    form_of_address = serializers.CharField(allow_null=True)
+    email = serializers.ListField(source="emails", child=serializers.CharField())
+    phone = serializers.ListField(source="phones", child=serializers.CharField())
+    affiliations = AffiliationViewSerializer(many=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """A current membership (OParl: Membership). ``person`` is the projected person or
+    ``null`` where the audience may not see the name; for an institution it is the person
+    who represents it (OParl ``onBehalfOf`` read the other way round)."""
+
+    network = NetworkSummarySerializer(read_only=True)
+    institution = InstitutionSummarySerializer(read_only=True, allow_null=True)
+    person = serializers.SerializerMethodField()
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    start_date = serializers.DateField(source="start", read_only=True)
+    end_date = serializers.DateField(source="end", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "network", "institution", "person", "role", "role_display", "start_date", "end_date"]
+
+    @extend_schema_field(PersonViewSerializer(allow_null=True))
+    def get_person(self, membership: Membership) -> dict | None:
+        if membership.person is None:
+            return None
+        view = project_person(membership.person, self.context["audience"])
+        return PersonViewSerializer(view).data if view.name is not None else None

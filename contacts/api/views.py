@@ -1,9 +1,21 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from contacts import selectors
-from contacts.api.filters import AreaFilter, NetworkFilter
-from contacts.api.serializers import AreaSerializer, NetworkSerializer
+from contacts.api import selectors as api_selectors
+from contacts.api.filters import AreaFilter, InstitutionFilter, MembershipFilter, NetworkFilter, PersonFilter
+from contacts.api.serializers import (
+    AreaSerializer,
+    InstitutionSerializer,
+    MembershipSerializer,
+    NetworkSerializer,
+    PersonViewSerializer,
+)
+from contacts.visibility import project_person
+
+# Database ids in a path: digits only, and few enough that no database overflows on them.
+ID_PATTERN = r"[0-9]{1,9}"
 
 
 @extend_schema_view(
@@ -14,6 +26,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     ordering_fields = ["level", "code", "name", "updated_at"]
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return selectors.area_list()
@@ -37,3 +50,80 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.network_list()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Einrichtungen auflisten",
+        description="Aktive Einrichtungen mit Adresse, Zugänglichkeit und Funktionsadressen.",
+    ),
+    retrieve=extend_schema(summary="Eine Einrichtung"),
+)
+class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilter
+    ordering_fields = ["name", "updated_at"]
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return api_selectors.institution_list()
+
+
+class ProjectedMixin:
+    """Serialiser context with the audience of the request, so people can be projected."""
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["audience"] = selectors.audience_for(self.request.user)
+        return context
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Personen auflisten",
+        description=(
+            "Nur Personen, deren Namen die anfragende Person sehen darf, und nur die Angaben, "
+            "in deren Veröffentlichung die Person eingewilligt hat (öffentlich; angemeldete Mitglieder "
+            "sehen zusätzlich, was für Mitglieder gemeinsamer Netzwerke freigegeben ist)."
+        ),
+    ),
+    retrieve=extend_schema(summary="Eine Person"),
+)
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PersonViewSerializer
+    filterset_class = PersonFilter
+    ordering_fields = ["family_name", "given_name"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        return api_selectors.person_list(selectors.audience_for(self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        audience = selectors.audience_for(request.user)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        views = [project_person(person, audience) for person in page]
+        return self.get_paginated_response(self.get_serializer(views, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        view = project_person(self.get_object(), selectors.audience_for(request.user))
+        return Response(self.get_serializer(view).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mitgliedschaften auflisten",
+        description=(
+            "Aktuelle Mitgliedschaften: Einrichtungen und Sprecher*innenteams immer, "
+            "Einzelpersonen nur, wenn ihr Name sichtbar sein darf."
+        ),
+    ),
+    retrieve=extend_schema(summary="Eine Mitgliedschaft"),
+)
+class MembershipViewSet(ProjectedMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["start", "role", "updated_at"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self):
+        return api_selectors.membership_list(selectors.audience_for(self.request.user))

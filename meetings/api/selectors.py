@@ -1,0 +1,87 @@
+"""Reads behind the calendar API: what a user may see across all networks.
+
+Anonymous visitors see public meetings, series and public agenda items; members of a
+network also its internal ones; Sozialplanung all. Which networks a user sees internally
+is asked of the permission rules (``meetings.view_internal_meetings``), never decided here.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from contacts.models import Network
+from contacts.selectors import user_roles
+from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
+
+INTERNAL_PERM = "meetings.view_internal_meetings"
+
+
+def networks_seen_internally(user) -> frozenset[int] | None:
+    """Ids of the networks whose internal meetings ``user`` sees; ``None`` means every network.
+
+    The rules grant Sozialplanung every network; anyone else can only be granted the networks
+    they belong to, so only those are asked about (no query per network: roles are cached).
+    """
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    roles = user_roles(user)
+    if roles.is_sozialplanung:
+        return None
+    return frozenset(pk for pk in roles.member_network_ids if user.has_perm(INTERNAL_PERM, Network(pk=pk)))
+
+
+def _visible(network_ids: frozenset[int] | None, *, public: Q, network_field: str) -> Q:
+    if network_ids is None:
+        return Q()
+    return public | Q(**{f"{network_field}__in": network_ids})
+
+
+def agenda_items_visible(user, *, network_ids: frozenset[int] | None = None) -> QuerySet[AgendaItem]:
+    """Agenda items ``user`` may see: public items of public meetings, and all items of the
+    networks seen internally."""
+    if network_ids is None and user is not None:
+        network_ids = networks_seen_internally(user)
+    public = Q(is_public=True, meeting__visibility=Visibility.PUBLIC)
+    return AgendaItem.objects.filter(_visible(network_ids, public=public, network_field="meeting__network_id"))
+
+
+def meetings_visible(user) -> QuerySet[Meeting]:
+    """Meetings ``user`` may see, with network, series, place, minutes and the visible agenda
+    (``visible_agenda_items``), soonest first."""
+    network_ids = networks_seen_internally(user)
+    public = Q(visibility=Visibility.PUBLIC)
+    agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
+    return (
+        Meeting.objects.filter(_visible(network_ids, public=public, network_field="network_id"))
+        .select_related("network", "series", "institution", "minutes")
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items")
+        )
+        .order_by("start", "pk")
+    )
+
+
+def series_visible(user) -> QuerySet[MeetingSeries]:
+    """Series ``user`` may see (public ones, and those of networks seen internally)."""
+    network_ids = networks_seen_internally(user)
+    public = Q(visibility=Visibility.PUBLIC)
+    return (
+        MeetingSeries.objects.filter(_visible(network_ids, public=public, network_field="network_id"))
+        .select_related("network", "institution")
+        .order_by("network__name", "title", "pk")
+    )
+
+
+def agenda_item_list(user) -> QuerySet[AgendaItem]:
+    """Visible agenda items with their meeting and network, by meeting and position."""
+    return (
+        agenda_items_visible(user)
+        .select_related("meeting__network")
+        .order_by("meeting__start", "meeting_id", "position", "pk")
+    )
+
+
+def polls_visible(user) -> QuerySet[DatePoll]:
+    """Date polls of the networks ``user`` sees internally (polls are never public), with
+    options and votes for counting."""
+    network_ids = networks_seen_internally(user)
+    polls = DatePoll.objects.all() if network_ids is None else DatePoll.objects.filter(network_id__in=network_ids)
+    return polls.select_related("network", "meeting").prefetch_related("options__votes").order_by("-deadline", "pk")

@@ -1,0 +1,422 @@
+"""Serialisers of the calendar API: read shapes (what an audience sees) and write shapes
+(exactly the arguments of one service each).
+
+Read shapes keep names close to OParl's Meeting/AgendaItem where natural (``start``,
+``end``, ``location``, ``agenda_items``, ``minutes``), so an OParl view is a small step.
+"""
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contacts.api.serializers import InstitutionSummarySerializer, NetworkSummarySerializer, PersonViewSerializer
+from contacts.models import Institution, Membership, Network
+from contacts.visibility import project_person
+from meetings.markdown import render_markdown
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    DatePoll,
+    DatePollOption,
+    DatePollVote,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+    Visibility,
+)
+
+MANAGE_PERM = "meetings.manage_meetings"
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+# --- Read ------------------------------------------------------------------------------
+
+
+class LocationSerializer(serializers.Serializer):
+    """Where a meeting takes place (OParl: Location)."""
+
+    institution = InstitutionSummarySerializer(allow_null=True)
+    address = serializers.CharField(help_text="Freie Adresse, wenn keine Einrichtung gewählt ist")
+    room = serializers.CharField()
+    accessibility_notes = serializers.CharField()
+    online_url = serializers.CharField()
+    description = serializers.CharField(source="location_text", help_text="Ort und Raum in einer Zeile")
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    meeting = serializers.UUIDField(source="meeting.uid", read_only=True)
+    text_html = serializers.SerializerMethodField(help_text="Der Text als bereinigtes HTML")
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "meeting", "position", "title", "text", "text_html", "is_public", "updated_at"]
+
+    def get_text_html(self, item: AgendaItem) -> str:
+        return str(render_markdown(item.text)) if item.text else ""
+
+
+class NestedAgendaItemSerializer(AgendaItemSerializer):
+    class Meta(AgendaItemSerializer.Meta):
+        fields = ["id", "position", "title", "text", "text_html", "is_public"]
+
+
+class MinutesSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+    is_published = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Minutes
+        fields = ["text", "file", "visibility", "is_published", "published_at", "updated_at"]
+
+
+def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
+    """The meeting's minutes if the requester may read them: published ones per their
+    visibility; drafts only for those who manage the network's meetings."""
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        return None
+    user = request.user if request is not None else None
+    if user is not None and user.has_perm(MANAGE_PERM, meeting.network):
+        return minutes
+    if not minutes.is_published:
+        return None
+    if minutes.visibility == Visibility.PUBLIC:
+        return minutes
+    return minutes if user is not None and user.has_perm("meetings.view_internal_meetings", meeting.network) else None
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    """A meeting as the requester may see it; internal agenda items only for members."""
+
+    network = NetworkSummarySerializer(read_only=True)
+    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
+    cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
+    location = LocationSerializer(source="*", read_only=True)
+    agenda_items = NestedAgendaItemSerializer(source="visible_agenda_items", many=True, read_only=True)
+    minutes = serializers.SerializerMethodField()
+    ical_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "uid",
+            "title",
+            "network",
+            "series",
+            "start",
+            "end",
+            "status",
+            "status_display",
+            "cancelled",
+            "visibility",
+            "visibility_display",
+            "sequence",
+            "edited_by_hand",
+            "moved_from",
+            "location",
+            "agenda_items",
+            "minutes",
+            "created_at",
+            "updated_at",
+            "ical_url",
+            "html_url",
+        ]
+
+    @extend_schema_field(MinutesSerializer(allow_null=True))
+    def get_minutes(self, meeting: Meeting) -> dict | None:
+        minutes = minutes_visible_to(self.context.get("request"), meeting)
+        return MinutesSerializer(minutes, context=self.context).data if minutes is not None else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_ical_url(self, meeting: Meeting) -> str:
+        return _absolute(self.context.get("request"), reverse("feeds:meeting", kwargs={"uid": meeting.uid}))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_html_url(self, meeting: Meeting) -> str | None:
+        # The meeting page belongs to the web part of the calendar; until it exists, null.
+        try:
+            path = reverse("meetings:detail", kwargs={"uid": meeting.uid})
+        except NoReverseMatch:
+            return None
+        return _absolute(self.context.get("request"), path)
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    network = NetworkSummarySerializer(read_only=True)
+    rule_description = serializers.CharField(source="description", read_only=True)
+    location = LocationSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "id",
+            "network",
+            "title",
+            "rule",
+            "rule_description",
+            "first_date",
+            "start_time",
+            "duration_minutes",
+            "visibility",
+            "until",
+            "count",
+            "cancelled_from",
+            "generated_until",
+            "location",
+            "updated_at",
+        ]
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    """One person's answer and presence. ``person`` is projected for the requester."""
+
+    person = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attendance
+        fields = ["person", "answer", "note", "answered_at", "presence", "updated_at"]
+
+    @extend_schema_field(PersonViewSerializer)
+    def get_person(self, attendance: Attendance) -> dict:
+        view = project_person(attendance.person, self.context["audience"])
+        return PersonViewSerializer(view).data
+
+
+class PollOptionSerializer(serializers.ModelSerializer):
+    is_whole_day = serializers.BooleanField(read_only=True)
+    votes = serializers.SerializerMethodField(help_text="Anzahl der Stimmen je Antwort")
+
+    class Meta:
+        model = DatePollOption
+        fields = ["id", "start", "end", "day", "is_whole_day", "votes"]
+
+    @extend_schema_field(
+        {"type": "object", "properties": {answer: {"type": "integer"} for answer in DatePollVote.Answer.values}}
+    )
+    def get_votes(self, option: DatePollOption) -> dict:
+        counts = dict.fromkeys(DatePollVote.Answer.values, 0)
+        for vote in option.votes.all():
+            counts[vote.answer] += 1
+        return counts
+
+
+class MyVoteSerializer(serializers.Serializer):
+    option = serializers.IntegerField()
+    answer = serializers.ChoiceField(choices=DatePollVote.Answer.choices)
+
+
+class PollSerializer(serializers.ModelSerializer):
+    network = NetworkSummarySerializer(read_only=True)
+    options = PollOptionSerializer(many=True, read_only=True)
+    meeting = serializers.SlugRelatedField(slug_field="uid", read_only=True, allow_null=True)
+    my_votes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DatePoll
+        fields = [
+            "id",
+            "network",
+            "title",
+            "description",
+            "deadline",
+            "invitee_roles",
+            "status",
+            "options",
+            "chosen_option",
+            "meeting",
+            "closed_at",
+            "my_votes",
+            "updated_at",
+        ]
+
+    @extend_schema_field(MyVoteSerializer(many=True))
+    def get_my_votes(self, poll: DatePoll) -> list[dict]:
+        person_id = self.context["audience"].person_id
+        return [
+            {"option": option.pk, "answer": vote.answer}
+            for option in poll.options.all()
+            for vote in option.votes.all()
+            if person_id is not None and vote.person_id == person_id
+        ]
+
+
+class PollAnswerRowSerializer(serializers.Serializer):
+    """One row of the answer matrix: an invitee (projected) and their answer per option id."""
+
+    person = PersonViewSerializer()
+    votes = serializers.DictField(
+        child=serializers.ChoiceField(choices=DatePollVote.Answer.choices),
+        help_text="Antwort je Vorschlag (Schlüssel: ID des Vorschlags); fehlt, wo noch nicht abgestimmt",
+    )
+
+
+# --- Write (one serializer per service; names are the service's keyword arguments) -----
+
+
+def _network_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=Network.objects.filter(is_active=True), help_text="Kurzname des Netzwerks"
+    )
+
+
+def _institution_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Institution.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Kurzname der Einrichtung, deren Adresse übernommen wird",
+    )
+
+
+class NetworkReferenceSerializer(serializers.Serializer):
+    """Only the network of a new object: checked before the rest, so a caller without the
+    right gets a 403 whatever else the body holds."""
+
+    network = _network_field()
+
+
+class LocationWriteSerializer(serializers.Serializer):
+    institution = _institution_field()
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    room = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    accessibility_notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    online_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+
+
+class MeetingWriteSerializer(LocationWriteSerializer):
+    """Fields of ``meeting_schedule`` (create) and ``meeting_update`` (change)."""
+
+    network = _network_field()
+    title = serializers.CharField(max_length=200)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+    def validate(self, data):
+        start = data.get("start", getattr(self.instance, "start", None))
+        end = data.get("end", getattr(self.instance, "end", None))
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError({"end": _("Das Ende muss nach dem Beginn liegen.")})
+        return data
+
+
+class MeetingUpdateSerializer(MeetingWriteSerializer):
+    network = None
+
+
+class MeetingMoveSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+    def validate(self, data):
+        if data["end"] <= data["start"]:
+            raise serializers.ValidationError({"end": _("Das Ende muss nach dem Beginn liegen.")})
+        return data
+
+
+class SeriesWriteSerializer(LocationWriteSerializer):
+    """Fields of ``series_create`` and ``series_update``."""
+
+    network = _network_field()
+    title = serializers.CharField(max_length=200)
+    rule = serializers.CharField(max_length=300, help_text="RRULE nach RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU")
+    first_date = serializers.DateField()
+    start_time = serializers.TimeField(help_text="Ortszeit Europe/Berlin")
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    until = serializers.DateField(required=False, allow_null=True)
+    count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
+
+
+class SeriesUpdateSerializer(SeriesWriteSerializer):
+    network = None
+
+
+class SeriesCancelSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="Ab diesem Tag (einschließlich) entfallen alle Termine")
+
+
+class AgendaItemWriteSerializer(serializers.Serializer):
+    """Fields of ``agenda_item_add`` (with ``meeting``) and ``agenda_item_update``."""
+
+    meeting = serializers.UUIDField(help_text="uid der Sitzung")
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    is_public = serializers.BooleanField(required=False)
+    position = serializers.IntegerField(required=False, min_value=1, max_value=999)
+
+
+class AgendaItemUpdateSerializer(AgendaItemWriteSerializer):
+    meeting = None
+
+
+class MinutesWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=200000)
+    file = serializers.FileField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=Attendance.Answer.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class PresenceSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="ID der Person")
+    presence = serializers.ChoiceField(choices=[("", "–"), *Attendance.Presence.choices], allow_blank=True)
+
+
+class PollOptionWriteSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    day = serializers.DateField(required=False, help_text="Ein ganzer Tag statt Beginn und Ende")
+
+    def validate(self, data):
+        timed = "start" in data or "end" in data
+        if ("day" in data) == timed or (timed and not ("start" in data and "end" in data)):
+            raise serializers.ValidationError(
+                _("Ein Terminvorschlag ist entweder ein ganzer Tag („day“) oder hat Beginn und Ende („start“, „end“).")
+            )
+        return data
+
+
+class PollWriteSerializer(serializers.Serializer):
+    """Fields of ``poll_create``."""
+
+    network = _network_field()
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    deadline = serializers.DateTimeField()
+    invitee_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Membership.Role.choices), required=False, max_length=10
+    )
+    options = PollOptionWriteSerializer(many=True, max_length=100)
+
+
+class VoteItemSerializer(serializers.Serializer):
+    option = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    answer = serializers.ChoiceField(choices=DatePollVote.Answer.choices)
+
+
+class VoteSerializer(serializers.Serializer):
+    votes = VoteItemSerializer(many=True, allow_empty=False, max_length=100)
+
+
+class PollCloseSerializer(LocationWriteSerializer):
+    """Fields of ``poll_close``."""
+
+    option = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="ID des gewählten Vorschlags")
+    start_time = serializers.TimeField(required=False, help_text="Nur für ganztägige Vorschläge: Beginn (Ortszeit)")
+    end_time = serializers.TimeField(required=False, help_text="Nur für ganztägige Vorschläge: Ende (Ortszeit)")
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
