@@ -12,12 +12,13 @@ from contacts.visibility import project_person
 class HtmlUrlField(serializers.Field):
     """The absolute address of the object's public page (``html_url``), read-only."""
 
-    def __init__(self, url_name: str, **kwargs) -> None:
+    def __init__(self, url_name: str, *, key: str = "slug", **kwargs) -> None:
         self.url_name = url_name
+        self.key = key
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value) -> str:
-        path = reverse(self.url_name, args=[value.slug])
+        path = reverse(self.url_name, args=[getattr(value, self.key)])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
@@ -30,12 +31,13 @@ class IcalUrlField(serializers.Field):
     must not import; URL names are the contract between them.
     """
 
-    def __init__(self, url_name: str, **kwargs) -> None:
+    def __init__(self, url_name: str, *, key: str = "slug", **kwargs) -> None:
         self.url_name = url_name
+        self.key = key
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value) -> str:
-        path = reverse(self.url_name, args=[value.slug])
+        path = reverse(self.url_name, args=[getattr(value, self.key)])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
 

@@ -6,7 +6,7 @@ Read shapes keep names close to OParl's Meeting/AgendaItem where natural (``star
 """
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -140,14 +140,9 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_ical_url(self, meeting: Meeting) -> str:
         return _absolute(self.context.get("request"), reverse("feeds:meeting", kwargs={"uid": meeting.uid}))
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_html_url(self, meeting: Meeting) -> str | None:
-        # The meeting page belongs to the web part of the calendar; until it exists, null.
-        try:
-            path = reverse("meetings:detail", kwargs={"uid": meeting.uid})
-        except NoReverseMatch:
-            return None
-        return _absolute(self.context.get("request"), path)
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_html_url(self, meeting: Meeting) -> str:
+        return _absolute(self.context.get("request"), reverse("meetings:meeting_detail", kwargs={"uid": meeting.uid}))
 
 
 class SeriesSerializer(serializers.ModelSerializer):

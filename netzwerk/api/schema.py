@@ -48,9 +48,9 @@ def add_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_RESPONSES.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": reference}}}
-                )
+                # A view may word its own description of an error; the shape is always this one.
+                response = responses.setdefault(code, {"description": description})
+                response["content"] = {"application/json": {"schema": reference}}
             if "429" in responses:
                 responses["429"].setdefault(
                     "headers",

@@ -98,6 +98,7 @@ class MeetingHitSerializer(serializers.Serializer):
     status = serializers.CharField()
     visibility = serializers.CharField()
     network = NetworkHitSerializer()
+    html_url = HtmlUrlField("meetings:meeting_detail", key="uid")
 
 
 class StreetHitSerializer(serializers.Serializer):
@@ -141,7 +142,3 @@ class SearchResponseSerializer(serializers.Serializer):
                 "more": kind in results.more,
             }
         return data
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text=_("Was an der Anfrage zu ändern ist (deutsch)."))

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from contacts.selectors import audience_for
 from netzwerk import search
-from netzwerk.api.serializers import ErrorSerializer, SearchQuerySerializer, SearchResponseSerializer
+from netzwerk.api.serializers import SearchQuerySerializer, SearchResponseSerializer
 
 SEARCH_PARAMETERS = {"q", "kind", "limit", "format"}
 
@@ -54,11 +54,9 @@ class SearchView(APIView):
         responses={
             200: SearchResponseSerializer,
             400: OpenApiResponse(
-                ErrorSerializer,
                 description="Ungültige Anfrage: unbekannter Parameter, fehlender oder zu langer Suchbegriff, "
                 "ungültige Art oder ungültiges limit. Die Antwort nennt, was zu ändern ist.",
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Zu viele Anfragen; bitte später erneut versuchen."),
         },
     )
     def get(self, request):
