@@ -46,6 +46,16 @@ def meetings_upcoming(
     return meetings[:limit] if limit is not None else meetings
 
 
+def meetings_next_public(*, now: datetime.datetime | None = None, limit: int = 5) -> list[Meeting]:
+    """The next public meetings city-wide that have not ended, soonest first (the start page)."""
+    now = now or timezone.now()
+    return list(
+        Meeting.objects.filter(visibility=Visibility.PUBLIC, end__gt=now)
+        .select_related("network", "institution")
+        .order_by("start", "pk")[:limit]
+    )
+
+
 def meetings_in_month(*, network: Network, user, year: int, month: int) -> QuerySet[Meeting]:
     """Meetings of ``network`` that start in the given month (Europe/Berlin), as ``user`` may see them."""
     first = datetime.datetime(year, month, 1, tzinfo=BERLIN)

@@ -17,6 +17,7 @@ from contacts.models import ContactMessage
 from contacts.selectors import area_tree, audience_for, network_directory
 from contacts.views import contact_form_submit
 from meetings.markdown import render_markdown
+from meetings.selectors import meetings_next_public
 from netzwerk import search as site_search
 from netzwerk.forms import SearchForm, StreetLookupForm
 from netzwerk.models import SitePage
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "form": AreaChoiceForm(tree=area_tree()),
         "search_form": SearchForm(),
         "street_form": StreetLookupForm(),
+        "next_meetings": meetings_next_public(),
     }
     return render(request, "netzwerk/home.html", context)
 
