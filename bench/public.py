@@ -12,6 +12,9 @@ up and runs ``wrk`` with 8 connections against each:
 - the page of the network with the most memberships,
 - the page of the Sozialraum most networks cover,
 - a search (``/suche/?q=…``; reported as missing where the branch has none),
+- for a speaker of that network, logged in (so never from the public cache; issue 4): the
+  dashboard (``/termine/uebersicht/``) and the network's month calendar, with a year of
+  monthly meetings in each of the speaker's networks,
 - the bare view: the baseline, measured in the same server in the same run.
 
 Each target runs ``--rounds`` times, interleaved with the others so that noise from other
@@ -37,7 +40,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.feeds import database_drop, database_recreate
+from bench.common import database_drop, database_recreate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_public"
@@ -58,6 +61,7 @@ class Target:
     name: str
     path: str
     kind: str  # "api", "page" or "bare"
+    cookie: str = ""  # a session cookie: the request of a logged-in speaker
 
 
 @dataclass(frozen=True)
@@ -103,25 +107,51 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def pick_targets(env: dict[str, str]) -> list[Target]:
-    """The busiest network and the most covered Sozialraum of the bench data."""
+    """The busiest network, the most covered Sozialraum and a logged-in speaker of that network.
+
+    The speaker gets an account and a session, and each of their networks a series of monthly
+    meetings for a year (bench_data writes none), so the dashboard and calendar have content.
+    """
     script = (
-        "import django; django.setup()\n"
+        "import datetime, django; django.setup()\n"
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
         "from django.db.models import Count\n"
-        "from contacts.models import Area, Network\n"
+        "from django.utils import timezone\n"
+        "from contacts.models import Area, Membership, Network, User\n"
+        "from meetings.services import series_create\n"
         "network = Network.objects.annotate(n=Count('memberships')).order_by('-n', 'slug').first()\n"
         "area = (Area.objects.filter(level=Area.Level.SOCIAL_AREA)"
         ".annotate(n=Count('networks')).order_by('-n', 'slug').first())\n"
-        "print(network.slug, area.slug)\n"
+        "speaker = Membership.objects.active().leading().filter(network=network, person__isnull=False)"
+        ".order_by('pk').first().person\n"
+        "if speaker.user is None:\n"
+        "    speaker.user = User.objects.create_user(email='bench-speaker@example.org', password=None)\n"
+        "    speaker.save(update_fields=['user'])\n"
+        "for led in Network.objects.filter(memberships__in=Membership.objects.active().leading()"
+        ".filter(person=speaker)).distinct():\n"
+        "    series_create(network=led, title='Sitzung', rule='FREQ=MONTHLY;BYDAY=2TU',"
+        " first_date=timezone.localdate(), start_time=datetime.time(18, 30), duration_minutes=90,"
+        " address='Rathaus, Markt, 52062 Aachen')\n"
+        "session = SessionStore()\n"
+        "session[SESSION_KEY] = str(speaker.user.pk)\n"
+        "session[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "session[HASH_SESSION_KEY] = speaker.user.get_session_auth_hash()\n"
+        "session.create()\n"
+        "print(network.slug, area.slug, session.session_key)\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
-    network_slug, area_slug = output.split()
+    network_slug, area_slug, session_key = output.split()
+    speaker = f"sessionid={session_key}"
     return [
         Target("API: Netzwerkliste", "/api/v1/networks/", "api"),
         Target("Seite: Netzwerk", f"/netzwerke/{network_slug}/", "page"),
         Target("Seite: Gebiet (Sozialraum)", f"/gebiete/{area_slug}/", "page"),
         Target("Seite: Suche", f"/suche/?q={SEARCH_QUERY}", "page"),
+        Target("Sprecher*in: Übersicht", "/termine/uebersicht/", "page", cookie=speaker),
+        Target("Sprecher*in: Monat", f"/termine/netzwerk/{network_slug}/kalender/", "page", cookie=speaker),
         Target("bare view", "/bench/bare/", "bare"),
     ]
 
@@ -147,9 +177,10 @@ def gunicorn_start(env: dict[str, str], port: int) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
-def status_of(url: str) -> int:
+def status_of(url: str, *, cookie: str = "") -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -211,9 +242,11 @@ def parse_wrk(output: str) -> Run:
     )
 
 
-def wrk(url: str, seconds: int) -> Run:
+def wrk(url: str, seconds: int, *, cookie: str = "") -> Run:
     # A generous time-out: a slow answer must count in the latency, not vanish as an error.
     command = [WRK, f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout=10s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return parse_wrk(output)
 
@@ -280,17 +313,17 @@ def run(*, database_url: str, duration: int, rounds: int, warmup: int, public_ca
         wait_until_serving(base, server)
         missing: dict[Target, int] = {}
         for target in targets:
-            status = status_of(base + target.path)
+            status = status_of(base + target.path, cookie=target.cookie)
             if status != 200:
                 missing[target] = status
-                print(f"{target.path}: HTTP {status}, not measured (search arrives with the merge)")
+                print(f"{target.path}: HTTP {status}, not measured")
         measured = [target for target in targets if target not in missing]
         for target in measured:
-            wrk(base + target.path, warmup)
+            wrk(base + target.path, warmup, cookie=target.cookie)
         results: dict[Target, list[Run]] = {target: [] for target in measured}
         for number in range(rounds):
             for target in measured:
-                result = wrk(base + target.path, duration)
+                result = wrk(base + target.path, duration, cookie=target.cookie)
                 results[target].append(result)
                 print(
                     f"round {number + 1}: {target.name:<28} {result.requests_per_second:>8.0f} req/s  "
