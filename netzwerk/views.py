@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from contacts.forms import AreaChoiceForm
 from contacts.selectors import area_tree, network_directory
 from netzwerk.setup import broker_check
-from notifications.selectors import periodic_run_last
+from notifications.selectors import delivery_health, periodic_run_last
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker and the age of the last periodic run; 503 when a part is down."""
+    """Database, broker, the age of the last heartbeat and sweep, the oldest due mail not
+    yet sent and rows stuck past their lease; 503 when the database or broker is down."""
     checks: dict[str, dict] = {}
     try:
         with connection.cursor() as cursor:
@@ -43,6 +44,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "last_run": last.isoformat() if last else None,
         "age_seconds": round((timezone.now() - last).total_seconds()) if last else None,
     }
+    if checks["database"]["ok"]:
+        sweep = periodic_run_last(name="sweep")
+        checks["sweep"] = {
+            "last_run": sweep.isoformat() if sweep else None,
+            "age_seconds": round((timezone.now() - sweep).total_seconds()) if sweep else None,
+        }
+        checks["deliveries"] = delivery_health()
     healthy = checks["database"]["ok"] and broker_ok
     return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
 
