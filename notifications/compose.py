@@ -158,7 +158,9 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
         "place": meeting.location_text,
         "accessibility_notes": meeting.accessibility_notes,
         "online_url": meeting.online_url,
-        "agenda": [item.title for item in sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))],
+        "agenda": [
+            item.title for item in sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
+        ],
         "yes_url": settings.SITE_URL + answer_path(meeting_id=meeting.pk, person_id=person.pk, answer="zusage"),
         "no_url": settings.SITE_URL + answer_path(meeting_id=meeting.pk, person_id=person.pk, answer="absage"),
     }

@@ -11,11 +11,11 @@ itself).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
 import smtplib
-import socket
 import ssl
 from email.mime.text import MIMEText
 from email.utils import parseaddr
@@ -160,10 +160,8 @@ class _Relay:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.smtp.close()
-            except OSError:
-                pass
         self.smtp = None
 
     def _envelope(self, sender: str, recipient: str) -> None:
@@ -195,7 +193,7 @@ class _Relay:
         except smtplib.SMTPDataError as error:
             # Refused at the DATA command itself: nothing was sent.
             raise _classify(error.smtp_code, error.smtp_error) from None
-        except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as error:
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
             self.close()
             raise Ambiguous(
                 f"Keine Antwort nach dem Senden der Daten: {error or type(error).__name__}; "

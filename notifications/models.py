@@ -193,7 +193,9 @@ class Preference(models.Model):
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
-        help_text=_("Einladungen und Erinnerungen nur im Wochenüberblick; Änderungen und Absagen kommen immer einzeln."),
+        help_text=_(
+            "Einladungen und Erinnerungen nur im Wochenüberblick; Änderungen und Absagen kommen immer einzeln."
+        ),
     )
     language = models.CharField(
         _("Sprache"), max_length=10, blank=True, help_text=_("Leer: die Sprache aus dem Personeneintrag.")

@@ -41,9 +41,7 @@ def is_member(*, person_id: int, network_id: int, day: datetime.date) -> bool:
 def invitation_triggers(network_ids: Iterable[int]) -> dict[int, str]:
     """The invitation trigger of each network that has settings (others: confirmed)."""
     return dict(
-        NetworkSettings.objects.filter(network_id__in=list(network_ids)).values_list(
-            "network_id", "invitation_trigger"
-        )
+        NetworkSettings.objects.filter(network_id__in=list(network_ids)).values_list("network_id", "invitation_trigger")
     )
 
 
@@ -72,11 +70,7 @@ def preference_of(person: Person) -> Preference:
 
 def meeting_for_mail(meeting_id: int) -> Meeting:
     """A meeting with what its mails show: network, place, the whole agenda (members read it)."""
-    return (
-        Meeting.objects.select_related("network", "institution")
-        .prefetch_related("agenda_items")
-        .get(pk=meeting_id)
-    )
+    return Meeting.objects.select_related("network", "institution").prefetch_related("agenda_items").get(pk=meeting_id)
 
 
 def digest_meetings(*, person_id: int, start: datetime.datetime, end: datetime.datetime, day: datetime.date):
@@ -94,7 +88,7 @@ def delivery_health(*, now: datetime.datetime | None = None) -> dict:
     """For ``/healthz``: the oldest due message not yet sent, and rows stuck past their lease."""
     now = now or timezone.now()
     oldest = Delivery.objects.filter(
-        state__in=Delivery.CLAIMABLE + (Delivery.State.CLAIMED,), next_attempt_at__lte=now
+        state__in=(*Delivery.CLAIMABLE, Delivery.State.CLAIMED), next_attempt_at__lte=now
     ).aggregate(oldest=Min("due_at"))["oldest"]
     stuck = Delivery.objects.filter(Q(state=Delivery.State.CLAIMED) & Q(lease_until__lt=now)).count()
     return {

@@ -49,8 +49,8 @@ SEND_TASK = "notifications.send"
 # saved a meeting before the sweep started may commit after it.
 WATERMARK_MARGIN = datetime.timedelta(minutes=10)
 POLL_REMINDER_BEFORE = datetime.timedelta(hours=24)
-# A poll younger than this gets no reminder: its invitation is still fresh.
-POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=12)
+# No reminder within this time after the invitation went out: it is still fresh.
+POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=2)
 RECENT = datetime.timedelta(days=7)
 MAX_ATTEMPTS = 10
 REMINDING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)
@@ -184,11 +184,16 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
     notices = {notice.meeting_id: notice for notice in MeetingNotice.objects.filter(meeting_id__in=ids)}
     network_ids = {meeting.network_id for meeting in meetings}
     triggers = selectors.invitation_triggers(network_ids)
-    with_agenda = set(
-        AgendaItem.objects.filter(meeting_id__in=ids).values_list("meeting_id", flat=True).distinct()
-    )
-    members = selectors.network_members(network_ids, day=now.astimezone(BERLIN).date())
-    rows: list[Delivery] = []
+    agenda_networks = [pk for pk, trigger in triggers.items() if trigger == NetworkSettings.Trigger.AGENDA]
+    with_agenda = set()
+    if agenda_networks:
+        with_agenda = set(
+            AgendaItem.objects.filter(meeting_id__in=ids, meeting__network_id__in=agenda_networks)
+            .order_by()
+            .values_list("meeting_id", flat=True)
+            .distinct()
+        )
+    owed: list[tuple[Meeting, str, dict]] = []
     new_notices: list[MeetingNotice] = []
     for meeting in meetings:
         notice = notices.get(meeting.pk)
@@ -208,6 +213,15 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
             )
         else:
             continue
+        owed.append((meeting, kind, details))
+    MeetingNotice.objects.bulk_create(new_notices, ignore_conflicts=True)
+    if not owed:
+        return []
+    members = selectors.network_members(
+        {meeting.network_id for meeting, _k, _d in owed}, day=now.astimezone(BERLIN).date()
+    )
+    rows: list[Delivery] = []
+    for meeting, kind, details in owed:
         rows += [
             _row(
                 subject_type=Subject.MEETING,
@@ -221,7 +235,6 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
             )
             for person_id in members.get(meeting.network_id, ())
         ]
-    MeetingNotice.objects.bulk_create(new_notices, ignore_conflicts=True)
     return rows
 
 
@@ -297,8 +310,17 @@ def _plan_polls(*, now: datetime.datetime) -> list[Delivery]:
         (
             "erinnerung",
             Kind.POLL_REMINDER,
-            open_polls.filter(deadline__lte=now + POLL_REMINDER_BEFORE, created_at__lte=now - POLL_REMINDER_MIN_AGE)
-            .filter(_steps(Subject.POLL, "einladung"))
+            open_polls.filter(deadline__lte=now + POLL_REMINDER_BEFORE)
+            .filter(
+                Exists(
+                    Step.objects.filter(
+                        subject_type=Subject.POLL,
+                        subject_id=OuterRef("pk"),
+                        step="einladung",
+                        done_at__lte=now - POLL_REMINDER_MIN_AGE,
+                    )
+                )
+            )
             .exclude(_steps(Subject.POLL, "erinnerung")),
         ),
         (
@@ -313,9 +335,7 @@ def _plan_polls(*, now: datetime.datetime) -> list[Delivery]:
         for poll in polls:
             people = poll_invitees(poll, day=day)
             if kind == Kind.POLL_REMINDER:
-                people = people.exclude(
-                    pk__in=DatePollVote.objects.filter(option__poll=poll).values("person_id")
-                )
+                people = people.exclude(pk__in=DatePollVote.objects.filter(option__poll=poll).values("person_id"))
             rows += _poll_rows(poll, kind, people.values_list("pk", flat=True), now)
             done.append(poll.pk)
         _steps_done(Subject.POLL, step, done)
@@ -335,8 +355,7 @@ def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
         recipients = contact_message_recipients(message, day=now.astimezone(BERLIN).date())
         common = {"subject_type": Subject.CONTACT, "subject_id": message.pk, "network_id": message.network_id}
         rows += [
-            _row(kind=Kind.CONTACT, address=address, name=str(name), now=now, **common)
-            for name, address in recipients
+            _row(kind=Kind.CONTACT, address=address, name=str(name), now=now, **common) for name, address in recipients
         ]
         if not recipients:
             rows.append(
@@ -416,7 +435,7 @@ def _enqueue(ids: list[int]) -> None:
         with current_app.producer_or_acquire() as producer:
             for pk in ids:
                 current_app.send_task(SEND_TASK, args=[pk], producer=producer)
-    except Exception:  # noqa: BLE001 — any broker failure: the next sweeps repeat it
+    except Exception:
         logger.exception("Enqueueing %s deliveries failed; a later sweep queues them again", len(ids))
 
 
@@ -515,7 +534,9 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
         ambiguous = isinstance(error, mail.Ambiguous)
         attempts = delivery.attempts
         if attempts >= MAX_ATTEMPTS:
-            return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}"))
+            return _end(
+                delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}")
+            )
         flags = {"duplicate_possible": True} if ambiguous else {}
         _finish(
             delivery,

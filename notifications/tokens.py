@@ -43,10 +43,10 @@ def preferences_token_read(token: str) -> int:
 
 
 def unsubscribe_path(*, person_id: int, kind: str) -> str:
-    return reverse("notifications:unsubscribe", kwargs={"token": unsubscribe_token_make(person_id=person_id, kind=kind)})
+    return reverse(
+        "notifications:unsubscribe", kwargs={"token": unsubscribe_token_make(person_id=person_id, kind=kind)}
+    )
 
 
 def preferences_path(*, person_id: int) -> str:
-    return reverse(
-        "notifications:preferences_by_token", kwargs={"token": preferences_token_make(person_id=person_id)}
-    )
+    return reverse("notifications:preferences_by_token", kwargs={"token": preferences_token_make(person_id=person_id)})

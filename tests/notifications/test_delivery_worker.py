@@ -10,7 +10,7 @@ from django.utils import timezone
 from contacts.models import ContactMessage, Membership
 from meetings.models import DatePoll, Meeting
 from meetings.services import meeting_cancel, meeting_move
-from notifications.models import Delivery, Kind, Preference
+from notifications.models import Delivery, Kind, Preference, Step, Subject
 from tests.conftest import wait_until
 from tests.meetings.factories import AgendaItemFactory, DatePollFactory, DatePollOptionFactory, MeetingFactory
 from tests.notifications.conftest import members, wait_for_final
@@ -27,18 +27,25 @@ def assert_each_sent_arrived_once(sink, rows):
 
 def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_start):
     now = timezone.now()
-    network, people = members(2)
+    network, _people = members(2)
     _, (english,) = members(1, network=network, language="en")
-    _, (speaker,) = members(1, network=network, role=Membership.Role.SPEAKER)
-    confirmed = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=14))
+    _, (_speaker,) = members(1, network=network, role=Membership.Role.SPEAKER)
+    confirmed = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=14)
+    )
     AgendaItemFactory(meeting=confirmed, title="Begrüßung")
     to_move = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=20))
-    to_cancel = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=21))
+    to_cancel = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=21)
+    )
     # Due for its 1-day reminder a minute ago (the 7-day one is overtaken, not sent).
     MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-1))
+    DatePollOptionFactory(poll=DatePollFactory(network=network))
+    # Invited three hours ago, closing in twelve: owed a reminder.
     poll = DatePollFactory(network=network, deadline=now + datetime.timedelta(hours=12))
     DatePollOptionFactory(poll=poll)
-    DatePoll.objects.filter(pk=poll.pk).update(created_at=now - datetime.timedelta(hours=13))
+    Step.objects.create(subject_type=Subject.POLL, subject_id=poll.pk, step="einladung")
+    Step.objects.update(done_at=now - datetime.timedelta(hours=3))
     closed = DatePollFactory(network=network, status=DatePoll.Status.CLOSED, closed_at=now)
     ContactMessage.objects.create(
         network=network, sender_name="Anna Anfrage", sender_email="anna@example.org", subject="Frage", body="Hallo"
@@ -48,7 +55,11 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     MeetingFactory(network=digest_network, start=now + datetime.timedelta(hours=30))
     worker = celery_worker_start(beat=True)
 
-    wait_until(lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 12, timeout=60, process=worker)
+    wait_until(
+        lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 12,
+        timeout=60,
+        process=worker,
+    )
     meeting_move(
         meeting=Meeting.objects.get(pk=to_move.pk),
         start=to_move.start + datetime.timedelta(hours=1),
@@ -56,7 +67,9 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     )
     meeting_cancel(meeting=Meeting.objects.get(pk=to_cancel.pk))
     wait_until(
-        lambda: Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8, timeout=60, process=worker
+        lambda: Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8,
+        timeout=60,
+        process=worker,
     )
     rows = wait_for_final(timeout=90, process=worker)
 
