@@ -293,3 +293,16 @@ def test_poll_invitation_reminder_and_result():
             (Kind.POLL_RESULT, silent.pk),
         ]
     )
+
+
+def test_send_without_relay_writes_the_mail_to_a_file(tmp_path, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    network, _people = members(1)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+
+    states = sweep_and_send()
+
+    (written,) = tmp_path.iterdir()
+    assert list(states.values()) == [Delivery.State.SENT]
+    assert Delivery.objects.get().message_id in written.read_text()
