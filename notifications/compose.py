@@ -221,6 +221,18 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime):
         return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung ist abgesagt.")))
     if kind == Kind.CHANGE and meeting.sequence > delivery.version:
         return Outcome(Delivery.State.SKIPPED, str(_("Überholt durch eine neuere Änderung.")))
+    if (
+        kind == Kind.CHANGE
+        and Delivery.objects.filter(
+            subject_type=delivery.subject_type,
+            subject_id=delivery.subject_id,
+            recipient_key=delivery.recipient_key,
+            kind=Kind.INVITATION,
+            sent_at__gt=delivery.created_at,
+        ).exists()
+    ):
+        # The invitation left after the change and already said what is new.
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Einladung enthielt schon den neuen Stand.")))
     if meeting.start <= now and kind != Kind.CANCELLATION:
         state = Delivery.State.MISSED if kind == Kind.REMINDER else Delivery.State.SKIPPED
         return Outcome(state, str(_("Die Sitzung hat schon begonnen.")))

@@ -533,6 +533,12 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     except (mail.Temporary, mail.Ambiguous) as error:
         ambiguous = isinstance(error, mail.Ambiguous)
         attempts = delivery.attempts
+        if ambiguous and delivery.duplicate_possible:
+            # A second attempt without an answer after the data: a third could make a
+            # second duplicate. Staff decide (the row is listed as possibly doubled).
+            return _end(
+                delivery, token, Outcome(Delivery.State.FAILED, f"Zweimal unklar, nicht erneut gesendet: {error}")
+            )
         if attempts >= MAX_ATTEMPTS:
             return _end(
                 delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}")

@@ -10,6 +10,7 @@ file ``<folder>/mode`` (read on every command) makes it misbehave on demand:
 - ``451``: answer RCPT with 451 (try again later);
 - ``550``: answer RCPT with 550 (mailbox unavailable);
 - ``hang``: store the message, then never answer the end of DATA (the client times out);
+- ``hang-once``: the same for one message, then ``ok`` again;
 - ``slow <seconds>``: wait that long at RCPT, then accept (a window to kill a sender in).
 
 Prints ``ready <port>`` on stdout once it listens.
@@ -67,7 +68,10 @@ class Sink:
         if self.eml:
             (self.folder / f"{self.count}.eml").write_bytes(data)
         self.log.write(json.dumps(record) + "\n")
-        if self.mode() == "hang":
+        mode = self.mode()
+        if mode in ("hang", "hang-once"):
+            if mode == "hang-once":
+                (self.folder / "mode").write_text("ok")
             await asyncio.sleep(3600)
         return "250 Message accepted"
 

@@ -306,3 +306,40 @@ def test_send_without_relay_writes_the_mail_to_a_file(tmp_path, settings):
     (written,) = tmp_path.iterdir()
     assert list(states.values()) == [Delivery.State.SENT]
     assert Delivery.objects.get().message_id in written.read_text()
+
+
+def test_change_planned_before_invitation_left_is_not_sent_twice():
+    network, (_person,) = members(1)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    notifications_sweep()
+    meeting_move(
+        meeting=meeting,
+        start=meeting.start + datetime.timedelta(hours=1),
+        end=meeting.end + datetime.timedelta(hours=1),
+    )
+    notifications_sweep()
+    invitation = Delivery.objects.get(kind=Kind.INVITATION)
+    change = Delivery.objects.get(kind=Kind.CHANGE)
+
+    states = [delivery_send(delivery_id=invitation.pk), delivery_send(delivery_id=change.pk)]
+
+    assert states == [Delivery.State.SENT, Delivery.State.SKIPPED]
+    assert len(django_mail.outbox) == 1
+    assert f"{meeting.start.astimezone(BERLIN):%H:%M}" in django_mail.outbox[0].subject
+
+
+def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp_sink.port, 1
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0
+    network, _people = members(1)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    smtp_sink.set_mode("hang")
+    (pk,) = notifications_sweep().enqueued
+
+    states = [delivery_send(delivery_id=pk), delivery_send(delivery_id=pk)]
+
+    row = Delivery.objects.get()
+    assert states == [Delivery.State.AMBIGUOUS, Delivery.State.FAILED]
+    assert (row.duplicate_possible, len(smtp_sink.arrivals())) == (True, 2)
+    assert row.last_error.startswith("Zweimal unklar")
