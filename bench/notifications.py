@@ -276,7 +276,10 @@ def run(*, database_url: str, keep_logs: Path) -> None:
         once = all(arrivals[message_id] == 1 for message_id in sent_ids) and set(arrivals) == sent_ids
     finally:
         for child in reversed(children):
-            child.stop()
+            try:
+                child.stop()
+            except BaseException:  # noqa: BLE001 — stop the others even if interrupted
+                os.killpg(child.process.pid, 9)
 
     median = statistics.median(timings)
     print()

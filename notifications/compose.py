@@ -114,8 +114,8 @@ def _status_word(status: str, language: str) -> str:
     return str(Meeting.Status(status).label) if status in Meeting.Status.values else status
 
 
-def _language(person, preference=None) -> str:
-    preference = preference or selectors.preference_of(person)
+def _language(person) -> str:
+    preference = getattr(person, "mail_preference", None) or selectors.preference_of(person)
     return preference.language or person.language or "de"
 
 
@@ -208,10 +208,12 @@ def _end(told: dict) -> datetime.datetime | None:
 
 def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime):
     try:
-        meeting = selectors.meeting_for_mail(delivery.subject_id)
+        meeting = selectors.meeting_for_mail(
+            delivery.subject_id, person_id=person.pk, day=now.astimezone(BERLIN).date()
+        )
     except Meeting.DoesNotExist:
         return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
-    if not selectors.is_member(person_id=person.pk, network_id=meeting.network_id, day=now.astimezone(BERLIN).date()):
+    if not meeting.recipient_is_member:
         return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
     kind = delivery.kind
     if kind == Kind.CANCELLATION:

@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from contacts.models import Membership, Person
@@ -60,7 +60,12 @@ def reminder_offsets_of(network_id: int) -> tuple[int, ...]:
 
 def person_for_mail(person_id: int) -> Person | None:
     """The person with what ``person_mail_address`` reads (channels, login)."""
-    return Person.objects.select_related("user").prefetch_related("channels").filter(pk=person_id).first()
+    return (
+        Person.objects.select_related("user", "notification_preference")
+        .prefetch_related("channels")
+        .filter(pk=person_id)
+        .first()
+    )
 
 
 def preference_of(person: Person) -> Preference:
@@ -68,9 +73,19 @@ def preference_of(person: Person) -> Preference:
     return Preference.objects.filter(person=person).first() or Preference(person=person)
 
 
-def meeting_for_mail(meeting_id: int) -> Meeting:
-    """A meeting with what its mails show: network, place, the whole agenda (members read it)."""
-    return Meeting.objects.select_related("network", "institution").prefetch_related("agenda_items").get(pk=meeting_id)
+def meeting_for_mail(meeting_id: int, *, person_id: int, day: datetime.date) -> Meeting:
+    """A meeting with what its mails show: network, place, the whole agenda (members read it),
+    and ``recipient_is_member``: whether ``person_id`` is a current member of its network."""
+    return (
+        Meeting.objects.select_related("network", "institution")
+        .prefetch_related("agenda_items")
+        .annotate(
+            recipient_is_member=Exists(
+                Membership.objects.active(day).filter(network_id=OuterRef("network_id"), person_id=person_id)
+            )
+        )
+        .get(pk=meeting_id)
+    )
 
 
 def digest_meetings(*, person_id: int, start: datetime.datetime, end: datetime.datetime, day: datetime.date):

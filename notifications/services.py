@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template import TemplateSyntaxError
 from django.utils import timezone
@@ -471,22 +471,30 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
 # Sending one row -----------------------------------------------------------------------
 
 
-def _claim(delivery_id: int, *, now: datetime.datetime) -> str | None:
+def _claim(delivery_id: int, *, now: datetime.datetime) -> tuple[str, Delivery] | None:
+    """Take the row if it may be sent now (due, or its lease ran out): one UPDATE that also
+    returns the row, so two workers can never both hold it."""
     token = secrets.token_hex(16)
-    claimed = (
-        Delivery.objects.filter(pk=delivery_id)
-        .filter(
-            Q(state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now)
-            | Q(state=Delivery.State.CLAIMED, lease_until__lt=now)
-        )
-        .update(
-            state=Delivery.State.CLAIMED,
-            claim_token=token,
-            lease_until=now + lease_length(),
-            attempts=F("attempts") + 1,
+    table = Delivery._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = list(
+        Delivery.objects.raw(
+            f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
+            "WHERE id = %s AND ((state IN (%s, %s) AND next_attempt_at <= %s) OR (state = %s AND lease_until < %s)) "
+            "RETURNING *",
+            [
+                Delivery.State.CLAIMED,
+                token,
+                adapt(now + lease_length()),
+                delivery_id,
+                *Delivery.CLAIMABLE,
+                adapt(now),
+                Delivery.State.CLAIMED,
+                adapt(now),
+            ],
         )
     )
-    return token if claimed else None
+    return (token, rows[0]) if rows else None
 
 
 def _finish(delivery: Delivery, token: str, **values) -> bool:
@@ -510,10 +518,10 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     with the same Message-ID). Side effects: the row; one mail.
     """
     now = now or timezone.now()
-    token = _claim(delivery_id, now=now)
-    if token is None:
+    claimed = _claim(delivery_id, now=now)
+    if claimed is None:
         return ""
-    delivery = Delivery.objects.get(pk=delivery_id)
+    token, delivery = claimed
     try:
         prepared = _prepare(delivery, now=now)
     except (TemplateSyntaxError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -564,10 +572,6 @@ def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:
     return outcome.state
 
 
-def _preference(person_id: int) -> Preference:
-    return Preference.objects.filter(person_id=person_id).first() or Preference(person_id=person_id)
-
-
 def _prepare(delivery: Delivery, *, now: datetime.datetime):
     """The message for ``delivery``, or why none goes out (``Outcome``), or when to retry."""
     person = None
@@ -575,7 +579,12 @@ def _prepare(delivery: Delivery, *, now: datetime.datetime):
         person = selectors.person_for_mail(delivery.person_id)
         if person is None:
             return Outcome(Delivery.State.SKIPPED, str(_("Die Person ist gelöscht.")))
-        preference = _preference(person.pk)
+        try:
+            preference = person.notification_preference
+        except Preference.DoesNotExist:
+            preference = Preference(person=person)
+        # Read once per send: the builders take the language from it.
+        person.mail_preference = preference
         if not preference.wants(delivery.kind):
             return Outcome(Delivery.State.SKIPPED, str(_("Abbestellt (Einstellungen der Person).")))
     builder = compose.BUILDERS[delivery.kind]
