@@ -8,13 +8,8 @@ from notifications.models import Delivery, NetworkSettings, PeriodicRun, Prefere
 from notifications.services import delivery_retry
 
 
-@admin.register(PeriodicRun)
-class PeriodicRunAdmin(admin.ModelAdmin):
-    """Shows when each periodic job last ran; editing would only hide a stalled worker."""
-
-    list_display = ["name", "last_run_at", "run_count"]
-    search_fields = ["name"]
-    ordering = ["name"]
+class WrittenByWorkersAdmin(admin.ModelAdmin):
+    """Rows the workers write: staff look, but never add, edit or delete them."""
 
     def has_add_permission(self, request):
         return False
@@ -26,8 +21,17 @@ class PeriodicRunAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(WrittenByWorkersAdmin):
+    """Shows when each periodic job last ran; editing would only hide a stalled worker."""
+
+    list_display = ["name", "last_run_at", "run_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(WrittenByWorkersAdmin):
     """The delivery log: what went out, what failed and why. Rows are written by the
     workers; staff only look, and send failed rows again."""
 
@@ -58,15 +62,6 @@ class DeliveryAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Preference)

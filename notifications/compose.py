@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactMessage
 from contacts.selectors import person_mail_address
-from meetings import ical
+from meetings import feeds, ical
 from meetings.feeds import event_data
 from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
@@ -70,29 +70,6 @@ LABELS = {
     "de": {"time": "Zeit", "place": "Ort", "status": "Status", "online_url": "Online-Teilnahme"},
     "en": {"time": "Time", "place": "Place", "status": "Status", "online_url": "Join online"},
 }
-_EVENT_FIELDS = (
-    "pk",
-    "sequence",
-    "uid",
-    "updated_at",
-    "network__updated_at",
-    "institution__updated_at",
-    "title",
-    "start",
-    "end",
-    "status",
-    "created_at",
-    "address",
-    "room",
-    "online_url",
-    "institution__name",
-    "institution__street",
-    "institution__postal_code",
-    "institution__city",
-    "network__name",
-    "network__short_name",
-    "network__slug",
-)
 
 
 def when_text(start: datetime.datetime, end: datetime.datetime | None, language: str) -> str:
@@ -167,7 +144,8 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
 
 
 def _calendar(meeting: Meeting, *, method: str, address: str, name: str) -> mail.Calendar:
-    row = Meeting.objects.filter(pk=meeting.pk).values(*_EVENT_FIELDS).get()
+    # The feed's own column list, so that the attachment and the feed never drift apart.
+    row = Meeting.objects.filter(pk=meeting.pk).values(*feeds._EVENT_FIELDS).get()
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(

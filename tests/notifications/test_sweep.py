@@ -343,3 +343,20 @@ def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
     assert states == [Delivery.State.AMBIGUOUS, Delivery.State.FAILED]
     assert (row.duplicate_possible, len(smtp_sink.arrivals())) == (True, 2)
     assert row.last_error.startswith("Zweimal unklar")
+
+
+def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
+    now = timezone.now()
+    network, _people = members(1)
+    meeting = MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-5))
+    sweep_and_send()
+
+    meeting_move(
+        meeting=meeting, start=meeting.start + datetime.timedelta(days=3), end=meeting.end + datetime.timedelta(days=3)
+    )
+    later = reminder_moment(meeting.start, 24 * 60) + datetime.timedelta(minutes=1)
+    notifications_sweep(now=later)
+
+    reminders = Delivery.objects.filter(kind=Kind.REMINDER, version=24 * 60)
+    assert list(reminders.values_list("state", flat=True)) == [Delivery.State.SENT]
+    assert Delivery.objects.filter(kind=Kind.CHANGE).count() == 0  # never invited: planned, not confirmed
