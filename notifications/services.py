@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,7 +170,10 @@ def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -
         meetings = meetings.filter(updated_at__gte=since)
     rows: list[Delivery] = []
     batch: list[Meeting] = []
-    for meeting in meetings.iterator(chunk_size=1000):
+    # Usually a handful changed since the last sweep: one plain query. Only the very first
+    # sweep (no watermark) walks every future meeting, through a server-side cursor.
+    found = meetings.iterator(chunk_size=1000) if since is None else list(meetings)
+    for meeting in found:
         batch.append(meeting)
         if len(batch) == 1000:
             rows += _plan_meeting_batch(batch, now=now)
@@ -301,44 +305,48 @@ def _poll_rows(poll: DatePoll, kind: str, person_ids: Iterable[int], now: dateti
 
 
 def _plan_polls(*, now: datetime.datetime) -> list[Delivery]:
-    """Invitations to vote, one reminder before the deadline to non-voters, the result."""
+    """Invitations to vote, one reminder before the deadline to non-voters, the result.
+
+    One query finds the polls with a step owed (open ones and those closed recently); the
+    steps already done come with them, so a sweep with nothing owed costs that query alone.
+    """
     day = now.astimezone(BERLIN).date()
+
+    def step(name: str, **extra) -> Exists:
+        return Exists(Step.objects.filter(subject_type=Subject.POLL, subject_id=OuterRef("pk"), step=name, **extra))
+
+    polls = (
+        DatePoll.objects.filter(
+            Q(status=DatePoll.Status.OPEN, deadline__gt=now)
+            | Q(status=DatePoll.Status.CLOSED, closed_at__gte=now - RECENT)
+        )
+        .annotate(
+            invited=step("einladung"),
+            invited_a_while_ago=step("einladung", done_at__lte=now - POLL_REMINDER_MIN_AGE),
+            reminded=step("erinnerung"),
+            resulted=step("ergebnis"),
+        )
+        .order_by("pk")
+    )
     rows: list[Delivery] = []
-    open_polls = DatePoll.objects.filter(status=DatePoll.Status.OPEN, deadline__gt=now)
-    for step, kind, polls in (
-        ("einladung", Kind.POLL_INVITATION, open_polls.exclude(_steps(Subject.POLL, "einladung"))),
-        (
-            "erinnerung",
-            Kind.POLL_REMINDER,
-            open_polls.filter(deadline__lte=now + POLL_REMINDER_BEFORE)
-            .filter(
-                Exists(
-                    Step.objects.filter(
-                        subject_type=Subject.POLL,
-                        subject_id=OuterRef("pk"),
-                        step="einladung",
-                        done_at__lte=now - POLL_REMINDER_MIN_AGE,
-                    )
-                )
-            )
-            .exclude(_steps(Subject.POLL, "erinnerung")),
-        ),
-        (
-            "ergebnis",
-            Kind.POLL_RESULT,
-            DatePoll.objects.filter(status=DatePoll.Status.CLOSED, closed_at__gte=now - RECENT).exclude(
-                _steps(Subject.POLL, "ergebnis")
-            ),
-        ),
-    ):
-        done = []
-        for poll in polls:
+    done: dict[str, list[int]] = {"einladung": [], "erinnerung": [], "ergebnis": []}
+    for poll in polls:
+        if poll.status == DatePoll.Status.CLOSED:
+            owed = [] if poll.resulted else [("ergebnis", Kind.POLL_RESULT)]
+        elif not poll.invited:
+            owed = [("einladung", Kind.POLL_INVITATION)]
+        elif poll.invited_a_while_ago and not poll.reminded and poll.deadline <= now + POLL_REMINDER_BEFORE:
+            owed = [("erinnerung", Kind.POLL_REMINDER)]
+        else:
+            owed = []
+        for name, kind in owed:
             people = poll_invitees(poll, day=day)
             if kind == Kind.POLL_REMINDER:
                 people = people.exclude(pk__in=DatePollVote.objects.filter(option__poll=poll).values("person_id"))
             rows += _poll_rows(poll, kind, people.values_list("pk", flat=True), now)
-            done.append(poll.pk)
-        _steps_done(Subject.POLL, step, done)
+            done[name].append(poll.pk)
+    for name, ids in done.items():
+        _steps_done(Subject.POLL, name, ids)
     return rows
 
 
@@ -454,8 +462,8 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     clock = timezone.now()
     now = now or clock
     with transaction.atomic():
-        watermark = PeriodicRun.objects.filter(name="sweep").values_list("watermark", flat=True).first()
-        since = watermark - WATERMARK_MARGIN if watermark else None
+        run = PeriodicRun.objects.filter(name="sweep").first()
+        since = run.watermark - WATERMARK_MARGIN if run is not None and run.watermark else None
         rows = _plan_meetings(now=now, since=since)
         rows += _plan_reminders(now=now)
         rows += _plan_polls(now=now)
@@ -463,7 +471,16 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_digest(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         ids = _ready(now=now, limit=limit)
-        periodic_run_record(name="sweep", watermark=clock)
+        if run is None:
+            periodic_run_record(name="sweep", watermark=clock)
+        else:
+            # One statement instead of the general record: the sweep runs every minute.
+            stamp = Value(clock, output_field=DateTimeField())
+            PeriodicRun.objects.filter(pk=run.pk).update(
+                last_run_at=timezone.now(),
+                run_count=F("run_count") + 1,
+                watermark=Greatest(Coalesce("watermark", stamp), stamp),
+            )
         transaction.on_commit(lambda: _enqueue(ids))
     return SweepResult(planned=len(rows), enqueued=ids)
 
