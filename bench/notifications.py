@@ -1,6 +1,6 @@
 """Benchmark of the mail delivery (issue 6, "Performance"): ``python -m bench.notifications [--keep]``.
 
-Sets up its own PostgreSQL database (``BENCH_DATABASE_URL``, default
+Sets up its own PostgreSQL database (``BENCH_DATABASE_URL_NOTIFICATIONS``, default
 ``postgres://postgres@127.0.0.1:5432/netzwerk_bench_notif``; dropped and created fresh,
 dropped again at the end unless ``--keep``), its own ``redis-server`` on a free port (the
 Celery broker, stopped by its pid at the end) and a local aiosmtpd server
@@ -336,7 +336,11 @@ def _arrivals(folder: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.notifications", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the bench database in place")
+    parser.add_argument("--reminders", type=int, default=REMINDERS, help="reminders due at once (10,000)")
+    parser.add_argument("--meetings", type=int, default=FUTURE_MEETINGS, help="future meetings (100,000)")
     options = parser.parse_args(argv)
+    global REMINDERS, FUTURE_MEETINGS
+    REMINDERS, FUTURE_MEETINGS = options.reminders, options.meetings
     database_url = os.environ.get("BENCH_DATABASE_URL_NOTIFICATIONS", DEFAULT_DATABASE_URL)
     configure_environment(database_url)
     logs = Path(os.environ.get("NETZWERK_VAR_DIR", ROOT / "var")) / "bench-notifications"
