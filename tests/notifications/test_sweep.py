@@ -12,9 +12,9 @@ from django.utils import timezone
 from contacts.models import ContactMessage, Membership
 from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
-from meetings.services import meeting_cancel, meeting_move
+from meetings.services import agenda_item_add, meeting_cancel, meeting_move
 from notifications.compose import reminder_moment
-from notifications.models import Delivery, Kind, Preference, Step
+from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step
 from notifications.services import delivery_send, notifications_sweep
 from tests.factories import MembershipFactory, PersonFactory
 from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory
@@ -360,3 +360,16 @@ def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
     reminders = Delivery.objects.filter(kind=Kind.REMINDER, version=24 * 60)
     assert list(reminders.values_list("state", flat=True)) == [Delivery.State.SENT]
     assert Delivery.objects.filter(kind=Kind.CHANGE).count() == 0  # never invited: planned, not confirmed
+
+
+def test_sweep_network_inviting_on_agenda_waits_for_the_first_item():
+    network, _people = members(1)
+    NetworkSettings.objects.create(network=network, invitation_trigger=NetworkSettings.Trigger.AGENDA)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+
+    before = notifications_sweep()
+    agenda_item_add(meeting=meeting, title="Begrüßung")
+    after = notifications_sweep()
+
+    assert (before.planned, after.planned) == (0, 1)
+    assert Delivery.objects.get().kind == Kind.INVITATION
