@@ -334,12 +334,12 @@ def _arrivals(folder: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global REMINDERS, FUTURE_MEETINGS
     parser = argparse.ArgumentParser(prog="python -m bench.notifications", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the bench database in place")
     parser.add_argument("--reminders", type=int, default=REMINDERS, help="reminders due at once (10,000)")
     parser.add_argument("--meetings", type=int, default=FUTURE_MEETINGS, help="future meetings (100,000)")
     options = parser.parse_args(argv)
-    global REMINDERS, FUTURE_MEETINGS
     REMINDERS, FUTURE_MEETINGS = options.reminders, options.meetings
     database_url = os.environ.get("BENCH_DATABASE_URL_NOTIFICATIONS", DEFAULT_DATABASE_URL)
     configure_environment(database_url)
