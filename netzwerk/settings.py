@@ -205,6 +205,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Without it kombu writes its broadcast exchange to ./control in the working folder.
         "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
+        # kombu's default (1 s) takes one message per second from the folder; the delivery
+        # log's send tasks come by the hundred.
+        "polling_interval": 0.05,
     }
 else:
     # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
@@ -216,7 +219,23 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notifications.heartbeat", "schedule": env.float("CELERY_HEARTBEAT_SECONDS", default=60.0)},
     # Keeps every series' occurrences 12 months ahead; idempotent, so a missed or doubled run is harmless.
     "meetings-extend-series-horizon": {"task": "meetings.extend_series_horizon", "schedule": 24 * 60 * 60.0},
+    # Plans what mail is owed and queues it (issue 6); the tests shorten the interval.
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
+    },
 }
+# A send holds its row this long; a row still claimed after it (its worker died) is queued
+# again by the sweep. Must exceed CELERY_TASK_TIME_LIMIT, or a slow send could run twice.
+NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=180.0)
+# A planned row queued this long ago and still not claimed (its message lost with a broker
+# that restarted or was down) is queued again.
+NOTIFICATIONS_REQUEUE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_SECONDS", default=300.0)
+# First retry after a temporary SMTP failure; doubles per attempt, at most one hour.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60.0)
+# The weekly digest goes out on Mondays from this hour (Europe/Berlin).
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", default=[])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include("meetings.urls")),
+    path("benachrichtigungen/", include("notifications.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

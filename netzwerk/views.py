@@ -23,7 +23,7 @@ from netzwerk.forms import SearchForm, StreetLookupForm
 from netzwerk.models import SitePage
 from netzwerk.selectors import site_page_get
 from netzwerk.setup import broker_check
-from notifications.selectors import periodic_run_last
+from notifications.selectors import delivery_health, periodic_run_last
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,8 @@ def accessibility_sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker and the age of the last periodic run; 503 when a part is down."""
+    """Database, broker, the age of the last heartbeat and sweep, the oldest due mail not
+    yet sent and rows stuck past their lease; 503 when the database or broker is down."""
     checks: dict[str, dict] = {}
     try:
         with connection.cursor() as cursor:
@@ -157,6 +158,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "last_run": last.isoformat() if last else None,
         "age_seconds": round((timezone.now() - last).total_seconds()) if last else None,
     }
+    if checks["database"]["ok"]:
+        sweep = periodic_run_last(name="sweep")
+        checks["sweep"] = {
+            "last_run": sweep.isoformat() if sweep else None,
+            "age_seconds": round((timezone.now() - sweep).total_seconds()) if sweep else None,
+        }
+        checks["deliveries"] = delivery_health()
     healthy = checks["database"]["ok"] and broker_ok
     return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
 

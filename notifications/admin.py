@@ -1,17 +1,15 @@
 """The Verwaltung's view of the notification machinery: read-only, the workers write it."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from notifications.models import PeriodicRun
+from notifications.models import Delivery, NetworkSettings, PeriodicRun, Preference
+from notifications.services import delivery_retry
 
 
-@admin.register(PeriodicRun)
-class PeriodicRunAdmin(admin.ModelAdmin):
-    """Shows when each periodic job last ran; editing would only hide a stalled worker."""
-
-    list_display = ["name", "last_run_at", "run_count"]
-    search_fields = ["name"]
-    ordering = ["name"]
+class WrittenByWorkersAdmin(admin.ModelAdmin):
+    """Rows the workers write: staff look, but never add, edit or delete them."""
 
     def has_add_permission(self, request):
         return False
@@ -21,3 +19,62 @@ class PeriodicRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(WrittenByWorkersAdmin):
+    """Shows when each periodic job last ran; editing would only hide a stalled worker."""
+
+    list_display = ["name", "last_run_at", "run_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(WrittenByWorkersAdmin):
+    """The delivery log: what went out, what failed and why. Rows are written by the
+    workers; staff only look, and send failed rows again."""
+
+    list_display = ["created_at", "kind", "state", "recipient", "network", "attempts", "sent_at", "error_short"]
+    list_filter = ["state", "kind", ("network", admin.RelatedOnlyFieldListFilter), "duplicate_possible"]
+    search_fields = ["address", "recipient_name", "message_id", "last_error"]
+    list_select_related = ["network", "person"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    readonly_fields = [field.name for field in Delivery._meta.fields]
+
+    @admin.display(description=_("Empfänger*in"))
+    def recipient(self, obj: Delivery) -> str:
+        return obj.recipient_name or obj.address or obj.recipient_key
+
+    @admin.display(description=_("Fehler"))
+    def error_short(self, obj: Delivery) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("Fehlgeschlagene erneut senden"))
+    def send_again(self, request, queryset):
+        count = delivery_retry(deliveries=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d Zustellung wird erneut gesendet.", "%(count)d Zustellungen werden erneut gesendet.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["person", *Preference.TOGGLES, "digest_instead", "language"]
+    list_filter = [*Preference.TOGGLES, "digest_instead"]
+    search_fields = ["person__family_name", "person__given_name"]
+    autocomplete_fields = ["person"]
+    list_select_related = ["person"]
+
+
+@admin.register(NetworkSettings)
+class NetworkSettingsAdmin(admin.ModelAdmin):
+    list_display = ["network", "reminder_offsets", "invitation_trigger"]
+    autocomplete_fields = ["network"]
+    list_select_related = ["network"]

@@ -1,5 +1,15 @@
+"""What leaves by e-mail: the delivery log, per-person preferences, per-network settings.
+
+The delivery log is the truth about what is owed and what went out (DESIGN.md principle 1):
+one row per (subject, recipient, kind, version), guarded by a unique constraint, so a second
+row for the same message cannot exist whatever the sweeps and workers do concurrently.
+"""
+
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Network, Person
 
 
 class PeriodicRun(models.Model):
@@ -8,6 +18,9 @@ class PeriodicRun(models.Model):
     name = models.CharField(_("Aufgabe"), max_length=60, unique=True)
     last_run_at = models.DateTimeField(_("zuletzt gelaufen"))
     run_count = models.PositiveBigIntegerField(_("Läufe"), default=0)
+    # The sweep looks at meetings changed since this moment (minus a margin), which keeps a
+    # sweep over 100,000 unchanged future meetings to a few index look-ups.
+    watermark = models.DateTimeField(_("geprüft bis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("regelmäßige Aufgabe")
@@ -15,3 +28,247 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Kind(models.TextChoices):
+    """What a mail is about; also the unit a person can switch off."""
+
+    INVITATION = "einladung", _("Einladung")
+    CHANGE = "aenderung", _("Änderung")
+    CANCELLATION = "absage", _("Absage")
+    REMINDER = "erinnerung", _("Erinnerung")
+    POLL_INVITATION = "umfrage", _("Terminumfrage")
+    POLL_REMINDER = "umfrage_erinnerung", _("Erinnerung an eine Terminumfrage")
+    POLL_RESULT = "umfrage_ergebnis", _("Ergebnis einer Terminumfrage")
+    CONTACT = "kontakt", _("Kontaktanfrage")
+    CONTACT_COPY = "kontakt_kopie", _("Kopie einer Kontaktanfrage")
+    DIGEST = "wochenueberblick", _("Wochenüberblick")
+
+
+class Subject(models.TextChoices):
+    MEETING = "sitzung", _("Sitzung")
+    POLL = "umfrage", _("Terminumfrage")
+    CONTACT = "kontakt", _("Kontaktanfrage")
+    DIGEST = "woche", _("Woche")
+
+
+class Delivery(models.Model):
+    """One mail to one recipient: planned by the sweep, claimed and sent by one task.
+
+    ``version`` tells messages of the same kind apart: the meeting's ``sequence`` for
+    invitations, changes and cancellations, the offset in minutes for reminders, the ISO
+    week (YYYYWW) for digests, 0 otherwise. ``subject_id`` is no foreign key on purpose: a
+    meeting deleted between sweep and send leaves its rows, which the send task then marks
+    skipped with the reason, instead of the rows vanishing from the log.
+    """
+
+    class State(models.TextChoices):
+        PLANNED = "geplant", _("geplant")
+        CLAIMED = "in_arbeit", _("wird gesendet")
+        SENT = "gesendet", _("gesendet")
+        FAILED = "fehlgeschlagen", _("fehlgeschlagen")
+        MISSED = "verpasst", _("verpasst")
+        SKIPPED = "entfallen", _("entfallen")
+        AMBIGUOUS = "unklar", _("unklar (evtl. doppelt)")
+
+    # States a send task may claim (with the retry time reached) and states that are final.
+    CLAIMABLE = (State.PLANNED, State.AMBIGUOUS)
+    FINAL = (State.SENT, State.FAILED, State.MISSED, State.SKIPPED)
+
+    subject_type = models.CharField(_("Gegenstand"), max_length=10, choices=Subject.choices)
+    subject_id = models.BigIntegerField(_("Nr. des Gegenstands"))
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    version = models.BigIntegerField(_("Fassung"), default=0)
+    # "p<pk>" for a person, "a<address>" for an address without a person (contact form).
+    recipient_key = models.CharField(_("Empfänger*in (Schlüssel)"), max_length=260)
+    person = models.ForeignKey(
+        Person, verbose_name=_("Person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    address = models.CharField(_("E-Mail-Adresse"), max_length=254, blank=True)
+    recipient_name = models.CharField(_("Name"), max_length=200, blank=True)
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the message is owed (a reminder's moment); reminders later than the limit are missed.
+    due_at = models.DateTimeField(_("fällig ab"))
+    details = models.JSONField(_("Angaben"), default=dict, blank=True)
+
+    state = models.CharField(_("Zustand"), max_length=20, choices=State.choices, default=State.PLANNED)
+    claim_token = models.CharField(_("Anspruch"), max_length=32, blank=True)
+    lease_until = models.DateTimeField(_("reserviert bis"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    next_attempt_at = models.DateTimeField(_("nächster Versuch"))
+    enqueued_at = models.DateTimeField(_("zuletzt eingereiht"), null=True, blank=True)
+    last_error = models.TextField(_("letzter Fehler"), blank=True)
+    duplicate_possible = models.BooleanField(
+        _("evtl. doppelt"), default=False, help_text=_("Ein Versuch brach nach dem Senden der Daten ab.")
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Zustellung")
+        verbose_name_plural = _("Zustellprotokoll")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "recipient_key", "kind", "version"], name="delivery_once"
+            ),
+        ]
+        indexes = [
+            # The sweep's "what is ready to go": only open rows are in this index.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_open_idx",
+                condition=Q(state__in=["geplant", "in_arbeit", "unklar"]),
+            ),
+            models.Index(fields=["subject_type", "subject_id", "kind"], name="delivery_subject_idx"),
+            models.Index(fields=["state", "kind"], name="delivery_state_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_name or self.address or self.recipient_key}"
+
+
+class MeetingNotice(models.Model):
+    """What the members of a meeting were last told: the ``sequence`` and the facts then.
+
+    The sweep compares the meeting's current ``sequence`` with ``told_sequence`` to find
+    changes and cancellations owed; ``told`` keeps time, place and status for the "old →
+    new" of the next change notice.
+    """
+
+    meeting_id = models.BigIntegerField(_("Sitzung"), unique=True)
+    told_sequence = models.PositiveIntegerField(_("mitgeteilte Fassung"))
+    told = models.JSONField(_("mitgeteilter Stand"), default=dict)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mitgeteilter Stand einer Sitzung")
+        verbose_name_plural = _("mitgeteilte Stände von Sitzungen")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}@{self.told_sequence}"
+
+
+class Step(models.Model):
+    """A step of planning that is done for a subject (e.g. a poll's reminders were planned).
+
+    Lets the sweep skip what it already handled with one indexed anti-join instead of
+    re-inserting (and ignoring) the same rows every minute.
+    """
+
+    subject_type = models.CharField(max_length=10, choices=Subject.choices)
+    subject_id = models.BigIntegerField()
+    step = models.CharField(max_length=30)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erledigter Planungsschritt")
+        verbose_name_plural = _("erledigte Planungsschritte")
+        constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id", "step"], name="step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id}: {self.step}"
+
+
+class Preference(models.Model):
+    """What a person wants by mail. No row means the defaults: everything but the digest.
+
+    Contact-form messages to a speaker team cannot be switched off here: a network's
+    contact must never fall into a hole (speakers get everything).
+    """
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    invitations = models.BooleanField(_("Einladungen"), default=True)
+    changes = models.BooleanField(_("Änderungen"), default=True)
+    cancellations = models.BooleanField(_("Absagen"), default=True)
+    reminders = models.BooleanField(_("Erinnerungen"), default=True)
+    polls = models.BooleanField(_("Terminumfragen"), default=True)
+    digest = models.BooleanField(_("Wochenüberblick"), default=False)
+    digest_instead = models.BooleanField(
+        _("Überblick statt einzelner Mails"),
+        default=False,
+        help_text=_(
+            "Einladungen und Erinnerungen nur im Wochenüberblick; Änderungen und Absagen kommen immer einzeln."
+        ),
+    )
+    language = models.CharField(
+        _("Sprache"), max_length=10, blank=True, help_text=_("Leer: die Sprache aus dem Personeneintrag.")
+    )
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    # The field of this model that switches each kind of mail.
+    FIELD_OF_KIND = {
+        Kind.INVITATION: "invitations",
+        Kind.CHANGE: "changes",
+        Kind.CANCELLATION: "cancellations",
+        Kind.REMINDER: "reminders",
+        Kind.POLL_INVITATION: "polls",
+        Kind.POLL_REMINDER: "polls",
+        Kind.POLL_RESULT: "polls",
+        Kind.DIGEST: "digest",
+    }
+    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest")
+
+    class Meta:
+        verbose_name = _("Benachrichtigungseinstellung")
+        verbose_name_plural = _("Benachrichtigungseinstellungen")
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    def wants(self, kind: str) -> bool:
+        field = self.FIELD_OF_KIND.get(kind)
+        if field is None:
+            return True
+        if self.digest_instead and self.digest and kind in (Kind.INVITATION, Kind.REMINDER):
+            return False
+        return getattr(self, field)
+
+
+def default_reminder_offsets() -> list[int]:
+    return [7 * 24 * 60, 24 * 60]
+
+
+class NetworkSettings(models.Model):
+    """How a network's meetings are announced. No row means the defaults."""
+
+    class Trigger(models.TextChoices):
+        CONFIRMED = "bestaetigt", _("wenn die Sitzung bestätigt ist")
+        AGENDA = "tagesordnung", _("wenn die Sitzung bestätigt ist und eine Tagesordnung hat")
+
+    network = models.OneToOneField(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    reminder_offsets = models.JSONField(
+        _("Erinnerungen (Minuten vorher)"),
+        default=default_reminder_offsets,
+        blank=True,
+        help_text=_("Minuten vor Beginn, in Ortszeit gerechnet; z. B. [10080, 1440] für 7 Tage und 1 Tag."),
+    )
+    invitation_trigger = models.CharField(
+        _("Einladung senden"), max_length=20, choices=Trigger.choices, default=Trigger.CONFIRMED
+    )
+
+    class Meta:
+        verbose_name = _("Benachrichtigungen eines Netzwerks")
+        verbose_name_plural = _("Benachrichtigungen der Netzwerke")
+
+    def __str__(self) -> str:
+        return str(self.network)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        offsets = self.reminder_offsets
+        if not isinstance(offsets, list) or any(
+            not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 60 * 24 * 60 for value in offsets
+        ):
+            raise ValidationError(
+                {"reminder_offsets": _("Bitte eine Liste ganzer Minuten zwischen 1 und 86400 angeben.")}
+            )

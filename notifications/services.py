@@ -1,18 +1,666 @@
-"""Writes of the notifications app."""
+"""Writes of the notifications app: the sweep that plans what is owed, the send of one
+planned mail, and the preferences a person sets.
 
-from django.db import transaction
-from django.db.models import F
+The sweep derives what is owed from the current state of the calendar and the directory
+(DESIGN.md principle 1) and writes it as rows of the delivery log; the unique key makes a
+second row for the same message impossible, so sweeps may overlap or repeat. The send
+claims one row with a lease, checks again whether the mail is still wanted, sends it with
+a Message-ID derived from the row, and marks it sent only while it still holds the claim.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import connection, transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.template import TemplateSyntaxError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from notifications.models import PeriodicRun
+from contacts.models import ContactMessage, Membership, Person
+from contacts.selectors import contact_message_recipients
+from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
+from meetings.recurrence import BERLIN
+from meetings.selectors import poll_invitees
+from notifications import compose, mail, selectors
+from notifications.compose import LATE_LIMIT, Outcome, message_id_of, reminder_moment
+from notifications.models import (
+    Delivery,
+    Kind,
+    MeetingNotice,
+    NetworkSettings,
+    PeriodicRun,
+    Preference,
+    Step,
+    Subject,
+)
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "notifications.send"
+# Meetings changed this long before the last sweep are looked at again: a transaction that
+# saved a meeting before the sweep started may commit after it.
+WATERMARK_MARGIN = datetime.timedelta(minutes=10)
+POLL_REMINDER_BEFORE = datetime.timedelta(hours=24)
+# No reminder within this time after the invitation went out: it is still fresh.
+POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=2)
+RECENT = datetime.timedelta(days=7)
+MAX_ATTEMPTS = 10
+REMINDING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)
+
+
+def _seconds(name: str, default: float) -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, name, default))
+
+
+def lease_length() -> datetime.timedelta:
+    return _seconds("NOTIFICATIONS_LEASE_SECONDS", 180)
+
+
+def requeue_after() -> datetime.timedelta:
+    return _seconds("NOTIFICATIONS_REQUEUE_SECONDS", 300)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Backoff before attempt ``attempts + 1``: base, 2×, 4× … at most one hour."""
+    base = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+# Periodic runs ------------------------------------------------------------------------
 
 
 @transaction.atomic
-def periodic_run_record(*, name: str) -> PeriodicRun:
-    """Note that the periodic job ``name`` ran now (beat → broker → worker works)."""
+def periodic_run_record(*, name: str, watermark: datetime.datetime | None = None) -> PeriodicRun:
+    """Note that the periodic job ``name`` ran now (beat → broker → worker works).
+
+    ``watermark`` only ever moves forward. Side effects: the ``PeriodicRun`` row.
+    """
     now = timezone.now()
-    run, created = PeriodicRun.objects.get_or_create(name=name, defaults={"last_run_at": now, "run_count": 1})
+    run, created = PeriodicRun.objects.get_or_create(
+        name=name, defaults={"last_run_at": now, "run_count": 1, "watermark": watermark}
+    )
     if not created:
         PeriodicRun.objects.filter(pk=run.pk).update(last_run_at=now, run_count=F("run_count") + 1)
+        if watermark is not None:
+            PeriodicRun.objects.filter(pk=run.pk).filter(Q(watermark__isnull=True) | Q(watermark__lt=watermark)).update(
+                watermark=watermark
+            )
         run.refresh_from_db()
     return run
+
+
+# The sweep ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SweepResult:
+    planned: int = 0
+    enqueued: list[int] = dataclasses.field(default_factory=list)
+
+
+def _row(
+    *,
+    subject_type: str,
+    subject_id: int,
+    kind: str,
+    now: datetime.datetime,
+    person_id: int | None = None,
+    address: str = "",
+    name: str = "",
+    version: int = 0,
+    network_id: int | None = None,
+    due_at: datetime.datetime | None = None,
+    details: dict | None = None,
+    state: str = Delivery.State.PLANNED,
+    reason: str = "",
+) -> Delivery:
+    due_at = due_at or now
+    return Delivery(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        version=version,
+        recipient_key=f"p{person_id}" if person_id is not None else f"a{address.strip().lower()}",
+        person_id=person_id,
+        address=address,
+        recipient_name=name,
+        network_id=network_id,
+        due_at=due_at,
+        next_attempt_at=due_at,
+        details=details or {},
+        state=state,
+        last_error=reason,
+    )
+
+
+def _steps(subject_type: str, step: str) -> Exists:
+    return Exists(Step.objects.filter(subject_type=subject_type, subject_id=OuterRef("pk"), step=step))
+
+
+def _steps_done(subject_type: str, step: str, ids: Iterable[int]) -> None:
+    Step.objects.bulk_create(
+        [Step(subject_type=subject_type, subject_id=pk, step=step) for pk in ids], ignore_conflicts=True
+    )
+
+
+def _meeting_told(meeting: Meeting) -> dict:
+    """What members are told about a meeting: the facts a change notice compares."""
+    return {
+        "start": meeting.start.isoformat(),
+        "end": meeting.end.isoformat(),
+        "status": meeting.status,
+        "place": meeting.location_text,
+        "online_url": meeting.online_url,
+    }
+
+
+def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -> list[Delivery]:
+    """Invitations, changes and cancellations for meetings changed since ``since``."""
+    meetings = Meeting.objects.filter(start__gt=now).select_related("institution").order_by("pk")
+    if since is not None:
+        meetings = meetings.filter(updated_at__gte=since)
+    rows: list[Delivery] = []
+    batch: list[Meeting] = []
+    # Usually a handful changed since the last sweep: one plain query. Only the very first
+    # sweep (no watermark) walks every future meeting, through a server-side cursor.
+    found = meetings.iterator(chunk_size=1000) if since is None else list(meetings)
+    for meeting in found:
+        batch.append(meeting)
+        if len(batch) == 1000:
+            rows += _plan_meeting_batch(batch, now=now)
+            batch = []
+    if batch:
+        rows += _plan_meeting_batch(batch, now=now)
+    return rows
+
+
+def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> list[Delivery]:
+    ids = [meeting.pk for meeting in meetings]
+    notices = {notice.meeting_id: notice for notice in MeetingNotice.objects.filter(meeting_id__in=ids)}
+    network_ids = {meeting.network_id for meeting in meetings}
+    triggers = selectors.invitation_triggers(network_ids)
+    agenda_networks = [pk for pk, trigger in triggers.items() if trigger == NetworkSettings.Trigger.AGENDA]
+    with_agenda = set()
+    if agenda_networks:
+        with_agenda = set(
+            AgendaItem.objects.filter(meeting_id__in=ids, meeting__network_id__in=agenda_networks)
+            .order_by()
+            .values_list("meeting_id", flat=True)
+            .distinct()
+        )
+    owed: list[tuple[Meeting, str, dict]] = []
+    new_notices: list[MeetingNotice] = []
+    for meeting in meetings:
+        notice = notices.get(meeting.pk)
+        told = _meeting_told(meeting)
+        if notice is None:
+            if meeting.status != Meeting.Status.CONFIRMED:
+                continue
+            if triggers.get(meeting.network_id) == NetworkSettings.Trigger.AGENDA and meeting.pk not in with_agenda:
+                continue
+            kind, details = Kind.INVITATION, {}
+            new_notices.append(MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=told))
+        elif meeting.sequence > notice.told_sequence:
+            kind = Kind.CANCELLATION if meeting.is_cancelled else Kind.CHANGE
+            details = {"before": notice.told, "after": told}
+            MeetingNotice.objects.filter(pk=notice.pk, told_sequence__lt=meeting.sequence).update(
+                told_sequence=meeting.sequence, told=told
+            )
+        else:
+            continue
+        owed.append((meeting, kind, details))
+    MeetingNotice.objects.bulk_create(new_notices, ignore_conflicts=True)
+    if not owed:
+        return []
+    members = selectors.network_members(
+        {meeting.network_id for meeting, _k, _d in owed}, day=now.astimezone(BERLIN).date()
+    )
+    rows: list[Delivery] = []
+    for meeting, kind, details in owed:
+        rows += [
+            _row(
+                subject_type=Subject.MEETING,
+                subject_id=meeting.pk,
+                kind=kind,
+                version=meeting.sequence,
+                person_id=person_id,
+                network_id=meeting.network_id,
+                details=details,
+                now=now,
+            )
+            for person_id in members.get(meeting.network_id, ())
+        ]
+    return rows
+
+
+def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
+    """Reminders whose moment has come (missed if it passed more than ``LATE_LIMIT`` ago)."""
+    offsets_of = selectors.reminder_offsets_by_network()
+    all_offsets = sorted(set().union(*offsets_of.values(), selectors.DEFAULT_OFFSETS))
+    rows: list[Delivery] = []
+    # Two hours of slack on each side: the wall-clock offset may differ from the plain one
+    # by the DST hour; the exact moment is decided per meeting below.
+    slack = datetime.timedelta(hours=2)
+    members_cache: dict[int, list[int]] = {}
+    for offset in all_offsets:
+        delta = datetime.timedelta(minutes=offset)
+        low = max(now, now + delta - LATE_LIMIT - slack)
+        candidates = (
+            Meeting.objects.filter(start__gt=low, start__lte=now + delta + slack, status__in=REMINDING_STATUSES)
+            .exclude(_steps(Subject.MEETING, f"erinnerung:{offset}"))
+            .values_list("pk", "network_id", "start")
+        )
+        done = []
+        for pk, network_id, start in candidates:
+            offsets = offsets_of.get(network_id, selectors.DEFAULT_OFFSETS)
+            if offset not in offsets:
+                continue
+            due = reminder_moment(start, offset)
+            if due > now:
+                continue
+            done.append(pk)
+            state, reason = Delivery.State.PLANNED, ""
+            if now - due > LATE_LIMIT:
+                state, reason = Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?)."))
+            elif any(other < offset and reminder_moment(start, other) <= now for other in offsets):
+                state, reason = Delivery.State.SKIPPED, str(_("Überholt: die nächste Erinnerung ist schon fällig."))
+            if network_id not in members_cache:
+                members_cache.update(selectors.network_members({network_id}, day=now.astimezone(BERLIN).date()))
+                members_cache.setdefault(network_id, [])
+            rows += [
+                _row(
+                    subject_type=Subject.MEETING,
+                    subject_id=pk,
+                    kind=Kind.REMINDER,
+                    version=offset,
+                    person_id=person_id,
+                    network_id=network_id,
+                    due_at=due,
+                    state=state,
+                    reason=reason,
+                    now=now,
+                )
+                for person_id in members_cache[network_id]
+            ]
+        _steps_done(Subject.MEETING, f"erinnerung:{offset}", done)
+    return rows
+
+
+def _poll_rows(poll: DatePoll, kind: str, person_ids: Iterable[int], now: datetime.datetime) -> list[Delivery]:
+    return [
+        _row(
+            subject_type=Subject.POLL, subject_id=poll.pk, kind=kind, person_id=pk, network_id=poll.network_id, now=now
+        )
+        for pk in person_ids
+    ]
+
+
+def _plan_polls(*, now: datetime.datetime) -> list[Delivery]:
+    """Invitations to vote, one reminder before the deadline to non-voters, the result.
+
+    One query finds the polls with a step owed (open ones and those closed recently); the
+    steps already done come with them, so a sweep with nothing owed costs that query alone.
+    """
+    day = now.astimezone(BERLIN).date()
+
+    def step(name: str, **extra) -> Exists:
+        return Exists(Step.objects.filter(subject_type=Subject.POLL, subject_id=OuterRef("pk"), step=name, **extra))
+
+    polls = (
+        DatePoll.objects.filter(
+            Q(status=DatePoll.Status.OPEN, deadline__gt=now)
+            | Q(status=DatePoll.Status.CLOSED, closed_at__gte=now - RECENT)
+        )
+        .annotate(
+            invited=step("einladung"),
+            invited_a_while_ago=step("einladung", done_at__lte=now - POLL_REMINDER_MIN_AGE),
+            reminded=step("erinnerung"),
+            resulted=step("ergebnis"),
+        )
+        .order_by("pk")
+    )
+    rows: list[Delivery] = []
+    done: dict[str, list[int]] = {"einladung": [], "erinnerung": [], "ergebnis": []}
+    for poll in polls:
+        if poll.status == DatePoll.Status.CLOSED:
+            owed = [] if poll.resulted else [("ergebnis", Kind.POLL_RESULT)]
+        elif not poll.invited:
+            owed = [("einladung", Kind.POLL_INVITATION)]
+        elif poll.invited_a_while_ago and not poll.reminded and poll.deadline <= now + POLL_REMINDER_BEFORE:
+            owed = [("erinnerung", Kind.POLL_REMINDER)]
+        else:
+            owed = []
+        for name, kind in owed:
+            people = poll_invitees(poll, day=day)
+            if kind == Kind.POLL_REMINDER:
+                people = people.exclude(pk__in=DatePollVote.objects.filter(option__poll=poll).values("person_id"))
+            rows += _poll_rows(poll, kind, people.values_list("pk", flat=True), now)
+            done[name].append(poll.pk)
+    for name, ids in done.items():
+        _steps_done(Subject.POLL, name, ids)
+    return rows
+
+
+def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
+    """Each stored contact-form message to its recipients, and the copy to its sender."""
+    rows: list[Delivery] = []
+    messages = (
+        ContactMessage.objects.filter(created_at__gte=now - RECENT)
+        .exclude(_steps(Subject.CONTACT, "zustellung"))
+        .select_related("network", "institution")
+    )
+    done = []
+    for message in messages:
+        recipients = contact_message_recipients(message, day=now.astimezone(BERLIN).date())
+        common = {"subject_type": Subject.CONTACT, "subject_id": message.pk, "network_id": message.network_id}
+        rows += [
+            _row(kind=Kind.CONTACT, address=address, name=str(name), now=now, **common) for name, address in recipients
+        ]
+        if not recipients:
+            rows.append(
+                _row(
+                    kind=Kind.CONTACT,
+                    now=now,
+                    state=Delivery.State.FAILED,
+                    reason=str(_("Niemand mit E-Mail-Adresse ist für diese Anfrage zuständig.")),
+                    **common,
+                )
+            )
+        if message.copy_to_sender:
+            rows.append(
+                _row(kind=Kind.CONTACT_COPY, address=message.sender_email, name=message.sender_name, now=now, **common)
+            )
+        done.append(message.pk)
+    _steps_done(Subject.CONTACT, "zustellung", done)
+    return rows
+
+
+def digest_week(now: datetime.datetime) -> tuple[int, datetime.datetime]:
+    """The ISO week (YYYYWW) of ``now`` in Berlin and the moment its digest is due (Monday 07:00)."""
+    local = now.astimezone(BERLIN)
+    monday = local.date() - datetime.timedelta(days=local.weekday())
+    year, week, _weekday = monday.isocalendar()
+    return year * 100 + week, datetime.datetime.combine(
+        monday, datetime.time(getattr(settings, "NOTIFICATIONS_DIGEST_HOUR", 7)), tzinfo=BERLIN
+    )
+
+
+def _plan_digest(*, now: datetime.datetime) -> list[Delivery]:
+    """This week's digest for everyone who asked for it, once its moment has come."""
+    week, due = digest_week(now)
+    if now < due or Step.objects.filter(subject_type=Subject.DIGEST, subject_id=week, step="geplant").exists():
+        return []
+    day = now.astimezone(BERLIN).date()
+    people = (
+        Preference.objects.filter(digest=True)
+        .filter(Exists(Membership.objects.active(day).filter(person_id=OuterRef("person_id"))))
+        .values_list("person_id", flat=True)
+    )
+    rows = [
+        _row(subject_type=Subject.DIGEST, subject_id=week, kind=Kind.DIGEST, version=week, person_id=pk, now=now)
+        for pk in people
+    ]
+    _steps_done(Subject.DIGEST, "geplant", [week])
+    return rows
+
+
+def _ready(*, now: datetime.datetime, limit: int) -> list[int]:
+    """Rows to hand to a worker now: due and not queued recently, or stuck past their lease."""
+    Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now).update(
+        state=Delivery.State.PLANNED,
+        next_attempt_at=now,
+        enqueued_at=None,
+        last_error=str(_("Zustellung unterbrochen (Worker ausgefallen?); wird wiederholt.")),
+    )
+    ids = list(
+        Delivery.objects.filter(state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after()))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(ids), 5000):
+        Delivery.objects.filter(pk__in=ids[start : start + 5000]).update(enqueued_at=now)
+    return ids
+
+
+def _enqueue(ids: list[int]) -> None:
+    """One send task per row. A broker that is down loses nothing: the rows stay planned and
+    a later sweep queues them again once ``requeue_after`` has passed."""
+    if not ids:
+        return
+    from celery import current_app
+
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for pk in ids:
+                current_app.send_task(SEND_TASK, args=[pk], producer=producer)
+    except Exception:
+        logger.exception("Enqueueing %s deliveries failed; a later sweep queues them again", len(ids))
+
+
+def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20000) -> SweepResult:
+    """Plan every mail that is owed now and queue one send task per ready row.
+
+    Derives from the current state: invitations (a meeting confirmed, or with its agenda,
+    per network), changes and cancellations (the meeting's ``sequence`` above what members
+    were told), reminders whose moment has come, poll invitations, reminders and results,
+    contact-form messages and the weekly digest. Idempotent: rows that exist are not made
+    again (unique key), so overlapping or repeated sweeps do no harm.
+
+    Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
+    its watermark; after commit, one ``notifications.send`` task per ready row.
+    """
+    clock = timezone.now()
+    now = now or clock
+    with transaction.atomic():
+        run = PeriodicRun.objects.filter(name="sweep").first()
+        since = run.watermark - WATERMARK_MARGIN if run is not None and run.watermark else None
+        rows = _plan_meetings(now=now, since=since)
+        rows += _plan_reminders(now=now)
+        rows += _plan_polls(now=now)
+        rows += _plan_contact_messages(now=now)
+        rows += _plan_digest(now=now)
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        ids = _ready(now=now, limit=limit)
+        if run is None:
+            periodic_run_record(name="sweep", watermark=clock)
+        else:
+            # One statement instead of the general record: the sweep runs every minute.
+            stamp = Value(clock, output_field=DateTimeField())
+            PeriodicRun.objects.filter(pk=run.pk).update(
+                last_run_at=timezone.now(),
+                run_count=F("run_count") + 1,
+                watermark=Greatest(Coalesce("watermark", stamp), stamp),
+            )
+        transaction.on_commit(lambda: _enqueue(ids))
+    return SweepResult(planned=len(rows), enqueued=ids)
+
+
+# Sending one row -----------------------------------------------------------------------
+
+
+def _claim(delivery_id: int, *, now: datetime.datetime) -> tuple[str, Delivery] | None:
+    """Take the row if it may be sent now (due, or its lease ran out): one UPDATE that also
+    returns the row, so two workers can never both hold it."""
+    token = secrets.token_hex(16)
+    table = Delivery._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = list(
+        Delivery.objects.raw(
+            f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
+            "WHERE id = %s AND ((state IN (%s, %s) AND next_attempt_at <= %s) OR (state = %s AND lease_until < %s)) "
+            "RETURNING *",
+            [
+                Delivery.State.CLAIMED,
+                token,
+                adapt(now + lease_length()),
+                delivery_id,
+                *Delivery.CLAIMABLE,
+                adapt(now),
+                Delivery.State.CLAIMED,
+                adapt(now),
+            ],
+        )
+    )
+    return (token, rows[0]) if rows else None
+
+
+def _finish(delivery: Delivery, token: str, **values) -> bool:
+    """Write the attempt's result only while still holding the claim."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, claim_token=token, state=Delivery.State.CLAIMED).update(
+            claim_token="", lease_until=None, updated_at=timezone.now(), **values
+        )
+    )
+
+
+def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
+    """Claim the row ``delivery_id``, check again that its mail is wanted, and send it.
+
+    Returns the row's state afterwards ("" when another worker holds it or it is not due).
+    Opt-out, leaving the network, a cancelled or deleted meeting and a missing address end
+    as ``entfallen`` with the reason; a reminder more than 6 hours late as ``verpasst``; a
+    relay's 4xx or an unreachable relay as a retry at the backoff stored in the row, given up
+    (``fehlgeschlagen``) after ``MAX_ATTEMPTS``; a 5xx or a template error as
+    ``fehlgeschlagen`` with the text; no answer after the data as ``unklar`` (sent once more
+    with the same Message-ID). Side effects: the row; one mail.
+    """
+    now = now or timezone.now()
+    claimed = _claim(delivery_id, now=now)
+    if claimed is None:
+        return ""
+    token, delivery = claimed
+    try:
+        prepared = _prepare(delivery, now=now)
+    except (TemplateSyntaxError, ValueError, KeyError, TypeError, AttributeError) as error:
+        logger.exception("Delivery %s could not be rendered", delivery.pk)
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
+    if isinstance(prepared, Outcome):
+        return _end(delivery, token, prepared)
+    if isinstance(prepared, datetime.datetime):
+        # A reminder whose meeting moved later waits for its new moment.
+        _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
+        return Delivery.State.PLANNED
+    message_id = message_id_of(delivery)
+    try:
+        mail.deliver(prepared)
+    except mail.Permanent as error:
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, str(error)))
+    except (mail.Temporary, mail.Ambiguous) as error:
+        ambiguous = isinstance(error, mail.Ambiguous)
+        attempts = delivery.attempts
+        if ambiguous and delivery.duplicate_possible:
+            # A second attempt without an answer after the data: a third could make a
+            # second duplicate. Staff decide (the row is listed as possibly doubled).
+            return _end(
+                delivery, token, Outcome(Delivery.State.FAILED, f"Zweimal unklar, nicht erneut gesendet: {error}")
+            )
+        if attempts >= MAX_ATTEMPTS:
+            return _end(
+                delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}")
+            )
+        flags = {"duplicate_possible": True} if ambiguous else {}
+        _finish(
+            delivery,
+            token,
+            state=Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED,
+            next_attempt_at=now + retry_delay(attempts),
+            enqueued_at=None,
+            last_error=str(error),
+            message_id=message_id,
+            **flags,
+        )
+        return Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED
+    _finish(delivery, token, state=Delivery.State.SENT, sent_at=timezone.now(), message_id=message_id)
+    return Delivery.State.SENT
+
+
+def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:
+    _finish(delivery, token, state=outcome.state, last_error=outcome.reason)
+    return outcome.state
+
+
+def _prepare(delivery: Delivery, *, now: datetime.datetime):
+    """The message for ``delivery``, or why none goes out (``Outcome``), or when to retry."""
+    person = None
+    if delivery.person_id is not None:
+        person = selectors.person_for_mail(delivery.person_id)
+        if person is None:
+            return Outcome(Delivery.State.SKIPPED, str(_("Die Person ist gelöscht.")))
+        try:
+            preference = person.notification_preference
+        except Preference.DoesNotExist:
+            preference = Preference(person=person)
+        # Read once per send: the builders take the language from it.
+        person.mail_preference = preference
+        if not preference.wants(delivery.kind):
+            return Outcome(Delivery.State.SKIPPED, str(_("Abbestellt (Einstellungen der Person).")))
+    builder = compose.BUILDERS[delivery.kind]
+    try:
+        return builder(delivery=delivery, person=person, now=now)
+    except ObjectDoesNotExist:
+        return Outcome(Delivery.State.SKIPPED, str(_("Der Gegenstand der Mail ist gelöscht.")))
+
+
+# Preferences ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preference_unsubscribe(*, person: Person, kind: str) -> Preference:
+    """Switch off one kind of mail for ``person`` (one-click unsubscribe, RFC 8058).
+
+    Raises ``ValidationError`` for a kind that cannot be switched off. Side effects: the
+    person's ``Preference`` row (created with the defaults if missing).
+    """
+    field = Preference.FIELD_OF_KIND.get(kind)
+    if field is None:
+        raise ValidationError(_("Diese Art von Mail kann nicht abbestellt werden."))
+    preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
+    setattr(preference, field, False)
+    preference.full_clean()
+    preference.save()
+    logger.info("Person %s unsubscribed from %s", person.pk, kind)
+    return preference
+
+
+@transaction.atomic
+def preference_update(*, person: Person, **values) -> Preference:
+    """Set ``person``'s preferences (any of ``Preference.TOGGLES``, ``digest_instead``, ``language``).
+
+    Raises ``ValidationError`` (German) for unknown fields or values. Side effects: the
+    person's ``Preference`` row.
+    """
+    allowed = {*Preference.TOGGLES, "digest_instead", "language"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationError(_("Unbekannte Einstellung: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
+    for name, value in values.items():
+        setattr(preference, name, value)
+    if preference.language and preference.language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Bitte Deutsch oder Englisch wählen.")})
+    preference.full_clean()
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def delivery_retry(*, deliveries: Iterable[Delivery], now: datetime.datetime | None = None) -> int:
+    """Send failed rows again ("erneut senden" in the admin): back to planned, attempts reset.
+
+    Only ``fehlgeschlagen`` rows change. Side effects: those rows; the next sweep queues them.
+    """
+    now = now or timezone.now()
+    ids = [delivery.pk for delivery in deliveries]
+    return Delivery.objects.filter(pk__in=ids, state=Delivery.State.FAILED).update(
+        state=Delivery.State.PLANNED, attempts=0, next_attempt_at=now, enqueued_at=None
+    )

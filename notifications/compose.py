@@ -1,0 +1,332 @@
+"""One builder per kind of mail: reads what the mail shows at send time, decides whether it
+is still owed, and returns the ``EmailMessage`` (or an ``Outcome`` saying why not, or the
+moment to try again for a reminder whose meeting moved later).
+
+Everything is read again at send time, not at planning time: a mail says what is true when
+it leaves, and a cancellation or an opt-out between planning and sending wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import ContactMessage
+from contacts.selectors import person_mail_address
+from meetings import feeds, ical
+from meetings.feeds import event_data
+from meetings.models import DatePoll, DatePollVote, Meeting
+from meetings.recurrence import BERLIN
+from meetings.tokens import answer_path, poll_vote_path
+from notifications import mail, selectors, tokens
+from notifications.models import Delivery, Kind
+
+# A reminder whose moment passed longer ago than this (an outage) is not sent late.
+LATE_LIMIT = datetime.timedelta(hours=6)
+MESSAGE_ID_DOMAIN = "netzwerk.aachen.de"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """The end of a send attempt that sends nothing: a final state and its reason."""
+
+    state: str
+    reason: str
+
+
+def message_id_of(delivery: Delivery) -> str:
+    """The Message-ID of a row: the same on every attempt, so a duplicate is recognisable."""
+    return (
+        f"<{delivery.kind}.{delivery.subject_type}{delivery.subject_id}.v{delivery.version}"
+        f".d{delivery.pk}@{MESSAGE_ID_DOMAIN}>"
+    )
+
+
+def reminder_moment(start: datetime.datetime, offset_minutes: int) -> datetime.datetime:
+    """When a reminder ``offset_minutes`` before ``start`` is due, counted on the wall clock
+    in Europe/Berlin: "1 day before 18:30" is 18:30 the day before, also across a DST change."""
+    local = start.astimezone(BERLIN)
+    return (local - datetime.timedelta(minutes=offset_minutes)).astimezone(datetime.UTC)
+
+
+WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+STATUS_WORDS = {
+    "en": {
+        Meeting.Status.PLANNED: "planned",
+        Meeting.Status.CONFIRMED: "confirmed",
+        Meeting.Status.CANCELLED: "cancelled",
+        Meeting.Status.POSTPONED: "postponed",
+        Meeting.Status.HELD: "held",
+    }
+}
+LABELS = {
+    "de": {"time": "Zeit", "place": "Ort", "status": "Status", "online_url": "Online-Teilnahme"},
+    "en": {"time": "Time", "place": "Place", "status": "Status", "online_url": "Join online"},
+}
+
+
+def when_text(start: datetime.datetime, end: datetime.datetime | None, language: str) -> str:
+    """„Dienstag, 24.11.2026, 18:30–20:00 Uhr“ in Berlin time (English: "Tuesday 24/11/2026, 18:30–20:00")."""
+    local = start.astimezone(BERLIN)
+    day = WEEKDAYS.get(language, WEEKDAYS["de"])[local.weekday()]
+    until = ""
+    if end is not None:
+        local_end = end.astimezone(BERLIN)
+        until = f"–{local_end:%H:%M}" if local_end.date() == local.date() else f" – {local_end:%d.%m.%Y %H:%M}"
+    if language == "en":
+        return f"{day} {local:%d/%m/%Y}, {local:%H:%M}{until}"
+    return f"{day}, {local:%d.%m.%Y}, {local:%H:%M}{until} Uhr"
+
+
+def _status_word(status: str, language: str) -> str:
+    if language in STATUS_WORDS:
+        return STATUS_WORDS[language].get(status, status)
+    return str(Meeting.Status(status).label) if status in Meeting.Status.values else status
+
+
+def _language(person) -> str:
+    preference = getattr(person, "mail_preference", None) or selectors.preference_of(person)
+    return preference.language or person.language or "de"
+
+
+def _base_context(*, person, kind: str) -> dict:
+    return {
+        "name": person.full_name,
+        "preferences_url": settings.SITE_URL + tokens.preferences_path(person_id=person.pk),
+        "unsubscribe_url": settings.SITE_URL + tokens.unsubscribe_path(person_id=person.pk, kind=kind),
+    }
+
+
+def _person_message(*, delivery: Delivery, person, context: dict, calendar: mail.Calendar | None = None):
+    """Render and wrap a mail to a person, with the RFC 8058 one-click unsubscribe headers."""
+    address = person_mail_address(person)
+    if not address:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Person hat keine E-Mail-Adresse.")))
+    language = _language(person)
+    context = {**_base_context(person=person, kind=delivery.kind), **context}
+    subject, body = mail.render(kind=delivery.kind, language=language, context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=address,
+        to_name=person.full_name,
+        message_id=message_id_of(delivery),
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": "Netzwerk Aachen <benachrichtigungen.netzwerk.aachen.de>",
+        },
+        calendar=calendar,
+    )
+
+
+def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
+    return {
+        "title": meeting.title,
+        "network": meeting.network.name,
+        "when": when_text(meeting.start, meeting.end, language),
+        "place": meeting.location_text,
+        "accessibility_notes": meeting.accessibility_notes,
+        "online_url": meeting.online_url,
+        "agenda": [
+            item.title for item in sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
+        ],
+        "yes_url": settings.SITE_URL + answer_path(meeting_id=meeting.pk, person_id=person.pk, answer="zusage"),
+        "no_url": settings.SITE_URL + answer_path(meeting_id=meeting.pk, person_id=person.pk, answer="absage"),
+    }
+
+
+def _calendar(meeting: Meeting, *, method: str, address: str, name: str) -> mail.Calendar:
+    # The feed's own column list, so that the attachment and the feed never drift apart.
+    row = Meeting.objects.filter(pk=meeting.pk).values(*feeds._EVENT_FIELDS).get()
+    titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
+    organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    data = ical.invitation_bytes(
+        event_data(row, titles),
+        method=method,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendee_emails=[address],
+        attendee_names={address: name},
+    )
+    return mail.Calendar(method=method, data=data)
+
+
+def _changes(details: dict, language: str) -> list[str]:
+    """The "old → new" lines of a change notice."""
+    before, after = details.get("before", {}), details.get("after", {})
+    labels = LABELS.get(language, LABELS["de"])
+    lines = []
+    if before.get("start") != after.get("start") or before.get("end") != after.get("end"):
+        old = when_text(datetime.datetime.fromisoformat(before["start"]), _end(before), language)
+        new = when_text(datetime.datetime.fromisoformat(after["start"]), _end(after), language)
+        lines.append(f"{labels['time']}: {old} → {new}")
+    if before.get("place") != after.get("place"):
+        lines.append(f"{labels['place']}: {before.get('place') or '–'} → {after.get('place') or '–'}")
+    if before.get("online_url") != after.get("online_url"):
+        lines.append(f"{labels['online_url']}: {before.get('online_url') or '–'} → {after.get('online_url') or '–'}")
+    if before.get("status") != after.get("status"):
+        lines.append(
+            f"{labels['status']}: {_status_word(before.get('status', ''), language)} → "
+            f"{_status_word(after.get('status', ''), language)}"
+        )
+    return lines
+
+
+def _end(told: dict) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(told["end"]) if told.get("end") else None
+
+
+def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime):
+    try:
+        meeting = selectors.meeting_for_mail(
+            delivery.subject_id, person_id=person.pk, day=now.astimezone(BERLIN).date()
+        )
+    except Meeting.DoesNotExist:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
+    if not meeting.recipient_is_member:
+        return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
+    kind = delivery.kind
+    if kind == Kind.CANCELLATION:
+        if not meeting.is_cancelled:
+            return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung ist nicht mehr abgesagt.")))
+    elif meeting.is_cancelled:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung ist abgesagt.")))
+    if kind == Kind.CHANGE and meeting.sequence > delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Überholt durch eine neuere Änderung.")))
+    if (
+        kind == Kind.CHANGE
+        and Delivery.objects.filter(
+            subject_type=delivery.subject_type,
+            subject_id=delivery.subject_id,
+            recipient_key=delivery.recipient_key,
+            kind=Kind.INVITATION,
+            sent_at__gt=delivery.created_at,
+        ).exists()
+    ):
+        # The invitation left after the change and already said what is new.
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Einladung enthielt schon den neuen Stand.")))
+    if meeting.start <= now and kind != Kind.CANCELLATION:
+        state = Delivery.State.MISSED if kind == Kind.REMINDER else Delivery.State.SKIPPED
+        return Outcome(state, str(_("Die Sitzung hat schon begonnen.")))
+    if kind == Kind.REMINDER:
+        if meeting.status == Meeting.Status.HELD:
+            return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung hat stattgefunden.")))
+        due = reminder_moment(meeting.start, delivery.version)
+        if due > now + datetime.timedelta(minutes=1):
+            return due
+        if now - due > LATE_LIMIT:
+            return Outcome(Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?).")))
+    language = _language(person)
+    context = _meeting_context(meeting, person=person, language=language)
+    context["changes"] = _changes(delivery.details, language) if kind == Kind.CHANGE else []
+    calendar = None
+    address = person_mail_address(person)
+    if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
+        method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
+        calendar = _calendar(meeting, method=method, address=address, name=person.full_name)
+    return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
+
+
+def _poll_mail(*, delivery: Delivery, person, now: datetime.datetime):
+    try:
+        poll = DatePoll.objects.select_related("network", "chosen_option", "meeting").get(pk=delivery.subject_id)
+    except DatePoll.DoesNotExist:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Terminumfrage wurde gelöscht.")))
+    if not selectors.is_member(person_id=person.pk, network_id=poll.network_id, day=now.astimezone(BERLIN).date()):
+        return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
+    if delivery.kind in (Kind.POLL_INVITATION, Kind.POLL_REMINDER) and (not poll.is_open or poll.deadline <= now):
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Terminumfrage ist geschlossen.")))
+    if (
+        delivery.kind == Kind.POLL_REMINDER
+        and DatePollVote.objects.filter(option__poll=poll, person_id=person.pk).exists()
+    ):
+        return Outcome(Delivery.State.SKIPPED, str(_("Hat schon abgestimmt.")))
+    language = _language(person)
+    chosen = poll.chosen_option
+    context = {
+        "title": poll.title,
+        "network": poll.network.name,
+        "description": poll.description,
+        "deadline": when_text(poll.deadline, None, language),
+        "options": [str(option) for option in poll.options.all()],
+        "vote_url": settings.SITE_URL + poll_vote_path(poll_id=poll.pk, person_id=person.pk),
+        "chosen": str(chosen) if chosen is not None else "",
+    }
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
+def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime):
+    try:
+        message = ContactMessage.objects.select_related("network", "institution").get(pk=delivery.subject_id)
+    except ContactMessage.DoesNotExist:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Kontaktanfrage wurde gelöscht.")))
+    if not delivery.address:
+        return Outcome(Delivery.State.FAILED, str(_("Keine E-Mail-Adresse für diese Anfrage.")))
+    copy = delivery.kind == Kind.CONTACT_COPY
+    recipient = message.recipient
+    context = {
+        "sender_name": message.sender_name,
+        "sender_email": message.sender_email,
+        "subject": message.subject,
+        "body": message.body,
+        "recipient": str(recipient) if recipient is not None else str(_("Stadt Aachen (Barrierefreiheit)")),
+        "accessibility": message.kind == ContactMessage.Kind.ACCESSIBILITY_FEEDBACK,
+    }
+    language = message.language if copy else "de"
+    subject, body = mail.render(kind=delivery.kind, language=language, context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=delivery.address,
+        to_name=delivery.recipient_name,
+        message_id=message_id_of(delivery),
+        headers={},
+        reply_to="" if copy else message.sender_email,
+    )
+
+
+def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime):
+    # The coming seven days from when the digest leaves.
+    week = delivery.version % 100
+    start, end = now, now + datetime.timedelta(days=7)
+    language = _language(person)
+    meetings = list(
+        selectors.digest_meetings(person_id=person.pk, start=start, end=end, day=now.astimezone(BERLIN).date())
+    )
+    if not meetings:
+        return Outcome(Delivery.State.SKIPPED, str(_("Keine Sitzungen in dieser Woche.")))
+    context = {
+        "week": week,
+        "meetings": [
+            {
+                "title": meeting.title,
+                "network": meeting.network.name,
+                "when": when_text(meeting.start, meeting.end, language),
+                "place": meeting.location_text,
+            }
+            for meeting in meetings
+        ],
+    }
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
+BUILDERS = {
+    Kind.INVITATION: _meeting_mail,
+    Kind.CHANGE: _meeting_mail,
+    Kind.CANCELLATION: _meeting_mail,
+    Kind.REMINDER: _meeting_mail,
+    Kind.POLL_INVITATION: _poll_mail,
+    Kind.POLL_REMINDER: _poll_mail,
+    Kind.POLL_RESULT: _poll_mail,
+    Kind.CONTACT: _contact_mail,
+    Kind.CONTACT_COPY: _contact_mail,
+    Kind.DIGEST: _digest_mail,
+}

@@ -1,0 +1,52 @@
+"""Signed links in every mail: one-click unsubscribe from a kind, and all preferences.
+
+Unsubscribe links never expire: RFC 8058 expects a List-Unsubscribe URI to keep working
+for as long as the mail may be read. The preferences link expires after 90 days (it shows
+and changes everything), after which the page asks the person to log in.
+"""
+
+import datetime
+
+from django.core import signing
+from django.urls import reverse
+
+UNSUBSCRIBE_SALT = "netzwerk.notifications.unsubscribe"
+PREFERENCES_SALT = "netzwerk.notifications.preferences"
+PREFERENCES_MAX_AGE = datetime.timedelta(days=90)
+
+
+class TokenInvalid(Exception):
+    """The link was altered, is for another purpose, or has expired."""
+
+
+def unsubscribe_token_make(*, person_id: int, kind: str) -> str:
+    return signing.dumps([person_id, kind], salt=UNSUBSCRIBE_SALT, compress=False)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str]:
+    try:
+        person_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(person_id), str(kind)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+
+
+def preferences_token_make(*, person_id: int) -> str:
+    return signing.dumps(person_id, salt=PREFERENCES_SALT, compress=False)
+
+
+def preferences_token_read(token: str) -> int:
+    try:
+        return int(signing.loads(token, salt=PREFERENCES_SALT, max_age=PREFERENCES_MAX_AGE))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+
+
+def unsubscribe_path(*, person_id: int, kind: str) -> str:
+    return reverse(
+        "notifications:unsubscribe", kwargs={"token": unsubscribe_token_make(person_id=person_id, kind=kind)}
+    )
+
+
+def preferences_path(*, person_id: int) -> str:
+    return reverse("notifications:preferences_by_token", kwargs={"token": preferences_token_make(person_id=person_id)})

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("einstellungen/", views.preferences, name="preferences"),
+    path("einstellungen/<str:token>/", views.preferences_by_token, name="preferences_by_token"),
+    path("abbestellen/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

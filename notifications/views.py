@@ -1,0 +1,87 @@
+"""One-click unsubscribe (RFC 8058) and the preferences page.
+
+The unsubscribe URL is called with POST by mail clients (Gmail, Apple Mail) without any
+login or CSRF token, so that view is CSRF-exempt and authorised by its signed token alone.
+A GET (a mail scanner following links, or a person clicking in an old client) only shows
+a confirm button: nothing is switched off by a GET.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from contacts.models import Person
+from notifications import services, tokens
+from notifications.forms import PreferenceForm
+from notifications.models import Kind, Preference
+from notifications.selectors import preference_of
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/link_invalid.html", status=400)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what would be switched off, with a button; POST: switch it off (one click)."""
+    try:
+        person_id, kind = tokens.unsubscribe_token_read(token)
+    except tokens.TokenInvalid:
+        return _invalid(request)
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or kind not in Preference.FIELD_OF_KIND:
+        return _invalid(request)
+    context = {
+        "kind_label": Kind(kind).label,
+        "preferences_url": tokens.preferences_path(person_id=person.pk),
+        "done": False,
+    }
+    if request.method == "POST":
+        services.preference_unsubscribe(person=person, kind=kind)
+        context["done"] = True
+    return render(request, "notifications/unsubscribe.html", context)
+
+
+def _preferences(request: HttpRequest, person: Person, *, action: str) -> HttpResponse:
+    preference = preference_of(person)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.preference_update(person=person, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Ihre Einstellungen sind gespeichert."))
+                return redirect(request.path)
+        return render(request, "notifications/preferences.html", {"form": form, "action": action}, status=400)
+    return render(request, "notifications/preferences.html", {"form": form, "action": action})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The logged-in person's mail preferences."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404(_("Zu diesem Zugang gehört kein Personeneintrag."))
+    return _preferences(request, person, action=request.path)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The same page, reached from the signed link in every mail (no login needed)."""
+    try:
+        person_id = tokens.preferences_token_read(token)
+    except tokens.TokenInvalid:
+        return _invalid(request)
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return _invalid(request)
+    return _preferences(request, person, action=request.path)

@@ -1,0 +1,82 @@
+"""Every kind of mail, sent by a real Celery worker (with beat running the sweep) to a real
+SMTP server; counted by Message-ID at the server: nothing lost, nothing twice."""
+
+import datetime
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from contacts.models import ContactMessage, Membership
+from meetings.models import DatePoll, Meeting
+from meetings.services import meeting_cancel, meeting_move
+from notifications.models import Delivery, Kind, Preference, Step, Subject
+from tests.conftest import wait_until
+from tests.meetings.factories import AgendaItemFactory, DatePollFactory, DatePollOptionFactory, MeetingFactory
+from tests.notifications.conftest import members, wait_for_final
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def assert_each_sent_arrived_once(sink, rows):
+    arrivals = Counter(sink.message_ids())
+    sent = {row.message_id for row in rows if row.state == Delivery.State.SENT}
+    assert {message_id: arrivals[message_id] for message_id in sent} == dict.fromkeys(sent, 1)
+    assert set(arrivals) == sent
+
+
+def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_start):
+    now = timezone.now()
+    network, _people = members(2)
+    _, (english,) = members(1, network=network, language="en")
+    _, (_speaker,) = members(1, network=network, role=Membership.Role.SPEAKER)
+    confirmed = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=14)
+    )
+    AgendaItemFactory(meeting=confirmed, title="Begrüßung")
+    to_move = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=20))
+    to_cancel = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=21)
+    )
+    # Due for its 1-day reminder a minute ago (the 7-day one is overtaken, not sent).
+    MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-1))
+    DatePollOptionFactory(poll=DatePollFactory(network=network))
+    # Invited three hours ago, closing in twelve: owed a reminder.
+    poll = DatePollFactory(network=network, deadline=now + datetime.timedelta(hours=12))
+    DatePollOptionFactory(poll=poll)
+    Step.objects.create(subject_type=Subject.POLL, subject_id=poll.pk, step="einladung")
+    Step.objects.update(done_at=now - datetime.timedelta(hours=3))
+    closed = DatePollFactory(network=network, status=DatePoll.Status.CLOSED, closed_at=now)
+    ContactMessage.objects.create(
+        network=network, sender_name="Anna Anfrage", sender_email="anna@example.org", subject="Frage", body="Hallo"
+    )
+    digest_network, (reader,) = members(1)
+    Preference.objects.create(person=reader, digest=True)
+    MeetingFactory(network=digest_network, start=now + datetime.timedelta(hours=30))
+    worker = celery_worker_start(beat=True)
+
+    wait_until(
+        lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 12,
+        timeout=60,
+        process=worker,
+    )
+    meeting_move(
+        meeting=Meeting.objects.get(pk=to_move.pk),
+        start=to_move.start + datetime.timedelta(hours=1),
+        end=to_move.end + datetime.timedelta(hours=1),
+    )
+    meeting_cancel(meeting=Meeting.objects.get(pk=to_cancel.pk))
+    wait_until(
+        lambda: Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8,
+        timeout=60,
+        process=worker,
+    )
+    rows = wait_for_final(timeout=90, process=worker)
+
+    assert_each_sent_arrived_once(smtp_sink, rows)
+    sent_kinds = {row.kind for row in rows if row.state == Delivery.State.SENT}
+    assert sent_kinds == set(Kind.values)
+    assert closed.pk in {row.subject_id for row in rows if row.kind == Kind.POLL_RESULT}
+    english_subjects = [a["subject"] for a in smtp_sink.arrivals() if a["to"] == [english.channels.get().value]]
+    assert any(subject.startswith("Invitation: ") for subject in english_subjects)
+    assert worker.stop() == 0
