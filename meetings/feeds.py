@@ -87,7 +87,7 @@ _KEY_COLUMNS = {
     "key_institution": Cast("institution__updated_at", CharField()),
 }
 _KEY_FIELDS = ("pk", "sequence")
-_EVENT_FIELDS = (
+EVENT_FIELDS = (
     *_KEY_FIELDS,
     "uid",
     "updated_at",
@@ -402,7 +402,7 @@ def network_url(slug: str) -> str:
 
 
 def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | None = None) -> ical.EventData:
-    """One meeting (a ``.values(*_EVENT_FIELDS)`` row) as the calendar sees it.
+    """One meeting (a ``.values(*EVENT_FIELDS)`` row) as the calendar sees it.
 
     Only public agenda titles are written, in every feed including personal ones: the
     VEVENT is one cached block per meeting version for all audiences, and a calendar
@@ -455,7 +455,7 @@ def _build(pks: list[int]) -> dict[int, tuple[str, bytes]]:
         agenda[meeting_id].append(title)
     built = {}
     urls: dict[str, str] = {}
-    for row in Meeting.objects.filter(pk__in=pks).values(*_EVENT_FIELDS, **_KEY_COLUMNS):
+    for row in Meeting.objects.filter(pk__in=pks).values(*EVENT_FIELDS, **_KEY_COLUMNS):
         slug = row["network__slug"]
         if slug not in urls:
             urls[slug] = network_url(slug)

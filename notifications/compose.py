@@ -145,7 +145,7 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
 
 def _calendar(meeting: Meeting, *, method: str, address: str, name: str) -> mail.Calendar:
     # The feed's own column list, so that the attachment and the feed never drift apart.
-    row = Meeting.objects.filter(pk=meeting.pk).values(*feeds._EVENT_FIELDS).get()
+    row = Meeting.objects.filter(pk=meeting.pk).values(*feeds.EVENT_FIELDS).get()
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(

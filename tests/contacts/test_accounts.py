@@ -137,6 +137,7 @@ def test_my_area_shows_my_networks_and_consents(client):
     assert "Stadtteilkonferenz Eilendorf" in page
     assert "öffentlich" in page
     assert "Mein Bereich" in page
+    assert 'href="/benachrichtigungen/einstellungen/">E-Mail-Einstellungen ändern</a>' in page
 
 
 def test_pages_are_german_with_lang_attribute(client):
