@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.feeds import configure_environment, database_drop, database_recreate
+from bench.common import configure_environment, database_drop, database_recreate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench_notif"
