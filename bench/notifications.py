@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import configure_environment, database_drop, database_recreate
+from bench.common import configure_environment, database_drop, database_recreate, vacuum_analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench_notif"
@@ -215,6 +215,7 @@ def run(*, database_url: str, keep_logs: Path) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         started = time.perf_counter()
         busy = data_create()
+        vacuum_analyze()
         print(
             f"data: {FUTURE_MEETINGS:,} future meetings, {REMINDERS:,} members of one meeting due "
             f"for its reminder ({time.perf_counter() - started:.1f} s)",
@@ -307,6 +308,7 @@ def _sample_message() -> bytes:
     from meetings.models import Meeting
     from notifications.compose import BUILDERS
     from notifications.models import Delivery, Kind, Subject
+    from notifications.selectors import MailReads
 
     meeting = Meeting.objects.get(title="Große Sitzung")
     person = Person.objects.order_by("pk").first()
@@ -320,7 +322,8 @@ def _sample_message() -> bytes:
         due_at=timezone.now(),
         next_attempt_at=timezone.now(),
     )
-    message = BUILDERS[Kind.REMINDER](delivery=row, person=person, now=timezone.now())
+    reads = MailReads([(person.pk, Subject.MEETING, meeting.pk)], day=timezone.localdate())
+    message = BUILDERS[Kind.REMINDER](delivery=row, person=reads.person(person.pk), now=timezone.now(), reads=reads)
     return message.message().as_bytes(linesep="\r\n")
 
 

@@ -3,7 +3,8 @@ is still owed, and returns the ``EmailMessage`` (or an ``Outcome`` saying why no
 moment to try again for a reminder whose meeting moved later).
 
 Everything is read again at send time, not at planning time: a mail says what is true when
-it leaves, and a cancellation or an opt-out between planning and sending wins.
+it leaves, and a cancellation or an opt-out between planning and sending wins. The reads of
+a batch of rows come together (``selectors.MailReads``), taken just before its mails leave.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactMessage
 from contacts.selectors import person_mail_address
-from meetings import feeds, ical
+from meetings import ical
 from meetings.feeds import event_data
 from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
@@ -143,9 +144,9 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     }
 
 
-def _calendar(meeting: Meeting, *, method: str, address: str, name: str) -> mail.Calendar:
+def _calendar(meeting: Meeting, *, method: str, address: str, name: str, reads: selectors.MailReads) -> mail.Calendar:
     # The feed's own column list, so that the attachment and the feed never drift apart.
-    row = Meeting.objects.filter(pk=meeting.pk).values(*feeds.EVENT_FIELDS).get()
+    row = reads.event_row(meeting.pk)
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(
@@ -184,14 +185,12 @@ def _end(told: dict) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(told["end"]) if told.get("end") else None
 
 
-def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime):
+def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
     try:
-        meeting = selectors.meeting_for_mail(
-            delivery.subject_id, person_id=person.pk, day=now.astimezone(BERLIN).date()
-        )
+        meeting = reads.meeting(delivery.subject_id)
     except Meeting.DoesNotExist:
         return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
-    if not meeting.recipient_is_member:
+    if not reads.is_member(person_id=person.pk, network_id=meeting.network_id):
         return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
     kind = delivery.kind
     if kind == Kind.CANCELLATION:
@@ -231,11 +230,11 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime):
     address = person_mail_address(person)
     if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
         method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
-        calendar = _calendar(meeting, method=method, address=address, name=person.full_name)
+        calendar = _calendar(meeting, method=method, address=address, name=person.full_name, reads=reads)
     return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
 
 
-def _poll_mail(*, delivery: Delivery, person, now: datetime.datetime):
+def _poll_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
     try:
         poll = DatePoll.objects.select_related("network", "chosen_option", "meeting").get(pk=delivery.subject_id)
     except DatePoll.DoesNotExist:
@@ -263,7 +262,7 @@ def _poll_mail(*, delivery: Delivery, person, now: datetime.datetime):
     return _person_message(delivery=delivery, person=person, context=context)
 
 
-def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime):
+def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
     try:
         message = ContactMessage.objects.select_related("network", "institution").get(pk=delivery.subject_id)
     except ContactMessage.DoesNotExist:
@@ -293,7 +292,7 @@ def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime):
     )
 
 
-def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime):
+def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
     # The coming seven days from when the digest leaves.
     week = delivery.version % 100
     start, end = now, now + datetime.timedelta(days=7)

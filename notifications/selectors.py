@@ -4,12 +4,20 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from contacts.models import Membership, Person
+from meetings import feeds
 from meetings.models import Meeting
-from notifications.models import Delivery, NetworkSettings, PeriodicRun, Preference, default_reminder_offsets
+from notifications.models import (
+    Delivery,
+    NetworkSettings,
+    PeriodicRun,
+    Preference,
+    Subject,
+    default_reminder_offsets,
+)
 
 DEFAULT_OFFSETS = tuple(default_reminder_offsets())
 
@@ -58,34 +66,71 @@ def reminder_offsets_of(network_id: int) -> tuple[int, ...]:
     return DEFAULT_OFFSETS if offsets is None else tuple(offsets)
 
 
-def person_for_mail(person_id: int) -> Person | None:
-    """The person with what ``person_mail_address`` reads (channels, login)."""
-    return (
-        Person.objects.select_related("user", "notification_preference")
-        .prefetch_related("channels")
-        .filter(pk=person_id)
-        .first()
-    )
-
-
 def preference_of(person: Person) -> Preference:
     """The person's preferences, or the defaults (unsaved) when none were set."""
     return Preference.objects.filter(person=person).first() or Preference(person=person)
 
 
-def meeting_for_mail(meeting_id: int, *, person_id: int, day: datetime.date) -> Meeting:
-    """A meeting with what its mails show: network, place, the whole agenda (members read it),
-    and ``recipient_is_member``: whether ``person_id`` is a current member of its network."""
-    return (
-        Meeting.objects.select_related("network", "institution")
-        .prefetch_related("agenda_items")
-        .annotate(
-            recipient_is_member=Exists(
-                Membership.objects.active(day).filter(network_id=OuterRef("network_id"), person_id=person_id)
+class MailReads:
+    """What the mails of a batch of delivery rows read, loaded for the whole batch at once.
+
+    A send task works through a batch of rows; reading each row's recipient, meeting and
+    membership on its own cost five queries per mail, more than the mail itself. Here a
+    batch costs a handful of queries whatever its size. The send service takes the reads
+    right after claiming the rows, a moment before their mails leave.
+
+    ``rows`` are ``(person_id, subject_type, subject_id)`` of the rows to be sent.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int | None, str, int]], *, day: datetime.date) -> None:
+        rows = list(rows)
+        person_ids = {person_id for person_id, _type, _id in rows if person_id is not None}
+        meeting_ids = {subject_id for _person, subject_type, subject_id in rows if subject_type == Subject.MEETING}
+        self._people = {
+            person.pk: person
+            for person in Person.objects.select_related("user", "notification_preference")
+            .prefetch_related("channels")
+            .filter(pk__in=person_ids)
+        }
+        self._meetings = {
+            meeting.pk: meeting
+            for meeting in Meeting.objects.select_related("network", "institution")
+            .prefetch_related("agenda_items")
+            .filter(pk__in=meeting_ids)
+        }
+        network_ids = {meeting.network_id for meeting in self._meetings.values()}
+        self._memberships = set()
+        if network_ids and person_ids:
+            self._memberships = set(
+                Membership.objects.active(day)
+                .filter(network_id__in=network_ids, person_id__in=person_ids)
+                .values_list("network_id", "person_id")
+                .order_by()
             )
-        )
-        .get(pk=meeting_id)
-    )
+        self._event_rows: dict[int, dict] = {}
+
+    def person(self, person_id: int) -> Person | None:
+        """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
+        return self._people.get(person_id)
+
+    def meeting(self, meeting_id: int) -> Meeting:
+        """The meeting with its network, place and whole agenda (members read it); raises
+        ``Meeting.DoesNotExist`` when it was deleted."""
+        try:
+            return self._meetings[meeting_id]
+        except KeyError:
+            raise Meeting.DoesNotExist(meeting_id) from None
+
+    def is_member(self, *, person_id: int, network_id: int) -> bool:
+        """Whether the person is a current member of the network (of the batch's meetings)."""
+        return (network_id, person_id) in self._memberships
+
+    def event_row(self, meeting_id: int) -> dict:
+        """The meeting's columns as the feed reads them, for the ``.ics`` attachment (one
+        query per meeting and batch: an invitation to 500 members builds 500 attachments)."""
+        if meeting_id not in self._event_rows:
+            self._event_rows[meeting_id] = Meeting.objects.filter(pk=meeting_id).values(*feeds.EVENT_FIELDS).get()
+        return self._event_rows[meeting_id]
 
 
 def digest_meetings(*, person_id: int, start: datetime.datetime, end: datetime.datetime, day: datetime.date):

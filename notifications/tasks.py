@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from notifications.services import delivery_send, notifications_sweep, periodic_run_record
+from notifications.services import deliveries_send, notifications_sweep, periodic_run_record
 
 
 @shared_task(name="notifications.heartbeat", acks_late=True)
@@ -13,11 +13,11 @@ def heartbeat() -> None:
 
 @shared_task(name="notifications.sweep", acks_late=True, ignore_result=True)
 def sweep() -> None:
-    """Beat sends this every minute: plan what is owed and queue one send per ready row."""
+    """Beat sends this every minute: plan what is owed and queue one send per batch of ready rows."""
     notifications_sweep()
 
 
 @shared_task(name="notifications.send", acks_late=True, ignore_result=True)
-def send(delivery_id: int) -> str:
-    """Send one row of the delivery log (idempotent: the row's claim decides)."""
-    return delivery_send(delivery_id=delivery_id)
+def send(delivery_ids: list[int]) -> dict[int, str]:
+    """Send a batch of rows of the delivery log (idempotent: each row's claim decides)."""
+    return deliveries_send(delivery_ids=delivery_ids)
