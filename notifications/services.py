@@ -188,11 +188,11 @@ def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -
     return rows
 
 
-def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> list[Delivery]:
+def _invitable(meetings: list[Meeting]) -> set[int]:
+    """Ids of the meetings members are to be invited to: confirmed, and in a network that
+    invites only with the agenda, with at least one agenda item."""
     ids = [meeting.pk for meeting in meetings]
-    notices = {notice.meeting_id: notice for notice in MeetingNotice.objects.filter(meeting_id__in=ids)}
-    network_ids = {meeting.network_id for meeting in meetings}
-    triggers = selectors.invitation_triggers(network_ids)
+    triggers = selectors.invitation_triggers({meeting.network_id for meeting in meetings})
     agenda_networks = [pk for pk, trigger in triggers.items() if trigger == NetworkSettings.Trigger.AGENDA]
     with_agenda = set()
     if agenda_networks:
@@ -202,15 +202,25 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
             .values_list("meeting_id", flat=True)
             .distinct()
         )
+    return {
+        meeting.pk
+        for meeting in meetings
+        if meeting.status == Meeting.Status.CONFIRMED
+        and (triggers.get(meeting.network_id) != NetworkSettings.Trigger.AGENDA or meeting.pk in with_agenda)
+    }
+
+
+def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> list[Delivery]:
+    ids = [meeting.pk for meeting in meetings]
+    notices = {notice.meeting_id: notice for notice in MeetingNotice.objects.filter(meeting_id__in=ids)}
+    invitable = _invitable([meeting for meeting in meetings if meeting.pk not in notices])
     owed: list[tuple[Meeting, str, dict]] = []
     new_notices: list[MeetingNotice] = []
     for meeting in meetings:
         notice = notices.get(meeting.pk)
         told = _meeting_told(meeting)
         if notice is None:
-            if meeting.status != Meeting.Status.CONFIRMED:
-                continue
-            if triggers.get(meeting.network_id) == NetworkSettings.Trigger.AGENDA and meeting.pk not in with_agenda:
+            if meeting.pk not in invitable:
                 continue
             kind, details = Kind.INVITATION, {}
             new_notices.append(MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=told))
@@ -494,6 +504,48 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
             )
         transaction.on_commit(lambda: _enqueue(ids))
     return SweepResult(planned=len(rows), enqueued=ids)
+
+
+@transaction.atomic
+def notifications_baseline(*, now: datetime.datetime | None = None) -> int:
+    """Record that members already know every future meeting they would be invited to now.
+
+    For a system that takes over from another tool (meetings imported, members invited the
+    old way): without it the first sweep would invite every member to every confirmed
+    future meeting at once. Afterwards only what changes is sent: changes, cancellations and
+    invitations to meetings confirmed (or given their agenda) later; reminders come as
+    usual. Idempotent: a meeting members were told about keeps what they were told. Returns
+    the number of meetings recorded. Side effects: ``MeetingNotice`` rows; the sweep's
+    watermark.
+    """
+    clock = timezone.now()
+    now = now or clock
+    recorded = 0
+    known = MeetingNotice.objects.filter(meeting_id=OuterRef("pk"))
+    unknown = Meeting.objects.filter(start__gt=now).exclude(Exists(known)).order_by("pk")
+    batch: list[Meeting] = []
+    for meeting in unknown.iterator(chunk_size=2000):
+        batch.append(meeting)
+        if len(batch) == 2000:
+            recorded += _notices_record(batch)
+            batch = []
+    recorded += _notices_record(batch)
+    periodic_run_record(name="sweep", watermark=clock)
+    logger.info("Baseline: %s future meetings recorded as known", recorded)
+    return recorded
+
+
+def _notices_record(meetings: list[Meeting]) -> int:
+    """Record as told what members would be invited to now (the others stay unknown, so
+    confirming one later still invites)."""
+    invitable = _invitable(meetings)
+    notices = [
+        MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=_meeting_told(meeting))
+        for meeting in meetings
+        if meeting.pk in invitable
+    ]
+    MeetingNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    return len(notices)
 
 
 # Sending one row -----------------------------------------------------------------------
