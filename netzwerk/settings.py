@@ -197,6 +197,8 @@ CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's transport with whole-message writes (see netzwerk/broker.py).
+    CELERY_BROKER_TRANSPORT = "netzwerk.broker:Transport"
     _broker_folder = str(VAR_DIR / "broker")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _broker_folder,
