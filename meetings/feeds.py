@@ -220,6 +220,7 @@ def _fetch_one(kind: Callable, values: Mapping[str, Any], compile: Callable[...,
     to answer, so each kind and shape is compiled once per process and only bound here.
     """
     connection = connections[Meeting.objects.db]
+    values = {name: _padded(value) if isinstance(value, list) else value for name, value in values.items()}
     shape = tuple((name, len(value) if isinstance(value, list) else None) for name, value in sorted(values.items()))
     key = (connection.alias, kind, shape)
     statement = _STATEMENTS.get(key)
@@ -231,6 +232,18 @@ def _fetch_one(kind: Callable, values: Mapping[str, Any], compile: Callable[...,
     with _preparable_cursor(connection) as cursor:
         cursor.execute(sql, bound)
         return cursor.fetchone()
+
+
+def _padded(items: list) -> list:
+    """``items`` with its last one repeated up to a power of two.
+
+    Lists are only compared with ``IN``, where a repeated value changes nothing; padding
+    keeps the number of shapes (and of statements kept per process) small whatever
+    combinations of the builder's up to 50 choices clients send.
+    """
+    if not items:
+        return items
+    return items + items[-1:] * ((1 << (len(items) - 1).bit_length()) - len(items))
 
 
 def _preparable_cursor(connection):
