@@ -186,14 +186,17 @@ class _Placeholder(Expression):
 
 
 def _placeholder_field(value: Any) -> Field:
-    # As the ORM prepares a plain value of that type (a datetime is also a date).
+    # As the ORM prepares a plain value of that type (a datetime is also a date). Any
+    # other type fails here rather than being bound as text.
     if isinstance(value, datetime.datetime):
         return DateTimeField()
     if isinstance(value, datetime.date):
         return DateField()
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return BigIntegerField()
-    return CharField()
+    if isinstance(value, str):
+        return CharField()
+    raise TypeError(f"No placeholder for a value of type {type(value).__name__}")
 
 
 def _placeholders(values: Mapping[str, Any]) -> dict[str, Any]:
