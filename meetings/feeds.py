@@ -21,15 +21,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Expression,
+    F,
+    Field,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -126,14 +141,23 @@ class Feed:
     ``key`` names the feed and its parameters in canonical form (part of the ETag);
     ``version`` holds what else the feed's own bytes depend on (e.g. the network's
     ``updated_at`` for its name in X-WR-CALNAME).
+
+    The meetings are ``select(**values)``: one of the ``_select_*`` functions below and
+    the values of this request (the window's bounds, the network, …). Kept apart so that
+    :func:`feed_stamp` can compile the SQL of a kind of feed once and bind only the values.
     """
 
     key: str
     name: str
     description: str
-    meetings: QuerySet[Meeting]
+    select: Callable[..., QuerySet[Meeting]]
+    values: Mapping[str, Any]
     private: bool = False
     version: str = ""
+
+    @property
+    def meetings(self) -> QuerySet[Meeting]:
+        return self.select(**self.values)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,18 +167,204 @@ class FeedStamp:
     count: int
 
 
+# Queries compiled once -----------------------------------------------------------
+
+
+class _Placeholder(Expression):
+    """A value of a query compiled once (see :func:`_fetch_one`): a bare placeholder, bound per request."""
+
+    def __init__(self, name: str, index: int | None, output_field: Field) -> None:
+        super().__init__(output_field=output_field)
+        self.name, self.index = name, index
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+    def bind(self, values: Mapping[str, Any], connection) -> Any:
+        value = values[self.name] if self.index is None else values[self.name][self.index]
+        return self.output_field.get_db_prep_value(value, connection, prepared=False)
+
+
+def _placeholder_field(value: Any) -> Field:
+    # As the ORM prepares a plain value of that type (a datetime is also a date). Any
+    # other type fails here rather than being bound as text.
+    if isinstance(value, datetime.datetime):
+        return DateTimeField()
+    if isinstance(value, datetime.date):
+        return DateField()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return BigIntegerField()
+    if isinstance(value, str):
+        return CharField()
+    raise TypeError(f"No placeholder for a value of type {type(value).__name__}")
+
+
+def _placeholders(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: (
+            [_Placeholder(name, index, _placeholder_field(item)) for index, item in enumerate(value)]
+            if isinstance(value, list)
+            else _Placeholder(name, None, _placeholder_field(value))
+        )
+        for name, value in values.items()
+    }
+
+
+# (SQL, parameters with placeholders) per kind of query and shape of its values.
+_STATEMENTS: dict[tuple, tuple[str, list]] = {}
+
+
+def _fetch_one(kind: Callable, values: Mapping[str, Any], compile: Callable[..., tuple[str, list]]) -> tuple | None:
+    """Run the query ``compile(**placeholders)`` with ``values`` bound; its first row.
+
+    A conditional GET runs the same two queries for every feed of a kind, differing only
+    in their values (and in the number of values of a list: the builder's choices).
+    Building and compiling them with the ORM took longer in Python than the database took
+    to answer, so each kind and shape is compiled once per process and only bound here.
+    """
+    connection = connections[Meeting.objects.db]
+    values = {name: _padded(value) if isinstance(value, list) else value for name, value in values.items()}
+    shape = tuple((name, len(value) if isinstance(value, list) else None) for name, value in sorted(values.items()))
+    key = (connection.alias, kind, shape)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        sql, params = compile(connection=connection, **_placeholders(values))
+        statement = _STATEMENTS[key] = (sql, list(params))
+    sql, params = statement
+    bound = [param.bind(values, connection) if isinstance(param, _Placeholder) else param for param in params]
+    with _preparable_cursor(connection) as cursor:
+        cursor.execute(sql, bound)
+        return cursor.fetchone()
+
+
+def _padded(items: list) -> list:
+    """``items`` with its last one repeated up to a power of two.
+
+    Lists are only compared with ``IN``, where a repeated value changes nothing; padding
+    keeps the number of shapes (and of statements kept per process) small whatever
+    combinations of the builder's up to 50 choices clients send.
+    """
+    if not items:
+        return items
+    return items + items[-1:] * ((1 << (len(items) - 1).bit_length()) - len(items))
+
+
+def _preparable_cursor(connection):
+    """A cursor whose statements PostgreSQL may keep prepared, logged like any other.
+
+    Django's cursors bind values on the client, so psycopg can never prepare them; these
+    statements are the same text on every conditional GET, and planning the aggregate cost
+    more than running it. Prepared after ``prepare_threshold`` runs (see settings).
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _server_binding_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+@functools.cache
+def _server_binding_cursor_class() -> type:
+    # Imported when first used: the PostgreSQL backend needs psycopg, SQLite does not.
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class LoggedServerBindingCursor(ServerBindingCursor):
+        """Keeps the statement's text for Django's query log (``last_executed_query``)
+        also when it runs prepared: psycopg records it only for statements sent in full."""
+
+        def _send_query_prepared(self, name, pgq, *args, **kwargs):
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, *args, **kwargs)
+
+    return LoggedServerBindingCursor
+
+
+def _compile(queryset: QuerySet, connection) -> tuple[str, list]:
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def _network_row(*, slug: str) -> tuple | None:
+    """``(pk, name, updated_at)`` of the network ``slug``; ``updated_at`` is text on SQLite."""
+
+    def compile(*, connection, slug):
+        return _compile(
+            Network.objects.filter(slug=slug).order_by().values_list("pk", "name", "updated_at")[:1], connection
+        )
+
+    return _fetch_one(_network_row, {"slug": slug}, compile)
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return "-"
+    # PostgreSQL answers timestamps as datetimes, SQLite as text: either is the change.
+    return value.isoformat() if isinstance(value, datetime.datetime) else str(value)
+
+
 # Which meetings -------------------------------------------------------------------
+
+
+def _window(now: datetime.datetime) -> dict[str, datetime.datetime]:
+    """The values the feed window is made of (see :func:`_in_window`)."""
+    return {
+        "window_start": now - WINDOW_BACK,
+        "window_end": now + WINDOW_AHEAD,
+        "cancelled_kept_from": now - CANCELLED_KEEP,
+        "now": now,
+    }
+
+
+def _in_window(meetings: QuerySet[Meeting], *, window_start, window_end, cancelled_kept_from, now) -> QuerySet[Meeting]:
+    return meetings.filter(start__gte=window_start, start__lt=window_end).filter(
+        ~Q(status=Meeting.Status.CANCELLED) | Q(updated_at__gte=cancelled_kept_from) | Q(start__gte=now)
+    )
 
 
 def feed_window(meetings: QuerySet[Meeting], *, now: datetime.datetime) -> QuerySet[Meeting]:
     """Restrict ``meetings`` to the feed window and drop cancellations older than 60 days."""
-    return meetings.filter(start__gte=now - WINDOW_BACK, start__lt=now + WINDOW_AHEAD).filter(
-        ~Q(status=Meeting.Status.CANCELLED) | Q(updated_at__gte=now - CANCELLED_KEEP) | Q(start__gte=now)
+    return _in_window(meetings, **_window(now))
+
+
+def _select_public(**window) -> QuerySet[Meeting]:
+    return _in_window(Meeting.objects.filter(visibility=Visibility.PUBLIC), **window)
+
+
+def _select_network(*, network_id: int, **window) -> QuerySet[Meeting]:
+    return _select_public(**window).filter(network_id=network_id)
+
+
+def _select_kind(*, kind: str, **window) -> QuerySet[Meeting]:
+    return _select_public(**window).filter(network__kind=kind)
+
+
+def _select_area(*, area_id: int, **window) -> QuerySet[Meeting]:
+    return _select_public(**window).filter(network_id__in=Subquery(_area_network_ids(Q(pk=area_id))))
+
+
+def _select_builder(*, networks: list[str], kinds: list[str], areas: list[str], **window) -> QuerySet[Meeting]:
+    condition = Q(pk__in=[])
+    if networks:
+        condition |= Q(network__slug__in=networks)
+    if kinds:
+        condition |= Q(network__kind__in=kinds)
+    if areas:
+        condition |= Q(network_id__in=Subquery(_area_network_ids(Q(slug__in=areas))))
+    return _select_public(**window).filter(condition)
+
+
+def _select_personal(*, person_id: int, today: datetime.date, **window) -> QuerySet[Meeting]:
+    active = Membership.objects.active(today).filter(person_id=person_id).values("network_id")
+    left = Membership.objects.filter(person_id=person_id).exclude(network_id__in=active).values("network_id")
+    yes = Attendance.objects.filter(person_id=person_id, answer=Attendance.Answer.YES).values("meeting_id")
+    return _in_window(Meeting.objects.all(), **window).filter(
+        Q(network_id__in=Subquery(active))
+        | (Q(pk__in=Subquery(yes)) & Q(visibility=Visibility.PUBLIC) & ~Q(network_id__in=Subquery(left)))
     )
 
 
-def _public(*, now: datetime.datetime) -> QuerySet[Meeting]:
-    return feed_window(Meeting.objects.filter(visibility=Visibility.PUBLIC), now=now)
+def _select_meeting(*, meeting_id: int) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(pk=meeting_id)
 
 
 def _area_network_ids(area_filter: Q) -> QuerySet[Network]:
@@ -172,21 +382,24 @@ def feed_city(*, now: datetime.datetime) -> Feed:
         key="stadt",
         name="Netzwerk Aachen: alle Sitzungen",
         description="Öffentliche Sitzungen aller Netzwerke in Aachen",
-        meetings=_public(now=now),
+        select=_select_public,
+        values=_window(now),
     )
 
 
 def feed_network(*, slug: str, now: datetime.datetime) -> Feed:
     """The public meetings of one network (one query for the network)."""
-    network = Network.objects.filter(slug=slug).values("pk", "name", "updated_at").first()
+    network = _network_row(slug=slug)
     if network is None:
         raise FeedNotFound(slug)
+    network_id, name, updated_at = network
     return Feed(
         key=f"netzwerk:{slug}",
-        name=network["name"],
-        description=f"Öffentliche Sitzungen: {network['name']}",
-        meetings=_public(now=now).filter(network_id=network["pk"]),
-        version=network["updated_at"].isoformat(),
+        name=name,
+        description=f"Öffentliche Sitzungen: {name}",
+        select=_select_network,
+        values={"network_id": network_id, **_window(now)},
+        version=_as_text(updated_at),
     )
 
 
@@ -199,7 +412,8 @@ def feed_kind(*, kind: str, now: datetime.datetime) -> Feed:
         key=f"art:{kind}",
         name=f"Netzwerk Aachen: {label}",
         description=f"Öffentliche Sitzungen aller Netzwerke der Art {label}",
-        meetings=_public(now=now).filter(network__kind=kind),
+        select=_select_kind,
+        values={"kind": kind, **_window(now)},
     )
 
 
@@ -212,7 +426,8 @@ def feed_area(*, slug: str, now: datetime.datetime) -> Feed:
         key=f"gebiet:{slug}",
         name=f"Netzwerk Aachen: {area['name']}",
         description=f"Öffentliche Sitzungen der Netzwerke im Gebiet {area['name']}",
-        meetings=_public(now=now).filter(network_id__in=Subquery(_area_network_ids(Q(pk=area["pk"])))),
+        select=_select_area,
+        values={"area_id": area["pk"], **_window(now)},
         version=area["updated_at"].isoformat(),
     )
 
@@ -264,13 +479,6 @@ def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Fee
         missing = [value for value in values if (table, value) not in found]
         if missing:
             raise FeedBadRequest(f"Unbekannt ({table}): {missing[0]}")
-    condition = Q(pk__in=[])
-    if networks:
-        condition |= Q(network__slug__in=networks)
-    if kinds:
-        condition |= Q(network__kind__in=kinds)
-    if areas:
-        condition |= Q(network_id__in=Subquery(_area_network_ids(Q(slug__in=areas))))
     names = [found[("netzwerk", slug)][0] for slug in networks]
     names += [str(Network.Kind(kind).label) for kind in kinds]
     names += [found[("gebiet", slug)][0] for slug in areas]
@@ -279,7 +487,8 @@ def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Fee
         key=key,
         name="Netzwerk Aachen: Auswahl",
         description="Öffentliche Sitzungen: " + ", ".join(names),
-        meetings=_public(now=now).filter(condition),
+        select=_select_builder,
+        values={"networks": networks, "kinds": kinds, "areas": areas, **_window(now)},
         version=",".join(sorted(updated.isoformat() for _name, updated in found.values())),
     )
 
@@ -296,29 +505,51 @@ def feed_personal(*, token: FeedToken, now: datetime.datetime) -> Feed:
     """A person's feed: every meeting (public and internal) of the networks they are an
     active member of today, plus public meetings they said yes to — but never a meeting of
     a network they have left (an old Zusage does not keep a former member informed)."""
-    person_id = token.person_id
     today = timezone.localdate(now)
-    active = Membership.objects.active(today).filter(person_id=person_id).values("network_id")
-    left = Membership.objects.filter(person_id=person_id).exclude(network_id__in=active).values("network_id")
-    yes = Attendance.objects.filter(person_id=person_id, answer=Attendance.Answer.YES).values("meeting_id")
-    meetings = feed_window(Meeting.objects.all(), now=now).filter(
-        Q(network_id__in=Subquery(active))
-        | (Q(pk__in=Subquery(yes)) & Q(visibility=Visibility.PUBLIC) & ~Q(network_id__in=Subquery(left)))
-    )
     return Feed(
         key=f"persoenlich:{token.pk}:{today.isoformat()}",
         name="Netzwerk Aachen: meine Sitzungen",
         description="Die Sitzungen Ihrer Netzwerke und Ihre Zusagen (persönlicher Kalender)",
-        meetings=meetings,
+        select=_select_personal,
+        values={"person_id": token.person_id, "today": today, **_window(now)},
         private=True,
+    )
+
+
+def feed_meeting(*, meeting_id: int, uid, private: bool) -> Feed:
+    """One meeting as a feed ("add to calendar"); who may see it is the view's decision."""
+    return Feed(
+        key=f"termin:{uid}",
+        name="Netzwerk Aachen",
+        description="Eine Sitzung",
+        select=_select_meeting,
+        values={"meeting_id": meeting_id},
+        private=private,
     )
 
 
 # Validators -------------------------------------------------------------------------
 
 
-def _latest_change(model) -> QuerySet:
-    return model.objects.order_by("-updated_at").values("updated_at")[:1]
+def _stamp_row(feed: Feed) -> tuple:
+    """Count, id sum and latest changes of ``feed``'s meetings (see :func:`feed_stamp`)."""
+
+    def compile(*, connection, **values):
+        selection = feed.select(**values).order_by().values(stamp_id=F("pk"), stamp_changed=F("updated_at"))
+        inner, params = _compile(selection, connection)
+        quote = connection.ops.quote_name
+        # The latest change of ANY network or institution, not only of those in the feed:
+        # two uncorrelated subqueries that read one index entry each, where joining every
+        # meeting to its network and institution made the aggregate read the table. Such
+        # changes are rare, and the price is one full answer to every feed when one happens.
+        latest = [
+            f"(SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)})"
+            for model in (Network, Institution)
+        ]
+        sql = f"SELECT COUNT(*), SUM(feed.stamp_id), MAX(feed.stamp_changed), {', '.join(latest)} FROM ({inner}) feed"
+        return sql, params
+
+    return _fetch_one(feed.select, feed.values, compile)
 
 
 def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
@@ -334,27 +565,14 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
     taken from it would go backwards and let ``If-Modified-Since`` answer 304 for a feed
     that lost a meeting. A lost cache entry only moves it forward (one full answer).
     """
-    row = feed.meetings.order_by().aggregate(
-        count=Count("pk"),
-        id_sum=Sum("pk"),
-        changed=Max("updated_at"),
-        # The latest change of ANY network or institution, not only of those in the feed:
-        # two uncorrelated subqueries that read one index entry each, where joining every
-        # meeting to its network and institution made the aggregate read the table. Such
-        # changes are rare, and the price is one full answer to every feed when one happens.
-        network_changed=Max(Subquery(_latest_change(Network))),
-        institution_changed=Max(Subquery(_latest_change(Institution))),
-    )
+    count, id_sum, changed, network_changed, institution_changed = _stamp_row(feed)
     parts = [
         FORMAT_VERSION,
         feed.key,
         feed.version,
-        str(row["count"]),
-        str(row["id_sum"] or 0),
-        *(
-            value.isoformat() if value else "-"
-            for value in (row["changed"], row["network_changed"], row["institution_changed"])
-        ),
+        str(count),
+        str(id_sum or 0),
+        *(_as_text(value) for value in (changed, network_changed, institution_changed)),
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     etag = f'"{digest}"'
@@ -370,7 +588,7 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
         if remembered is not None and last_modified <= remembered[1]:
             last_modified = remembered[1] + datetime.timedelta(seconds=1)
         cache.set(remembered_key, (etag, last_modified), LAST_MODIFIED_TIMEOUT)
-    return FeedStamp(etag=etag, last_modified=last_modified, count=row["count"])
+    return FeedStamp(etag=etag, last_modified=last_modified, count=count)
 
 
 # Bytes ------------------------------------------------------------------------------

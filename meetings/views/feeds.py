@@ -112,13 +112,7 @@ def feed_meeting(request, uid: uuid.UUID):
         network = Network.objects.filter(pk=row["network_id"]).first()
         if network is None or not user_sees_internals(request.user, network):
             raise _not_found()
-    feed = feeds.Feed(
-        key=f"termin:{uid}",
-        name="Netzwerk Aachen",
-        description="Eine Sitzung",
-        meetings=Meeting.objects.filter(pk=row["pk"]),
-        private=private,
-    )
+    feed = feeds.feed_meeting(meeting_id=row["pk"], uid=uid, private=private)
     return _serve(request, feed, now=now, filename=f"sitzung-{uid}.ics")
 
 

@@ -292,6 +292,75 @@ def test_feed_builder_304_in_two_queries(client, django_assert_max_num_queries):
     assert response.status_code == 304
 
 
+@pytest.mark.parametrize("kind", ["city", "kind", "meeting"])
+def test_feed_of_every_kind_answers_304_in_two_queries(client, django_assert_max_num_queries, kind):
+    network = NetworkFactory(kind=Network.Kind.SENIORS_WORKING_GROUP)
+    meeting = MeetingFactory(network=network)
+    url = {
+        "city": "/kalender/stadt.ics",
+        "kind": "/kalender/art/oag.ics",
+        "meeting": reverse("feeds:meeting", args=[meeting.uid]),
+    }[kind]
+    etag = client.get(url)["ETag"]
+
+    with django_assert_max_num_queries(2):
+        response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+
+
+def test_feed_stamp_counts_each_feeds_own_meetings():
+    """The stamp query is compiled once per kind of feed (and kept prepared on PostgreSQL
+    after a few runs): each feed still binds its own values."""
+    small, big, third = NetworkFactory(), NetworkFactory(), NetworkFactory()
+    MeetingFactory(network=small)
+    MeetingFactory.create_batch(3, network=big)
+    MeetingFactory.create_batch(2, network=third)
+    now = timezone.now()
+
+    counts = [feeds.feed_stamp(feeds.feed_network(slug=n.slug, now=now), now=now).count for n in (small, big) * 4]
+    builder = [
+        feeds.feed_stamp(feeds.feed_builder(choice=choice, now=now), now=now).count
+        for choice in (
+            {"netzwerk": [small.slug], "art": [], "gebiet": []},
+            {"netzwerk": sorted([small.slug, big.slug]), "art": [], "gebiet": []},
+            {"netzwerk": sorted([small.slug, big.slug, third.slug]), "art": [], "gebiet": []},
+            {"netzwerk": sorted([big.slug, third.slug]), "art": [], "gebiet": []},
+        )
+    ]
+
+    assert counts == [1, 3] * 4
+    assert builder == [1, 4, 6, 5]
+
+
+def test_feed_stamp_follows_the_moving_window():
+    """A meeting that leaves the window as time passes changes the ETag without any write."""
+    network = NetworkFactory()
+    MeetingFactory(network=network, start=in_days(-300))
+    MeetingFactory(network=network, start=in_days(30))
+    now = timezone.now()
+    later = now + datetime.timedelta(days=100)
+
+    today = feeds.feed_stamp(feeds.feed_network(slug=network.slug, now=now), now=now)
+    in_100_days = feeds.feed_stamp(feeds.feed_network(slug=network.slug, now=later), now=later)
+
+    assert [today.count, in_100_days.count] == [2, 1]
+    assert in_100_days.etag != today.etag
+
+
+def test_feed_personal_stamp_follows_the_membership_term():
+    """The personal feed binds its day: a membership that has ended drops the network's meetings."""
+    membership = MembershipFactory(end=timezone.localdate() + datetime.timedelta(days=10))
+    MeetingFactory(network=membership.network, start=in_days(60), visibility=Visibility.MEMBERS)
+    token = services.feed_token_issue(person=membership.person)
+    now = timezone.now()
+    later = now + datetime.timedelta(days=20)
+
+    counts = [feeds.feed_stamp(feeds.feed_personal(token=token, now=when), now=when).count for when in (now, later)]
+
+    assert counts == [1, 0]
+
+
 def test_feed_head_answers_headers_without_loading_meetings(client, django_assert_max_num_queries):
     network = NetworkFactory()
     MeetingFactory.create_batch(3, network=network)
