@@ -45,7 +45,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bench.common import configure_environment, database_drop, database_recreate, measure, row, verdict
+from bench.common import (
+    configure_environment,
+    database_drop,
+    database_recreate,
+    measure,
+    row,
+    vacuum_analyze,
+    verdict,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench"
@@ -418,11 +426,8 @@ def run(*, database_url: str) -> None:
     began = time.perf_counter()
     counts = data_create(rng=random.Random(SEED))
     print(f"  data written in {time.perf_counter() - began:.1f} s: {counts}", flush=True)
+    vacuum_analyze()
     with connection.cursor() as cursor:
-        # VACUUM, not only ANALYZE: after a bulk write no heap page is marked all-visible,
-        # so no index-only scan is possible and the planner judges indexes by a state that
-        # a production database, vacuumed by autovacuum, is never in for long.
-        cursor.execute("VACUUM ANALYZE")
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]
 
