@@ -92,7 +92,15 @@ RANK_EXACT, RANK_STARTS, RANK_WORD_STARTS, RANK_CONTAINS, RANK_REST = range(5)
 
 
 def _ranked(
-    queryset: QuerySet, words: list[str], *, name, text, folded_query: str, then: tuple, stems: bool = True
+    queryset: QuerySet,
+    words: list[str],
+    *,
+    name,
+    text,
+    folded_query: str,
+    then: tuple,
+    stems: bool = True,
+    text_rank: bool = False,
 ) -> QuerySet:
     """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
     1: starts with it, 2: every word starts a word of the name, 3: the name contains every
@@ -102,11 +110,13 @@ def _ranked(
 
     On PostgreSQL the hits of rank 4, which the name does not explain (found by the rest of
     the text, a word stem or a typo), are ordered by the trigram word similarity of the name
-    and then by the full text rank first. Both are computed only for those rows: a common
-    word ("Einrichtung") matches thousands of names, and ordering them by similarity would
-    cost tens of milliseconds for what rank 2 and 3 already say. ``stems=False`` skips full
-    text search where the text is only a name (people, areas, streets): names have no word
-    stems, and building the text vector costs time on every row."""
+    first, and with ``text_rank`` then by the full text rank (for a text that says more
+    than the name, as a network's description does). Both are computed only for those
+    rows: a common word ("Einrichtung") matches thousands of names, and ordering them by
+    similarity would cost tens of milliseconds for what rank 2 and 3 already say; the text
+    rank builds the text vector of every row it orders. ``stems=False`` skips full text
+    search where the text is only a name (people, areas, streets): names have no word stems.
+    """
     queryset = queryset.alias(
         folded_name=name, folded_text=text, spaced_name=Concat(Value(" "), name, output_field=TextField())
     )
@@ -137,12 +147,12 @@ def _ranked(
         return Case(When(a_word_not_in_name, then=expression), default=Value(0.0), output_field=FloatField())
 
     queryset = queryset.annotate(similarity=for_the_rest(TrigramWordSimilarity(Value(folded_query), "folded_name")))
-    if not stems:
+    if not (stems and text_rank):
         return queryset.order_by("rank", "-similarity", *then)
-    text_rank = SearchRank(
+    rank_of_text = SearchRank(
         SearchVector(text, config="german"), SearchQuery(" ".join(words), config="german", search_type="plain")
     )
-    queryset = queryset.annotate(text_rank=for_the_rest(text_rank))
+    queryset = queryset.annotate(text_rank=for_the_rest(rank_of_text))
     return queryset.order_by("rank", "-similarity", "-text_rank", *then)
 
 
@@ -150,7 +160,13 @@ def network_search(words: list[str], folded_query: str, *, limit: int) -> list[N
     """Active networks by name, short name and description."""
     networks = Network.objects.filter(is_active=True).select_related("parent")
     networks = _ranked(
-        networks, words, name=F("search_name"), text=F("search_text"), folded_query=folded_query, then=("name", "pk")
+        networks,
+        words,
+        name=F("search_name"),
+        text=F("search_text"),
+        folded_query=folded_query,
+        then=("name", "pk"),
+        text_rank=True,
     )
     return list(networks[:limit])
 

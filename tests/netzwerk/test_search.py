@@ -149,6 +149,18 @@ def test_search_finds_german_word_stems_on_postgres_only(client):
         assert found == [[], [], ["Netzwerk"]]
 
 
+def test_search_orders_networks_found_by_their_description_by_text_rank_on_postgres(client):
+    NetworkFactory(name="Arbeitskreis Nord", description="Eine Konferenz.")
+    NetworkFactory(name="Zukunftsrunde", description="Die Konferenz der Konferenzen, eine Konferenz für alle.")
+
+    found = api_names(client, "Konferenzen", "networks")
+
+    if connection.vendor == "postgresql":
+        assert found == ["Zukunftsrunde", "Arbeitskreis Nord"]
+    else:
+        assert found == ["Zukunftsrunde"]
+
+
 def test_search_finds_meetings_by_title_and_network(client):
     network = NetworkFactory(name="Stadtteilkonferenz Preuswald")
     MeetingFactory(network=network, title="Vollversammlung")
