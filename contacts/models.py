@@ -98,6 +98,20 @@ class Area(TimestampedModel):
         default=False,
         help_text=_("Der Name ist nicht amtlich belegt, sondern für die Demodaten erfunden."),
     )
+    # Kept by the database itself, as the search columns of networks and institutions: the
+    # search compares folded text and must not fold every row of every query.
+    search_name = models.GeneratedField(
+        expression=Fold("name"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchname"),
+    )
+    search_text = models.GeneratedField(
+        expression=Fold(spaced("code", "name")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtext"),
+    )
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
 
     class Meta:
@@ -213,6 +227,12 @@ class Network(TimestampedModel):
         output_field=models.TextField(),
         db_persist=True,
         verbose_name=_("Suchtext"),
+    )
+    search_name = models.GeneratedField(
+        expression=Fold("name"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchname"),
     )
 
     class Meta:
@@ -342,6 +362,12 @@ class Institution(TimestampedModel):
         output_field=models.TextField(),
         db_persist=True,
         verbose_name=_("Suchtext"),
+    )
+    search_name = models.GeneratedField(
+        expression=Fold("name"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchname"),
     )
 
     class Meta:

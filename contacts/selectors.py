@@ -156,6 +156,27 @@ def _code_key(area: Area) -> tuple:
     return (int(area.code) if area.code.isdigit() else 10**9, area.code, area.name)
 
 
+def _ids_above(area_id: int, parent_of: dict[int, int | None]) -> list[int]:
+    """The ids from the Stadtbezirk down to the parent of ``area_id`` (a missing parent ends
+    the chain, a cycle too)."""
+    chain: list[int] = []
+    parent_id = parent_of.get(area_id)
+    while parent_id in parent_of and parent_id not in chain:
+        chain.insert(0, parent_id)
+        parent_id = parent_of[parent_id]
+    return chain
+
+
+def _ids_below(area_id: int, child_ids: dict[int | None, list[int]]) -> set[int]:
+    """``area_id`` and the ids of every area below it."""
+    ids = {area_id}
+    frontier = [area_id]
+    while frontier:
+        frontier = [pk for parent_id in frontier for pk in child_ids.get(parent_id, []) if pk not in ids]
+        ids.update(frontier)
+    return ids
+
+
 @dataclass(frozen=True)
 class AreaTree:
     """All areas, read in one query, with their parent/child links resolved in memory."""
@@ -173,24 +194,10 @@ class AreaTree:
     def children_of(self, area: Area) -> list[Area]:
         return self.children.get(area.pk, [])
 
-    def ancestors(self, area: Area) -> list[Area]:
-        """From the Stadtbezirk down to the parent of ``area``."""
-        chain: list[Area] = []
-        parent = self.by_id.get(area.parent_id)
-        while parent is not None and parent not in chain:
-            chain.insert(0, parent)
-            parent = self.by_id.get(parent.parent_id)
-        return chain
-
     def descendant_ids(self, area_id: int) -> set[int]:
         """``area_id`` and every area below it."""
-        ids = {area_id}
-        frontier = [area_id]
-        while frontier:
-            below = [child.pk for parent_id in frontier for child in self.children.get(parent_id, [])]
-            frontier = [pk for pk in below if pk not in ids]
-            ids.update(frontier)
-        return ids
+        child_ids = {parent_id: [child.pk for child in children] for parent_id, children in self.children.items()}
+        return _ids_below(area_id, child_ids)
 
     def by_level(self) -> list[tuple[str, list[Area]]]:
         """(level, areas) for each level, Stadtbezirk first, each sorted by official number."""
@@ -200,9 +207,14 @@ class AreaTree:
         ]
 
 
+# What no page shows of an area: the tree holds every area (810 at bench scale) on every
+# request, and reading two timestamps and the search columns of each doubled its cost.
+_AREA_TREE_UNUSED = ("created_at", "updated_at", "is_demo", "search_name", "search_text")
+
+
 def area_tree() -> AreaTree:
     """Every area in one query, as a tree."""
-    areas = sorted(Area.objects.all(), key=_code_key)
+    areas = sorted(Area.objects.defer(*_AREA_TREE_UNUSED), key=_code_key)
     children: dict[int | None, list[Area]] = {}
     for area in areas:
         children.setdefault(area.parent_id, []).append(area)
@@ -373,19 +385,34 @@ class AreaPage:
     institution_count: int
 
 
-def area_page(*, tree: AreaTree, area: Area, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaPage:
-    """Who is active in ``area``: networks linked to the area itself, to an area above it
-    (the Stadtteilkonferenz of the Sozialraum covers each of its Lebensräume) or to one
-    below it; and the first ``institution_limit`` institutions in it and below it."""
-    ancestors = tree.ancestors(area)
-    below = tree.descendant_ids(area.pk)
-    covering = below | {a.pk for a in ancestors}
-    networks = list(network_directory(area_ids=covering))
+def area_page(*, slug: str, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaPage | None:
+    """Who is active in the area with ``slug`` (``None`` if there is none): networks linked
+    to the area itself, to an area above it (the Stadtteilkonferenz of the Sozialraum covers
+    each of its Lebensräume) or to one below it; and the first ``institution_limit``
+    institutions in it and below it.
+
+    The links between all areas are read as plain ids: a model instance of every area (810
+    at bench scale), as ``area_tree`` builds for the selects, cost most of the page's time.
+    Only the area, its ancestors and its children become instances.
+    """
+    links = list(Area.objects.order_by().values_list("pk", "parent_id", "slug"))
+    area_id = next((pk for pk, _parent_id, area_slug in links if area_slug == slug), None)
+    if area_id is None:
+        return None
+    parent_of: dict[int, int | None] = {}
+    child_ids: dict[int | None, list[int]] = {}
+    for pk, parent_id, _slug in links:
+        parent_of[pk] = parent_id
+        child_ids.setdefault(parent_id, []).append(pk)
+    ancestor_ids = _ids_above(area_id, parent_of)
+    shown = Area.objects.in_bulk([area_id, *ancestor_ids, *child_ids.get(area_id, [])])
+    below = _ids_below(area_id, child_ids)
+    networks = list(network_directory(area_ids=below | set(ancestor_ids)))
     institutions = institution_directory(area_ids=below)
     return AreaPage(
-        area=area,
-        ancestors=ancestors,
-        children=tree.children_of(area),
+        area=shown[area_id],
+        ancestors=[shown[pk] for pk in ancestor_ids],
+        children=sorted((shown[pk] for pk in child_ids.get(area_id, [])), key=_code_key),
         networks=networks,
         institutions=list(institutions[:institution_limit]),
         institution_count=institutions.count(),

@@ -214,12 +214,10 @@ def area_choose(request: HttpRequest) -> HttpResponse:
 @require_safe
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One area: the networks that cover it, the institutions in it, the areas around it."""
-    tree = selectors.area_tree()
-    area = next((a for a in tree.by_id.values() if a.slug == slug), None)
-    if area is None:
+    page = selectors.area_page(slug=slug)
+    if page is None:
         raise Http404(_("Dieses Gebiet gibt es nicht."))
-    page = selectors.area_page(tree=tree, area=area)
-    return render(request, "contacts/directory/area_detail.html", {"page": page, "area": area})
+    return render(request, "contacts/directory/area_detail.html", {"page": page, "area": page.area})
 
 
 # --- The contact form ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Institution, Membership, Network, Person, TimestampedModel
+from contacts.textsearch import Fold
 from meetings import recurrence
 
 
@@ -221,6 +222,14 @@ class Meeting(LocationFields, TimestampedModel):
         blank=True,
         editable=False,
         help_text=_("Beginn vor dem letzten Verschieben."),
+    )
+    # The folded title, kept by the database (see contacts.textsearch): the search compares
+    # folded text and must not fold every row of every query.
+    search_name = models.GeneratedField(
+        expression=Fold("title"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("Suchtitel"),
     )
 
     # Changes to these fields are ones members must be told about: they raise ``sequence``.

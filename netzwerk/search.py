@@ -7,9 +7,12 @@ meet. On PostgreSQL, full text search with the German configuration adds word st
 ("Burtscheit"); on SQLite every word of the query must appear in the folded text.
 
 Each group (networks, institutions, people, meetings, areas, streets) is one query, ranked
-(exact name, name starting with the query, name containing every word, then the rest) and
-cut at ``limit``; people add the fixed prefetches of the projection. The number of queries
-never depends on the number of hits.
+(exact name, name starting with the query, every word starting a word of the name, name
+containing every word, then the rest) and cut at ``limit``; people add the fixed prefetches
+of the projection. The number of queries never depends on the number of hits. The queries
+compare stored folded columns (``search_name``, ``search_text``), never fold a row on the
+fly, and pay for similarity and text rank only where the name does not explain the hit:
+an uncached search stays fast when a common word matches thousands of rows.
 
 People are found only by their name, and only where the audience may see that name: the
 database pre-selects people with a fitting name consent, and the projection
@@ -22,12 +25,26 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from contacts.models import Area, Consent, Institution, Membership, Network, Person, Street, Visibility
 from contacts.selectors import people_for_projection, user_roles
-from contacts.textsearch import Fold, fold, fold_words, spaced
+from contacts.textsearch import fold, fold_words
 from contacts.visibility import Audience, PersonView, project_person
 from meetings.models import Meeting
 from meetings.models import Visibility as MeetingVisibility
@@ -45,24 +62,22 @@ def _is_postgres() -> bool:
 
 
 def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
-    """Every word in the folded ``text``. On PostgreSQL a word may also be a near miss of a
-    word in the text (a typo), and the whole query may match by German word stems instead.
+    """Every word in the folded ``text`` (the alias ``folded_text`` of the queryset the
+    filter is for). On PostgreSQL a word may also be a near miss of a word in the text (a
+    typo), and the whole query may match by German word stems instead.
 
-    Each branch is its own ``pk IN (subquery)``: PostgreSQL then answers each from its
-    index (trigram, full text) instead of one sequential scan that evaluates every branch,
-    and the text vector, on every row. Still one query.
+    The near misses and the stems are each their own ``pk IN (subquery)``: PostgreSQL then
+    answers each from its index (trigram, full text), once and only for rows the plain
+    match left out, instead of comparing trigrams and building the text vector on every
+    row. Still one query.
     """
     postgres = _is_postgres()
     rows = model._default_manager.alias(folded_text=text)
-
-    def ids(**lookup) -> Q:
-        return Q(pk__in=rows.filter(**lookup).values("pk"))
-
     match = Q()
     for word in words:
-        word_match = ids(folded_text__contains=word)
+        word_match = Q(folded_text__contains=word)
         if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
-            word_match |= ids(folded_text__trigram_word_similar=word)
+            word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word).values("pk"))
         match &= word_match
     if postgres and stems:
         from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -72,49 +87,86 @@ def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
     return match
 
 
+# ``rank``: how the name (not the rest of the text) meets the query.
+RANK_EXACT, RANK_STARTS, RANK_WORD_STARTS, RANK_CONTAINS, RANK_REST = range(5)
+
+
 def _ranked(
-    queryset: QuerySet, words: list[str], *, name, text, folded_query: str, then: tuple, stems: bool = True
+    queryset: QuerySet,
+    words: list[str],
+    *,
+    name,
+    text,
+    folded_query: str,
+    then: tuple,
+    stems: bool = True,
+    text_rank: bool = False,
 ) -> QuerySet:
     """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
-    1: starts with it, 2: contains every word, 3: anything else), on PostgreSQL then by
-    similarity and text rank, and finally by ``then``. ``name`` and ``text`` are folded
-    expressions (a stored search column where there is one, so indexes serve it). ``stems=False``
-    skips full text search where the text is only a name (people, areas, streets): names
-    have no word stems, and building the text vector costs time on every row."""
-    queryset = queryset.alias(folded_name=name)
+    1: starts with it, 2: every word starts a word of the name, 3: the name contains every
+    word, 4: anything else), then by ``then``. ``name`` and ``text`` are stored folded
+    columns (or plain concatenations of them): folding or comparing trigrams on every row
+    of a table costs far more than a search may take.
+
+    On PostgreSQL the hits of rank 4, which the name does not explain (found by the rest of
+    the text, a word stem or a typo), are ordered by the trigram word similarity of the name
+    first, and with ``text_rank`` then by the full text rank (for a text that says more
+    than the name, as a network's description does). Both are computed only for those
+    rows: a common word ("Einrichtung") matches thousands of names, and ordering them by
+    similarity would cost tens of milliseconds for what rank 2 and 3 already say; the text
+    rank builds the text vector of every row it orders. ``stems=False`` skips full text
+    search where the text is only a name (people, areas, streets): names have no word stems.
+    """
+    queryset = queryset.alias(
+        folded_name=name, folded_text=text, spaced_name=Concat(Value(" "), name, output_field=TextField())
+    )
     postgres = _is_postgres()
     all_words_in_name = Q()
+    all_words_start_words = Q()
+    a_word_not_in_name = Q()
     for word in words:
         all_words_in_name &= Q(folded_name__contains=word)
+        all_words_start_words &= Q(spaced_name__contains=" " + word)
+        a_word_not_in_name |= ~Q(folded_name__contains=word)
     queryset = queryset.filter(_text_filter(queryset.model, words, text=text, stems=stems)).annotate(
         rank=Case(
-            When(folded_name=folded_query, then=Value(0)),
-            When(folded_name__startswith=folded_query, then=Value(1)),
-            When(all_words_in_name, then=Value(2)),
-            default=Value(3),
+            When(folded_name=folded_query, then=Value(RANK_EXACT)),
+            When(folded_name__startswith=folded_query, then=Value(RANK_STARTS)),
+            When(all_words_start_words, then=Value(RANK_WORD_STARTS)),
+            When(all_words_in_name, then=Value(RANK_CONTAINS)),
+            default=Value(RANK_REST),
             output_field=IntegerField(),
         )
     )
-    if postgres:
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+    if not postgres:
+        return queryset.order_by("rank", *then)
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 
-        queryset = queryset.annotate(similarity=TrigramWordSimilarity(Value(folded_query), "folded_name"))
-        if not stems:
-            return queryset.order_by("rank", "-similarity", *then)
-        queryset = queryset.annotate(
-            text_rank=SearchRank(
-                SearchVector(text, config="german"), SearchQuery(" ".join(words), config="german", search_type="plain")
-            ),
-        )
-        return queryset.order_by("rank", "-similarity", "-text_rank", *then)
-    return queryset.order_by("rank", *then)
+    def for_the_rest(expression) -> Case:
+        # Rank 4 is the name missing a word: the same test, without repeating the ranking.
+        return Case(When(a_word_not_in_name, then=expression), default=Value(0.0), output_field=FloatField())
+
+    queryset = queryset.annotate(similarity=for_the_rest(TrigramWordSimilarity(Value(folded_query), "folded_name")))
+    if not (stems and text_rank):
+        return queryset.order_by("rank", "-similarity", *then)
+    rank_of_text = SearchRank(
+        SearchVector(text, config="german"), SearchQuery(" ".join(words), config="german", search_type="plain")
+    )
+    queryset = queryset.annotate(text_rank=for_the_rest(rank_of_text))
+    return queryset.order_by("rank", "-similarity", "-text_rank", *then)
 
 
 def network_search(words: list[str], folded_query: str, *, limit: int) -> list[Network]:
     """Active networks by name, short name and description."""
     networks = Network.objects.filter(is_active=True).select_related("parent")
     networks = _ranked(
-        networks, words, name=Fold("name"), text=F("search_text"), folded_query=folded_query, then=("name", "pk")
+        networks,
+        words,
+        name=F("search_name"),
+        text=F("search_text"),
+        folded_query=folded_query,
+        then=("name", "pk"),
+        text_rank=True,
     )
     return list(networks[:limit])
 
@@ -123,7 +175,12 @@ def institution_search(words: list[str], folded_query: str, *, limit: int) -> li
     """Active institutions by name and street (all public)."""
     institutions = Institution.objects.filter(is_active=True).select_related("type", "area")
     institutions = _ranked(
-        institutions, words, name=Fold("name"), text=F("search_text"), folded_query=folded_query, then=("name", "pk")
+        institutions,
+        words,
+        name=F("search_name"),
+        text=F("search_text"),
+        folded_query=folded_query,
+        then=("name", "pk"),
     )
     return list(institutions[:limit])
 
@@ -206,8 +263,8 @@ def meeting_search(
     meetings = _ranked(
         meetings,
         words,
-        name=Fold("title"),
-        text=Fold(spaced("title", "network__name")),
+        name=F("search_name"),
+        text=Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField()),
         folded_query=folded_query,
         then=("is_past", upcoming_start, F("start").desc(), "pk"),
     )
@@ -220,8 +277,8 @@ def area_search(words: list[str], folded_query: str, *, limit: int) -> list[Area
     areas = _ranked(
         areas,
         words,
-        name=Fold("name"),
-        text=Fold(spaced("code", "name")),
+        name=F("search_name"),
+        text=F("search_text"),
         folded_query=folded_query,
         then=("level", "code", "pk"),
         stems=False,

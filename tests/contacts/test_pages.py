@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import (
+    Area,
     Consent,
     ContactChannel,
     Institution,
@@ -104,6 +105,26 @@ def test_network_list_filter_by_area_includes_the_areas_below(client, geography)
     assert "Sozialraumkonferenz Burtscheid" in html
     assert "STK Richterich" not in html
     assert "2 Netzwerke" in html
+
+
+def test_network_list_area_select_groups_areas_by_level_escaped_with_the_choice_kept(client, geography):
+    AreaFactory(name="Süd & <West>", slug="sued-west", code="7")
+
+    html = page(client, "/netzwerke/", {"gebiet": geography.social_area.pk})
+
+    options = [line.strip() for line in html.splitlines() if line.strip().startswith(("<optgroup", "<option"))]
+    area_options = options[options.index('<optgroup label="Stadtbezirke">') :]
+    assert area_options == [
+        '<optgroup label="Stadtbezirke">',
+        f'<option value="{geography.district.pk}">1 Aachen-Mitte</option>',
+        f'<option value="{geography.elsewhere.pk}">6 Richterich</option>',
+        f'<option value="{Area.objects.get(slug="sued-west").pk}">7 Süd &amp; &lt;West&gt;</option>',
+        '<optgroup label="Sozialräume">',
+        f'<option value="{geography.social_area.pk}" selected>5 Burtscheid</option>',
+        '<optgroup label="Lebensräume">',
+        f'<option value="{geography.living_area.pk}">362 Frankenberg</option>',
+        f'<option value="{geography.sibling.pk}">363 Kurgarten</option>',
+    ]
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,26 @@ def test_search_ranks_the_exact_name_before_longer_names(client):
     ]
 
 
+def test_search_ranks_a_whole_word_before_a_part_of_a_word(client):
+    InstitutionFactory(name="Abenteuerspielpark Nord")
+    InstitutionFactory(name="Treff am Park")
+    InstitutionFactory(name="Parkhaus Mitte")
+
+    assert api_names(client, "park", "institutions") == [
+        "Parkhaus Mitte",
+        "Treff am Park",
+        "Abenteuerspielpark Nord",
+    ]
+
+
+def test_search_finds_areas_by_number_and_folded_name(client):
+    LivingAreaFactory(code="362", name="Kornelimünster")
+    LivingAreaFactory(code="371", name="Forst")
+
+    assert api_names(client, "kornelimuenster", "areas") == ["Kornelimünster"]
+    assert api_names(client, "362", "areas") == ["Kornelimünster"]
+
+
 def test_search_needs_every_word_of_the_query(client):
     NetworkFactory(name="Stadtteilkonferenz Burtscheid")
     NetworkFactory(name="Stadtteilkonferenz Eilendorf")
@@ -127,6 +147,18 @@ def test_search_finds_german_word_stems_on_postgres_only(client):
         assert found == [["Netzwerk"], ["Netzwerk"], ["Netzwerk"]]
     else:
         assert found == [[], [], ["Netzwerk"]]
+
+
+def test_search_orders_networks_found_by_their_description_by_text_rank_on_postgres(client):
+    NetworkFactory(name="Arbeitskreis Nord", description="Eine Konferenz.")
+    NetworkFactory(name="Zukunftsrunde", description="Die Konferenz der Konferenzen, eine Konferenz für alle.")
+
+    found = api_names(client, "Konferenzen", "networks")
+
+    if connection.vendor == "postgresql":
+        assert found == ["Zukunftsrunde", "Arbeitskreis Nord"]
+    else:
+        assert found == ["Zukunftsrunde"]
 
 
 def test_search_finds_meetings_by_title_and_network(client):
@@ -431,13 +463,22 @@ def test_start_page_offers_search_and_street_fields(client):
     assert connection.vendor in ("sqlite", "postgresql")
 
 
-def test_search_text_follows_bulk_writes(client):
-    network = NetworkFactory(name="Alter Name")
+@pytest.mark.parametrize(
+    ("factory", "field", "kind"),
+    [
+        (NetworkFactory, "name", "networks"),
+        (InstitutionFactory, "name", "institutions"),
+        (LivingAreaFactory, "name", "areas"),
+        (MeetingFactory, "title", "meetings"),
+    ],
+)
+def test_search_columns_follow_bulk_writes(client, factory, field, kind):
+    row = factory(**{field: "Alter Name"})
 
-    type(network).objects.filter(pk=network.pk).update(name="Stadtteilkonferenz Nirm")
+    type(row).objects.filter(pk=row.pk).update(**{field: "Treffpunkt Nirm"})
 
-    assert api_names(client, "nirm", "networks") == ["Stadtteilkonferenz Nirm"]
-    assert api_names(client, "Alter", "networks") == []
+    assert api_names(client, "nirm", kind) == ["Treffpunkt Nirm"]
+    assert api_names(client, "Alter", kind) == []
 
 
 def test_demo_street_index_leads_reichsweg_to_rothe_erde_and_its_networks(client):
