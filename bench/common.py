@@ -51,15 +51,20 @@ def database_recreate(database_url: str) -> None:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def database_analyze(database_url: str) -> None:
-    """Gather the planner's statistics after a bulk load, as autovacuum would within a minute
-    or so in production: without them PostgreSQL misjudges its expression indexes (the
-    search's full text index) and scans the tables."""
+def database_vacuum_analyze(database_url: str) -> None:
+    """VACUUM ANALYZE the bench database after its bulk load.
+
+    A bulk write and a bulk UPDATE leave dead index entries, no heap page marked
+    all-visible (so no index-only scan) and planner statistics that describe an empty
+    table: PostgreSQL then misjudges its indexes (the search's expression indexes, the
+    feed's covering index) and scans. On a live database autovacuum cleans all of it up
+    within a minute or so of such a load; without this the benchmark would measure the
+    aftermath of its own set-up."""
     import psycopg
 
     _maintenance_url(database_url)
     with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("ANALYZE")
+        connection.execute("VACUUM ANALYZE")
 
 
 def database_drop(database_url: str) -> None:
@@ -71,20 +76,6 @@ def database_drop(database_url: str) -> None:
     url, name = _maintenance_url(database_url)
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def vacuum_analyze() -> None:
-    """VACUUM ANALYZE the bench database after its bulk load.
-
-    A bulk write and a bulk UPDATE leave dead index entries, no heap page marked
-    all-visible (so no index-only scan) and planner statistics that describe an empty
-    table; on a live database autovacuum cleans all of it up long before the next
-    measurement would. Without it the benchmark measures the aftermath of its own set-up
-    (a sequential scan, or an index walk over dead entries)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,9 @@ from bench.common import (
     configure_environment,
     database_drop,
     database_recreate,
+    database_vacuum_analyze,
     measure,
     row,
-    vacuum_analyze,
     verdict,
 )
 
@@ -426,7 +426,7 @@ def run(*, database_url: str) -> None:
     began = time.perf_counter()
     counts = data_create(rng=random.Random(SEED))
     print(f"  data written in {time.perf_counter() - began:.1f} s: {counts}", flush=True)
-    vacuum_analyze()
+    database_vacuum_analyze(database_url)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server_version = cursor.fetchone()[0]

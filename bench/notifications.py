@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import configure_environment, database_drop, database_recreate, vacuum_analyze
+from bench.common import configure_environment, database_drop, database_recreate, database_vacuum_analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench_notif"
@@ -215,7 +215,7 @@ def run(*, database_url: str, keep_logs: Path) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         started = time.perf_counter()
         busy = data_create()
-        vacuum_analyze()
+        database_vacuum_analyze(database_url)
         print(
             f"data: {FUTURE_MEETINGS:,} future meetings, {REMINDERS:,} members of one meeting due "
             f"for its reminder ({time.perf_counter() - started:.1f} s)",

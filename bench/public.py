@@ -4,7 +4,7 @@
 Sets up its own PostgreSQL database (``BENCH_PUBLIC_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/bench_public``; dropped and created fresh, dropped again
 at the end unless ``--keep``), migrates it, loads ``bench_data --scale 10`` and gathers the
-planner's statistics (``ANALYZE``, as autovacuum would after such a load), starts gunicorn
+planner's statistics (``VACUUM ANALYZE``, as autovacuum would after such a load), starts gunicorn
 with 2 sync workers on a free loopback port with ``bench.settings`` (the real settings,
 DEBUG off, plus a bare ``HttpResponse("ok")`` view at ``/bench/bare/``), warms every target
 up and runs ``wrk`` with 8 connections against each:
@@ -41,7 +41,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import database_analyze, database_drop, database_recreate
+from bench.common import database_drop, database_recreate, database_vacuum_analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_public"
@@ -309,7 +309,7 @@ def run(*, database_url: str, duration: int, rounds: int, warmup: int, public_ca
     manage(env, "bench_data", f"--scale={SCALE}")
     print(f"database ready in {time.perf_counter() - started:.0f} s")
     targets = pick_targets(env)
-    database_analyze(database_url)
+    database_vacuum_analyze(database_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = gunicorn_start(env, port)
