@@ -1,11 +1,12 @@
-"""Writes of the notifications app: the sweep that plans what is owed, the send of one
-planned mail, and the preferences a person sets.
+"""Writes of the notifications app: the sweep that plans what is owed, the send of the
+planned mails, the baseline for a system taking over, and the preferences a person sets.
 
 The sweep derives what is owed from the current state of the calendar and the directory
 (DESIGN.md principle 1) and writes it as rows of the delivery log; the unique key makes a
 second row for the same message impossible, so sweeps may overlap or repeat. The send
-claims one row with a lease, checks again whether the mail is still wanted, sends it with
-a Message-ID derived from the row, and marks it sent only while it still holds the claim.
+claims its rows with a lease, checks again for each whether the mail is still wanted,
+sends it with a Message-ID derived from the row, and marks it sent only while it still
+holds the claim.
 """
 
 from __future__ import annotations
@@ -548,7 +549,7 @@ def _notices_record(meetings: list[Meeting]) -> int:
     return len(notices)
 
 
-# Sending one row -----------------------------------------------------------------------
+# Sending -------------------------------------------------------------------------------
 
 
 def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, list[Delivery]]:
