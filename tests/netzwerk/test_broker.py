@@ -12,7 +12,13 @@ TRANSPORT = "netzwerk.broker:Transport"
 
 
 def connection(folder, transport: str) -> Connection:
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "store_processed": False}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "store_processed": False,
+        # Without it kombu keeps its exchange table in ./control of the working folder.
+        "control_folder": str(folder / "control"),
+    }
     return Connection("filesystem://", transport=transport, transport_options=options)
 
 
