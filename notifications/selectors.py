@@ -61,11 +61,6 @@ def reminder_offsets_by_network() -> dict[int, tuple[int, ...]]:
     }
 
 
-def reminder_offsets_of(network_id: int) -> tuple[int, ...]:
-    offsets = NetworkSettings.objects.filter(network_id=network_id).values_list("reminder_offsets", flat=True).first()
-    return DEFAULT_OFFSETS if offsets is None else tuple(offsets)
-
-
 def preference_of(person: Person) -> Preference:
     """The person's preferences, or the defaults (unsaved) when none were set."""
     return Preference.objects.filter(person=person).first() or Preference(person=person)

@@ -448,19 +448,15 @@ def _ready(*, now: datetime.datetime, limit: int) -> list[int]:
     return ids
 
 
-def send_batch_size() -> int:
-    return max(1, int(getattr(settings, "NOTIFICATIONS_SEND_BATCH", 50)))
-
-
 def _enqueue(ids: list[int]) -> None:
-    """One send task per batch of ``send_batch_size()`` rows. A broker that is down loses
+    """One send task per batch of ``NOTIFICATIONS_SEND_BATCH`` rows. A broker that is down loses
     nothing: the rows stay planned and a later sweep queues them again once
     ``requeue_after`` has passed."""
     if not ids:
         return
     from celery import current_app
 
-    size = send_batch_size()
+    size = max(1, settings.NOTIFICATIONS_SEND_BATCH)
     try:
         with current_app.producer_or_acquire() as producer:
             for start in range(0, len(ids), size):

@@ -83,5 +83,5 @@ def test_the_baseline_twice_records_nothing_new_and_the_command_says_how_many():
     call_command("notifications_baseline", stdout=out)
     again = notifications_baseline()
 
-    assert out.getvalue().strip() == "als bekannt vermerkt: 1 künftige Sitzungen"
+    assert out.getvalue().strip() == "als bekannt vermerkt: 1 künftige Sitzung"
     assert again == 0

@@ -14,4 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         recorded = notifications_baseline()
-        self.stdout.write(f"als bekannt vermerkt: {recorded} künftige Sitzungen")
+        meetings = "künftige Sitzung" if recorded == 1 else "künftige Sitzungen"
+        self.stdout.write(f"als bekannt vermerkt: {recorded} {meetings}")
