@@ -1,13 +1,15 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contacts.models import Area, Institution, InstitutionCategory, InstitutionType, Membership, Network, Person
 from contacts.selectors import area_descendant_ids
+from contacts.textsearch import Fold, fold_words, spaced
 
-# Free text is a plain "contains" here; the combined search endpoint does the tolerant one.
+# Free text here is every folded word contained; the combined search endpoint also ranks and
+# forgives typos.
 SEARCH_MAX_LENGTH = 200
 
 
@@ -34,21 +36,30 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, field_name=f"{field_name}__slug", **kwargs)
 
 
-def search_filter(*fields: str) -> django_filters.CharFilter:
-    """A ``search`` parameter: every word must occur in one of ``fields`` (case-insensitive)."""
+def search_filter(*fields: str, label=None) -> django_filters.CharFilter:
+    """A ``search`` parameter: every word must occur in one of ``fields``, compared folded as
+    the site search does (``contacts.textsearch.fold``: case, umlauts and ß do not matter,
+    so "Kornelimunster" finds "Kornelimünster"). A single stored folded column
+    (``search_name``, ``search_text``) is compared as it is; plain fields are folded in the
+    query."""
+    if len(fields) == 1 and fields[0].startswith("search_"):
+        folded = F(fields[0])
+    else:
+        folded = Fold(spaced(*fields)) if len(fields) > 1 else Fold(fields[0])
 
     def method(queryset, name, value):
-        for word in value.split():
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
+        words = fold_words(value)
+        if not words:
+            return queryset
+        queryset = queryset.alias(search_folded=folded)
+        for word in words:
+            queryset = queryset.filter(search_folded__contains=word)
         return queryset
 
     return django_filters.CharFilter(
         method=method,
         max_length=SEARCH_MAX_LENGTH,
-        label=_("Freitext (alle Wörter müssen vorkommen)"),
+        label=label or _("Freitext (alle Wörter müssen vorkommen; Groß- und Kleinschreibung und Umlaute egal)"),
     )
 
 
@@ -70,7 +81,7 @@ class AreaFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Area.Level.choices, label=_("Ebene"))
     parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("übergeordnetes Gebiet (ID)"))
     updated_since = updated_since_filter()
-    search = search_filter("name", "code")
+    search = search_filter("search_text", label=_("Freitext in Nummer und Name (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Area
@@ -106,7 +117,7 @@ class InstitutionFilter(django_filters.FilterSet):
         queryset=Network.objects.all(), method="filter_network", label=_("aktuelles Mitglied im Netzwerk (Kurzname)")
     )
     updated_since = updated_since_filter()
-    search = search_filter("name", "street")
+    search = search_filter("search_text", label=_("Freitext in Name und Straße (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Institution

@@ -62,7 +62,7 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
         field_name="start", lookup_expr="lt", label=_("Beginn vor (ISO 8601, ausschließlich)")
     )
     updated_since = updated_since_filter()
-    search = search_filter("title")
+    search = search_filter("search_name", label=_("Freitext im Titel (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Meeting
@@ -96,7 +96,7 @@ class SeriesFilter(NetworkAreaMixin, django_filters.FilterSet):
     area = area_filter("filter_area")
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
     updated_since = updated_since_filter()
-    search = search_filter("title")
+    search = search_filter("title", label=_("Freitext im Titel (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = MeetingSeries
