@@ -239,6 +239,31 @@ def network_directory(*, kind: str | None = None, area_ids: set[int] | None = No
     )
 
 
+def networks_responsible_for(*, area_ids: set[int]) -> list[tuple[Network, set[int]]]:
+    """Active networks responsible for any of ``area_ids``, each with the ids among
+    ``area_ids`` it is responsible for: linked to the area itself or to an area above it
+    (the Stadtteilkonferenz of a Sozialraum and the OAG of a Stadtbezirk cover each of its
+    Lebensräume). In the order of the public list; three queries."""
+    if not area_ids:
+        return []
+    covered_by: dict[int, set[int]] = {}
+    for chain in Area.objects.filter(pk__in=area_ids).values_list("pk", "parent_id", "parent__parent_id"):
+        for covering_id in chain:
+            if covering_id is not None:
+                covered_by.setdefault(covering_id, set()).add(chain[0])
+    responsible: dict[int, set[int]] = {}
+    links = Network.areas.through.objects.filter(area_id__in=covered_by, network__is_active=True)
+    for network_id, area_id in links.values_list("network_id", "area_id"):
+        responsible.setdefault(network_id, set()).update(covered_by[area_id])
+    networks = (
+        Network.objects.filter(pk__in=responsible)
+        .select_related("parent")
+        .annotate(kind_position=network_kind_order())
+        .order_by("kind_position", "name")
+    )
+    return [(network, responsible[network.pk]) for network in networks]
+
+
 @dataclass(frozen=True)
 class NetworkPage:
     """What the public page of one network shows; people are already projected."""

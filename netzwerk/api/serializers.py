@@ -126,6 +126,9 @@ class SearchResponseSerializer(serializers.Serializer):
 
     query = serializers.CharField()
     total = serializers.IntegerField()
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="Ein ähnlich geschriebener Suchbegriff, der etwas findet („Meinten Sie …?“)."
+    )
     networks = _group(NetworkHitSerializer, "Network")(required=False)
     institutions = _group(InstitutionHitSerializer, "Institution")(required=False)
     people = _group(PersonHitSerializer, "Person")(required=False)
@@ -134,7 +137,7 @@ class SearchResponseSerializer(serializers.Serializer):
     streets = _group(StreetHitSerializer, "Street")(required=False)
 
     def to_representation(self, results):
-        data = {"query": results.query, "total": results.total}
+        data = {"query": results.query, "total": results.total, "suggestion": results.suggestion}
         for kind in self.context["kinds"]:
             field = self.fields[kind]
             data[kind] = {
