@@ -103,18 +103,6 @@ def network_list() -> QuerySet[Network]:
     return Network.objects.select_related("parent").prefetch_related("areas", "topics").order_by("kind", "name")
 
 
-def network_leaders(network: Network, *, day: datetime.date | None = None) -> QuerySet[Membership]:
-    """The current speaker team and Geschäftsführung of ``network``, people ready to project."""
-    return (
-        Membership.objects.active(day or timezone.localdate())
-        .leading()
-        .filter(network=network)
-        .select_related("institution")
-        .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
-        .order_by("role", "start")
-    )
-
-
 def my_area_overview(*, user) -> dict:
     """What "Mein Bereich" shows: the person, current memberships and consents."""
     person = people_for_projection(Person.objects.filter(user=user)).first() if user.is_authenticated else None

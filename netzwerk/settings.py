@@ -4,7 +4,8 @@ Defaults are the embedded ones (SQLite, a file-system Celery broker, mail writte
 files, all under ``var/``) so that ``make run`` works on a fresh machine. Production sets
 ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_HOST`` and friends, and must set
 ``DJANGO_SECRET_KEY``. Nothing here creates or writes anything: folders under ``var/`` are
-made by ``manage.py prepare_var`` (called by ``make run``) or by whoever needs them.
+made by ``manage.py preflight`` (called by ``make run`` and ``make test``) or by whoever
+needs them.
 """
 
 from pathlib import Path
@@ -189,7 +190,7 @@ ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses
 # nothing; the delivery log in the database makes the second run harmless.
-CELERY_BROKER_URL = broker_url_from(env.str("CELERY_BROKER_URL", default=""), var_dir=VAR_DIR)
+CELERY_BROKER_URL = broker_url_from(env.str("CELERY_BROKER_URL", default=""))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
