@@ -88,10 +88,11 @@ def area_list() -> QuerySet[Area]:
     return Area.objects.select_related("parent").order_by("level", "code", "name")
 
 
-def area_descendant_ids(area: Area) -> set[int]:
-    """The ids of ``area`` and everything below it (at most three levels: one query each)."""
-    ids = {area.pk}
-    frontier = {area.pk}
+def area_descendant_ids(area_id: int) -> set[int]:
+    """``area_id`` and the ids of everything below it (at most three levels: one query
+    each). An id that names no area gives only itself, which matches nothing."""
+    ids = {area_id}
+    frontier = {area_id}
     while frontier:
         frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
         ids |= frontier

@@ -254,7 +254,7 @@ NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", 
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "netzwerk.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "netzwerk.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -272,6 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
     "EXCEPTION_HANDLER": "netzwerk.api.exceptions.exception_handler",
 }
+CSRF_FAILURE_VIEW = "netzwerk.views.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Netzwerk Aachen API",
     "DESCRIPTION": (
@@ -298,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "netzwerk.api.schema.add_error_responses",
+        "netzwerk.api.schema.allow_empty_filters",
     ],
 }
 

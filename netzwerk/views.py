@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -169,19 +170,54 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
 
 
+# Under /api/ every answer is JSON with a German ``detail``, also where Django, not DRF,
+# answers: an address no route matches, a CSRF failure of a session-authenticated write,
+# a server error. A client that parses JSON must never get an HTML page.
+API_PREFIX = "/api/"
+API_ERRORS = {
+    400: gettext_lazy("Die Anfrage ist nicht verständlich; bitte prüfen Sie Adresse und Angaben."),
+    403: gettext_lazy("Keine Berechtigung für diese Aktion."),
+    404: gettext_lazy("Nicht gefunden."),
+    500: gettext_lazy("Interner Fehler. Bitte versuchen Sie es später noch einmal."),
+}
+
+
+def _api_error(request: HttpRequest, status: int, detail=None) -> JsonResponse | None:
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"detail": str(detail or API_ERRORS[status])}, status=status)
+
+
 def bad_request(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 400, "exception": exception}, status=400)
+    return _api_error(request, 400) or render(
+        request, "netzwerk/error.html", {"status": 400, "exception": exception}, status=400
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 403}, status=403)
+    return _api_error(request, 403) or render(request, "netzwerk/error.html", {"status": 403}, status=403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 404}, status=404)
+    return _api_error(request, 404) or render(request, "netzwerk/error.html", {"status": 404}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (``CSRF_FAILURE_VIEW``): German, and JSON under
+    /api/ (a session-authenticated write without the ``X-CSRFToken`` header)."""
+    message = _(
+        "Das Formular ist abgelaufen oder kam nicht von dieser Seite (CSRF-Prüfung). "
+        "Bitte laden Sie die Seite neu und senden Sie es noch einmal."
+    )
+    return _api_error(request, 403, message) or render(
+        request, "netzwerk/error.html", {"status": 403, "csrf_message": message}, status=403
+    )
 
 
 def server_error(request):
+    api_error = _api_error(request, 500)
+    if api_error is not None:
+        return api_error
     # No context processors that touch the database: it may be what failed.
     from django.template import loader
 

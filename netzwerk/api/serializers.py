@@ -7,6 +7,10 @@ from contacts.api.serializers import HtmlUrlField
 from contacts.models import Area, Institution, Network
 from netzwerk.search import GROUP_LIMIT, GROUP_LIMIT_MAX, KINDS, QUERY_MAX_LENGTH
 
+# What ``q`` must be, for the schema: at least one character that is not white space, and
+# no NUL (the field rejects both with a German 400).
+QUERY_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
 
 class SearchQuerySerializer(serializers.Serializer):
     """The query parameters; every mistake is a 400 with a German message."""
