@@ -220,3 +220,48 @@ def test_pages_are_german_with_lang_attribute(client):
 
     assert '<html lang="de">' in page
     assert "Anmelden" in page
+
+
+@pytest.mark.parametrize(
+    ("failed_as", "logs_in_as"),
+    [("sprecherin@example.org", "ſprecherin@example.org"), ("ſprecherin@example.org", "sprecherin@example.org")],
+)
+def test_login_counts_a_long_s_spelling_for_the_same_account(client, settings, failed_as, logs_in_as):
+    """Issue 12 #7: "ſprecherin@…" (U+017F) is "sprecherin@…" to PostgreSQL's UPPER(); it
+    must not have a counter of its own that logs in to the paused account."""
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(email="sprecherin@example.org")
+    for n in range(3):
+        login(client, failed_as, "falsch", REMOTE_ADDR=f"198.51.100.{n}")
+
+    response = login(client, logs_in_as, REMOTE_ADDR="203.0.113.4")
+
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_a_long_s_spelling_reaches_the_one_account(client):
+    user = UserFactory(email="sprecherin@example.org")
+
+    response = login(client, "ſprecherin@example.org")
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_account_address_is_unique_in_its_normalised_form():
+    UserFactory(email="sprecherin@example.org")
+    second = User(email="ſprecherin@Example.org")
+    second.set_unusable_password()
+
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+
+    assert second.email == "sprecherin@example.org"
+    assert list(error.value.message_dict) == ["email"]
+
+
+def test_account_created_by_the_manager_is_stored_normalised():
+    user = User.objects.create_user("ſprecherin@Example.ORG", PASSWORD)
+
+    assert user.email == "sprecherin@example.org"
