@@ -6,6 +6,8 @@ from django.test import RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
 from contacts.clients import client_address, email_normalize
+from contacts.models import Membership
+from tests.factories import ChannelFactory, MembershipFactory, NetworkFactory
 
 FORWARDED = [
     None,
@@ -85,3 +87,31 @@ def test_email_normalize_folds_compatibility_and_case():
     addresses = ["ſprecherin@Example.org", "SPRECHERIN@example.org", " sprecherin@example.org "]
 
     assert {email_normalize(address) for address in addresses} == {"sprecherin@example.org"}
+
+
+CONTACT = {
+    "name": "Anna Beispiel",
+    "email": "anna@example.org",
+    "betreff": "Frage",
+    "nachricht": "Wann trifft sich die Konferenz?",
+    "webseite": "",
+}
+
+
+@pytest.mark.django_db
+def test_contact_limit_behind_the_proxy_counts_each_forwarded_client(client, settings):
+    """Issue 11 §5: behind the proxy, one client's messages no longer use up the city's."""
+    settings.TRUSTED_PROXIES = 1
+    settings.CONTACT_MESSAGES_LIMIT = 2
+    speaker = MembershipFactory(network=NetworkFactory(slug="stk-forst"), role=Membership.Role.SPEAKER)
+    ChannelFactory(person=speaker.person, value="sprecherin@example.org")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    own = [
+        client.post("/netzwerke/stk-forst/kontakt/", CONTACT, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+        for _ in range(3)
+    ]
+
+    other = client.post("/netzwerke/stk-forst/kontakt/", CONTACT, HTTP_X_FORWARDED_FOR="203.0.113.4", **proxy)
+
+    assert [response.status_code for response in own] == [302, 302, 429]
+    assert other.status_code == 302
