@@ -154,6 +154,8 @@ AXES_RESET_ON_SUCCESS = True
 # An attempt while paused neither counts nor extends the pause: the page says "15 minutes".
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
+# No banner at every start: management commands print nothing but their result.
+AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "contacts.clients.client_address"
 AXES_USERNAME_CALLABLE = "contacts.clients.login_username_for_axes"
 AXES_LOCKOUT_CALLABLE = "contacts.views.login_paused"
