@@ -7,11 +7,12 @@ from django.utils.translation import pgettext_lazy
 
 from contacts.models import Area, InstitutionType, Network
 from contacts.selectors import AreaTree
-from contacts.services import login_failure_record, login_failures_clear, login_is_blocked
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Log in with the e-mail address; too many failures pause further attempts."""
+    """Log in with the e-mail address. Too many failures pause further attempts: the
+    limiter (django-axes, ``contacts.backends.LoginLimitBackend``) refuses them before the
+    password is checked, and ``contacts.views.login_paused`` answers."""
 
     username = forms.EmailField(
         label=_("E-Mail-Adresse"),
@@ -29,24 +30,6 @@ class LoginForm(auth_forms.AuthenticationForm):
             "Ihr Passwort über „Passwort vergessen“ neu."
         ),
     }
-
-    def _client(self) -> str:
-        if self.request is None:
-            return "unknown"
-        return self.request.META.get("REMOTE_ADDR", "unknown")
-
-    def clean(self):
-        email = (self.data.get("username") or "").strip().lower()
-        if email and login_is_blocked(email=email, client=self._client()):
-            raise forms.ValidationError(self.error_messages["blocked"], code="blocked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if email:
-                login_failure_record(email=email, client=self._client())
-            raise
-        login_failures_clear(email=email)
-        return cleaned
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

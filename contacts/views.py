@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from contacts import selectors
+from contacts.clients import client_address
 from contacts.forms import (
     AreaChoiceForm,
     ContactMessageForm,
@@ -24,7 +25,7 @@ from contacts.forms import (
     PasswordResetForm,
 )
 from contacts.models import Area, Institution, Network
-from contacts.services import contact_message_submit
+from contacts.services import contact_message_submit, password_reset_request
 from contacts.vcard import VCardPerson
 from contacts.vcard import network_vcard as network_vcard_text
 from contacts.visibility import PUBLIC
@@ -36,6 +37,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def login_paused(request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None):
+    """``AXES_LOCKOUT_CALLABLE``: the answer to a login (the site's or the Verwaltung's)
+    while its account or client is paused — the login page again, with the reason, as 429."""
+    context = {
+        "form": LoginForm(request),
+        "paused_message": LoginForm.error_messages["blocked"],
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "contacts/login.html", context, status=429)
+
+
 class LogoutView(auth_views.LogoutView):
     pass
 
@@ -43,9 +55,17 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "contacts/password_reset.html"
-    email_template_name = "contacts/mail/password_reset.txt"
-    subject_template_name = "contacts/mail/password_reset_subject.txt"
     success_url = reverse_lazy("contacts:password_reset_done")
+
+    def form_valid(self, form):
+        """The same answer whether or not the address has an account; the mail goes out
+        from a worker (``password_reset_request``). Too many requests: 429 with the form."""
+        try:
+            password_reset_request(email=form.cleaned_data["email"], client=client_address(self.request))
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -249,7 +269,7 @@ def contact_form_submit(request: HttpRequest, **target) -> tuple[ContactMessageF
             body=form.cleaned_data["nachricht"],
             copy_to_sender=form.cleaned_data["kopie"],
             language=translation.get_language() or "de",
-            client=request.META.get("REMOTE_ADDR", "unknown"),
+            client=client_address(request),
             **target,
         )
     except ValidationError as error:

@@ -8,6 +8,7 @@ made by ``manage.py preflight`` (called by ``make run`` and ``make test``) or by
 needs them.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by django-axes into the German lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "netzwerk.urls"
@@ -116,6 +120,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contacts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login (the site's and the Verwaltung's) while its account or its
+    # client is paused, before a password is checked.
+    "contacts.backends.LoginLimitBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -131,12 +138,35 @@ LOGOUT_REDIRECT_URL = "home"
 # Invitation and password-reset links stay valid for three days: volunteers do not read
 # mail every day.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
-# Failed logins per e-mail address and per client address within the window, then a pause.
+# Proxies in front of the application that append to X-Forwarded-For (the TLS proxy: 1).
+# Every limit (logins, contact and feedback forms, password reset, the API throttle) counts
+# the client address that the outermost of them saw (contacts/clients.py); with 0 the
+# header is ignored, since any client can send it.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+# One limiter for every login, the site's and the Verwaltung's (django-axes): failed
+# attempts count per account (its normalised address) and per client address; at the limit
+# either is paused until 15 minutes after its last failure. A successful login clears the
+# failures of its account and of its client. Nothing is written for successful logins.
 LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
-LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
+AXES_FAILURE_LIMIT = LOGIN_ATTEMPTS_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# An attempt while paused neither counts nor extends the pause: the page says "15 minutes".
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+# No banner at every start: management commands print nothing but their result.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "contacts.clients.client_address"
+AXES_USERNAME_CALLABLE = "contacts.clients.login_username_for_axes"
+AXES_LOCKOUT_CALLABLE = "contacts.views.login_paused"
 # Messages through the public contact and feedback forms per client address within the window.
 CONTACT_MESSAGES_LIMIT = env.int("CONTACT_MESSAGES_LIMIT", default=5)
 CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
+# Password-reset requests per address and per client address within the window: each one
+# sends a mail, to an address anybody can type.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -160,8 +190,9 @@ STORAGES = {
     },
 }
 
-# The embedded default is per process; production sets CACHE_URL=redis://… so that login
-# counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
+# The embedded default is per process; production sets CACHE_URL=redis://… so that the
+# form limits' counters and the feeds' cached VEVENTs are shared by all web workers (failed
+# logins are counted in the database, by django-axes). It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
 # Anonymous answers of the public pages and the read API are cached whole until the directory
@@ -270,6 +301,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
+    # The throttle's client address by the same rule as every other limit (contacts/clients.py);
+    # DRF's default (None) would take any X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "netzwerk.api.exceptions.exception_handler",
 }
 CSRF_FAILURE_VIEW = "netzwerk.views.csrf_failure"
