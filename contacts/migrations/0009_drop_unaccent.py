@@ -15,6 +15,6 @@ def unaccent_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0007_search_names")]
+    dependencies = [("contacts", "0008_account_emails_normalised")]
 
     operations = [migrations.RunPython(unaccent_drop, unaccent_create)]
