@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.template import TemplateSyntaxError
@@ -665,10 +665,27 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
 
 
 def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
-    """``delivery_send`` for a row already claimed with ``token``."""
+    """``delivery_send`` for a row already claimed with ``token``.
+
+    An error nobody foresaw while rendering or sending this one row (a header with a line
+    break in a name typed somewhere, a template that breaks) fails this row with its text;
+    escaping, it would end the batch and leave the rows after it claimed, to be tried and
+    killed again after every lease, forever.
+    """
+    try:
+        return _attempt(delivery, token, now=now, reads=reads)
+    except DatabaseError:
+        # The row cannot be written either: the lease brings it back once the database does.
+        raise
+    except Exception as error:
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk)
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"{type(error).__name__}: {error}"))
+
+
+def _attempt(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
     try:
         prepared = _prepare(delivery, now=now, reads=reads)
-    except (TemplateSyntaxError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except TemplateSyntaxError as error:
         logger.exception("Delivery %s could not be rendered", delivery.pk)
         return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
     if isinstance(prepared, Outcome):

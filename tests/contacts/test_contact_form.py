@@ -194,3 +194,13 @@ def test_contact_message_submit_refuses_an_invalid_address_and_stores_nothing(ne
         )
 
     assert stored() == []
+
+
+def test_contact_name_and_subject_are_cleaned_of_control_characters(client, network):
+    posted = {**VALID, "name": "Anna\nBcc: opfer@example.org", "betreff": "Frage\rzum\u2028Fest\x00  heute"}
+
+    client.post("/netzwerke/stk-forst/kontakt/", posted)
+
+    assert [row[3:6] for row in stored()] == [
+        ("Anna Bcc: opfer@example.org", "anna@example.org", "Frage zum Fest heute")
+    ]
