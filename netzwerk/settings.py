@@ -185,6 +185,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Netzwerk Aachen <net
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the feedback form of the accessibility statement (BITV NRW) delivers.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="barrierefreiheit@example.org")
+# /healthz shows its details (errors, scheduler timestamps, mail backlog) to staff and to a
+# monitor that sends this value in the X-Healthz-Token header; empty: to staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses
