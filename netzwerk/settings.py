@@ -162,10 +162,16 @@ STORAGES = {
 # The embedded default is per process; production sets CACHE_URL=redis://… so that login
 # counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
 # Anonymous answers of the public pages and the read API are cached whole until the directory
-# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off.
+# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off. Embedded, each
+# process keeps at most PUBLIC_CACHE_ENTRIES of them, apart from the default cache (a flood
+# of varied pages must neither grow a worker without bound nor evict the login counters).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", default=500)
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000"),
+    "public": env.cache_url("CACHE_URL", default=f"locmemcache://public?max_entries={PUBLIC_CACHE_ENTRIES}"),
+}
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.
