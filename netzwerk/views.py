@@ -115,7 +115,7 @@ def easy_language(request: HttpRequest) -> HttpResponse:
     return _site_page_response(request, SitePage.Slug.EASY_LANGUAGE)
 
 
-@csrf_exempt  # as the contact form: see contacts.views
+@csrf_exempt  # as the contact form, whose origin check it shares: see contacts.views
 @require_http_methods(["GET", "HEAD", "POST"])
 def accessibility(request: HttpRequest) -> HttpResponse:
     """Erklärung zur Barrierefreiheit (BITV NRW) with its feedback form (POST-redirect-GET)."""
@@ -199,7 +199,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 403}, status=403)
+    # The views raise PermissionDenied with a German sentence that says why.
+    message = str(exception) if exception is not None and exception.args else ""
+    return render(request, "netzwerk/error.html", {"status": 403, "message": message}, status=403)
 
 
 def page_not_found(request, exception=None):
