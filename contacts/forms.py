@@ -197,7 +197,12 @@ class ContactMessageForm(forms.Form):
         help_text=_("Höchstens 5.000 Zeichen."),
         widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
     )
-    kopie = forms.BooleanField(label=_("Kopie an mich"), required=False, initial=True)
+    kopie = forms.BooleanField(
+        label=_("Kopie an mich"),
+        required=False,
+        initial=True,
+        help_text=_("Sie erhalten zuerst eine kurze Mail mit einem Link; die Kopie kommt, sobald Sie ihn bestätigen."),
+    )
     webseite = forms.CharField(
         label=_("Bitte lassen Sie dieses Feld leer."),
         required=False,
