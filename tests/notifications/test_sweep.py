@@ -20,7 +20,7 @@ from meetings.services import agenda_item_add, meeting_cancel, meeting_move
 from notifications import tokens
 from notifications.compose import reminder_moment
 from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step
-from notifications.services import delivery_send, notifications_sweep
+from notifications.services import deliveries_send, delivery_send, notifications_sweep
 from tests.factories import MembershipFactory, PersonFactory
 from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory
 from tests.notifications.conftest import members
@@ -474,3 +474,27 @@ def test_sweep_network_inviting_on_agenda_waits_for_the_first_item():
 
     assert (before.planned, after.planned) == (0, 1)
     assert Delivery.objects.get().kind == Kind.INVITATION
+
+
+def test_a_contact_subject_with_a_lone_cr_fails_its_row_and_the_batch_goes_on():
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    # Stored before the form cleaned subjects: a header with a line break.
+    ContactMessage.objects.create(
+        network=network,
+        sender_name="Bea",
+        sender_email="bea@example.org",
+        subject="Frage\rBcc: x",
+        body="Hallo",
+        copy_to_sender=False,
+    )
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    result = notifications_sweep()
+
+    states = deliveries_send(delivery_ids=sorted(result.enqueued, reverse=True))
+
+    rows = {row.kind: (row.state, row.last_error.split(" (got")[0]) for row in Delivery.objects.all()}
+    assert sorted(states.values()) == [Delivery.State.FAILED, Delivery.State.SENT]
+    assert rows == {
+        Kind.CONTACT: (Delivery.State.FAILED, "BadHeaderError: Header values can't contain newlines"),
+        Kind.INVITATION: (Delivery.State.SENT, ""),
+    }
