@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.html import escape, format_html
@@ -141,6 +143,21 @@ class AreaChoiceForm(forms.Form):
 # --- The contact form of network and institution pages, and the accessibility feedback ----
 
 
+def single_line(value: str) -> str:
+    """``value`` with control characters and line or paragraph separators turned into
+    spaces, runs of white space collapsed: what may stand in a mail header."""
+    spaced = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in value)
+    return " ".join(spaced.split())
+
+
+class SingleLineField(forms.CharField):
+    """A text field for values that reach a mail header (a sender's name, a subject): a line
+    break there fails the mail (``BadHeaderError``) or, unchecked, adds a header."""
+
+    def to_python(self, value):
+        return single_line(super().to_python(value))
+
+
 class ContactMessageForm(forms.Form):
     """A message to a speaker team, an institution or the city; the sender sees no address.
 
@@ -149,21 +166,26 @@ class ContactMessageForm(forms.Form):
     the view then answers as if the message had been sent and stores nothing.
     """
 
-    name = forms.CharField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = SingleLineField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("Ihre E-Mail-Adresse"),
         max_length=254,
         help_text=_("Für die Antwort. Sie wird nicht veröffentlicht."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    betreff = forms.CharField(label=_("Betreff"), max_length=200)
+    betreff = SingleLineField(label=_("Betreff"), max_length=200)
     nachricht = forms.CharField(
         label=_("Ihre Nachricht"),
         max_length=5000,
         help_text=_("Höchstens 5.000 Zeichen."),
         widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
     )
-    kopie = forms.BooleanField(label=_("Kopie an mich"), required=False, initial=True)
+    kopie = forms.BooleanField(
+        label=_("Kopie an mich"),
+        required=False,
+        initial=True,
+        help_text=_("Sie erhalten zuerst eine kurze Mail mit einem Link; die Kopie kommt, sobald Sie ihn bestätigen."),
+    )
     webseite = forms.CharField(
         label=_("Bitte lassen Sie dieses Feld leer."),
         required=False,

@@ -194,10 +194,16 @@ STORAGES = {
 # form limits' counters and the feeds' cached VEVENTs are shared by all web workers (failed
 # logins are counted in the database, by django-axes). It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
 # Anonymous answers of the public pages and the read API are cached whole until the directory
-# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off.
+# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off. Embedded, each
+# process keeps at most PUBLIC_CACHE_ENTRIES of them, apart from the default cache (a flood
+# of varied pages must neither grow a worker without bound nor evict the login counters).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", default=500)
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000"),
+    "public": env.cache_url("CACHE_URL", default=f"locmemcache://public?max_entries={PUBLIC_CACHE_ENTRIES}"),
+}
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.
@@ -217,6 +223,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Netzwerk Aachen <net
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the feedback form of the accessibility statement (BITV NRW) delivers.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="barrierefreiheit@example.org")
+# /healthz shows its details (errors, scheduler timestamps, mail backlog) to staff and to a
+# monitor that sends this value in the X-Healthz-Token header; empty: to staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses

@@ -23,6 +23,9 @@ class SearchView(APIView):
     of the networks the (logged-in) caller is a member of.
     """
 
+    # The parameters it reads; the public page cache stores answers to these alone.
+    query_parameters = SEARCH_PARAMETERS
+
     @extend_schema(
         summary="Suche über Netzwerke, Einrichtungen, Personen, Termine, Gebiete und Straßen",
         description=(
