@@ -1,4 +1,6 @@
-"""The public directory, mounted at the site root: networks, institutions, areas."""
+"""The public directory, mounted at the site root under the namespace ``directory``:
+networks, institutions, areas. The network and area pages, which show the calendar too,
+join the namespace from ``netzwerk.urls``."""
 
 from django.urls import path
 
@@ -8,9 +10,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("netzwerke/", views.network_list, name="network_list"),
-    path("netzwerke/<slug:slug>/", views.network_detail, name="network_detail"),
     path("netzwerke/<slug:slug>/kontakt.vcf", views.network_vcard, name="network_vcard"),
-    path("netzwerke/<slug:slug>/kontakt/", views.network_contact, name="network_contact"),
     path("netzwerke/<slug:slug>/kontakt/gesendet/", views.network_contact_sent, name="network_contact_sent"),
     path("einrichtungen/", views.institution_list, name="institution_list"),
     path("einrichtungen/<slug:slug>/", views.institution_detail, name="institution_detail"),
@@ -21,7 +21,5 @@ urlpatterns = [
         name="institution_contact_sent",
     ),
     path("gebiete/", views.area_list, name="area_list"),
-    # Before the slug pattern, so "auswahl" is never taken for an area.
     path("gebiete/auswahl/", views.area_choose, name="area_choose"),
-    path("gebiete/<slug:slug>/", views.area_detail, name="area_detail"),
 ]

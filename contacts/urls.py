@@ -12,5 +12,4 @@ urlpatterns = [
     path("passwort-neu/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("einladung/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("passwort-neu/fertig/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("mein-bereich/", views.my_area, name="my_area"),
 ]

@@ -1,10 +1,11 @@
-"""Account pages (German): log in with the e-mail address, invitations, password reset,
-and the personal area "Mein Bereich"; and the public directory pages (networks,
-institutions, areas, the network vCard)."""
+"""Account pages (German): log in with the e-mail address, invitations, password reset;
+and the public directory pages that show the directory alone (the lists, institutions,
+the network vCard, the contact forms' confirmations). The pages that also show the
+calendar or mail settings (a network, an area, "Mein Bereich") are assembled in
+``netzwerk.directory``."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -89,14 +90,6 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "contacts/password_reset_complete.html"
 
 
-@login_required
-@require_safe
-def my_area(request: HttpRequest) -> HttpResponse:
-    """Mein Bereich: my data, my networks and roles, my consents."""
-    context = selectors.my_area_overview(user=request.user)
-    return render(request, "contacts/my_area.html", context)
-
-
 # --- The public directory ------------------------------------------------------------
 #
 # Thin views: a selector reads (in a fixed number of queries), people arrive projected for
@@ -126,20 +119,6 @@ def network_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": bool(area_id or form.cleaned_data["art"]),
     }
     return render(request, "contacts/directory/network_list.html", context)
-
-
-@require_safe
-def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One network: what it does, where, who speaks for it (as far as the viewer may see)."""
-    return _network_detail_response(request, slug, form=ContactMessageForm())
-
-
-def _network_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
-    page = selectors.network_page(slug=slug, audience=selectors.audience_for(request.user))
-    if page is None:
-        raise Http404(_("Dieses Netzwerk gibt es nicht."))
-    context = {"page": page, "network": page.network, "contact_form": form}
-    return render(request, "contacts/directory/network_detail.html", context, status=status)
 
 
 @require_safe
@@ -232,15 +211,6 @@ def area_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/directory/area_list.html", context, status=400)
 
 
-@require_safe
-def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One area: the networks that cover it, the institutions in it, the areas around it."""
-    page = selectors.area_page(slug=slug)
-    if page is None:
-        raise Http404(_("Dieses Gebiet gibt es nicht."))
-    return render(request, "contacts/directory/area_detail.html", {"page": page, "area": page.area})
-
-
 # --- The contact form ------------------------------------------------------------------
 #
 # POST-redirect-GET: the form posts to its own address, a stored message redirects to a
@@ -302,19 +272,6 @@ def contact_form_submit(request: HttpRequest, **target) -> tuple[ContactMessageF
         form.add_error(None, error.messages)
         return form, 429 if getattr(error, "code", None) == "rate_limited" else 400
     return form, 200
-
-
-@csrf_exempt
-@require_POST
-def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
-    """The contact form of a network page: on to the confirmation, or back with the errors."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise Http404(_("Dieses Netzwerk gibt es nicht."))
-    form, status = contact_form_submit(request, network=network)
-    if status == 200:
-        return redirect("directory:network_contact_sent", slug=slug)
-    return _network_detail_response(request, slug, form=form, status=status)
 
 
 @csrf_exempt

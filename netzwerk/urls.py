@@ -2,7 +2,23 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from netzwerk import views
+from contacts import public_urls as contacts_public_urls
+from contacts import urls as contacts_urls
+from netzwerk import directory, views
+
+# The directory's namespaces, with the pages that show the calendar and mail settings too
+# (assembled here, see netzwerk.directory). After the directory's own patterns, so that
+# "gebiete/auswahl/" is never taken for an area.
+directory_patterns = [
+    *contacts_public_urls.urlpatterns,
+    path("netzwerke/<slug:slug>/", directory.network_detail, name="network_detail"),
+    path("netzwerke/<slug:slug>/kontakt/", directory.network_contact, name="network_contact"),
+    path("gebiete/<slug:slug>/", directory.area_detail, name="area_detail"),
+]
+account_patterns = [
+    *contacts_urls.urlpatterns,
+    path("mein-bereich/", directory.my_area, name="my_area"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,8 +31,8 @@ urlpatterns = [
     path("barrierefreiheit/", views.accessibility, name="barrierefreiheit"),
     path("barrierefreiheit/gesendet/", views.accessibility_sent, name="barrierefreiheit_sent"),
     path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
-    path("konto/", include("contacts.urls")),
-    path("", include("contacts.public_urls")),
+    path("konto/", include((account_patterns, contacts_urls.app_name))),
+    path("", include((directory_patterns, contacts_public_urls.app_name))),
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include("meetings.urls")),
     path("benachrichtigungen/", include("notifications.urls")),

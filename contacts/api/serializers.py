@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,25 +22,6 @@ class HtmlUrlField(serializers.Field):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-@extend_schema_field(OpenApiTypes.URI)
-class IcalUrlField(serializers.Field):
-    """The absolute address of the object's iCal feed (``ical_url``), read-only.
-
-    Reversed by name ("feeds:…"): the feeds live in the meetings app, which contacts
-    must not import; URL names are the contract between them.
-    """
-
-    def __init__(self, url_name: str, *, key: str = "slug", **kwargs) -> None:
-        self.url_name = url_name
-        self.key = key
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, value) -> str:
-        path = reverse(self.url_name, args=[getattr(value, self.key)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
-
-
 class AreaSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
@@ -52,7 +32,6 @@ class AreaSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     parent = AreaSummarySerializer(read_only=True, allow_null=True)
     html_url = HtmlUrlField("directory:area_detail")
-    ical_url = IcalUrlField("feeds:area")
 
     class Meta:
         model = Area
@@ -67,7 +46,6 @@ class AreaSerializer(serializers.ModelSerializer):
             "description",
             "updated_at",
             "html_url",
-            "ical_url",
         ]
 
 
@@ -89,7 +67,6 @@ class NetworkSerializer(serializers.ModelSerializer):
     areas = AreaSummarySerializer(many=True, read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
     html_url = HtmlUrlField("directory:network_detail")
-    ical_url = IcalUrlField("feeds:network")
 
     class Meta:
         model = Network
@@ -110,7 +87,6 @@ class NetworkSerializer(serializers.ModelSerializer):
             "is_active",
             "updated_at",
             "html_url",
-            "ical_url",
         ]
 
 

@@ -1,11 +1,54 @@
 """Serializers of the combined search (``/api/v1/search/``)."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contacts.api import serializers as directory
 from contacts.api.serializers import HtmlUrlField
 from contacts.models import Area, Institution, Network
 from netzwerk.search import GROUP_LIMIT, GROUP_LIMIT_MAX, KINDS, QUERY_MAX_LENGTH
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class IcalUrlField(serializers.Field):
+    """The absolute address of the object's iCal feed (``ical_url``), read-only. Feed
+    addresses are absolute, with ``SITE_URL`` where there is no request: a calendar
+    subscribes to them from elsewhere."""
+
+    def __init__(self, url_name: str, *, key: str = "slug", **kwargs) -> None:
+        self.url_name = url_name
+        self.key = key
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        path = reverse(self.url_name, args=[getattr(value, self.key)])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+
+
+# The directory's areas and networks as the API shows them: with the address of their
+# calendar feed, which the calendar app serves (the contract: every network and area
+# resource carries its ``ical_url``). Same class names, so the schema's components keep
+# their names ("Area", "Network").
+
+
+class AreaSerializer(directory.AreaSerializer):
+    ical_url = IcalUrlField("feeds:area")
+
+    class Meta(directory.AreaSerializer.Meta):
+        fields = [*directory.AreaSerializer.Meta.fields, "ical_url"]
+
+
+class NetworkSerializer(directory.NetworkSerializer):
+    ical_url = IcalUrlField("feeds:network")
+
+    class Meta(directory.NetworkSerializer.Meta):
+        fields = [*directory.NetworkSerializer.Meta.fields, "ical_url"]
+
 
 # What ``q`` must be, for the schema: at least one character that is not white space, and
 # no NUL (the field rejects both with a German 400).

@@ -8,10 +8,10 @@ from rest_framework.routers import DefaultRouter
 from contacts.api.urls import register as register_contacts
 from meetings.api.urls import register as register_meetings
 from netzwerk.api.token import TokenView
-from netzwerk.api.views import SearchView
+from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
 
 router = DefaultRouter()
-register_contacts(router)
+register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
 register_meetings(router)
 
 

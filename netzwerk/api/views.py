@@ -7,9 +7,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contacts.api import views as directory
 from contacts.selectors import audience_for
 from netzwerk import search
-from netzwerk.api.serializers import QUERY_PATTERN, SearchQuerySerializer, SearchResponseSerializer
+from netzwerk.api.serializers import (
+    QUERY_PATTERN,
+    AreaSerializer,
+    NetworkSerializer,
+    SearchQuerySerializer,
+    SearchResponseSerializer,
+)
 
 SEARCH_PARAMETERS = {"q", "kind", "limit", "format"}
 
@@ -85,3 +92,15 @@ class SearchView(APIView):
         )
         serializer = SearchResponseSerializer(results, context={"request": request, "kinds": kinds})
         return Response(serializer.data)
+
+
+class AreaViewSet(directory.AreaViewSet):
+    """Areas with the address of their calendar feed."""
+
+    serializer_class = AreaSerializer
+
+
+class NetworkViewSet(directory.NetworkViewSet):
+    """Networks with the address of their calendar feed."""
+
+    serializer_class = NetworkSerializer

@@ -1,0 +1,63 @@
+"""The directory pages that show more than the directory: a network with its meetings and
+calendar feed, an area with its feed, and "Mein Bereich" with the personal calendar and
+the mail settings. Each app gives its part through its selectors and template tags; the
+page is put together here, so ``contacts`` never names the calendar or the mail."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from contacts import selectors
+from contacts.forms import ContactMessageForm
+from contacts.models import Network
+from contacts.views import contact_form_submit
+
+
+@require_safe
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One network: what it does, where, who speaks for it (as far as the viewer may see),
+    its next meetings and its calendar feed."""
+    return _network_detail_response(request, slug, form=ContactMessageForm())
+
+
+def _network_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
+    page = selectors.network_page(slug=slug, audience=selectors.audience_for(request.user))
+    if page is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    context = {"page": page, "network": page.network, "contact_form": form}
+    return render(request, "netzwerk/network_detail.html", context, status=status)
+
+
+@csrf_exempt  # checked by the browser's own word instead: see contacts.views.contact_form_submit
+@require_POST
+def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """The contact form of a network page: on to the confirmation, or back with the errors."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise Http404(_("Dieses Netzwerk gibt es nicht."))
+    form, status = contact_form_submit(request, network=network)
+    if status == 200:
+        return redirect("directory:network_contact_sent", slug=slug)
+    return _network_detail_response(request, slug, form=form, status=status)
+
+
+@require_safe
+def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One area: the networks that cover it, the institutions in it, the areas around it,
+    and the calendar feed of its networks."""
+    page = selectors.area_page(slug=slug)
+    if page is None:
+        raise Http404(_("Dieses Gebiet gibt es nicht."))
+    return render(request, "netzwerk/area_detail.html", {"page": page, "area": page.area})
+
+
+@login_required
+@require_safe
+def my_area(request: HttpRequest) -> HttpResponse:
+    """Mein Bereich: my data, my networks and roles, my consents; links to my calendar and
+    my mail settings."""
+    context = selectors.my_area_overview(user=request.user)
+    return render(request, "netzwerk/my_area.html", context)
