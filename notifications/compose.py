@@ -29,6 +29,8 @@ from notifications.models import Delivery, Kind
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
 MESSAGE_ID_DOMAIN = "netzwerk.aachen.de"
+# How long a reminder waits, each time, for an invitation that is not out yet.
+INVITATION_WAIT = datetime.timedelta(minutes=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,8 +225,13 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
             return due
         if now - due > LATE_LIMIT:
             return Outcome(Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?).")))
+        if reads.invitation_open(meeting_id=meeting.pk, person_id=person.pk):
+            # The invitation is still on its way (queued, or waiting for a retry): the
+            # reminder follows it, never the other way round.
+            return now + INVITATION_WAIT
     language = _language(person)
     context = _meeting_context(meeting, person=person, language=language)
+    context["reason"] = meeting.cancellation_reason if kind == Kind.CANCELLATION else ""
     context["changes"] = _changes(delivery.details, language) if kind == Kind.CHANGE else []
     calendar = None
     address = person_mail_address(person)

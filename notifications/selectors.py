@@ -11,7 +11,9 @@ from contacts.models import Membership, Person
 from meetings import feeds
 from meetings.models import Meeting
 from notifications.models import (
+    DEFAULT_INVITATION_LEAD_DAYS,
     Delivery,
+    Kind,
     NetworkSettings,
     PeriodicRun,
     Preference,
@@ -46,10 +48,23 @@ def is_member(*, person_id: int, network_id: int, day: datetime.date) -> bool:
     return Membership.objects.active(day).filter(network_id=network_id, person_id=person_id).exists()
 
 
-def invitation_triggers(network_ids: Iterable[int]) -> dict[int, str]:
-    """The invitation trigger of each network that has settings (others: confirmed)."""
+def invitation_settings(network_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """The invitation trigger and lead time (days) of each network that has settings
+    (others: confirmed, ``DEFAULT_INVITATION_LEAD_DAYS``)."""
+    return {
+        network_id: (trigger, lead_days)
+        for network_id, trigger, lead_days in NetworkSettings.objects.filter(
+            network_id__in=list(network_ids)
+        ).values_list("network_id", "invitation_trigger", "invitation_lead_days")
+    }
+
+
+def invitation_lead_days_by_network() -> dict[int, int]:
+    """The invitation lead time (days) of networks whose lead time is not the default."""
     return dict(
-        NetworkSettings.objects.filter(network_id__in=list(network_ids)).values_list("network_id", "invitation_trigger")
+        NetworkSettings.objects.exclude(invitation_lead_days=DEFAULT_INVITATION_LEAD_DAYS).values_list(
+            "network_id", "invitation_lead_days"
+        )
     )
 
 
@@ -103,6 +118,8 @@ class MailReads:
                 .order_by()
             )
         self._event_rows: dict[int, dict] = {}
+        self._open_invitations: set[tuple[int, int]] | None = None
+        self._meeting_ids, self._person_ids = meeting_ids, person_ids
 
     def person(self, person_id: int) -> Person | None:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
@@ -119,6 +136,23 @@ class MailReads:
     def is_member(self, *, person_id: int, network_id: int) -> bool:
         """Whether the person is a current member of the network (of the batch's meetings)."""
         return (network_id, person_id) in self._memberships
+
+    def invitation_open(self, *, meeting_id: int, person_id: int) -> bool:
+        """Whether the person's invitation to the meeting is planned but not yet out (read
+        once per batch, on the first reminder asking): a reminder never overtakes it."""
+        if self._open_invitations is None:
+            self._open_invitations = set(
+                Delivery.objects.filter(
+                    subject_type=Subject.MEETING,
+                    subject_id__in=self._meeting_ids,
+                    person_id__in=self._person_ids,
+                    kind=Kind.INVITATION,
+                    state__in=(*Delivery.CLAIMABLE, Delivery.State.CLAIMED),
+                )
+                .order_by()
+                .values_list("subject_id", "person_id")
+            )
+        return (meeting_id, person_id) in self._open_invitations
 
     def event_row(self, meeting_id: int) -> dict:
         """The meeting's columns as the feed reads them, for the ``.ics`` attachment (one

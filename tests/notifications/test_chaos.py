@@ -21,7 +21,7 @@ from meetings.services import meeting_cancel
 from notifications.models import Delivery, Preference
 from notifications.services import notifications_sweep
 from tests.conftest import database_url_of_test_database, wait_until
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members, wait_for_final
 
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.timeout(150)]
@@ -31,7 +31,7 @@ WAIT = 60
 
 def invitations_owed(count: int):
     network, people = members(count)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     return people
 
 
