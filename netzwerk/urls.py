@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from meetings import urls as meeting_urls
 from netzwerk import views
+
+# The meeting page joins the calendar (meetings) and what was mailed (notifications); it is
+# assembled here and keeps its name in the meetings namespace.
+meeting_patterns = [path("<uuid:uid>/", views.meeting_page, name="meeting_detail"), *meeting_urls.urlpatterns]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,7 +23,7 @@ urlpatterns = [
     path("konto/", include("contacts.urls")),
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),
-    path("termine/", include("meetings.urls")),
+    path("termine/", include((meeting_patterns, meeting_urls.app_name))),
     path("benachrichtigungen/", include("notifications.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),

@@ -24,7 +24,7 @@ from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.tokens import answer_path, poll_vote_path
 from notifications import mail, selectors, tokens
-from notifications.models import Delivery, Kind
+from notifications.models import Delivery, Kind, Subject
 
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
@@ -322,6 +322,25 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
         ],
     }
     return _person_message(delivery=delivery, person=person, context=context)
+
+
+def invitation_preview(*, meeting: Meeting, person, now: datetime.datetime) -> tuple[str, str] | None:
+    """Subject and text of the invitation to ``meeting`` as ``person`` (a member) would get
+    it now, rendered by the same builder as the real mail; ``None`` when no mail would go
+    to that person (no address, not a member)."""
+    delivery = Delivery(
+        subject_type=Subject.MEETING,
+        subject_id=meeting.pk,
+        kind=Kind.INVITATION,
+        version=meeting.sequence,
+        recipient_key=f"p{person.pk}",
+        person_id=person.pk,
+    )
+    reads = selectors.MailReads([(person.pk, Subject.MEETING, meeting.pk)], day=now.astimezone(BERLIN).date())
+    message = _meeting_mail(delivery=delivery, person=reads.person(person.pk), now=now, reads=reads)
+    if isinstance(message, Outcome | datetime.datetime):
+        return None
+    return message.subject, message.body
 
 
 BUILDERS = {

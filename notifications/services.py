@@ -32,6 +32,7 @@ from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.selectors import poll_invitees
+from meetings.services import meeting_update
 from notifications import compose, mail, selectors
 from notifications.compose import LATE_LIMIT, Outcome, message_id_of, reminder_moment
 from notifications.models import (
@@ -45,6 +46,7 @@ from notifications.models import (
     Step,
     Subject,
 )
+from notifications.selectors import invitation_moment
 
 logger = logging.getLogger(__name__)
 
@@ -205,12 +207,6 @@ def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -
     if batch:
         rows += _plan_meeting_batch(batch, now=now)
     return rows
-
-
-def invitation_moment(start: datetime.datetime, lead_days: int) -> datetime.datetime:
-    """When the invitation to a meeting at ``start`` is due: ``lead_days`` before, on the
-    wall clock in Europe/Berlin (as reminders are)."""
-    return reminder_moment(start, lead_days * 24 * 60)
 
 
 def _invitable(meetings: list[Meeting], *, now: datetime.datetime | None = None) -> set[int]:
@@ -551,6 +547,47 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
             )
         transaction.on_commit(lambda: _enqueue(ids))
     return SweepResult(planned=len(rows), enqueued=ids)
+
+
+@transaction.atomic
+def invitation_send_now(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None) -> int:
+    """„Einladung jetzt verschicken“: invite the members to ``meeting`` now instead of at
+    its lead time, with the agenda as it stands (also in a network that waits for the
+    agenda: the speaker decided, having seen the preview).
+
+    A meeting still geplant is confirmed first (``meetings.services.meeting_update``).
+    Raises ``ValidationError`` (German) for a meeting that is cancelled, held, postponed or
+    has begun, and for one members were already invited to. Returns the number of
+    invitations planned. Side effects: the meeting's status (locked row); its
+    ``MeetingNotice``; one ``Delivery`` row per current member; after commit one send
+    task per batch (the sweep sends them otherwise).
+    """
+    now = now or timezone.now()
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+        raise ValidationError(
+            _("Zu einer Sitzung mit dem Status „%(status)s“ geht keine Einladung hinaus.")
+            % {"status": meeting.get_status_display()}
+        )
+    if meeting.start <= now:
+        raise ValidationError(_("Die Sitzung hat schon begonnen; eine Einladung ist nicht mehr sinnvoll."))
+    if MeetingNotice.objects.filter(meeting_id=meeting.pk).exists():
+        raise ValidationError(_("Die Mitglieder sind zu dieser Sitzung schon eingeladen."))
+    if meeting.status == Meeting.Status.PLANNED:
+        meeting_update(meeting=meeting, status=Meeting.Status.CONFIRMED, actor=actor, now=now)
+    rows = _plan_meeting_batch([meeting], now=now, force=True)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(
+            subject_type=Subject.MEETING, subject_id=meeting.pk, kind=Kind.INVITATION, state=Delivery.State.PLANNED
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    transaction.on_commit(lambda: _enqueue(ids))
+    logger.info(
+        "Invitation to meeting %s sent now by %s (%s members)", meeting.pk, getattr(actor, "pk", None), len(rows)
+    )
+    return len(rows)
 
 
 @transaction.atomic

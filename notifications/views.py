@@ -1,4 +1,4 @@
-"""One-click unsubscribe (RFC 8058) and the preferences page.
+"""One-click unsubscribe (RFC 8058), the preferences page, and „Einladung jetzt verschicken“.
 
 The unsubscribe URL is called with POST by mail clients (Gmail, Apple Mail) without any
 login or CSRF token, so that view is CSRF-exempt and authorised by its signed token alone.
@@ -11,12 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import Person
-from notifications import services, tokens
+from contacts.selectors import user_roles
+from meetings.views.access import guarded, managed_meeting
+from notifications import compose, selectors, services, tokens
 from notifications.forms import PreferenceForm
 from notifications.models import Kind, Preference
 from notifications.selectors import preference_of
@@ -85,3 +89,53 @@ def preferences_by_token(request: HttpRequest, token: str) -> HttpResponse:
     if person is None:
         return _invalid(request)
     return _preferences(request, person, action=request.path)
+
+
+def _preview_person(request: HttpRequest, meeting) -> Person | None:
+    """Whose invitation the preview shows: the speaker's own if they are a member, else the
+    first member's (what everyone gets is the same but for the name and the answer links)."""
+    now = timezone.now()
+    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    own = user_roles(request.user).person_id
+    person_id = own if own in members else (members[0] if members else None)
+    return Person.objects.filter(pk=person_id).first() if person_id is not None else None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def invitation_send(request: HttpRequest, uid) -> HttpResponse:
+    """„Einladung jetzt verschicken“: GET shows the mail as a member gets it and whom it
+    goes to; POST confirms (and a meeting still geplant is confirmed with it)."""
+    meeting = managed_meeting(request, uid)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        try:
+            count = services.invitation_send_now(meeting=meeting, actor=request.user)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+            status = 400
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Die Einladung geht jetzt an %(count)s Mitglied hinaus.",
+                    "Die Einladung geht jetzt an %(count)s Mitglieder hinaus.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("meetings:meeting_detail", uid=meeting.uid)
+    now = timezone.now()
+    person = _preview_person(request, meeting)
+    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "invitation": selectors.invitation_status(meeting=meeting, now=now),
+        "preview": compose.invitation_preview(meeting=meeting, person=person, now=now) if person else None,
+        "preview_person": person,
+        "member_count": len(members),
+        "error": error,
+    }
+    return render(request, "notifications/invitation_send.html", context, status=status)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import meeting_update, series_confirm, series_create
 from notifications.models import Delivery, Kind, NetworkSettings
-from notifications.services import delivery_send, invitation_moment, notifications_sweep
+from notifications.selectors import invitation_moment
+from notifications.services import delivery_send, notifications_sweep
 from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members
 
@@ -110,9 +111,10 @@ def test_series_no_reminder_row_is_ever_created_before_the_invitation_row():
         if step == 8 * 3:
             series_confirm(series=series, now=now)
             Meeting.objects.filter(pk=late.pk).update(status=Meeting.Status.PLANNED)
-        if now >= late.start - datetime.timedelta(days=1) and not Meeting.objects.filter(
-            pk=late.pk, status=Meeting.Status.CONFIRMED
-        ).exists():
+        if (
+            now >= late.start - datetime.timedelta(days=1)
+            and not Meeting.objects.filter(pk=late.pk, status=Meeting.Status.CONFIRMED).exists()
+        ):
             meeting_update(meeting=Meeting.objects.get(pk=late.pk), status=Meeting.Status.CONFIRMED, now=now)
         notifications_sweep(now=now)
 
