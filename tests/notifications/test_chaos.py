@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from meetings.services import meeting_cancel
-from notifications.models import Delivery, Preference
+from notifications.models import Delivery, MeetingNotice, Preference
 from notifications.services import notifications_sweep
 from tests.conftest import database_url_of_test_database, wait_until
 from tests.meetings.factories import MeetingFactory, in_days
@@ -36,8 +36,15 @@ def invitations_owed(count: int):
 
 
 def reminder_owed(count: int):
+    """A confirmed meeting whose members were invited two days ago, due for its reminder."""
     network, people = members(count)
-    meeting = MeetingFactory(network=network, start=timezone.now() + datetime.timedelta(days=1, minutes=-5))
+    now = timezone.now()
+    meeting = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+    )
+    MeetingNotice.objects.create(
+        meeting_id=meeting.pk, told_sequence=meeting.sequence, announced_at=now - datetime.timedelta(days=2)
+    )
     return meeting, people
 
 
