@@ -6,6 +6,8 @@ A GET (a mail scanner following links, or a person clicking in an old client) on
 a confirm button: nothing is switched off by a GET.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -101,6 +103,22 @@ def _preview_person(request: HttpRequest, meeting) -> Person | None:
     return Person.objects.filter(pk=person_id).first() if person_id is not None else None
 
 
+# The signed links in a mail (answer, unsubscribe, preferences) act for their recipient.
+PERSONAL_LINK = re.compile(r"(/(?:termine/antwort|benachrichtigungen/(?:abbestellen|einstellungen))/)\S+")
+
+
+def _preview(request: HttpRequest, meeting, person: Person | None, now) -> tuple[str, str] | None:
+    """The invitation as ``person`` gets it; another member's personal links are masked, so
+    the page never hands one person's signed links to someone else."""
+    if person is None:
+        return None
+    preview = compose.invitation_preview(meeting=meeting, person=person, now=now)
+    if preview is None or person.pk == user_roles(request.user).person_id:
+        return preview
+    subject, body = preview
+    return subject, PERSONAL_LINK.sub(r"\1…", body)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @guarded
 def invitation_send(request: HttpRequest, uid) -> HttpResponse:
@@ -133,7 +151,7 @@ def invitation_send(request: HttpRequest, uid) -> HttpResponse:
         "meeting": meeting,
         "network": meeting.network,
         "invitation": selectors.invitation_status(meeting=meeting, now=now),
-        "preview": compose.invitation_preview(meeting=meeting, person=person, now=now) if person else None,
+        "preview": _preview(request, meeting, person, now),
         "preview_person": person,
         "member_count": len(members),
         "error": error,

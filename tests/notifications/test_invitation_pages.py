@@ -204,3 +204,15 @@ def test_restore_forgets_the_reason(cast):
 
     meeting.refresh_from_db()
     assert (meeting.status, meeting.cancellation_reason, meeting.sequence) == (Meeting.Status.PLANNED, "", 2)
+
+
+def test_invitation_preview_for_staff_masks_the_members_personal_links(client, cast):
+    meeting = MeetingFactory(network=cast.network, title="Vollversammlung", start=in_days(30))
+    client.force_login(cast.staff)
+
+    page = text_of(client.get(reverse("notifications:invitation_send", args=[meeting.uid])))
+
+    assert "Betreff: Einladung: Vollversammlung" in page
+    assert "/termine/antwort/…" in page
+    assert "antwort=zusage" not in page
+    assert "/benachrichtigungen/abbestellen/…" in page
