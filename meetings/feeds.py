@@ -112,6 +112,7 @@ EVENT_FIELDS = (
     "start",
     "end",
     "status",
+    "cancellation_reason",
     "created_at",
     "address",
     "room",
@@ -635,6 +636,9 @@ def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | No
     location = ", ".join(part for part in (place, row["room"]) if part)
     url = url or network_url(row["network__slug"])
     lines = [network]
+    if row["status"] == Meeting.Status.CANCELLED and row.get("cancellation_reason"):
+        # The reason where every calendar shows it: the event itself stays (STATUS:CANCELLED).
+        lines += ["", f"Abgesagt: {row['cancellation_reason']}"]
     titles = list(agenda_titles)
     if titles:
         lines += ["", "Tagesordnung:"] + [f"{number}. {title}" for number, title in enumerate(titles, start=1)]

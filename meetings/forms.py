@@ -371,12 +371,29 @@ class SeriesForm(LocationMixin, AccessibleForm):
         }
 
 
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Grund der Absage (freiwillig)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Steht in der Absage-Mail an die Mitglieder, auf der Seite der Sitzung und im Kalender."),
+    )
+
+
 class SeriesCancelForm(AccessibleForm):
     day = forms.DateField(
         label=_("Abgesagt ab (Tag)"),
         widget=DATE,
         help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt."),
     )
+    reason = _reason_field()
+
+
+class MeetingCancelForm(AccessibleForm):
+    """The confirmation step of a cancellation, with its optional reason."""
+
+    reason = _reason_field()
 
 
 class AgendaItemForm(AccessibleForm):

@@ -108,6 +108,11 @@ class MeetingSeries(LocationFields, TimestampedModel):
         _("abgesagt ab"), null=True, blank=True, help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt.")
     )
     generated_until = models.DateField(_("Termine angelegt bis"), null=True, blank=True, editable=False)
+    confirmed = models.BooleanField(
+        _("Termine bestätigt"),
+        default=False,
+        help_text=_("Alle Termine der Serie, auch die später angelegten, sind bestätigt."),
+    )
 
     class Meta:
         verbose_name = _("Terminserie")
@@ -210,6 +215,12 @@ class Meeting(LocationFields, TimestampedModel):
         default=0,
         editable=False,
         help_text=_("Steigt mit jeder Änderung, die Mitglieder erfahren sollen (Zeit, Ort, Status)."),
+    )
+    cancellation_reason = models.TextField(
+        _("Grund der Absage"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Steht in der Absage-Mail, auf der Seite der Sitzung und im Kalender."),
     )
     edited_by_hand = models.BooleanField(
         _("einzeln geändert"),

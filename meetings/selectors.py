@@ -219,3 +219,9 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         "minutes_missing": list(minutes_missing),
         "leads_any": bool(leading_ids),
     }
+
+
+def series_unconfirmed_count(series, *, now=None) -> int:
+    """How many future occurrences of ``series`` are still geplant (not yet bestätigt)."""
+    now = now or timezone.now()
+    return Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).count()

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,6 +103,7 @@ def _occurrence(series: MeetingSeries, local_start: datetime.datetime) -> Meetin
         title=series.title,
         start=start,
         end=end,
+        status=Meeting.Status.CONFIRMED if series.confirmed else Meeting.Status.PLANNED,
         visibility=series.visibility,
         **{field: getattr(series, field) for field in LocationFields.LOCATION_FIELDS},
     )
@@ -252,13 +253,42 @@ def _occurrence_is_disposable(meeting: Meeting) -> bool:
 
 
 def _apply(meeting: Meeting, values: dict) -> bool:
-    """Set ``values`` on ``meeting``; raise its sequence if a noticeable field changed."""
+    """Set ``values`` on ``meeting``; mark its sequence to rise if a noticeable field changed.
+
+    The rise itself happens in the database (``_meeting_save``): two edits of the same
+    meeting each count, whatever the instance they started from held.
+    """
     changed = {name for name, value in values.items() if getattr(meeting, name) != value}
     for name in changed:
         setattr(meeting, name, values[name])
     if changed & set(Meeting.NOTICEABLE_FIELDS):
-        meeting.sequence += 1
+        meeting._sequence_rises = True
     return bool(changed)
+
+
+def _meeting_save(meeting: Meeting) -> Meeting:
+    """Validate and save ``meeting``; raise its sequence by one in the database if ``_apply``
+    found a noticeable change. Call inside the transaction that locked the row."""
+    meeting.full_clean()
+    rises = getattr(meeting, "_sequence_rises", False)
+    if rises:
+        meeting.sequence = F("sequence") + 1
+    meeting.save()
+    if rises:
+        meeting._sequence_rises = False
+        meeting.refresh_from_db(fields=["sequence"])
+    return meeting
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """Reload ``meeting`` in place with its row locked until the transaction ends.
+
+    Every decision about a meeting (may it move? is it cancelled already?) is taken on the
+    row as it is now: a page loaded before another speaker's edit would otherwise undo that
+    edit when saving the whole row. (SQLite has no row locks; its writes are serialised.)
+    """
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
+    return meeting
 
 
 @transaction.atomic
@@ -290,14 +320,15 @@ def series_update(
         start, end = _slot_times(series, local)
         if start >= now:
             slots[local.date()] = (local, start, end)
+    # Locked: a speaker editing one of these meetings at the same moment waits, and the
+    # decision below (edited by hand? cancelled?) is taken on the rows as they are.
     existing = list(
-        series.occurrences.filter(Q(start__gte=now) | Q(original_start__gte=now))
-        .select_related("series")
-        .order_by("start")
+        series.occurrences.filter(Q(start__gte=now) | Q(original_start__gte=now)).select_for_update().order_by("start")
     )
     filled: set[datetime.date] = set()
     updated = cancelled = deleted = 0
     for meeting in existing:
+        meeting.series = series
         day = _local_day(meeting.original_start)
         slot = slots.get(day)
         changeable = meeting.start >= now and not meeting.edited_by_hand and meeting.status != Meeting.Status.CANCELLED
@@ -314,7 +345,7 @@ def series_update(
                     **{field: getattr(series, field) for field in LocationFields.LOCATION_FIELDS},
                 )
             if _apply(meeting, values):
-                _save(meeting)
+                _meeting_save(meeting)
                 updated += 1
         elif changeable:
             if _occurrence_is_disposable(meeting):
@@ -322,7 +353,7 @@ def series_update(
                 deleted += 1
             else:
                 _apply(meeting, {"status": Meeting.Status.CANCELLED})
-                _save(meeting)
+                _meeting_save(meeting)
                 cancelled += 1
     rows = [_occurrence(series, local) for day, (local, _start, _end) in slots.items() if day not in filled]
     Meeting.objects.bulk_create(rows, batch_size=500)
@@ -342,15 +373,23 @@ def series_update(
 
 @transaction.atomic
 def series_cancel_from(
-    *, series: MeetingSeries, day: datetime.date, actor=None, now: datetime.datetime | None = None
+    *,
+    series: MeetingSeries,
+    day: datetime.date,
+    actor=None,
+    now: datetime.datetime | None = None,
+    reason: str = "",
 ) -> int:
     """End a series: every occurrence from ``day`` on is cancelled, and no new ones are made.
 
-    Hand-edited occurrences on or after ``day`` are cancelled too (the series ends). Raises
-    ``ValidationError`` for a day in the past. Returns the number of cancelled meetings.
-    Side effects: ``series.cancelled_from``; status abgesagt and sequence + 1 on the occurrences.
+    Hand-edited occurrences on or after ``day`` are cancelled too (the series ends). The
+    optional ``reason`` goes to each cancelled meeting (mail, page, feed). Raises
+    ``ValidationError`` for a day in the past or a reason over 1000 characters. Returns the
+    number of cancelled meetings. Side effects: ``series.cancelled_from``; status abgesagt,
+    the reason and sequence + 1 on the occurrences.
     """
     now = now or timezone.now()
+    reason = _reason_clean(reason)
     if day < _local_day(now):
         raise ValidationError({"day": _("Eine Serie kann nicht rückwirkend abgesagt werden.")})
     series.cancelled_from = day
@@ -360,9 +399,10 @@ def series_cancel_from(
         status__in=[Meeting.Status.CANCELLED, Meeting.Status.HELD]
     )
     count = 0
-    for meeting in meetings.select_related("series"):
-        _apply(meeting, {"status": Meeting.Status.CANCELLED})
-        _save(meeting)
+    for meeting in meetings.select_for_update().order_by("start"):
+        meeting.series = series
+        _apply(meeting, {"status": Meeting.Status.CANCELLED, "cancellation_reason": reason})
+        _meeting_save(meeting)
         count += 1
     logger.info("Series %s cancelled from %s by %s (%s meetings)", series.pk, day, _actor_id(actor), count)
     return count
@@ -413,18 +453,26 @@ def meeting_schedule(
 def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None, **changes) -> Meeting:
     """Change one meeting: title, time, status, visibility or place.
 
-    Time, place and status are noticeable: each change raises ``sequence`` (once per call).
-    A title, visibility or accessibility note alone does not. An occurrence of a series
-    becomes ``edited_by_hand``, so later series edits leave it alone. A change of time keeps
-    the previous start in ``moved_from``.
+    Time, place and status are noticeable: each change raises ``sequence`` (once per call,
+    counted in the database, so two speakers editing at once raise it twice). A title,
+    visibility or accessibility note alone does not. An occurrence of a series becomes
+    ``edited_by_hand``, so later series edits leave it alone. A change of time keeps the
+    previous start in ``moved_from``. The row is locked and ``meeting`` reloaded first:
+    the decisions below are taken on the meeting as it is now, and what another edit
+    saved meanwhile stays.
 
     Raises ``ValidationError`` (German) when the time of a meeting that has begun would
     change, a meeting would move into the past, the end is not after the start, or a
     meeting that has not begun would be marked as held. Side effects: the meeting row.
     """
     _check_changes(changes, MEETING_FIELDS)
+    return _meeting_change(meeting=meeting, actor=actor, now=now, changes=changes)
+
+
+def _meeting_change(*, meeting: Meeting, actor, now: datetime.datetime | None, changes: dict) -> Meeting:
     _require_aware(start=changes.get("start"), end=changes.get("end"))
     now = now or timezone.now()
+    _lock(meeting)
     old_start, old_end = meeting.start, meeting.end
     time_changes = changes.get("start", old_start) != old_start or changes.get("end", old_end) != old_end
     if time_changes:
@@ -442,7 +490,7 @@ def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | Non
         meeting.moved_from = old_start
     if meeting.series_id is not None:
         meeting.edited_by_hand = True
-    _save(meeting)
+    _meeting_save(meeting)
     logger.info("Meeting %s changed by %s (%s)", meeting.pk, _actor_id(actor), ", ".join(sorted(changes)))
     return meeting
 
@@ -464,32 +512,90 @@ def meeting_move(
     return meeting_update(meeting=meeting, start=start, end=end, actor=actor, now=now)
 
 
-def meeting_cancel(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None) -> Meeting:
+CANCELLATION_REASON_MAX = 1000
+
+
+def _reason_clean(reason: str) -> str:
+    """The reason as it may be stored: trimmed, line breaks kept, other control characters
+    dropped (it reaches mail bodies and calendar DESCRIPTIONs), at most 1000 characters."""
+    reason = "".join(char for char in (reason or "") if char in "\n\t" or char.isprintable()).strip()
+    if len(reason) > CANCELLATION_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": _("Der Grund darf höchstens %(max)d Zeichen lang sein (jetzt %(length)d).")
+                % {"max": CANCELLATION_REASON_MAX, "length": len(reason)}
+            }
+        )
+    return reason
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None, reason: str = "") -> Meeting:
     """Cancel a meeting (abgesagt, sequence + 1); it stays, so feeds can show the cancellation.
 
-    Cancelling a cancelled meeting changes nothing. Raises ``ValidationError`` for a meeting
-    that has begun.
+    The optional ``reason`` appears in the cancellation mail, on the meeting's page and in
+    the feed's DESCRIPTION. Cancelling a cancelled meeting changes nothing (not even the
+    reason). Raises ``ValidationError`` for a meeting that has begun or a reason over 1000
+    characters. Side effects: the meeting's status, reason and sequence.
     """
     now = now or timezone.now()
+    reason = _reason_clean(reason)
+    _lock(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         return meeting
     if meeting.start < now:
         raise ValidationError(_("Vergangene Sitzungen können nicht abgesagt werden."))
-    return meeting_update(meeting=meeting, status=Meeting.Status.CANCELLED, actor=actor, now=now)
+    return _meeting_change(
+        meeting=meeting,
+        actor=actor,
+        now=now,
+        changes={"status": Meeting.Status.CANCELLED, "cancellation_reason": reason},
+    )
 
 
+@transaction.atomic
 def meeting_restore(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None) -> Meeting:
-    """Undo a cancellation: the meeting is geplant again (sequence + 1).
+    """Undo a cancellation: the meeting is geplant again (sequence + 1), the reason is gone.
 
     A meeting that is not cancelled stays as it is. Raises ``ValidationError`` for a
     meeting that has begun.
     """
     now = now or timezone.now()
+    _lock(meeting)
     if meeting.status != Meeting.Status.CANCELLED:
         return meeting
     if meeting.start < now:
         raise ValidationError(_("Vergangene Sitzungen können nicht wieder angesetzt werden."))
-    return meeting_update(meeting=meeting, status=Meeting.Status.PLANNED, actor=actor, now=now)
+    return _meeting_change(
+        meeting=meeting,
+        actor=actor,
+        now=now,
+        changes={"status": Meeting.Status.PLANNED, "cancellation_reason": ""},
+    )
+
+
+@transaction.atomic
+def series_confirm(*, series: MeetingSeries, actor=None, now: datetime.datetime | None = None) -> int:
+    """Confirm a whole series in one step: every future occurrence that is geplant becomes
+    bestätigt, and occurrences created later (the horizon moves on, the rule changes) are
+    created bestätigt.
+
+    Confirmed meetings are what members are invited to (the lead time of the network's
+    notification settings decides when). Cancelled, held and past occurrences stay as they
+    are; hand-edited ones are confirmed too and stay hand-edited. Returns the number of
+    meetings confirmed. Side effects: ``series.confirmed``; status, ``updated_at`` and
+    sequence + 1 (in one UPDATE) on the occurrences.
+    """
+    now = now or timezone.now()
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    if not series.confirmed:
+        series.confirmed = True
+        series.save(update_fields=["confirmed", "updated_at"])
+    count = Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).update(
+        status=Meeting.Status.CONFIRMED, sequence=F("sequence") + 1, updated_at=now
+    )
+    logger.info("Series %s confirmed by %s (%s meetings)", series.pk, _actor_id(actor), count)
+    return count
 
 
 @transaction.atomic

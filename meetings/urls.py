@@ -1,4 +1,9 @@
-"""Pages of meetings and polls, mounted at ``/termine/``."""
+"""Pages of meetings and polls, mounted at ``/termine/``.
+
+The meeting page itself (``meeting_detail``, ``<uuid>/``) is routed by ``netzwerk.urls``:
+it shows what the notifications app knows (when the invitation goes out), which this app
+may not import.
+"""
 
 from django.urls import path
 
@@ -17,10 +22,10 @@ urlpatterns = [
     path("netzwerk/<slug:slug>/terminumfrage/", polls.poll_create, name="poll_create"),
     path("serie/<int:pk>/", planning.series_edit, name="series_edit"),
     path("serie/<int:pk>/absagen/", planning.series_cancel, name="series_cancel"),
+    path("serie/<int:pk>/bestaetigen/", planning.series_confirm, name="series_confirm"),
     path("umfragen/<int:pk>/", polls.poll_detail, name="poll_detail"),
     path("umfragen/<int:pk>/abstimmen/", polls.poll_vote, name="poll_vote"),
     path("umfragen/<int:pk>/abschliessen/", polls.poll_close, name="poll_close"),
-    path("<uuid:uid>/", pages.meeting_detail, name="meeting_detail"),
     path("<uuid:uid>/antworten/", pages.meeting_answer, name="meeting_answer"),
     path("<uuid:uid>/anwesenheit/", pages.meeting_presence, name="meeting_presence"),
     path("<uuid:uid>/bearbeiten/", planning.meeting_edit, name="meeting_edit"),

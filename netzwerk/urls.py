@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
+from meetings import urls as meeting_urls
 from netzwerk import directory, views
 
 # The directory's namespaces, with the pages that show the calendar and mail settings too
@@ -20,6 +21,10 @@ account_patterns = [
     path("mein-bereich/", directory.my_area, name="my_area"),
 ]
 
+# The meeting page joins the calendar (meetings) and what was mailed (notifications); it is
+# assembled here and keeps its name in the meetings namespace.
+meeting_patterns = [path("<uuid:uid>/", views.meeting_page, name="meeting_detail"), *meeting_urls.urlpatterns]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -34,7 +39,7 @@ urlpatterns = [
     path("konto/", include((account_patterns, contacts_urls.app_name))),
     path("", include((directory_patterns, contacts_public_urls.app_name))),
     path("kalender/", include("meetings.feed_urls")),
-    path("termine/", include("meetings.urls")),
+    path("termine/", include((meeting_patterns, meeting_urls.app_name))),
     path("benachrichtigungen/", include("notifications.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),

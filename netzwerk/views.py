@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,14 +22,28 @@ from contacts.selectors import area_tree, audience_for, network_directory
 from contacts.views import contact_form_submit
 from meetings.markdown import render_markdown
 from meetings.selectors import meetings_next_public
+from meetings.views.access import meeting_or_404
+from meetings.views.pages import meeting_context
 from netzwerk import search as site_search
 from netzwerk.forms import SearchForm, StreetLookupForm
 from netzwerk.models import SitePage
 from netzwerk.selectors import site_page_get
 from netzwerk.setup import broker_check
-from notifications.selectors import delivery_health, periodic_run_last
+from notifications.selectors import delivery_health, invitation_status, periodic_run_last
 
 logger = logging.getLogger(__name__)
+
+
+@require_safe
+def meeting_page(request: HttpRequest, uid) -> HttpResponse:
+    """One meeting (``meetings.views.pages.meeting_context``); for its speakers also whether
+    and when the invitation goes out (``notifications.selectors.invitation_status``)."""
+    meeting = meeting_or_404(request, uid)
+    context = meeting_context(request, meeting)
+    if context["manages"]:
+        context["invitation"] = invitation_status(meeting=meeting)
+        context["invitation_send_url"] = reverse("notifications:invitation_send", args=[meeting.uid])
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 @require_safe

@@ -24,11 +24,13 @@ from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.tokens import answer_path, poll_vote_path
 from notifications import mail, selectors, tokens
-from notifications.models import Delivery, Kind
+from notifications.models import Delivery, Kind, Subject
 
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
 MESSAGE_ID_DOMAIN = "netzwerk.aachen.de"
+# How long a reminder waits, each time, for an invitation that is not out yet.
+INVITATION_WAIT = datetime.timedelta(minutes=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,8 +225,13 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
             return due
         if now - due > LATE_LIMIT:
             return Outcome(Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?).")))
+        if reads.invitation_open(meeting_id=meeting.pk, person_id=person.pk):
+            # The invitation is still on its way (queued, or waiting for a retry): the
+            # reminder follows it, never the other way round.
+            return now + INVITATION_WAIT
     language = _language(person)
     context = _meeting_context(meeting, person=person, language=language)
+    context["reason"] = meeting.cancellation_reason if kind == Kind.CANCELLATION else ""
     context["changes"] = _changes(delivery.details, language) if kind == Kind.CHANGE else []
     calendar = None
     address = person_mail_address(person)
@@ -340,6 +347,25 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
         ],
     }
     return _person_message(delivery=delivery, person=person, context=context)
+
+
+def invitation_preview(*, meeting: Meeting, person, now: datetime.datetime) -> tuple[str, str] | None:
+    """Subject and text of the invitation to ``meeting`` as ``person`` (a member) would get
+    it now, rendered by the same builder as the real mail; ``None`` when no mail would go
+    to that person (no address, not a member)."""
+    delivery = Delivery(
+        subject_type=Subject.MEETING,
+        subject_id=meeting.pk,
+        kind=Kind.INVITATION,
+        version=meeting.sequence,
+        recipient_key=f"p{person.pk}",
+        person_id=person.pk,
+    )
+    reads = selectors.MailReads([(person.pk, Subject.MEETING, meeting.pk)], day=now.astimezone(BERLIN).date())
+    message = _meeting_mail(delivery=delivery, person=reads.person(person.pk), now=now, reads=reads)
+    if isinstance(message, Outcome | datetime.datetime):
+        return None
+    return message.subject, message.body
 
 
 BUILDERS = {

@@ -5,6 +5,7 @@ one row per (subject, recipient, kind, version), guarded by a unique constraint,
 row for the same message cannot exist whatever the sweeps and workers do concurrently.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -145,6 +146,10 @@ class MeetingNotice(models.Model):
     meeting_id = models.BigIntegerField(_("Sitzung"), unique=True)
     told_sequence = models.PositiveIntegerField(_("mitgeteilte Fassung"))
     told = models.JSONField(_("mitgeteilter Stand"), default=dict)
+    # When the invitation was planned. A reminder whose moment lies before it is never
+    # planned: no member is reminded of a meeting before being invited to it. Empty where
+    # members knew the meeting before (the baseline, notices older than this field).
+    announced_at = models.DateTimeField(_("angekündigt am"), null=True, blank=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
     class Meta:
@@ -237,6 +242,9 @@ def default_reminder_offsets() -> list[int]:
     return [7 * 24 * 60, 24 * 60]
 
 
+DEFAULT_INVITATION_LEAD_DAYS = 14
+
+
 class NetworkSettings(models.Model):
     """How a network's meetings are announced. No row means the defaults."""
 
@@ -255,6 +263,15 @@ class NetworkSettings(models.Model):
     )
     invitation_trigger = models.CharField(
         _("Einladung senden"), max_length=20, choices=Trigger.choices, default=Trigger.CONFIRMED
+    )
+    invitation_lead_days = models.PositiveSmallIntegerField(
+        _("Einladung (Tage vorher)"),
+        default=DEFAULT_INVITATION_LEAD_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "So viele Tage vor Beginn geht die Einladung an die Mitglieder, mit der Tagesordnung, "
+            "wie sie dann steht. Wird eine Sitzung erst später bestätigt, geht sie sofort hinaus."
+        ),
     )
 
     class Meta:

@@ -1,17 +1,24 @@
 """Reads of the notifications app."""
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Min, Q
-from django.utils import timezone
+from django.db.models import Count, Max, Min, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts.models import Membership, Person
 from meetings import feeds
 from meetings.models import Meeting
+from meetings.recurrence import BERLIN
 from notifications.models import (
+    DEFAULT_INVITATION_LEAD_DAYS,
     Delivery,
+    Kind,
+    MeetingNotice,
     NetworkSettings,
     PeriodicRun,
     Preference,
@@ -46,10 +53,23 @@ def is_member(*, person_id: int, network_id: int, day: datetime.date) -> bool:
     return Membership.objects.active(day).filter(network_id=network_id, person_id=person_id).exists()
 
 
-def invitation_triggers(network_ids: Iterable[int]) -> dict[int, str]:
-    """The invitation trigger of each network that has settings (others: confirmed)."""
+def invitation_settings(network_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """The invitation trigger and lead time (days) of each network that has settings
+    (others: confirmed, ``DEFAULT_INVITATION_LEAD_DAYS``)."""
+    return {
+        network_id: (trigger, lead_days)
+        for network_id, trigger, lead_days in NetworkSettings.objects.filter(
+            network_id__in=list(network_ids)
+        ).values_list("network_id", "invitation_trigger", "invitation_lead_days")
+    }
+
+
+def invitation_lead_days_by_network() -> dict[int, int]:
+    """The invitation lead time (days) of networks whose lead time is not the default."""
     return dict(
-        NetworkSettings.objects.filter(network_id__in=list(network_ids)).values_list("network_id", "invitation_trigger")
+        NetworkSettings.objects.exclude(invitation_lead_days=DEFAULT_INVITATION_LEAD_DAYS).values_list(
+            "network_id", "invitation_lead_days"
+        )
     )
 
 
@@ -59,6 +79,114 @@ def reminder_offsets_by_network() -> dict[int, tuple[int, ...]]:
         network_id: tuple(offsets or ())
         for network_id, offsets in NetworkSettings.objects.values_list("network_id", "reminder_offsets")
     }
+
+
+def invitation_moment(start: datetime.datetime, lead_days: int) -> datetime.datetime:
+    """When the invitation to a meeting at ``start`` is due: ``lead_days`` before, at the
+    same time of day in Europe/Berlin (also across a change of the clocks)."""
+    local = start.astimezone(BERLIN)
+    return (local - datetime.timedelta(days=lead_days)).astimezone(datetime.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class InvitationStatus:
+    """Whether and when members are invited to a meeting, in one sentence for its speakers."""
+
+    message: str
+    # „Einladung jetzt verschicken“ is offered (nobody was invited yet, and still can be).
+    may_send_now: bool
+    # When the invitation is due (not yet planned), or when it went out.
+    moment: datetime.datetime | None = None
+
+
+def invitation_status(*, meeting: Meeting, now: datetime.datetime | None = None) -> InvitationStatus:
+    """The invitation rule's state for ``meeting`` (three queries): sent (when, to how
+    many), on its way, due on a date, waiting for confirmation or the agenda, or none."""
+    now = now or timezone.now()
+    notice = MeetingNotice.objects.filter(meeting_id=meeting.pk).first()
+    if notice is not None:
+        return _invitation_sent_status(meeting, notice)
+    if meeting.start <= now:
+        return InvitationStatus(str(_("Die Sitzung hat begonnen; es ging keine Einladung hinaus.")), False)
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+        return InvitationStatus(
+            str(
+                _("Zu einer Sitzung mit dem Status „%(status)s“ geht keine Einladung hinaus.")
+                % {"status": meeting.get_status_display()}
+            ),
+            False,
+        )
+    trigger, lead_days = invitation_settings([meeting.network_id]).get(
+        meeting.network_id, (NetworkSettings.Trigger.CONFIRMED, DEFAULT_INVITATION_LEAD_DAYS)
+    )
+    moment = invitation_moment(meeting.start, lead_days)
+    date = formats.date_format(moment.astimezone(BERLIN), "d.m.Y")
+    values = {"date": date, "days": lead_days}
+    if meeting.status == Meeting.Status.PLANNED:
+        if moment <= now:
+            text = _(
+                "Noch nicht bestätigt: Solange die Sitzung nur geplant ist, geht weder eine Einladung noch "
+                "eine Erinnerung hinaus. Sobald Sie sie bestätigen, wird die Einladung verschickt."
+            )
+        else:
+            text = _(
+                "Noch nicht bestätigt: Solange die Sitzung nur geplant ist, geht weder eine Einladung noch "
+                "eine Erinnerung hinaus. Bestätigt wird die Einladung am %(date)s verschickt (%(days)s Tage "
+                "vor der Sitzung), mit der Tagesordnung, wie sie dann steht."
+            )
+        return InvitationStatus(str(text % values), True, moment)
+    if trigger == NetworkSettings.Trigger.AGENDA and not meeting.agenda_items.exists():
+        text = _(
+            "Die Einladung wird verschickt, sobald die Tagesordnung mindestens einen Punkt hat "
+            "(Einstellung des Netzwerks), frühestens am %(date)s."
+        )
+        return InvitationStatus(str(text % values), True, moment)
+    if moment <= now:
+        return InvitationStatus(str(_("Die Einladung wird in den nächsten Minuten verschickt.")), True, moment)
+    text = _(
+        "Die Einladung wird am %(date)s verschickt (%(days)s Tage vor der Sitzung), mit der Tagesordnung, "
+        "wie sie dann steht."
+    )
+    return InvitationStatus(str(text % values), True, moment)
+
+
+def _invitation_sent_status(meeting: Meeting, notice: MeetingNotice) -> InvitationStatus:
+    counts = Delivery.objects.filter(
+        subject_type=Subject.MEETING, subject_id=meeting.pk, kind=Kind.INVITATION
+    ).aggregate(
+        sent=Count("pk", filter=Q(state=Delivery.State.SENT)),
+        open=Count("pk", filter=Q(state__in=(*Delivery.CLAIMABLE, Delivery.State.CLAIMED))),
+        last=Max("sent_at"),
+    )
+    if counts["open"]:
+        text = _("Die Einladung wird gerade verschickt: %(sent)s von %(total)s Mails sind hinaus.") % {
+            "sent": counts["sent"],
+            "total": counts["sent"] + counts["open"],
+        }
+        return InvitationStatus(str(text), False, notice.announced_at)
+    if not counts["sent"]:
+        if notice.announced_at is None:
+            return InvitationStatus(
+                str(_("Die Mitglieder kannten diese Sitzung schon, bevor Netzwerk Aachen die Einladungen übernahm.")),
+                False,
+            )
+        text = _(
+            "Die Einladung ging an niemanden hinaus (keine Mitglieder mit E-Mail-Adresse, oder alle haben "
+            "Einladungen abbestellt)."
+        )
+        return InvitationStatus(
+            str(text),
+            False,
+            notice.announced_at,
+        )
+    sent_at = counts["last"] or notice.announced_at
+    date = formats.date_format(sent_at.astimezone(BERLIN), "d.m.Y, H:i")
+    text = ngettext(
+        "Einladung verschickt am %(date)s Uhr, an %(count)s Mitglied.",
+        "Einladung verschickt am %(date)s Uhr, an %(count)s Mitglieder.",
+        counts["sent"],
+    ) % {"date": date, "count": counts["sent"]}
+    return InvitationStatus(str(text), False, sent_at)
 
 
 def preference_of(person: Person) -> Preference:
@@ -103,6 +231,8 @@ class MailReads:
                 .order_by()
             )
         self._event_rows: dict[int, dict] = {}
+        self._open_invitations: set[tuple[int, int]] | None = None
+        self._meeting_ids, self._person_ids = meeting_ids, person_ids
 
     def person(self, person_id: int) -> Person | None:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
@@ -119,6 +249,23 @@ class MailReads:
     def is_member(self, *, person_id: int, network_id: int) -> bool:
         """Whether the person is a current member of the network (of the batch's meetings)."""
         return (network_id, person_id) in self._memberships
+
+    def invitation_open(self, *, meeting_id: int, person_id: int) -> bool:
+        """Whether the person's invitation to the meeting is planned but not yet out (read
+        once per batch, on the first reminder asking): a reminder never overtakes it."""
+        if self._open_invitations is None:
+            self._open_invitations = set(
+                Delivery.objects.filter(
+                    subject_type=Subject.MEETING,
+                    subject_id__in=self._meeting_ids,
+                    person_id__in=self._person_ids,
+                    kind=Kind.INVITATION,
+                    state__in=(*Delivery.CLAIMABLE, Delivery.State.CLAIMED),
+                )
+                .order_by()
+                .values_list("subject_id", "person_id")
+            )
+        return (meeting_id, person_id) in self._open_invitations
 
     def event_row(self, meeting_id: int) -> dict:
         """The meeting's columns as the feed reads them, for the ``.ics`` attachment (one

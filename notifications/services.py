@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.template import TemplateSyntaxError
 from django.utils import timezone
@@ -32,9 +32,11 @@ from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.selectors import poll_invitees
+from meetings.services import meeting_update
 from notifications import compose, mail, selectors
 from notifications.compose import LATE_LIMIT, Outcome, message_id_of, reminder_moment
 from notifications.models import (
+    DEFAULT_INVITATION_LEAD_DAYS,
     Delivery,
     Kind,
     MeetingNotice,
@@ -44,6 +46,7 @@ from notifications.models import (
     Step,
     Subject,
 )
+from notifications.selectors import invitation_moment
 
 logger = logging.getLogger(__name__)
 
@@ -169,11 +172,28 @@ def _meeting_told(meeting: Meeting) -> dict:
     }
 
 
+def _invitations_due(now: datetime.datetime) -> Q:
+    """Meetings whose invitation moment has come and that members were not told about yet:
+    confirmed, starting within the lead time of their network (default 14 days)."""
+    custom = selectors.invitation_lead_days_by_network()
+    by_days: dict[int, list[int]] = {}
+    for network_id, days in custom.items():
+        by_days.setdefault(days, []).append(network_id)
+    within = Q(start__lte=now + datetime.timedelta(days=DEFAULT_INVITATION_LEAD_DAYS)) & ~Q(network_id__in=list(custom))
+    for days, network_ids in by_days.items():
+        within |= Q(network_id__in=network_ids, start__lte=now + datetime.timedelta(days=days))
+    told = MeetingNotice.objects.filter(meeting_id=OuterRef("pk"))
+    return Q(status=Meeting.Status.CONFIRMED) & within & ~Exists(told)
+
+
 def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -> list[Delivery]:
-    """Invitations, changes and cancellations for meetings changed since ``since``."""
+    """Invitations whose moment has come; changes and cancellations of meetings changed
+    since ``since``."""
     meetings = Meeting.objects.filter(start__gt=now).select_related("institution").order_by("pk")
     if since is not None:
-        meetings = meetings.filter(updated_at__gte=since)
+        # An invitation falls due by the clock alone (start minus the lead time), without the
+        # meeting changing: those meetings are looked at whether they changed or not.
+        meetings = meetings.filter(Q(updated_at__gte=since) | _invitations_due(now))
     rows: list[Delivery] = []
     batch: list[Meeting] = []
     # Usually a handful changed since the last sweep: one plain query. Only the very first
@@ -189,12 +209,13 @@ def _plan_meetings(*, now: datetime.datetime, since: datetime.datetime | None) -
     return rows
 
 
-def _invitable(meetings: list[Meeting]) -> set[int]:
+def _invitable(meetings: list[Meeting], *, now: datetime.datetime | None = None) -> set[int]:
     """Ids of the meetings members are to be invited to: confirmed, and in a network that
-    invites only with the agenda, with at least one agenda item."""
+    invites only with the agenda, with at least one agenda item; with ``now``, only those
+    whose invitation moment (start minus the network's lead time) has come."""
     ids = [meeting.pk for meeting in meetings]
-    triggers = selectors.invitation_triggers({meeting.network_id for meeting in meetings})
-    agenda_networks = [pk for pk, trigger in triggers.items() if trigger == NetworkSettings.Trigger.AGENDA]
+    settings_of = selectors.invitation_settings({meeting.network_id for meeting in meetings})
+    agenda_networks = [pk for pk, (trigger, _days) in settings_of.items() if trigger == NetworkSettings.Trigger.AGENDA]
     with_agenda = set()
     if agenda_networks:
         with_agenda = set(
@@ -203,18 +224,29 @@ def _invitable(meetings: list[Meeting]) -> set[int]:
             .values_list("meeting_id", flat=True)
             .distinct()
         )
-    return {
-        meeting.pk
-        for meeting in meetings
-        if meeting.status == Meeting.Status.CONFIRMED
-        and (triggers.get(meeting.network_id) != NetworkSettings.Trigger.AGENDA or meeting.pk in with_agenda)
-    }
+    invitable = set()
+    for meeting in meetings:
+        trigger, lead_days = settings_of.get(
+            meeting.network_id, (NetworkSettings.Trigger.CONFIRMED, DEFAULT_INVITATION_LEAD_DAYS)
+        )
+        if meeting.status != Meeting.Status.CONFIRMED:
+            continue
+        if trigger == NetworkSettings.Trigger.AGENDA and meeting.pk not in with_agenda:
+            continue
+        if now is not None and invitation_moment(meeting.start, lead_days) > now:
+            continue
+        invitable.add(meeting.pk)
+    return invitable
 
 
-def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> list[Delivery]:
+def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime, force: bool = False) -> list[Delivery]:
+    """The mails owed for ``meetings``: an invitation where members were not told yet and
+    its moment has come (``force``: now, whatever the moment and the agenda), a change or
+    cancellation where the sequence rose above what they were told."""
     ids = [meeting.pk for meeting in meetings]
     notices = {notice.meeting_id: notice for notice in MeetingNotice.objects.filter(meeting_id__in=ids)}
-    invitable = _invitable([meeting for meeting in meetings if meeting.pk not in notices])
+    untold = [meeting for meeting in meetings if meeting.pk not in notices]
+    invitable = {meeting.pk for meeting in untold} if force else _invitable(untold, now=now)
     owed: list[tuple[Meeting, str, dict]] = []
     new_notices: list[MeetingNotice] = []
     for meeting in meetings:
@@ -224,7 +256,9 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
             if meeting.pk not in invitable:
                 continue
             kind, details = Kind.INVITATION, {}
-            new_notices.append(MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=told))
+            new_notices.append(
+                MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=told, announced_at=now)
+            )
         elif meeting.sequence > notice.told_sequence:
             kind = Kind.CANCELLATION if meeting.is_cancelled else Kind.CHANGE
             details = {"before": notice.told, "after": told}
@@ -259,7 +293,13 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime) -> l
 
 
 def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
-    """Reminders whose moment has come (missed if it passed more than ``LATE_LIMIT`` ago)."""
+    """Reminders whose moment has come (missed if it passed more than ``LATE_LIMIT`` ago).
+
+    Only for meetings members were told about (invited, or recorded as known by the
+    baseline), and only reminders whose moment lies after that: nobody is reminded of a
+    meeting before being invited to it. A meeting confirmed a day before it starts gets its
+    invitation and no reminder of the day before; the invitation is fresh.
+    """
     offsets_of = selectors.reminder_offsets_by_network()
     all_offsets = sorted(set().union(*offsets_of.values(), selectors.DEFAULT_OFFSETS))
     rows: list[Delivery] = []
@@ -267,16 +307,19 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
     # by the DST hour; the exact moment is decided per meeting below.
     slack = datetime.timedelta(hours=2)
     members_cache: dict[int, list[int]] = {}
+    notice = MeetingNotice.objects.filter(meeting_id=OuterRef("pk"))
     for offset in all_offsets:
         delta = datetime.timedelta(minutes=offset)
         low = max(now, now + delta - LATE_LIMIT - slack)
         candidates = (
             Meeting.objects.filter(start__gt=low, start__lte=now + delta + slack, status__in=REMINDING_STATUSES)
+            .filter(Exists(notice))
             .exclude(_steps(Subject.MEETING, f"erinnerung:{offset}"))
-            .values_list("pk", "network_id", "start")
+            .annotate(announced_at=Subquery(notice.values("announced_at")[:1]))
+            .values_list("pk", "network_id", "start", "announced_at")
         )
         done = []
-        for pk, network_id, start in candidates:
+        for pk, network_id, start, announced_at in candidates:
             offsets = offsets_of.get(network_id, selectors.DEFAULT_OFFSETS)
             if offset not in offsets:
                 continue
@@ -284,6 +327,9 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
             if due > now:
                 continue
             done.append(pk)
+            if announced_at is not None and announced_at > due:
+                # Members were invited after this reminder's moment: it is not owed.
+                continue
             state, reason = Delivery.State.PLANNED, ""
             if now - due > LATE_LIMIT:
                 state, reason = Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?)."))
@@ -542,6 +588,47 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
 
 
 @transaction.atomic
+def invitation_send_now(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None) -> int:
+    """„Einladung jetzt verschicken“: invite the members to ``meeting`` now instead of at
+    its lead time, with the agenda as it stands (also in a network that waits for the
+    agenda: the speaker decided, having seen the preview).
+
+    A meeting still geplant is confirmed first (``meetings.services.meeting_update``).
+    Raises ``ValidationError`` (German) for a meeting that is cancelled, held, postponed or
+    has begun, and for one members were already invited to. Returns the number of
+    invitations planned. Side effects: the meeting's status (locked row); its
+    ``MeetingNotice``; one ``Delivery`` row per current member; after commit one send
+    task per batch (the sweep sends them otherwise).
+    """
+    now = now or timezone.now()
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+        raise ValidationError(
+            _("Zu einer Sitzung mit dem Status „%(status)s“ geht keine Einladung hinaus.")
+            % {"status": meeting.get_status_display()}
+        )
+    if meeting.start <= now:
+        raise ValidationError(_("Die Sitzung hat schon begonnen; eine Einladung ist nicht mehr sinnvoll."))
+    if MeetingNotice.objects.filter(meeting_id=meeting.pk).exists():
+        raise ValidationError(_("Die Mitglieder sind zu dieser Sitzung schon eingeladen."))
+    if meeting.status == Meeting.Status.PLANNED:
+        meeting_update(meeting=meeting, status=Meeting.Status.CONFIRMED, actor=actor, now=now)
+    rows = _plan_meeting_batch([meeting], now=now, force=True)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(
+            subject_type=Subject.MEETING, subject_id=meeting.pk, kind=Kind.INVITATION, state=Delivery.State.PLANNED
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    transaction.on_commit(lambda: _enqueue(ids))
+    logger.info(
+        "Invitation to meeting %s sent now by %s (%s members)", meeting.pk, getattr(actor, "pk", None), len(rows)
+    )
+    return len(rows)
+
+
+@transaction.atomic
 def notifications_baseline(*, now: datetime.datetime | None = None) -> int:
     """Record that members already know every future meeting they would be invited to now.
 
@@ -575,6 +662,7 @@ def _notices_record(meetings: list[Meeting]) -> int:
     confirming one later still invites)."""
     invitable = _invitable(meetings)
     notices = [
+        # No announcement moment: members knew these meetings before (every reminder is owed).
         MeetingNotice(meeting_id=meeting.pk, told_sequence=meeting.sequence, told=_meeting_told(meeting))
         for meeting in meetings
         if meeting.pk in invitable

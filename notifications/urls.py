@@ -9,4 +9,5 @@ urlpatterns = [
     path("einstellungen/<str:token>/", views.preferences_by_token, name="preferences_by_token"),
     path("abbestellen/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("kopie/<str:token>/", views.contact_copy, name="contact_copy"),
+    path("einladung/<uuid:uid>/", views.invitation_send, name="invitation_send"),
 ]

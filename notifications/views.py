@@ -1,5 +1,5 @@
-"""One-click unsubscribe (RFC 8058), the preferences page, and the link that sends the copy
-of a contact-form message.
+"""One-click unsubscribe (RFC 8058), the preferences page, the link that sends the copy
+of a contact-form message, and „Einladung jetzt verschicken“.
 
 The unsubscribe URL is called with POST by mail clients (Gmail, Apple Mail) without any
 login or CSRF token, so that view is CSRF-exempt and authorised by its signed token alone.
@@ -7,17 +7,23 @@ A GET (a mail scanner following links, or a person clicking in an old client) on
 a confirm button: nothing is switched off by a GET.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import ContactMessage, Person
-from notifications import services, tokens
+from contacts.selectors import user_roles
+from meetings.views.access import guarded, managed_meeting
+from notifications import compose, selectors, services, tokens
 from notifications.forms import PreferenceForm
 from notifications.models import Kind, Preference
 from notifications.selectors import preference_of
@@ -109,3 +115,69 @@ def contact_copy(request: HttpRequest, token: str) -> HttpResponse:
         services.contact_copy_confirm(message=message)
         context["done"] = True
     return render(request, "notifications/contact_copy.html", context)
+
+
+def _preview_person(request: HttpRequest, meeting) -> Person | None:
+    """Whose invitation the preview shows: the speaker's own if they are a member, else the
+    first member's (what everyone gets is the same but for the name and the answer links)."""
+    now = timezone.now()
+    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    own = user_roles(request.user).person_id
+    person_id = own if own in members else (members[0] if members else None)
+    return Person.objects.filter(pk=person_id).first() if person_id is not None else None
+
+
+# The signed links in a mail (answer, unsubscribe, preferences) act for their recipient.
+PERSONAL_LINK = re.compile(r"(/(?:termine/antwort|benachrichtigungen/(?:abbestellen|einstellungen))/)\S+")
+
+
+def _preview(request: HttpRequest, meeting, person: Person | None, now) -> tuple[str, str] | None:
+    """The invitation as ``person`` gets it; another member's personal links are masked, so
+    the page never hands one person's signed links to someone else."""
+    if person is None:
+        return None
+    preview = compose.invitation_preview(meeting=meeting, person=person, now=now)
+    if preview is None or person.pk == user_roles(request.user).person_id:
+        return preview
+    subject, body = preview
+    return subject, PERSONAL_LINK.sub(r"\1…", body)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def invitation_send(request: HttpRequest, uid) -> HttpResponse:
+    """„Einladung jetzt verschicken“: GET shows the mail as a member gets it and whom it
+    goes to; POST confirms (and a meeting still geplant is confirmed with it)."""
+    meeting = managed_meeting(request, uid)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        try:
+            count = services.invitation_send_now(meeting=meeting, actor=request.user)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+            status = 400
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Die Einladung geht jetzt an %(count)s Mitglied hinaus.",
+                    "Die Einladung geht jetzt an %(count)s Mitglieder hinaus.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("meetings:meeting_detail", uid=meeting.uid)
+    now = timezone.now()
+    person = _preview_person(request, meeting)
+    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "invitation": selectors.invitation_status(meeting=meeting, now=now),
+        "preview": _preview(request, meeting, person, now),
+        "preview_person": person,
+        "member_count": len(members),
+        "error": error,
+    }
+    return render(request, "notifications/invitation_send.html", context, status=status)

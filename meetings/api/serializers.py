@@ -135,6 +135,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "visibility",
             "visibility_display",
             "sequence",
+            "cancellation_reason",
             "edited_by_hand",
             "moved_from",
             "location",
@@ -333,6 +334,16 @@ class MeetingMoveSerializer(serializers.Serializer):
         if data["end"] <= data["start"]:
             raise serializers.ValidationError({"end": _("Das Ende muss nach dem Beginn liegen.")})
         return data
+
+
+class MeetingCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Grund der Absage (optional): steht in der Absage-Mail, auf der Seite und im Kalender.",
+    )
 
 
 class SeriesWriteSerializer(LocationWriteSerializer):

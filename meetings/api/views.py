@@ -29,6 +29,7 @@ from meetings.api.serializers import (
     AgendaItemWriteSerializer,
     AnswerSerializer,
     AttendanceSerializer,
+    MeetingCancelSerializer,
     MeetingMoveSerializer,
     MeetingSerializer,
     MeetingUpdateSerializer,
@@ -165,11 +166,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
         services.meeting_move(meeting=meeting, actor=request.user, **self.validated(MeetingMoveSerializer))
         return self.read(meeting)
 
-    @extend_schema(summary="Sitzung absagen", request=None, responses={200: MeetingSerializer}, tags=[TAG_MEETINGS])
+    @extend_schema(
+        summary="Sitzung absagen",
+        request=MeetingCancelSerializer,
+        responses={200: MeetingSerializer},
+        tags=[TAG_MEETINGS],
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, uid=None):
         meeting = self.get_object()
-        services.meeting_cancel(meeting=meeting, actor=request.user)
+        services.meeting_cancel(meeting=meeting, actor=request.user, **self.validated(MeetingCancelSerializer))
         return self.read(meeting)
 
     @extend_schema(summary="Absage zurücknehmen", request=None, responses={200: MeetingSerializer}, tags=[TAG_MEETINGS])

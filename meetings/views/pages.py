@@ -97,13 +97,6 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
     return context
 
 
-@require_safe
-def meeting_detail(request, uid):
-    """One meeting: time, place, agenda, minutes, calendar links; answers for members."""
-    meeting = meeting_or_404(request, uid)
-    return render(request, "meetings/meeting_detail.html", meeting_context(request, meeting))
-
-
 @require_POST
 @guarded
 def meeting_answer(request, uid):

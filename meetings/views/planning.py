@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings import conflicts, services
+from meetings import conflicts, selectors, services
 from meetings.forms import (
     AgendaItemForm,
+    MeetingCancelForm,
     MeetingEditForm,
     MeetingForm,
     MinutesForm,
@@ -129,6 +131,14 @@ def _series_or_404(pk: int) -> MeetingSeries:
     return series
 
 
+def _managed_series(request, pk: int) -> MeetingSeries:
+    """The series ``pk``, if the user may plan for its network (login, 404, 403 otherwise)."""
+    require_login(request)
+    series = _series_or_404(pk)
+    require_manage(request, series.network)
+    return series
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @guarded
 def series_edit(request, pk: int):
@@ -146,7 +156,13 @@ def series_edit(request, pk: int):
         messages.success(request, _("Die Serie ist geändert; künftige Termine folgen der Änderung."))
         return redirect("meetings:network_calendar", slug=network.slug)
 
-    context = {"network": network, "form": form, "series": series, "cancel_form": SeriesCancelForm(prefix="absage")}
+    context = {
+        "network": network,
+        "form": form,
+        "series": series,
+        "cancel_form": SeriesCancelForm(prefix="absage"),
+        "unconfirmed_count": selectors.series_unconfirmed_count(series),
+    }
     return _form_flow(
         request,
         form,
@@ -159,15 +175,36 @@ def series_edit(request, pk: int):
 
 @require_POST
 @guarded
+def series_confirm(request, pk: int):
+    """Confirm all future occurrences of a series in one step (and those created later)."""
+    series = _managed_series(request, pk)
+    count = services.series_confirm(series=series, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Die Serie ist bestätigt (%(count)s Termin); die Mitglieder werden rechtzeitig eingeladen.",
+            "Die Serie ist bestätigt (%(count)s Termine); die Mitglieder werden rechtzeitig eingeladen.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("meetings:series_edit", pk=series.pk)
+
+
+@require_POST
+@guarded
 def series_cancel(request, pk: int):
     """Cancel a series from a day on."""
-    require_login(request)
-    series = _series_or_404(pk)
-    require_manage(request, series.network)
+    series = _managed_series(request, pk)
     cancel_form = SeriesCancelForm(request.POST, prefix="absage")
     if cancel_form.is_valid():
         try:
-            count = services.series_cancel_from(series=series, day=cancel_form.cleaned_data["day"], actor=request.user)
+            count = services.series_cancel_from(
+                series=series,
+                day=cancel_form.cleaned_data["day"],
+                reason=cancel_form.cleaned_data["reason"],
+                actor=request.user,
+            )
         except ValidationError as error:
             cancel_form.errors_from_service(error)
         else:
@@ -178,6 +215,7 @@ def series_cancel(request, pk: int):
         "series": series,
         "form": SeriesForm(initial=SeriesForm.initial_for(series)),
         "cancel_form": cancel_form,
+        "unconfirmed_count": selectors.series_unconfirmed_count(series),
     }
     return render(request, "meetings/series_form.html", context, status=400)
 
@@ -216,11 +254,27 @@ def _status_change(request, uid, service, done: str):
     return redirect("meetings:meeting_detail", uid=meeting.uid)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @guarded
 def meeting_cancel(request, uid):
-    """Cancel one meeting (it stays visible as abgesagt)."""
-    return _status_change(request, uid, services.meeting_cancel, _("Die Sitzung ist abgesagt."))
+    """Cancel one meeting (it stays visible as abgesagt): GET asks for confirmation and an
+    optional reason, POST cancels. The members get the cancellation mail with the reason."""
+    meeting = managed_meeting(request, uid)
+    # A POST without a reason is a valid confirmation: bind the form to it even when empty.
+    form = MeetingCancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.meeting_cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.errors_from_service(error)
+            else:
+                messages.success(request, _("Die Sitzung ist abgesagt."))
+                return redirect("meetings:meeting_detail", uid=meeting.uid)
+        status = 400
+    context = {"network": meeting.network, "meeting": meeting, "form": form}
+    return render(request, "meetings/meeting_cancel.html", context, status=status)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.utils import timezone
 from meetings.models import DatePoll, Meeting, MeetingSeries
 from meetings.recurrence import weekday_names
 from tests.conftest import axe_violations
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.meetings.web_cast import cast_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -139,3 +140,29 @@ def test_poll_created_voted_and_closed_into_a_meeting(page, axe_source):
     assert page.url.endswith(f"/termine/{meeting.uid}/")
     assert (meeting.local_start.date(), meeting.local_start.hour) == (second, 17)
     assert "Frühjahrstreffen" in page.locator("h1").inner_text()
+
+
+def test_speaker_sends_the_invitation_now_and_cancels_with_a_reason(page, axe_source):
+    cast = cast_create(password=PASSWORD)
+    meeting = MeetingFactory(network=cast.network, title="Vollversammlung", start=in_days(30))
+    log_in(page, "sprecherin@example.org")
+
+    page.goto(f"/termine/{meeting.uid}/")
+    assert "Noch nicht bestätigt" in page.locator("#einladung + p").inner_text()
+    page.get_by_role("link", name="Einladung jetzt verschicken …").click()
+    page.wait_for_load_state()
+    assert "Einladung: Vollversammlung" in page.locator("main").inner_text()
+    assert axe_violations(page, axe_source) == []
+    page.get_by_role("button", name="Ja, Einladung jetzt verschicken").click()
+    page.wait_for_load_state()
+    assert "Die Einladung geht jetzt an" in page.locator(".messages").inner_text()
+    assert "wird gerade verschickt" in page.locator("#einladung + p").inner_text()
+
+    page.get_by_role("link", name="Sitzung absagen …").click()
+    page.wait_for_load_state()
+    assert axe_violations(page, axe_source) == []
+    page.get_by_label("Grund der Absage (freiwillig)").fill("Der Saal ist gesperrt.")
+    page.get_by_role("button", name="Ja, Sitzung absagen").click()
+    page.wait_for_load_state()
+    assert "Grund: Der Saal ist gesperrt." in page.locator(".status-cancelled").inner_text()
+    assert axe_violations(page, axe_source) == []

@@ -12,7 +12,7 @@ from meetings.models import Meeting
 from meetings.services import agenda_item_add, meeting_move, meeting_update
 from notifications.models import Delivery, Kind, NetworkSettings
 from notifications.services import notifications_baseline, notifications_sweep
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def kinds_planned() -> list[tuple[str, int]]:
 
 def test_after_the_baseline_the_first_sweep_invites_to_nothing_planned_before():
     network, _people = members(2)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=timezone.now() + datetime.timedelta(days=90))
 
     recorded = notifications_baseline()
@@ -36,8 +36,8 @@ def test_after_the_baseline_the_first_sweep_invites_to_nothing_planned_before():
 
 def test_what_changes_after_the_baseline_is_sent():
     network, _people = members(2)
-    moved = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
-    later_confirmed = MeetingFactory(network=network, status=Meeting.Status.PLANNED)
+    moved = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
+    later_confirmed = MeetingFactory(network=network, status=Meeting.Status.PLANNED, start=in_days(10))
     notifications_baseline()
 
     meeting_move(
@@ -52,7 +52,7 @@ def test_what_changes_after_the_baseline_is_sent():
 def test_a_network_inviting_with_the_agenda_still_invites_once_the_agenda_comes():
     network, _people = members(1)
     NetworkSettings.objects.create(network=network, invitation_trigger=NetworkSettings.Trigger.AGENDA)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     notifications_baseline()
 
     agenda_item_add(meeting=meeting, title="Begrüßung")
@@ -77,7 +77,7 @@ def test_reminders_still_come_after_the_baseline():
 
 def test_the_baseline_twice_records_nothing_new_and_the_command_says_how_many():
     network, _people = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     out = io.StringIO()
 
     call_command("notifications_baseline", stdout=out)

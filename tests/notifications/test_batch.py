@@ -15,7 +15,7 @@ from meetings.services import meeting_cancel
 from notifications import mail
 from notifications.models import Delivery, Kind, Preference
 from notifications.services import deliveries_send, notifications_sweep
-from tests.meetings.factories import AgendaItemFactory, MeetingFactory
+from tests.meetings.factories import AgendaItemFactory, MeetingFactory, in_days
 from tests.notifications.conftest import members, sink_start
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def invitations_planned(count: int) -> tuple[list, list[int]]:
     network, people = members(count)
-    AgendaItemFactory(meeting=MeetingFactory(network=network, status=Meeting.Status.CONFIRMED), title="Begrüßung")
+    AgendaItemFactory(
+        meeting=MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10)), title="Begrüßung"
+    )
     return people, notifications_sweep().enqueued
 
 

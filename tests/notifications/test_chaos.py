@@ -19,10 +19,10 @@ from django.utils import timezone
 from contacts.selectors import person_mail_address
 from meetings.models import Meeting
 from meetings.services import meeting_cancel
-from notifications.models import Delivery, Preference
+from notifications.models import Delivery, MeetingNotice, Preference
 from notifications.services import notifications_sweep
 from tests.conftest import database_url_of_test_database, wait_until
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members, wait_for_final
 
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.timeout(150)]
@@ -32,13 +32,20 @@ WAIT = 60
 
 def invitations_owed(count: int):
     network, people = members(count)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     return people
 
 
 def reminder_owed(count: int):
+    """A confirmed meeting whose members were invited two days ago, due for its reminder."""
     network, people = members(count)
-    meeting = MeetingFactory(network=network, start=timezone.now() + datetime.timedelta(days=1, minutes=-5))
+    now = timezone.now()
+    meeting = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+    )
+    MeetingNotice.objects.create(
+        meeting_id=meeting.pk, told_sequence=meeting.sequence, announced_at=now - datetime.timedelta(days=2)
+    )
     return meeting, people
 
 

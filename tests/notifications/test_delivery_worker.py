@@ -10,8 +10,8 @@ from django.utils import timezone
 from contacts.models import ContactMessage, Membership
 from meetings.models import DatePoll, Meeting
 from meetings.services import meeting_cancel, meeting_move
-from notifications.models import Delivery, Kind, Preference, Step, Subject
-from notifications.services import contact_copy_confirm
+from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step, Subject
+from notifications.services import contact_copy_confirm, invitation_send_now
 from tests.conftest import wait_until
 from tests.meetings.factories import AgendaItemFactory, DatePollFactory, DatePollOptionFactory, MeetingFactory
 from tests.notifications.conftest import members, wait_for_final
@@ -31,6 +31,8 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     network, _people = members(2)
     _, (english,) = members(1, network=network, language="en")
     _, (_speaker,) = members(1, network=network, role=Membership.Role.SPEAKER)
+    # Invitations four weeks ahead: the meetings to move and to cancel are invited at once.
+    NetworkSettings.objects.create(network=network, invitation_lead_days=28)
     confirmed = MeetingFactory(
         network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=14)
     )
@@ -39,8 +41,12 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     to_cancel = MeetingFactory(
         network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=21)
     )
-    # Due for its 1-day reminder a minute ago (the 7-day one is overtaken, not sent).
-    MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-1))
+    # Invited two days ago, due for its 1-day reminder a minute ago (the 7-day one came
+    # before the invitation: not owed).
+    reminded = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-1)
+    )
+    invitation_send_now(meeting=reminded, now=now - datetime.timedelta(days=2))
     DatePollOptionFactory(poll=DatePollFactory(network=network))
     # Invited three hours ago, closing in twelve: owed a reminder.
     poll = DatePollFactory(network=network, deadline=now + datetime.timedelta(hours=12))
@@ -57,7 +63,7 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     worker = celery_worker_start(beat=True)
 
     wait_until(
-        lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 12,
+        lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 16,
         timeout=60,
         process=worker,
     )

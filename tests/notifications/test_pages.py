@@ -11,7 +11,7 @@ from notifications.models import Delivery, Kind, Preference
 from notifications.services import delivery_send, notifications_sweep
 from notifications.tokens import preferences_path, unsubscribe_path
 from tests.factories import UserFactory
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_preferences_of_logged_in_person(client):
 
 def test_mail_links_lead_to_the_unsubscribe_page(client):
     network, (person,) = members(1)
-    MeetingFactory(network=network, status="bestaetigt")
+    MeetingFactory(network=network, status="bestaetigt", start=in_days(10))
     result = notifications_sweep()
     delivery_send(delivery_id=result.enqueued[0])
     header = mail.outbox[0].extra_headers["List-Unsubscribe"]

@@ -22,7 +22,7 @@ from notifications.compose import reminder_moment
 from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step
 from notifications.services import deliveries_send, delivery_send, notifications_sweep
 from tests.factories import MembershipFactory, PersonFactory
-from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory
+from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory, in_days
 from tests.notifications.conftest import members
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +33,16 @@ def sweep_and_send(now=None):
     return {pk: delivery_send(delivery_id=pk, now=now) for pk in result.enqueued}
 
 
+def invited(meeting, *, days_before: int = 2) -> None:
+    """The sweep ``days_before`` the meeting invited its members (the mails are sent and
+    cleared from the outbox): what the rule does for a meeting confirmed in time."""
+    sweep_and_send(now=meeting.start - datetime.timedelta(days=days_before))
+    django_mail.outbox.clear()
+
+
 def test_sweep_confirmed_meeting_plans_one_invitation_per_member():
     network, people = members(3)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     first = notifications_sweep()
     second = notifications_sweep()
@@ -48,7 +55,7 @@ def test_sweep_confirmed_meeting_plans_one_invitation_per_member():
 
 def test_send_invitation_carries_headers_and_calendar():
     network, (_person,) = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     states = sweep_and_send()
 
@@ -65,7 +72,7 @@ def test_send_through_real_smtp_server_arrives(smtp_sink, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
     network, (_person,) = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     states = sweep_and_send()
 
@@ -75,7 +82,7 @@ def test_send_through_real_smtp_server_arrives(smtp_sink, settings):
 
 def test_sweep_moved_meeting_plans_change_with_old_and_new_time():
     network, (_person,) = members(1)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     sweep_and_send()
     old_start = meeting.start
 
@@ -97,16 +104,15 @@ def test_sweep_cancelled_meeting_sends_cancel_and_no_pending_reminder():
     meeting = MeetingFactory(
         network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
     )
+    invited(meeting)
     result = notifications_sweep()
-    invitation = Delivery.objects.get(kind=Kind.INVITATION)
-    delivery_send(delivery_id=invitation.pk)
     reminder = Delivery.objects.get(kind=Kind.REMINDER, version=24 * 60)
 
     meeting_cancel(meeting=Meeting.objects.get(pk=meeting.pk))
     reminder_state = delivery_send(delivery_id=reminder.pk)
     cancel_states = sweep_and_send()
 
-    assert len(result.enqueued) == 2  # invitation and 1-day reminder (the 7-day one is far past: never planned)
+    assert len(result.enqueued) == 1  # the 1-day reminder (the 7-day one came before the invitation: never planned)
     assert reminder_state == Delivery.State.SKIPPED
     assert list(cancel_states.values()) == [Delivery.State.SENT]
     calendar = next(p for p in django_mail.outbox[-1].message().walk() if p.get_content_type() == "text/calendar")
@@ -116,7 +122,7 @@ def test_sweep_cancelled_meeting_sends_cancel_and_no_pending_reminder():
 def test_sweep_reminder_more_than_six_hours_late_is_missed():
     start = timezone.now() + datetime.timedelta(days=1, hours=2)
     network, _people = members(1)
-    MeetingFactory(network=network, start=start)
+    invited(MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=start))
     late = reminder_moment(start, 24 * 60) + datetime.timedelta(hours=6, minutes=1)
 
     notifications_sweep(now=late)
@@ -128,7 +134,10 @@ def test_sweep_reminder_more_than_six_hours_late_is_missed():
 def test_send_reminder_of_meeting_moved_later_waits_for_new_moment():
     now = timezone.now()
     network, _people = members(1)
-    meeting = MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-5))
+    meeting = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+    )
+    invited(meeting)
     notifications_sweep()
     reminder = Delivery.objects.get(kind=Kind.REMINDER, version=24 * 60)
 
@@ -165,7 +174,7 @@ def test_send_reminder_of_meeting_moved_later_waits_for_new_moment():
 def test_reminder_after_dst_change_is_due_at_local_time(local_start, offset, due_utc):
     network, _people = members(1)
     start = local_start.replace(tzinfo=BERLIN)
-    MeetingFactory(network=network, start=start)
+    invited(MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=start), days_before=10)
 
     early = notifications_sweep(now=due_utc - datetime.timedelta(minutes=1))
     on_time = notifications_sweep(now=due_utc)
@@ -181,8 +190,8 @@ def test_send_skips_opt_out_former_member_missing_address_and_deleted_meeting():
     network, (opted_out, leaving, keeping) = members(3)
     no_address = PersonFactory()
     MembershipFactory(network=network, person=no_address)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
-    other = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
+    other = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     notifications_sweep()
     Preference.objects.create(person=opted_out, invitations=False)
     Membership.objects.filter(person=leaving).update(end=timezone.localdate() - datetime.timedelta(days=1))
@@ -212,7 +221,12 @@ def test_send_template_error_fails_that_row_only(tmp_path, settings):
     settings.NOTIFICATIONS_MAIL_TEMPLATE_DIRS = [str(tmp_path)]
     now = timezone.now()
     network, _people = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5))
+    invited(
+        MeetingFactory(
+            network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+        )
+    )
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     states = sweep_and_send()
 
@@ -400,7 +414,7 @@ def test_send_without_relay_writes_the_mail_to_a_file(tmp_path, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     network, _people = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     states = sweep_and_send()
 
@@ -411,7 +425,7 @@ def test_send_without_relay_writes_the_mail_to_a_file(tmp_path, settings):
 
 def test_change_planned_before_invitation_left_is_not_sent_twice():
     network, (_person,) = members(1)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     notifications_sweep()
     meeting_move(
         meeting=meeting,
@@ -434,7 +448,7 @@ def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp_sink.port, 1
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0
     network, _people = members(1)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     smtp_sink.set_mode("hang")
     (pk,) = notifications_sweep().enqueued
 
@@ -449,7 +463,10 @@ def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
 def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
     now = timezone.now()
     network, _people = members(1)
-    meeting = MeetingFactory(network=network, start=now + datetime.timedelta(days=1, minutes=-5))
+    meeting = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+    )
+    invited(meeting)
     sweep_and_send()
 
     meeting_move(
@@ -460,13 +477,12 @@ def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
 
     reminders = Delivery.objects.filter(kind=Kind.REMINDER, version=24 * 60)
     assert list(reminders.values_list("state", flat=True)) == [Delivery.State.SENT]
-    assert Delivery.objects.filter(kind=Kind.CHANGE).count() == 0  # never invited: planned, not confirmed
 
 
 def test_sweep_network_inviting_on_agenda_waits_for_the_first_item():
     network, _people = members(1)
     NetworkSettings.objects.create(network=network, invitation_trigger=NetworkSettings.Trigger.AGENDA)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
 
     before = notifications_sweep()
     agenda_item_add(meeting=meeting, title="Begrüßung")
