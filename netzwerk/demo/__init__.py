@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
-from netzwerk.demo.directory import SeedReport, demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
 __all__ = [

@@ -34,7 +34,8 @@ from meetings import services as meeting_services
 from meetings.models import Attendance, DatePoll, DatePollVote, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
-from netzwerk.demo.directory import Directory, SeedReport
+from netzwerk.demo.directory import Directory
+from netzwerk.demo.sync import SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
 from notifications.models import Delivery, MeetingNotice, Step, Subject

@@ -9,15 +9,11 @@ whose names are not verified carry ``is_invented=True``; every row made here car
 """
 
 import datetime
-import enum
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import get_hashers_by_algorithm, make_password
 from django.contrib.auth.models import Group
-from django.db import models
-from django.utils.text import slugify
 
 from contacts import services
 from contacts.models import (
@@ -63,6 +59,7 @@ from netzwerk.demo.data import (
     DemoLogin,
     NetworkData,
 )
+from netzwerk.demo.sync import SeedReport, german_slug, instance_update, m2m_sync, plain, rows_sync
 
 BERLIN = ZoneInfo("Europe/Berlin")
 STK = Network.Kind.NEIGHBOURHOOD_CONFERENCE
@@ -71,22 +68,6 @@ AK = Network.Kind.WORKING_GROUP
 
 
 # --- the seed --------------------------------------------------------------------------
-
-
-@dataclass
-class SeedReport:
-    """What a seed run created and changed, counted per model."""
-
-    created: Counter = field(default_factory=Counter)
-    changed: Counter = field(default_factory=Counter)
-    deleted: Counter = field(default_factory=Counter)
-    # The last meeting of an old demo calendar, which ``--refresh`` would move to today.
-    stale_since: datetime.datetime | None = None
-
-    @property
-    def touched(self) -> int:
-        """How many rows the run wrote."""
-        return sum(self.created.values()) + sum(self.changed.values()) + sum(self.deleted.values())
 
 
 def real_data_present() -> list[str]:
@@ -145,81 +126,9 @@ def demo_logins_present() -> list[DemoLogin]:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _plain(value):
-    """A choices member as its plain value, so keys hash like the values read from the database."""
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def _rows_sync(report: SeedReport, model: type[models.Model], key: tuple[str, ...], rows: list[dict]) -> list:
-    """Bring the rows found by the fields in ``key`` to the values in ``rows``; create the missing.
-
-    One query finds the existing rows; missing ones are created in one ``bulk_create`` (as
-    demo data where the model has the flag), after their fields are checked. A row is saved
-    only when a value differs, so unchanged rows keep their ``updated_at``; a row that is not
-    demo data is returned untouched: real data is never overwritten. Returns the instances in
-    the order of ``rows``.
-    """
-    has_demo_flag = hasattr(model, "is_demo")
-    existing = {
-        tuple(_plain(getattr(instance, name)) for name in key): instance
-        for instance in model.objects.filter(**{f"{key[0]}__in": {row[key[0]] for row in rows}})
-    }
-    instances, missing = [], []
-    for row in rows:
-        instance = existing.get(tuple(_plain(row[name]) for name in key))
-        if instance is None:
-            instance = model(**row)
-            if has_demo_flag:
-                instance.is_demo = True
-            instance.clean_fields()
-            missing.append(instance)
-        elif not has_demo_flag or instance.is_demo:
-            _instance_update(report, instance, row)
-        instances.append(instance)
-    model.objects.bulk_create(missing)
-    report.created[model.__name__] += len(missing)
-    return instances
-
-
-def _instance_update(report: SeedReport, instance: models.Model, values: dict) -> None:
-    """Set ``values`` on ``instance`` and save the fields that differ; nothing when none does."""
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if not changed:
-        return
-    for name in changed:
-        setattr(instance, name, values[name])
-    instance.full_clean()
-    model = type(instance)
-    # update_fields takes field names, not attnames ("parent", not "parent_id").
-    names = [model._meta.get_field(name.removesuffix("_id")).name for name in changed]
-    if hasattr(model, "updated_at"):
-        names.append("updated_at")
-    instance.save(update_fields=names)
-    report.changed[model.__name__] += 1
-
-
-def _m2m_sync(report: SeedReport, instance: models.Model, name: str, targets: list[models.Model]) -> None:
-    """Make the many-to-many field ``name`` hold exactly ``targets``; writes only on a difference."""
-    manager = getattr(instance, name)
-    current = set(manager.values_list("pk", flat=True))
-    wanted = {target.pk for target in targets}
-    if current != wanted:
-        manager.set(targets)
-        label = f"{type(instance).__name__}.{name}"
-        report.created[label] += len(wanted - current)
-        report.changed[label] += len(current - wanted)
-
-
-def _slug(text: str) -> str:
-    """A URL slug that spells German umlauts out (ä → ae) instead of dropping the dots."""
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue")):
-        text = text.replace(umlaut, spelled)
-    return slugify(text)
-
-
 def _person_email(given_name: str, family_name: str) -> str:
     """The invented address of a demo person (always @example.org)."""
-    return f"{_slug(given_name)}.{_slug(family_name)}@example.org"
+    return f"{german_slug(given_name)}.{german_slug(family_name)}@example.org"
 
 
 def _term_start(today: datetime.date) -> datetime.date:
@@ -249,7 +158,7 @@ def _password_hash(password: str) -> str:
 
 def _areas_seed(report: SeedReport) -> dict[str, Area]:
     """Stadtbezirke, Sozialräume and Lebensräume, keyed "B:<slug>", "S:<number>", "L:<code>"."""
-    districts = _rows_sync(
+    districts = rows_sync(
         report,
         Area,
         ("slug",),
@@ -266,7 +175,7 @@ def _areas_seed(report: SeedReport) -> dict[str, Area]:
         ],
     )
     areas = {f"B:{slug}": area for (slug, _name), area in zip(DISTRICTS, districts, strict=True)}
-    social_areas = _rows_sync(
+    social_areas = rows_sync(
         report,
         Area,
         ("code", "level"),
@@ -275,7 +184,7 @@ def _areas_seed(report: SeedReport) -> dict[str, Area]:
                 "code": str(number),
                 "level": Area.Level.SOCIAL_AREA,
                 "name": name,
-                "slug": f"sozialraum-{number}-{_slug(name)}",
+                "slug": f"sozialraum-{number}-{german_slug(name)}",
                 "parent_id": areas[f"B:{district}"].pk,
                 "is_invented": invented,
                 "description": description,
@@ -284,7 +193,7 @@ def _areas_seed(report: SeedReport) -> dict[str, Area]:
         ],
     )
     areas |= {f"S:{row[0]}": area for row, area in zip(SOCIAL_AREAS, social_areas, strict=True)}
-    living_areas = _rows_sync(
+    living_areas = rows_sync(
         report,
         Area,
         ("code", "level"),
@@ -293,7 +202,7 @@ def _areas_seed(report: SeedReport) -> dict[str, Area]:
                 "code": code,
                 "level": Area.Level.LIVING_AREA,
                 "name": name,
-                "slug": f"lebensraum-{code}-{_slug(name)}",
+                "slug": f"lebensraum-{code}-{german_slug(name)}",
                 "parent_id": areas[f"S:{social_area}"].pk,
                 "is_invented": invented,
             }
@@ -306,7 +215,7 @@ def _areas_seed(report: SeedReport) -> dict[str, Area]:
 
 def _topics_seed(report: SeedReport) -> dict[str, Topic]:
     """The themes networks work on, keyed by slug."""
-    topics = _rows_sync(report, Topic, ("slug",), [{"slug": slug, "name": name} for slug, name in TOPICS])
+    topics = rows_sync(report, Topic, ("slug",), [{"slug": slug, "name": name} for slug, name in TOPICS])
     return {topic.slug: topic for topic in topics}
 
 
@@ -317,7 +226,7 @@ def _institutions_seed(report: SeedReport, areas: dict[str, Area]) -> list[Insti
     social_area_of = {code: number for code, _name, number, _invented in LIVING_AREAS}
     rows = [
         {
-            "slug": _slug(name),
+            "slug": german_slug(name),
             "name": name,
             "type_id": types[type_name],
             "umbrella_id": umbrellas[umbrella] if umbrella else None,
@@ -325,13 +234,13 @@ def _institutions_seed(report: SeedReport, areas: dict[str, Area]) -> list[Insti
             "postal_code": POSTAL_CODES[social_area_of[area_code]],
             "city": "Aachen",
             "area_id": areas[f"L:{area_code}"].pk,
-            "email": f"{_slug(name)}@example.org",
+            "email": f"{german_slug(name)}@example.org",
             "phone": "",
             "accessibility": accessibility,
         }
         for name, type_name, umbrella, area_code, street, accessibility in INSTITUTIONS
     ]
-    return _rows_sync(report, Institution, ("slug",), rows)
+    return rows_sync(report, Institution, ("slug",), rows)
 
 
 def _people_seed(report: SeedReport, institutions: list[Institution], users: dict[str, User]) -> dict[str, Person]:
@@ -369,7 +278,7 @@ def _people_seed(report: SeedReport, institutions: list[Institution], users: dic
             missing.append(person)
             people[email] = person
         elif person.is_demo:
-            _instance_update(report, person, values)
+            instance_update(report, person, values)
     Person.objects.bulk_create(missing)
     new_channels = [
         ContactChannel(person=person, kind=ContactChannel.Kind.EMAIL, value=email, label="dienstlich", is_primary=True)
@@ -404,7 +313,7 @@ def _people_seed(report: SeedReport, institutions: list[Institution], users: dic
         )
     kita = next(institution for institution in institutions if institution.name == SPEAKER_INSTITUTION)
     rows.append({"person_id": people[SPEAKER.email].pk, "institution_id": kita.pk, "function": "Familienarbeit"})
-    _rows_sync(report, Affiliation, ("person_id", "institution_id"), rows)
+    rows_sync(report, Affiliation, ("person_id", "institution_id"), rows)
     return people
 
 
@@ -427,7 +336,7 @@ def _users_seed(report: SeedReport) -> dict[str, User]:
             values = {"is_staff": login.is_staff}
             if not user.has_usable_password():
                 values["password"] = _password_hash(login.password)
-            _instance_update(report, user, values)
+            instance_update(report, user, values)
         if login.is_staff and not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
             report.created["User.groups"] += 1
@@ -458,14 +367,14 @@ def _networks_seed(
             for data in items
         ]
 
-    networks = {network.slug: network for network in _rows_sync(report, Network, ("slug",), rows(NETWORKS, {}))}
-    groups = _rows_sync(report, Network, ("slug",), rows(WORKING_GROUPS, networks))
+    networks = {network.slug: network for network in rows_sync(report, Network, ("slug",), rows(NETWORKS, {}))}
+    groups = rows_sync(report, Network, ("slug",), rows(WORKING_GROUPS, networks))
     networks |= {network.slug: network for network in groups}
     for data in [*NETWORKS, *WORKING_GROUPS]:
         network = networks[data.slug]
         if network.is_demo:
-            _m2m_sync(report, network, "areas", [areas[key] for key in data.areas])
-            _m2m_sync(report, network, "topics", [topics[slug] for slug in data.topics])
+            m2m_sync(report, network, "areas", [areas[key] for key in data.areas])
+            m2m_sync(report, network, "topics", [topics[slug] for slug in data.topics])
     return networks
 
 
@@ -561,7 +470,7 @@ def _memberships_seed(
         """Who holds which role where, as the database's unique constraints see it: a person
         is a member once (whichever institution they represent); a term is told apart by its
         start; an institution without a representative is a member once."""
-        role = _plain(membership.role)
+        role = plain(membership.role)
         if membership.person_id is None:
             return (membership.network_id, role, None, membership.institution_id, None)
         term = membership.start if role != Membership.Role.MEMBER else None
@@ -578,7 +487,7 @@ def _memberships_seed(
         elif found.network.is_demo:
             # The data may change between versions; the membership stays the same row.
             values = {"institution_id": membership.institution_id, "start": membership.start, "end": membership.end}
-            _instance_update(report, found, values)
+            instance_update(report, found, values)
     Membership.objects.bulk_create(missing)
     report.created["Membership"] += len(missing)
 
