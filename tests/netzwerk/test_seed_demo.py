@@ -1,14 +1,19 @@
 """``manage.py seed_demo`` and ``demo_logins``: Aachen's geography and networks, invented
-people, three working logins, idempotence and the guards against mixing with real data."""
+people, three working logins, the calendar around today with its delivery log, idempotence,
+``--refresh`` and the guards against mixing with real data."""
 
 import datetime
 import io
+import re
+import tempfile
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from contacts.models import (
     Affiliation,
@@ -24,8 +29,21 @@ from contacts.models import (
     Visibility,
 )
 from contacts.selectors import user_roles
-from netzwerk.demo import DEMO_LOGINS
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    DatePoll,
+    DatePollVote,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+)
+from meetings.models import Visibility as MeetingVisibility
+from netzwerk.demo import DEMO_LOGINS, demo_seed
+from notifications.models import Delivery, Kind, MeetingNotice
+from notifications.services import notifications_sweep
 from tests.factories import InstitutionFactory, NetworkFactory
+from tests.meetings.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +58,20 @@ def seed(*args: str) -> str:
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    """Hash passwords cheaply: the seed under test does not depend on the hasher."""
+def fast_hashing(settings, tmp_path):
+    """Hash passwords cheaply (the seed under test does not depend on the hasher); the
+    minutes file goes to a temporary media folder."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture(scope="class")
 def seeded(django_db_setup, django_db_blocker):
     """Seed once for a class of read-only tests, inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    with django_db_blocker.unblock(), transaction.atomic(), tempfile.TemporaryDirectory() as media:
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media):
             seed()
-        yield
+            yield
         transaction.set_rollback(True)
 
 
@@ -234,6 +254,109 @@ class TestSeededDemo:
         assert (speaker.leading_network_ids, speaker.member_network_ids) == ({burtscheid.pk}, {burtscheid.pk})
         assert (member.leading_network_ids, member.member_network_ids) == (frozenset(), {burtscheid.pk})
 
+    def test_seed_demo_plans_meetings_before_and_after_today_for_every_network(self):
+        now = timezone.now()
+        networks = Network.objects.all()
+
+        without_past = [n.slug for n in networks if not n.meetings.filter(end__lt=now).exists()]
+        without_future = [n.slug for n in networks if not n.meetings.filter(start__gt=now).exists()]
+        horizon = Meeting.objects.filter(start__gt=now).order_by("-start").first().start - now
+
+        assert (without_past, without_future) == ([], [])
+        assert horizon > datetime.timedelta(days=330)
+
+    def test_seed_demo_keeps_arbeitskreis_meetings_for_members(self):
+        visibilities = set(
+            Meeting.objects.filter(network__kind=Network.Kind.WORKING_GROUP).values_list("visibility", flat=True)
+        )
+
+        assert visibilities == {MeetingVisibility.MEMBERS}
+
+    def test_seed_demo_gives_next_meetings_public_and_internal_agenda_items(self):
+        burtscheid = Meeting.objects.filter(
+            network__slug="stk-burtscheid", series__isnull=False, start__gt=timezone.now()
+        ).first()
+
+        items = list(burtscheid.agenda_items.order_by("position").values_list("is_public", flat=True))
+
+        assert burtscheid.status == Meeting.Status.CONFIRMED
+        assert len(items) >= 6
+        assert set(items) == {True, False}
+
+    def test_seed_demo_moves_one_meeting_and_cancels_another_after_the_invitation(self):
+        moved = Meeting.objects.get(moved_from__isnull=False)
+        cancelled = Meeting.objects.get(status=Meeting.Status.CANCELLED)
+
+        kinds = {
+            meeting.network.slug: set(
+                Delivery.objects.filter(subject_id=meeting.pk).values_list("kind", flat=True).distinct()
+            )
+            for meeting in (moved, cancelled)
+        }
+
+        assert moved.start - moved.moved_from == datetime.timedelta(days=7)
+        assert moved.start > timezone.now()
+        assert kinds["stk-haaren-verlautenheide"] >= {Kind.INVITATION, Kind.CHANGE}
+        assert kinds["stk-eilendorf"] >= {Kind.INVITATION, Kind.CANCELLATION}
+
+    def test_seed_demo_past_meetings_were_held_with_published_minutes(self):
+        past = Meeting.objects.filter(end__lt=timezone.now())
+        week_ago = past.filter(end__lt=timezone.now() - datetime.timedelta(days=7))
+
+        statuses = set(past.values_list("status", flat=True))
+        unpublished = week_ago.exclude(minutes__published_at__isnull=False).values_list("title", flat=True)
+        with_file = Minutes.objects.exclude(file="").select_related("meeting__network")
+
+        assert statuses == {Meeting.Status.HELD}
+        # Minutes follow a week after; the speaker team's meeting waits for its minutes (the
+        # dashboard's to-do).
+        assert list(unpublished) == ["Treffen des Sprecher*innenteams"]
+        assert [(m.meeting.network.slug, m.visibility, m.file.name.endswith(".pdf")) for m in with_file] == [
+            ("stk-burtscheid", MeetingVisibility.PUBLIC, True)
+        ]
+
+    def test_seed_demo_records_answers_and_presence(self):
+        answers = set(Attendance.objects.exclude(answer="").values_list("answer", flat=True))
+        presences = set(Attendance.objects.exclude(presence="").values_list("presence", flat=True))
+
+        assert answers == set(Attendance.Answer.values)
+        assert presences == set(Attendance.Presence.values)
+
+    def test_seed_demo_opens_a_poll_in_the_speakers_network_with_votes(self):
+        poll = DatePoll.objects.get()
+
+        voters = set(DatePollVote.objects.filter(option__poll=poll).values_list("person_id", flat=True))
+        demo_member = Person.objects.get(user__email="mitglied@example.org")
+
+        assert (poll.network.slug, poll.status, poll.deadline > timezone.now()) == ("stk-burtscheid", "offen", True)
+        assert len(voters) >= 5
+        assert demo_member.pk not in voters
+
+    def test_seed_demo_fills_the_delivery_log_with_sent_mail(self):
+        rows = Delivery.objects.all()
+
+        kinds = set(rows.values_list("kind", flat=True))
+        states = set(rows.values_list("state", flat=True))
+
+        assert kinds == {Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION}
+        assert states == {Delivery.State.SENT}
+
+    def test_home_page_lists_upcoming_public_meetings(self, client):
+        next_public = Meeting.objects.filter(visibility=MeetingVisibility.PUBLIC, start__gt=timezone.now()).first()
+
+        page = client.get("/").content.decode()
+
+        assert "Zurzeit sind keine öffentlichen Sitzungen geplant" not in page
+        assert next_public.network.name in page
+
+    def test_network_feed_has_events(self, client):
+        response = client.get("/kalender/netzwerk/stk-burtscheid.ics")
+
+        events = b"".join(response.streaming_content).decode().count("BEGIN:VEVENT")
+
+        assert response.status_code == 200
+        assert events >= 5
+
     def test_demo_logins_prints_the_three_logins(self):
         out = io.StringIO()
 
@@ -249,7 +372,7 @@ class TestSeededDemo:
 
 
 def test_seed_demo_users_can_log_in(client, fast_hashing):
-    seed()
+    seed("--no-calendar")
 
     results = [client.login(username=login.email, password=login.password) for login in DEMO_LOGINS]
 
@@ -258,7 +381,7 @@ def test_seed_demo_users_can_log_in(client, fast_hashing):
 
 def test_seed_demo_user_can_log_in_with_the_configured_hashers(client):
     """The seed hashes demo passwords cheaply; Django must still accept and upgrade them."""
-    seed()
+    seed("--no-calendar")
 
     logged_in = client.login(username="mitglied@example.org", password="demo-mitglied")
 
@@ -267,7 +390,7 @@ def test_seed_demo_user_can_log_in_with_the_configured_hashers(client):
 
 
 def test_seed_demo_sozialplanung_user_reaches_the_verwaltung(client, fast_hashing):
-    seed()
+    seed("--no-calendar")
     client.login(username="sozialplanung@example.org", password="demo-sozialplanung")
 
     response = client.get("/verwaltung/")
@@ -278,7 +401,7 @@ def test_seed_demo_sozialplanung_user_reaches_the_verwaltung(client, fast_hashin
 def test_home_page_shows_the_demo_marker_right_after_seeding(client, fast_hashing):
     before = client.get("/").content.decode()  # caches "no demo data"
 
-    seed()
+    seed("--no-calendar")
     after = client.get("/").content.decode()
 
     assert "Demodaten – fiktiv" not in before
@@ -286,8 +409,12 @@ def test_home_page_shows_the_demo_marker_right_after_seeding(client, fast_hashin
 
 
 def snapshot() -> dict[str, list]:
-    """Every directory row with all its values (updated_at included), and the accounts."""
-    models = [Area, Topic, Network, Institution, Person, ContactChannel, Affiliation, Consent, Membership, User]
+    """Every directory and calendar row with all its values (updated_at included), the
+    accounts and the delivery log."""
+    models = [
+        *(Area, Topic, Network, Institution, Person, ContactChannel, Affiliation, Consent, Membership, User),
+        *(MeetingSeries, Meeting, AgendaItem, Attendance, Minutes, DatePoll, DatePollVote, Delivery, MeetingNotice),
+    ]
     state = {model.__name__: sorted(model.objects.values_list(), key=repr) for model in models}
     state["network_areas"] = sorted(Network.areas.through.objects.values_list("network_id", "area_id"))
     state["network_topics"] = sorted(Network.topics.through.objects.values_list("network_id", "topic_id"))
@@ -296,13 +423,21 @@ def snapshot() -> dict[str, list]:
 
 
 def test_seed_demo_second_run_changes_nothing(fast_hashing):
-    seed()
+    """Nor did either run send mail or leave any owed: the log's past went into the dummy
+    backend, and the first real sweep finds nothing due."""
+    first = seed()
     before = snapshot()
 
     output = seed()
+    swept = notifications_sweep(limit=0)
 
     assert snapshot() == before
+    assert (mail.outbox, swept.planned) == ([], 0)
+    assert Delivery.objects.exclude(state=Delivery.State.SENT).count() == 0
     assert "nichts geändert" in output
+    assert re.search(r"Demodaten geladen in \d+\.\d s", first)
+    assert Meeting.objects.count() > 150
+    assert Delivery.objects.count() > 50
 
 
 def test_seed_demo_refuses_when_real_data_exists(fast_hashing):
@@ -320,7 +455,7 @@ def test_seed_demo_with_force_loads_next_to_real_data_without_touching_it(fast_h
     real_network = NetworkFactory(name="Stadtteilkonferenz Echt")
     real_institution = InstitutionFactory(name="Echte Einrichtung")
 
-    seed("--force")
+    seed("--force", "--no-calendar")
 
     real_network.refresh_from_db()
     assert (real_network.name, real_network.is_demo) == ("Stadtteilkonferenz Echt", False)
@@ -332,14 +467,14 @@ def test_seed_demo_with_force_loads_next_to_real_data_without_touching_it(fast_h
 def test_seed_demo_if_empty_skips_a_database_with_networks(fast_hashing):
     NetworkFactory()
 
-    output = seed("--if-empty")
+    output = seed("--if-empty", "--no-calendar")
 
     assert "nicht geladen" in output
     assert Person.objects.count() == 0
 
 
 def test_seed_demo_if_empty_seeds_an_empty_database(fast_hashing):
-    seed("--if-empty")
+    seed("--if-empty", "--no-calendar")
 
     assert Network.objects.filter(kind=Network.Kind.NEIGHBOURHOOD_CONFERENCE).count() == 9
 
@@ -350,3 +485,36 @@ def test_demo_logins_prints_nothing_without_demo_users():
     call_command("demo_logins", stdout=out)
 
     assert out.getvalue() == ""
+
+
+def test_seed_demo_refresh_moves_an_old_demo_to_today_without_mail_for_the_past(fast_hashing):
+    months_ago = timezone.now() - datetime.timedelta(days=120)
+    demo_seed(now=months_ago)
+    old_uids = set(Meeting.objects.values_list("uid", flat=True))
+    kept = seed()
+    assert (Meeting.objects.count(), "--refresh" in kept) == (len(old_uids), True)
+
+    output = seed("--refresh")
+    now = timezone.now()
+    result = notifications_sweep(limit=0)
+
+    soon = Meeting.objects.filter(start__gt=now, start__lt=now + datetime.timedelta(days=14))
+    owed_for_past = Delivery.objects.filter(
+        subject_id__in=Meeting.objects.filter(start__lt=now).values("pk"), state=Delivery.State.PLANNED
+    )
+    assert "gelöscht" in output
+    assert old_uids.isdisjoint(set(Meeting.objects.values_list("uid", flat=True)))
+    assert soon.filter(status=Meeting.Status.CONFIRMED).count() >= 2
+    assert Meeting.objects.filter(end__lt=now).exclude(status=Meeting.Status.HELD).count() == 0
+    assert (result.planned, owed_for_past.count(), mail.outbox) == (0, 0, [])
+
+
+def test_seed_demo_next_to_real_meetings_plays_no_delivery_log(fast_hashing):
+    """The sweep is global: played into the dummy backend it would swallow real members' mail."""
+    real = MeetingFactory(start=timezone.now() + datetime.timedelta(days=3))
+
+    seed("--force")
+
+    assert Meeting.objects.filter(network__is_demo=True).count() > 150
+    assert Delivery.objects.count() == 0
+    assert MeetingNotice.objects.filter(meeting_id=real.pk).count() == 0

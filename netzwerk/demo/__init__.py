@@ -1,0 +1,56 @@
+"""Demo data: the real geography and networks of Aachen, invented institutions and people,
+and a calendar around the day the seed runs.
+
+The data (names, places, rhythms, texts, with notes on what is verified and what is
+invented) lives in ``netzwerk/data/demo.toml`` and is read by ``data``; ``directory`` seeds
+the directory, ``calendar`` plans and lives the calendar through the services. Every row
+the seed makes is demo data and shows the "Demodaten – fiktiv" marker.
+"""
+
+import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from netzwerk.demo import calendar as demo_calendar
+from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
+from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.sync import SeedReport
+from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
+
+__all__ = [
+    "DEMO_LOGINS",
+    "TOPICS",
+    "DemoLogin",
+    "SeedReport",
+    "demo_logins_present",
+    "demo_seed",
+    "real_data_present",
+]
+
+
+def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.datetime | None = None) -> SeedReport:
+    """Load the demo data; idempotent. With ``refresh``, plan the calendar anew around ``now``.
+
+    The directory is brought up to date on every run. The calendar (unless ``calendar`` is
+    false) is planned when no demo network has one yet; a calendar that exists is kept as it is (``report.stale_since``
+    says when an old one's last meeting was held), unless ``refresh`` removes it first. ``now`` (the
+    present by default) is the moment the demo is built around.
+
+    Side effects, all in one transaction: see ``directory.directory_seed`` and
+    ``calendar.calendar_seed`` (and ``calendar.calendar_clear`` with ``refresh``); clears the
+    cached demo marker afterwards.
+    """
+    now = now or timezone.now()
+    report = SeedReport()
+    with transaction.atomic():
+        directory = directory_seed(report, today=now.astimezone(demo_calendar.BERLIN).date())
+        if refresh:
+            demo_calendar.calendar_clear(report)
+        if calendar and not demo_calendar.calendar_present():
+            demo_calendar.calendar_seed(report, directory, now=now)
+        elif demo_calendar.calendar_is_stale(now):
+            report.stale_since = demo_calendar.calendar_last_held()
+    cache.delete(DEMO_MARKER_CACHE_KEY)
+    return report
