@@ -437,11 +437,13 @@ def _changes(stories: list[_Story], timeline: _Timeline, actors: dict) -> None:
     )
     cancelled = _next_meeting(stories, CALENDAR.cancelled_network)
     cancelled.answers_until = _local(day - datetime.timedelta(days=CALENDAR.cancelled_days_ago), datetime.time(8, 45))
-    # The reason (CALENDAR.cancel_reason) goes to meeting_cancel(reason=…) once the service takes one.
     timeline.add(
         cancelled.answers_until,
         lambda: meeting_services.meeting_cancel(
-            meeting=cancelled.meeting, actor=actors[cancelled.meeting.network_id], now=cancelled.answers_until
+            meeting=cancelled.meeting,
+            actor=actors[cancelled.meeting.network_id],
+            now=cancelled.answers_until,
+            reason=CALENDAR.cancel_reason,
         ),
         meeting_id=cancelled.meeting.pk,
         notifies=True,
