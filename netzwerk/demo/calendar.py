@@ -38,8 +38,8 @@ from netzwerk.demo.directory import Directory
 from netzwerk.demo.sync import SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
-from notifications.models import Delivery, MeetingNotice, Step, Subject
-from notifications.selectors import DEFAULT_OFFSETS
+from notifications.models import DEFAULT_INVITATION_LEAD_DAYS, Delivery, MeetingNotice, Step, Subject
+from notifications.selectors import DEFAULT_OFFSETS, invitation_lead_days_by_network, invitation_moment
 
 BERLIN = recurrence.BERLIN
 DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -547,6 +547,11 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
         recent = [story.meeting for story in stories if story.meeting.pk not in old]
         for moment in _reminder_moments(recent, since=replay_start, now=now):
             timeline.add(moment, lambda: None, notifies=True)
+        # Invitations fall due by the clock (the network's lead time before the meeting),
+        # also for meetings confirmed before the window.
+        meetings = [story.meeting for story in stories]
+        for moment in _invitation_moments(meetings, since=replay_start, now=now):
+            timeline.add(moment, lambda: None, notifies=True)
     for event in sorted(event for event in timeline.events if event.meeting_id not in old):
         event.action()
         if replay and event.notifies:
@@ -563,4 +568,15 @@ def _reminder_moments(meetings: list[Meeting], *, since: datetime.datetime, now:
             moment = reminder_moment(meeting.start, offset)
             if since <= moment < now:
                 moments.add(moment)
+    return moments
+
+
+def _invitation_moments(meetings: list[Meeting], *, since: datetime.datetime, now: datetime.datetime) -> set:
+    """The moments invitations to ``meetings`` fell due between ``since`` and ``now``."""
+    lead_days = invitation_lead_days_by_network()
+    moments = set()
+    for meeting in meetings:
+        moment = invitation_moment(meeting.start, lead_days.get(meeting.network_id, DEFAULT_INVITATION_LEAD_DAYS))
+        if since <= moment < now:
+            moments.add(moment)
     return moments
