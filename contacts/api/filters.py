@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from contacts.models import Area, Institution, InstitutionCategory, InstitutionType, Membership, Network, Person
 from contacts.selectors import area_descendant_ids
+from contacts.validators import validate_plausible_year
 
 # Free text is a plain "contains" here; the combined search endpoint does the tolerant one.
 SEARCH_MAX_LENGTH = 200
@@ -52,8 +53,14 @@ def search_filter(*fields: str) -> django_filters.CharFilter:
     )
 
 
+def date_time_filter(**kwargs) -> django_filters.IsoDateTimeFilter:
+    """An ISO 8601 date-time parameter, refused with a German message outside 1900–2200
+    (year 1 with +14:00 or year 9999 would overflow in the database adapter)."""
+    return django_filters.IsoDateTimeFilter(validators=[validate_plausible_year], **kwargs)
+
+
 def updated_since_filter() -> django_filters.IsoDateTimeFilter:
-    return django_filters.IsoDateTimeFilter(
+    return date_time_filter(
         field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601, z. B. 2026-11-01T00:00:00+01:00)")
     )
 
