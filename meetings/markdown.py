@@ -46,20 +46,38 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 # Deeper than anything an agenda needs, shallow enough that nh3 stays linear.
 MAX_DEPTH = 24
+# Block quotes and list items opened at the start of a line: each marker one level deeper.
+# A line of 200,000 ">" would otherwise make cmark write 5 MB of nested quotes first.
+_CONTAINER_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t])|[0-9]{1,9}[.)](?=[ \t])))+", re.MULTILINE)
+_MARKER = re.compile(r">|[-+*]|[0-9]{1,9}[.)]")
 # cmark's output with raw HTML left out (its default): every "<" in text or attributes is
 # escaped, so each match is a tag cmark wrote. Void elements are written as "<br />".
 _TAG = re.compile(r"<(/?)[a-z][a-z0-9]*[^>]*?(/?)>")
 
 
-def _depth(html: str) -> int:
-    depth = deepest = 0
+def _too_deep_source(text: str) -> bool:
+    for match in _CONTAINER_MARKERS.finditer(text):
+        prefix = match.group()
+        if len(prefix) > MAX_DEPTH and len(_MARKER.findall(prefix)) > MAX_DEPTH:
+            return True
+    return False
+
+
+def _too_deep_html(html: str) -> bool:
+    depth = 0
     for match in _TAG.finditer(html):
         if match.group(1):
             depth -= 1
         elif not match.group(2):
             depth += 1
-            deepest = max(deepest, depth)
-    return deepest
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
+def _plain(text: str) -> str:
+    """``text`` as escaped paragraphs, for text nested too deep to render."""
+    return linebreaks(escape(text))
 
 
 def render_markdown(text: str) -> SafeString:
@@ -67,9 +85,12 @@ def render_markdown(text: str) -> SafeString:
     if not text or not text.strip():
         return mark_safe("")
     # Without CMARK_OPT_UNSAFE cmark omits raw HTML and javascript: links itself.
-    html = cmarkgfm.markdown_to_html(text)
-    if _depth(html) > MAX_DEPTH:
-        html = linebreaks(escape(text))
+    if _too_deep_source(text):
+        html = _plain(text)
+    else:
+        html = cmarkgfm.markdown_to_html(text)
+        if _too_deep_html(html):
+            html = _plain(text)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -3,6 +3,7 @@ Datenschutz, Barrierefreiheit, Leichte Sprache), the health check and the error 
 
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -186,4 +187,5 @@ def server_error(request):
     from django.template import loader
 
     template = loader.get_template("netzwerk/500.html")
-    return HttpResponse(template.render({}), status=500)
+    # Django mails the report to ADMINS; with none configured no one hears of it.
+    return HttpResponse(template.render({"admins_notified": bool(settings.ADMINS)}), status=500)
