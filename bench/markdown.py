@@ -25,22 +25,22 @@ RUNS = 7
 TARGET_MS = 100.0
 
 
-def _sized(unit: str) -> str:
-    return (unit * (SIZE // len(unit) + 1))[:SIZE]
+def inputs(size: int = SIZE) -> dict[str, str]:
+    """Name → ``size`` characters of text; the first one is the baseline."""
 
+    def _sized(unit: str) -> str:
+        return (unit * (size // len(unit) + 1))[:size]
 
-def inputs() -> dict[str, str]:
-    """Name → 200 KB of text; the first one is the baseline."""
     return {
         "plain prose (baseline)": _sized("Die Stadtteilkonferenz tagt im Bürgerhaus. "),
         "runs of [": _sized("["),
         "runs of ![": _sized("!["),
         "unclosed links [a](": _sized("[a]("),
         "links [a](https://…)": _sized("[Stadt](https://www.aachen.de) "),
-        "nested [[[a]]](b)": "[" * (SIZE // 2 - 2) + "a" + "](b)" + "]" * (SIZE // 2 - 3),
+        "nested [[[a]]](b)": "[" * (size // 2 - 2) + "a" + "](b)" + "]" * (size // 2 - 3),
         "emphasis *a **b": _sized("*a **b "),
         "underscores _a": _sized("_a "),
-        "backtick runs": "".join("`" * n + " " for n in range(1, 700))[:SIZE],
+        "backtick runs": "".join("`" * n + " " for n in range(1, 700))[:size],
         "nested > quotes": _sized(">"),
         "nested lists - - -": _sized("- "),
         "quote + list lines": _sized("> - a\n"),
@@ -54,6 +54,8 @@ def run(runs: int) -> None:
 
     texts = inputs()
     samples = {name: measure(lambda text=text: render_markdown(text), runs) for name, text in texts.items()}
+    # Linear time shows as ×2 from half the size to the full size; quadratic as ×4.
+    halves = {name: measure(lambda text=text: render_markdown(text), runs) for name, text in inputs(SIZE // 2).items()}
     baseline_name = next(iter(texts))
     base = samples[baseline_name].median_ms
     print()
@@ -73,7 +75,14 @@ def run(runs: int) -> None:
         if not ok:
             failed.append(name)
         ratio = f"{sample.median_ms / base:.0f}×" if base else ""
-        row(name, sample, ratio=ratio, target=f"< {TARGET_MS:.0f} ms", verdict=verdict(ok))
+        growth = sample.median_ms / halves[name].median_ms if halves[name].median_ms else 0.0
+        row(
+            name,
+            sample,
+            ratio=ratio,
+            target=f"< {TARGET_MS:.0f} ms",
+            verdict=f"{verdict(ok)}  (×{growth:.1f} from {SIZE // 2000} KB)",
+        )
     print("-" * 118)
     print(f"Verdict: {verdict(not failed)}" + (f" (over target: {', '.join(failed)})" if failed else ""))
     print("=" * 118)
