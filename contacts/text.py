@@ -2,10 +2,10 @@
 
 Such values end up in mail subjects and headers, in iCal SUMMARY lines and in page titles.
 A line break there can inject a header or a calendar property; bidi controls and
-zero-width characters make a title look different from what it is („Sitzung‮gnuztiS“
-reads backwards, two titles that look alike are different). So invisible formatting
-characters are removed, and control characters (line breaks, tabs, NUL …) are refused with a
-German message instead of being silently changed into something else.
+zero-width characters make a title look different from what it is (after U+202E the rest
+of a title reads backwards; two titles that look alike are different). So invisible
+formatting characters are removed, and control characters (line breaks, tabs, NUL …) are
+refused with a German message instead of being silently changed into something else.
 
 ``SingleLineField`` (forms) and ``SingleLineSerializerField`` (DRF) apply both at the
 boundary; ``validate_single_line`` is the validator models carry for every other write
