@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from contacts.clients import email_normalize
 from contacts.managers import MembershipQuerySet, UserManager
+from contacts.text import validate_single_line
 from contacts.textsearch import Fold, fold, spaced
 
 
@@ -184,8 +185,8 @@ class Network(TimestampedModel):
         OTHER = "sonstiges", _("sonstiges Netzwerk")
 
     kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
-    name = models.CharField(_("Name"), max_length=200)
-    short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
+    name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
+    short_name = models.CharField(_("Kurzname"), max_length=60, blank=True, validators=[validate_single_line])
     slug = models.SlugField(_("Kurzname in Adressen"), max_length=120, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -318,7 +319,7 @@ class Institution(TimestampedModel):
         PARTLY = "eingeschraenkt", _("eingeschränkt zugänglich")
         NOT_ACCESSIBLE = "nicht_barrierefrei", _("nicht stufenlos zugänglich")
 
-    name = models.CharField(_("Name"), max_length=200)
+    name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("Kurzname in Adressen"), max_length=160, unique=True)
     type = models.ForeignKey(
         InstitutionType, verbose_name=_("Art"), on_delete=models.PROTECT, related_name="institutions"

@@ -14,8 +14,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Institution, Membership
+from contacts.text import SingleLineField
+from contacts.validators import validate_plausible_year
 from meetings import recurrence
-from meetings.models import AgendaItem, Attendance, DatePollVote, Meeting, Visibility
+from meetings.models import (
+    ACCESSIBILITY_NOTES_MAX_LENGTH,
+    AGENDA_TEXT_MAX_LENGTH,
+    MINUTES_TEXT_MAX_LENGTH,
+    POLL_DESCRIPTION_MAX_LENGTH,
+    AgendaItem,
+    Attendance,
+    DatePollVote,
+    Meeting,
+    Visibility,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -62,11 +74,12 @@ class LocationMixin(forms.Form):
         empty_label=_("– keine Einrichtung, Adresse unten –"),
         help_text=_("Die Adresse der Einrichtung wird übernommen."),
     )
-    address = forms.CharField(label=_("oder Adresse"), max_length=300, required=False)
-    room = forms.CharField(label=_("Raum"), max_length=120, required=False)
+    address = SingleLineField(label=_("oder Adresse"), max_length=300, required=False)
+    room = SingleLineField(label=_("Raum"), max_length=120, required=False)
     accessibility_notes = forms.CharField(
         label=_("Hinweise zur Barrierefreiheit"),
         required=False,
+        max_length=ACCESSIBILITY_NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("z. B. Eingang über den Hof, Aufzug vorhanden"),
     )
@@ -90,8 +103,8 @@ class LocationMixin(forms.Form):
 class MeetingForm(LocationMixin, AccessibleForm):
     """A single meeting, or the change of one (then with ``status``)."""
 
-    title = forms.CharField(label=_("Titel"), max_length=200)
-    day = forms.DateField(label=_("Tag"), widget=DATE)
+    title = SingleLineField(label=_("Titel"), max_length=200)
+    day = forms.DateField(validators=[validate_plausible_year], label=_("Tag"), widget=DATE)
     start_time = forms.TimeField(label=_("Beginn (Uhrzeit)"), widget=TIME)
     end_time = forms.TimeField(label=_("Ende (Uhrzeit)"), widget=TIME)
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.PUBLIC)
@@ -198,7 +211,7 @@ def builder_from_rule(rule: str) -> dict:
 class SeriesForm(LocationMixin, AccessibleForm):
     """The rule builder: the fields make the RRULE; the preview shows it in German with dates."""
 
-    title = forms.CharField(label=_("Titel"), max_length=200)
+    title = SingleLineField(label=_("Titel"), max_length=200)
     frequency = forms.ChoiceField(label=_("Rhythmus"), choices=Frequency.choices, initial=Frequency.MONTHLY)
     weekday = forms.TypedChoiceField(
         label=_("Wochentag"),
@@ -229,11 +242,15 @@ class SeriesForm(LocationMixin, AccessibleForm):
         required=False,
         help_text=_("Nur bei „eigene Regel“, z. B. FREQ=MONTHLY;BYMONTHDAY=15"),
     )
-    first_date = forms.DateField(label=_("erster möglicher Termin"), widget=DATE)
+    first_date = forms.DateField(validators=[validate_plausible_year], label=_("erster möglicher Termin"), widget=DATE)
     start_time = forms.TimeField(label=_("Beginn (Uhrzeit)"), widget=TIME, initial=datetime.time(18, 30))
     duration_minutes = forms.IntegerField(label=_("Dauer in Minuten"), min_value=5, max_value=24 * 60, initial=90)
     until = forms.DateField(
-        label=_("bis (letzter möglicher Tag)"), widget=DATE, required=False, help_text=_("Leer: offen.")
+        validators=[validate_plausible_year],
+        label=_("bis (letzter möglicher Tag)"),
+        widget=DATE,
+        required=False,
+        help_text=_("Leer: offen."),
     )
     count = forms.IntegerField(
         label=_("oder: Anzahl der Termine"),
@@ -383,6 +400,7 @@ def _reason_field() -> forms.CharField:
 
 class SeriesCancelForm(AccessibleForm):
     day = forms.DateField(
+        validators=[validate_plausible_year],
         label=_("Abgesagt ab (Tag)"),
         widget=DATE,
         help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt."),
@@ -397,10 +415,11 @@ class MeetingCancelForm(AccessibleForm):
 
 
 class AgendaItemForm(AccessibleForm):
-    title = forms.CharField(label=_("Titel"), max_length=300)
+    title = SingleLineField(label=_("Titel"), max_length=300)
     text = forms.CharField(
         label=_("Beschreibung"),
         required=False,
+        max_length=AGENDA_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown ist möglich, z. B. **fett** oder eine Liste mit „- “."),
     )
@@ -420,6 +439,7 @@ class MinutesForm(AccessibleForm):
     text = forms.CharField(
         label=_("Protokoll (Text)"),
         required=False,
+        max_length=MINUTES_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
     )
@@ -437,13 +457,19 @@ class MinutesForm(AccessibleForm):
 
 class AnswerForm(AccessibleForm):
     answer = forms.ChoiceField(label=_("Ihre Antwort"), choices=Attendance.Answer.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Bemerkung (freiwillig)"), max_length=300, required=False)
+    note = SingleLineField(label=_("Bemerkung (freiwillig)"), max_length=300, required=False)
 
 
 class PollForm(AccessibleForm):
-    title = forms.CharField(label=_("Titel"), max_length=200)
-    description = forms.CharField(label=_("Beschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    deadline_day = forms.DateField(label=_("Abstimmen bis (Tag)"), widget=DATE)
+    title = SingleLineField(label=_("Titel"), max_length=200)
+    description = forms.CharField(
+        label=_("Beschreibung"),
+        required=False,
+        max_length=POLL_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown ist möglich, z. B. **fett** oder eine Liste mit „- “."),
+    )
+    deadline_day = forms.DateField(validators=[validate_plausible_year], label=_("Abstimmen bis (Tag)"), widget=DATE)
     deadline_time = forms.TimeField(label=_("Abstimmen bis (Uhrzeit)"), widget=TIME, initial=datetime.time(12, 0))
     invitee_roles = forms.MultipleChoiceField(
         label=_("Eingeladen"),
@@ -465,7 +491,7 @@ class PollForm(AccessibleForm):
 class PollOptionForm(AccessibleForm):
     """One proposal: a day; with start and end time a time range, without a whole day."""
 
-    day = forms.DateField(label=_("Tag"), widget=DATE, required=False)
+    day = forms.DateField(validators=[validate_plausible_year], label=_("Tag"), widget=DATE, required=False)
     start_time = forms.TimeField(label=_("von"), widget=TIME, required=False)
     end_time = forms.TimeField(label=_("bis"), widget=TIME, required=False)
 
@@ -505,8 +531,8 @@ class PollCloseForm(AccessibleForm):
         label=_("Ende (Uhrzeit)"), widget=TIME, required=False, help_text=_("Nur bei einem ganztägigen Vorschlag.")
     )
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
-    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
-    room = forms.CharField(label=_("Raum"), max_length=120, required=False)
+    address = SingleLineField(label=_("Adresse"), max_length=300, required=False)
+    room = SingleLineField(label=_("Raum"), max_length=120, required=False)
 
     SERVICE_FIELDS = {"start": "start_time", "end": "end_time"}
 

@@ -14,14 +14,29 @@ import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Institution, Membership, Network, Person, TimestampedModel
+from contacts.text import validate_single_line
 from contacts.textsearch import Fold
+from contacts.validators import is_plausible_date, validate_plausible_year
 from meetings import recurrence
+from meetings.markdown import render_markdown
+
+# Caps of the free-text fields, shared by models, forms and API: text people type is
+# untrusted and can be large (STYLE.md 15).
+ACCESSIBILITY_NOTES_MAX_LENGTH = 2_000
+AGENDA_TEXT_MAX_LENGTH = 20_000
+MINUTES_TEXT_MAX_LENGTH = 200_000
+POLL_DESCRIPTION_MAX_LENGTH = 5_000
+
+
+def _rendered(text: str, limit: int) -> str:
+    """The stored HTML of ``text``; nothing for a text over its cap (full_clean refuses it)."""
+    return render_markdown(text) if len(text) <= limit else ""
 
 
 class Visibility(models.TextChoices):
@@ -44,12 +59,17 @@ class LocationFields(models.Model):
         help_text=_("Die Adresse der Einrichtung wird übernommen."),
     )
     address = models.CharField(
-        _("Adresse"), max_length=300, blank=True, help_text=_("Nur nötig, wenn keine Einrichtung gewählt ist.")
+        _("Adresse"),
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Nur nötig, wenn keine Einrichtung gewählt ist."),
     )
-    room = models.CharField(_("Raum"), max_length=120, blank=True)
+    room = models.CharField(_("Raum"), max_length=120, blank=True, validators=[validate_single_line])
     accessibility_notes = models.TextField(
         _("Hinweise zur Barrierefreiheit"),
         blank=True,
+        validators=[MaxLengthValidator(ACCESSIBILITY_NOTES_MAX_LENGTH)],
         help_text=_("z. B. Eingang über den Hof, Aufzug vorhanden, Gebärdensprachdolmetschung auf Anfrage"),
     )
     online_url = models.URLField(_("Link zur Online-Teilnahme"), max_length=500, blank=True)
@@ -82,13 +102,13 @@ class MeetingSeries(LocationFields, TimestampedModel):
     network = models.ForeignKey(
         Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meeting_series"
     )
-    title = models.CharField(_("Titel"), max_length=200)
+    title = models.CharField(_("Titel"), max_length=200, validators=[validate_single_line])
     rule = models.CharField(
         _("Wiederholungsregel"),
         max_length=300,
         help_text=_("RRULE nach RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU für jeden 2. Dienstag im Monat"),
     )
-    first_date = models.DateField(_("erster Termin"))
+    first_date = models.DateField(_("erster Termin"), validators=[validate_plausible_year])
     start_time = models.TimeField(_("Beginn (Uhrzeit)"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("Dauer in Minuten"), validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
@@ -96,7 +116,13 @@ class MeetingSeries(LocationFields, TimestampedModel):
     visibility = models.CharField(
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    until = models.DateField(_("bis"), null=True, blank=True, help_text=_("Letzter möglicher Tag; leer: offen."))
+    until = models.DateField(
+        _("bis"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_year],
+        help_text=_("Letzter möglicher Tag; leer: offen."),
+    )
     count = models.PositiveSmallIntegerField(
         _("Anzahl der Termine"),
         null=True,
@@ -105,7 +131,11 @@ class MeetingSeries(LocationFields, TimestampedModel):
         help_text=_("Leer: unbegrenzt."),
     )
     cancelled_from = models.DateField(
-        _("abgesagt ab"), null=True, blank=True, help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt.")
+        _("abgesagt ab"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_year],
+        help_text=_("Ab diesem Tag finden keine Termine der Serie mehr statt."),
     )
     generated_until = models.DateField(_("Termine angelegt bis"), null=True, blank=True, editable=False)
     confirmed = models.BooleanField(
@@ -165,6 +195,8 @@ class MeetingSeries(LocationFields, TimestampedModel):
             raise ValidationError({"until": _("Das Ende der Serie liegt vor dem ersten Termin.")})
         if not self.rule or self.first_date is None or self.start_time is None:
             return
+        if not all(map(is_plausible_date, (self.first_date, self.until, self.cancelled_from))):
+            return  # the field's validator says so; the rule cannot be checked on such dates
         try:
             self.rule = recurrence.normalize(self.rule)
             # The full pattern, without the cancellation: a series cancelled from its first
@@ -203,9 +235,9 @@ class Meeting(LocationFields, TimestampedModel):
         editable=False,
         help_text=_("Wann die Sitzung nach der Regel der Serie stattfände; bleibt beim Verschieben gleich."),
     )
-    title = models.CharField(_("Titel"), max_length=200)
-    start = models.DateTimeField(_("Beginn"))
-    end = models.DateTimeField(_("Ende"))
+    title = models.CharField(_("Titel"), max_length=200, validators=[validate_single_line])
+    start = models.DateTimeField(_("Beginn"), validators=[validate_plausible_year])
+    end = models.DateTimeField(_("Ende"), validators=[validate_plausible_year])
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     visibility = models.CharField(
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -306,8 +338,14 @@ class AgendaItem(TimestampedModel):
         Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="agenda_items"
     )
     position = models.PositiveSmallIntegerField(_("TOP Nr."))
-    title = models.CharField(_("Titel"), max_length=300)
-    text = models.TextField(_("Beschreibung"), blank=True, help_text=_("Markdown ist möglich."))
+    title = models.CharField(_("Titel"), max_length=300, validators=[validate_single_line])
+    text = models.TextField(
+        _("Beschreibung"),
+        blank=True,
+        validators=[MaxLengthValidator(AGENDA_TEXT_MAX_LENGTH)],
+        help_text=_("Markdown ist möglich."),
+    )
+    text_html = models.TextField(_("Beschreibung (HTML)"), blank=True, editable=False)
     is_public = models.BooleanField(
         _("öffentlich"), default=True, help_text=_("Nicht öffentliche Punkte sehen nur Mitglieder des Netzwerks.")
     )
@@ -320,6 +358,12 @@ class AgendaItem(TimestampedModel):
     def __str__(self) -> str:
         return f"TOP {self.position}: {self.title}"
 
+    def clean(self) -> None:
+        super().clean()
+        # Rendered here, once per save, because every write path (services, admin) runs
+        # full_clean: a page view never parses Markdown.
+        self.text_html = _rendered(self.text, AGENDA_TEXT_MAX_LENGTH)
+
 
 class Minutes(TimestampedModel):
     """The Protokoll of a meeting: text and/or a file; a draft until published."""
@@ -328,8 +372,10 @@ class Minutes(TimestampedModel):
     text = models.TextField(
         _("Text"),
         blank=True,
+        validators=[MaxLengthValidator(MINUTES_TEXT_MAX_LENGTH)],
         help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
     )
+    text_html = models.TextField(_("Text (HTML)"), blank=True, editable=False)
     file = models.FileField(_("Datei"), upload_to="protokolle/%Y/", blank=True)
     visibility = models.CharField(
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
@@ -349,6 +395,7 @@ class Minutes(TimestampedModel):
 
     def clean(self) -> None:
         super().clean()
+        self.text_html = _rendered(self.text, MINUTES_TEXT_MAX_LENGTH)
         if not self.text.strip() and not self.file:
             raise ValidationError(_("Ein Protokoll braucht einen Text oder eine Datei."))
 
@@ -399,9 +446,15 @@ class DatePoll(TimestampedModel):
     network = models.ForeignKey(
         Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="date_polls"
     )
-    title = models.CharField(_("Titel"), max_length=200)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    deadline = models.DateTimeField(_("abstimmen bis"))
+    title = models.CharField(_("Titel"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(
+        _("Beschreibung"),
+        blank=True,
+        validators=[MaxLengthValidator(POLL_DESCRIPTION_MAX_LENGTH)],
+        help_text=_("Markdown ist möglich."),
+    )
+    description_html = models.TextField(_("Beschreibung (HTML)"), blank=True, editable=False)
+    deadline = models.DateTimeField(_("abstimmen bis"), validators=[validate_plausible_year])
     invitee_roles = models.JSONField(
         _("eingeladene Rollen"),
         default=list,
@@ -444,6 +497,7 @@ class DatePoll(TimestampedModel):
 
     def clean(self) -> None:
         super().clean()
+        self.description_html = _rendered(self.description, POLL_DESCRIPTION_MAX_LENGTH)
         roles = self.invitee_roles
         if not isinstance(roles, list) or any(role not in Membership.Role.values for role in roles):
             raise ValidationError({"invitee_roles": _("Bitte nur bekannte Rollen als Eingeladene wählen.")})
@@ -457,9 +511,9 @@ class DatePollOption(models.Model):
     """
 
     poll = models.ForeignKey(DatePoll, verbose_name=_("Umfrage"), on_delete=models.CASCADE, related_name="options")
-    start = models.DateTimeField(_("Beginn"), null=True, blank=True)
-    end = models.DateTimeField(_("Ende"), null=True, blank=True)
-    day = models.DateField(_("ganzer Tag"), null=True, blank=True)
+    start = models.DateTimeField(_("Beginn"), null=True, blank=True, validators=[validate_plausible_year])
+    end = models.DateTimeField(_("Ende"), null=True, blank=True, validators=[validate_plausible_year])
+    day = models.DateField(_("ganzer Tag"), null=True, blank=True, validators=[validate_plausible_year])
 
     class Meta:
         verbose_name = _("Terminvorschlag")

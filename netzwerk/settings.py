@@ -9,6 +9,7 @@ needs them.
 """
 
 import datetime
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -221,6 +222,10 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Netzwerk Aachen <netzwerk@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives the error report of a failed request (a 500), e.g.
+# "Betrieb <betrieb@example.org>, it@example.org"; empty: no one, and the error page
+# does not claim that anyone was told.
+ADMINS = [(name, address) for name, address in getaddresses([env.str("DJANGO_ADMINS", default="")]) if address]
 # Where the feedback form of the accessibility statement (BITV NRW) delivers.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="barrierefreiheit@example.org")
 # /healthz shows its details (errors, scheduler timestamps, mail backlog) to staff and to a
@@ -296,6 +301,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "netzwerk.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "netzwerk.api.pagination.PageNumberPagination",
+    # DRF's parsers, with JSON nesting bounded (a deep body must be a 400, not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "netzwerk.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "netzwerk.api.filters.StrictFilterBackend",

@@ -266,4 +266,5 @@ def server_error(request):
     from django.template import loader
 
     template = loader.get_template("netzwerk/500.html")
-    return HttpResponse(template.render({}), status=500)
+    # Django mails the report to ADMINS; with none configured no one hears of it.
+    return HttpResponse(template.render({"admins_notified": bool(settings.ADMINS)}), status=500)

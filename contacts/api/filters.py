@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from contacts.models import Area, Institution, Membership, Network, Person
 from contacts.selectors import area_descendant_ids
 from contacts.textsearch import Fold, fold_words, spaced
+from contacts.validators import validate_plausible_year
 
 # Free text here is every folded word contained; the combined search endpoint also ranks and
 # forgives typos.
@@ -136,8 +137,23 @@ def search_filter(*fields: str, label=None) -> django_filters.CharFilter:
     )
 
 
+# The years validate_plausible_year accepts, as the schema states them.
+PLAUSIBLE_YEAR_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": PLAUSIBLE_YEAR_PATTERN})
+class PlausibleDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time in the years 1900–2200."""
+
+
+def date_time_filter(**kwargs) -> django_filters.IsoDateTimeFilter:
+    """An ISO 8601 date-time parameter, refused with a German message outside 1900–2200
+    (year 1 with +14:00 or year 9999 would overflow in the database adapter)."""
+    return PlausibleDateTimeFilter(validators=[validate_plausible_year], **kwargs)
+
+
 def updated_since_filter() -> django_filters.IsoDateTimeFilter:
-    return django_filters.IsoDateTimeFilter(
+    return date_time_filter(
         field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601, z. B. 2026-11-01T00:00:00+01:00)")
     )
 

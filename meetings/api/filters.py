@@ -7,6 +7,7 @@ from contacts.api.filters import (
     MultipleChoiceFilter,
     SlugFilter,
     area_filter,
+    date_time_filter,
     search_filter,
     updated_since_filter,
 )
@@ -36,10 +37,10 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
     series = IdFilter(field_name="series_id", label=_("Terminserie (ID)"))
     status = MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
-    start_after = django_filters.IsoDateTimeFilter(
+    start_after = date_time_filter(
         field_name="start", lookup_expr="gte", label=_("Beginn ab (ISO 8601, einschließlich)")
     )
-    start_before = django_filters.IsoDateTimeFilter(
+    start_before = date_time_filter(
         field_name="start",
         lookup_expr="lt",
         label=_("Beginn vor (ISO 8601, ausschließlich; vor start_after: leere Liste)"),

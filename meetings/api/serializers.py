@@ -16,9 +16,14 @@ from rest_framework import serializers
 
 from contacts.api.serializers import InstitutionSummarySerializer, NetworkSummarySerializer, PersonViewSerializer
 from contacts.models import Institution, Membership, Network
+from contacts.text import SingleLineSerializerField
+from contacts.validators import validate_plausible_year
 from contacts.visibility import project_person
-from meetings.markdown import render_markdown
 from meetings.models import (
+    ACCESSIBILITY_NOTES_MAX_LENGTH,
+    AGENDA_TEXT_MAX_LENGTH,
+    MINUTES_TEXT_MAX_LENGTH,
+    POLL_DESCRIPTION_MAX_LENGTH,
     AgendaItem,
     Attendance,
     DatePoll,
@@ -66,14 +71,11 @@ class LocationSerializer(serializers.Serializer):
 
 class AgendaItemSerializer(serializers.ModelSerializer):
     meeting = serializers.UUIDField(source="meeting.uid", read_only=True)
-    text_html = serializers.SerializerMethodField(help_text="Der Text als bereinigtes HTML")
+    text_html = serializers.CharField(read_only=True, help_text="Der Text als bereinigtes HTML")
 
     class Meta:
         model = AgendaItem
         fields = ["id", "meeting", "position", "title", "text", "text_html", "is_public", "updated_at"]
-
-    def get_text_html(self, item: AgendaItem) -> str:
-        return str(render_markdown(item.text)) if item.text else ""
 
 
 class NestedAgendaItemSerializer(AgendaItemSerializer):
@@ -87,7 +89,7 @@ class MinutesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Minutes
-        fields = ["text", "file", "visibility", "is_published", "published_at", "updated_at"]
+        fields = ["text", "text_html", "file", "visibility", "is_published", "published_at", "updated_at"]
 
 
 def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
@@ -238,6 +240,7 @@ class PollSerializer(serializers.ModelSerializer):
             "network",
             "title",
             "description",
+            "description_html",
             "deadline",
             "invitee_roles",
             "status",
@@ -298,9 +301,11 @@ class NetworkReferenceSerializer(serializers.Serializer):
 
 class LocationWriteSerializer(serializers.Serializer):
     institution = _institution_field()
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    room = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    accessibility_notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    address = SingleLineSerializerField(required=False, allow_blank=True, max_length=300)
+    room = SingleLineSerializerField(required=False, allow_blank=True, max_length=120)
+    accessibility_notes = serializers.CharField(
+        required=False, allow_blank=True, max_length=ACCESSIBILITY_NOTES_MAX_LENGTH
+    )
     online_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
 
 
@@ -308,9 +313,9 @@ class MeetingWriteSerializer(LocationWriteSerializer):
     """Fields of ``meeting_schedule`` (create) and ``meeting_update`` (change)."""
 
     network = _network_field()
-    title = serializers.CharField(max_length=200)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    title = SingleLineSerializerField(max_length=200)
+    start = serializers.DateTimeField(validators=[validate_plausible_year])
+    end = serializers.DateTimeField(validators=[validate_plausible_year])
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
@@ -327,8 +332,8 @@ class MeetingUpdateSerializer(MeetingWriteSerializer):
 
 
 class MeetingMoveSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = serializers.DateTimeField(validators=[validate_plausible_year])
+    end = serializers.DateTimeField(validators=[validate_plausible_year])
 
     def validate(self, data):
         if data["end"] <= data["start"]:
@@ -350,13 +355,13 @@ class SeriesWriteSerializer(LocationWriteSerializer):
     """Fields of ``series_create`` and ``series_update``."""
 
     network = _network_field()
-    title = serializers.CharField(max_length=200)
+    title = SingleLineSerializerField(max_length=200)
     rule = serializers.CharField(max_length=300, help_text="RRULE nach RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU")
-    first_date = serializers.DateField()
+    first_date = serializers.DateField(validators=[validate_plausible_year])
     start_time = LocalTimeField(help_text="Ortszeit Europe/Berlin")
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    until = serializers.DateField(required=False, allow_null=True)
+    until = serializers.DateField(validators=[validate_plausible_year], required=False, allow_null=True)
     count = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
 
 
@@ -365,15 +370,17 @@ class SeriesUpdateSerializer(SeriesWriteSerializer):
 
 
 class SeriesCancelSerializer(serializers.Serializer):
-    day = serializers.DateField(help_text="Ab diesem Tag (einschließlich) entfallen alle Termine")
+    day = serializers.DateField(
+        validators=[validate_plausible_year], help_text="Ab diesem Tag (einschließlich) entfallen alle Termine"
+    )
 
 
 class AgendaItemWriteSerializer(serializers.Serializer):
     """Fields of ``agenda_item_add`` (with ``meeting``) and ``agenda_item_update``."""
 
     meeting = serializers.UUIDField(help_text="uid der Sitzung")
-    title = serializers.CharField(max_length=300)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    title = SingleLineSerializerField(max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=AGENDA_TEXT_MAX_LENGTH)
     is_public = serializers.BooleanField(required=False)
     position = serializers.IntegerField(required=False, min_value=1, max_value=999)
 
@@ -383,14 +390,14 @@ class AgendaItemUpdateSerializer(AgendaItemWriteSerializer):
 
 
 class MinutesWriteSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, max_length=200000)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=MINUTES_TEXT_MAX_LENGTH)
     file = serializers.FileField(required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=Attendance.Answer.choices)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = SingleLineSerializerField(required=False, allow_blank=True, max_length=300)
 
 
 class PresenceSerializer(serializers.Serializer):
@@ -399,9 +406,11 @@ class PresenceSerializer(serializers.Serializer):
 
 
 class PollOptionWriteSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
-    day = serializers.DateField(required=False, help_text="Ein ganzer Tag statt Beginn und Ende")
+    start = serializers.DateTimeField(validators=[validate_plausible_year], required=False)
+    end = serializers.DateTimeField(validators=[validate_plausible_year], required=False)
+    day = serializers.DateField(
+        validators=[validate_plausible_year], required=False, help_text="Ein ganzer Tag statt Beginn und Ende"
+    )
 
     def validate(self, data):
         timed = "start" in data or "end" in data
@@ -416,9 +425,9 @@ class PollWriteSerializer(serializers.Serializer):
     """Fields of ``poll_create``."""
 
     network = _network_field()
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    deadline = serializers.DateTimeField()
+    title = SingleLineSerializerField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=POLL_DESCRIPTION_MAX_LENGTH)
+    deadline = serializers.DateTimeField(validators=[validate_plausible_year])
     invitee_roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Membership.Role.choices), required=False, max_length=10
     )

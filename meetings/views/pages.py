@@ -20,7 +20,6 @@ from contacts.selectors import audience_for, user_roles
 from contacts.visibility import project_person
 from meetings import selectors
 from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
-from meetings.markdown import agenda_item_html, render_markdown
 from meetings.models import Attendance, Meeting, Visibility
 from meetings.recurrence import BERLIN, month_names
 from meetings.services import attendance_answer, attendance_record_presence
@@ -68,9 +67,8 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
     context = {
         "meeting": meeting,
         "network": meeting.network,
-        "agenda": [(item, agenda_item_html(item)) for item in meeting.visible_agenda_items],
+        "agenda": meeting.visible_agenda_items,
         "minutes": minutes if selectors.minutes_visible(minutes, user=user, network=meeting.network) else None,
-        "minutes_html": render_markdown(minutes.text) if minutes is not None else "",
         "manages": manages,
         "is_member": is_member,
         "may_answer": may_answer,

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from meetings import models
+from meetings.markdown import render_markdown
 from tests.factories import NetworkFactory, PersonFactory
 
 
@@ -34,6 +35,18 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     position = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Tagesordnungspunkt {n}")
+    text = ""
+    # What saving through the services stores beside the text.
+    text_html = factory.LazyAttribute(lambda item: render_markdown(item.text))
+
+
+class MinutesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Minutes
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = "Protokoll"
+    text_html = factory.LazyAttribute(lambda minutes: render_markdown(minutes.text))
 
 
 class AttendanceFactory(factory.django.DjangoModelFactory):
@@ -52,6 +65,8 @@ class DatePollFactory(factory.django.DjangoModelFactory):
 
     network = factory.SubFactory(NetworkFactory)
     title = factory.Sequence(lambda n: f"Terminfindung {n}")
+    description = ""
+    description_html = factory.LazyAttribute(lambda poll: render_markdown(poll.description))
     deadline = factory.LazyFunction(lambda: in_days(7, hour=12, minute=0))
 
 

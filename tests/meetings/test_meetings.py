@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from meetings import services
-from meetings.markdown import agenda_item_html, render_markdown
+from meetings.markdown import render_markdown
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
-from tests.meetings.factories import AgendaItemFactory, MeetingFactory, in_days
+from tests.meetings.factories import MeetingFactory, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -162,12 +162,16 @@ def test_agenda_items_are_numbered_inserted_and_closed_up():
     assert AgendaItem.objects.get(pk=last.pk).position == 2
 
 
-def test_agenda_item_html_sanitises_markdown():
-    item = AgendaItemFactory(
-        text="**Wichtig** <script>alert(1)</script> [Link](javascript:alert(1)) <a onclick='x'>a</a>"
+def test_agenda_item_add_stores_sanitised_html():
+    meeting = MeetingFactory()
+
+    item = services.agenda_item_add(
+        meeting=meeting,
+        title="Bericht",
+        text="**Wichtig** <script>alert(1)</script> [Link](javascript:alert(1)) <a onclick='x'>a</a>",
     )
 
-    html = agenda_item_html(item)
+    html = AgendaItem.objects.get(pk=item.pk).text_html
 
     assert "<strong>Wichtig</strong>" in html
     assert "script" not in html

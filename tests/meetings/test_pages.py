@@ -10,7 +10,14 @@ from contacts.models import Consent, Visibility
 from meetings.models import Attendance, Meeting, Minutes
 from meetings.models import Visibility as MeetingVisibility
 from tests.factories import ChannelFactory, ConsentFactory
-from tests.meetings.factories import AgendaItemFactory, AttendanceFactory, DatePollFactory, MeetingFactory, in_days
+from tests.meetings.factories import (
+    AgendaItemFactory,
+    AttendanceFactory,
+    DatePollFactory,
+    MeetingFactory,
+    MinutesFactory,
+    in_days,
+)
 from tests.meetings.web_cast import cast_create
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +153,7 @@ def test_presence_before_the_meeting_is_refused(client, cast):
 def test_minutes_published_to_members_are_hidden_from_the_public(client, cast):
     start = timezone.now() - datetime.timedelta(days=2)
     meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
-    Minutes.objects.create(meeting=meeting, text="Beschluss: Sommerfest", published_at=timezone.now())
+    MinutesFactory(meeting=meeting, text="Beschluss: Sommerfest", published_at=timezone.now())
 
     anonymous = client.get(page_of(meeting)).content.decode()
     client.force_login(cast.member)
