@@ -1,5 +1,3 @@
-import unicodedata
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.html import escape, format_html
@@ -9,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from contacts.models import Area, InstitutionType, Network
 from contacts.selectors import AreaTree
+from contacts.text import JoinedLineField
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -143,21 +142,6 @@ class AreaChoiceForm(forms.Form):
 # --- The contact form of network and institution pages, and the accessibility feedback ----
 
 
-def single_line(value: str) -> str:
-    """``value`` with control characters and line or paragraph separators turned into
-    spaces, runs of white space collapsed: what may stand in a mail header."""
-    spaced = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in value)
-    return " ".join(spaced.split())
-
-
-class SingleLineField(forms.CharField):
-    """A text field for values that reach a mail header (a sender's name, a subject): a line
-    break there fails the mail (``BadHeaderError``) or, unchecked, adds a header."""
-
-    def to_python(self, value):
-        return single_line(super().to_python(value))
-
-
 class ContactMessageForm(forms.Form):
     """A message to a speaker team, an institution or the city; the sender sees no address.
 
@@ -166,14 +150,14 @@ class ContactMessageForm(forms.Form):
     the view then answers as if the message had been sent and stores nothing.
     """
 
-    name = SingleLineField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = JoinedLineField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("Ihre E-Mail-Adresse"),
         max_length=254,
         help_text=_("Für die Antwort. Sie wird nicht veröffentlicht."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    betreff = SingleLineField(label=_("Betreff"), max_length=200)
+    betreff = JoinedLineField(label=_("Betreff"), max_length=200)
     nachricht = forms.CharField(
         label=_("Ihre Nachricht"),
         max_length=5000,

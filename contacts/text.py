@@ -9,7 +9,9 @@ refused with a German message instead of being silently changed into something e
 
 ``SingleLineField`` (forms) and ``SingleLineSerializerField`` (DRF) apply both at the
 boundary; ``validate_single_line`` is the validator models carry for every other write
-path (the admin, commands).
+path (the admin, commands). ``JoinedLineField`` is for visitors' text that reaches a mail
+header (the contact form's name and subject): it joins the lines with spaces instead of
+refusing them, since a pasted subject should not cost a visitor their message.
 """
 
 import unicodedata
@@ -68,3 +70,21 @@ class SingleLineSerializerField(serializers.CharField):
     def to_internal_value(self, data):
         value = strip_invisible(super().to_internal_value(data))
         return value.strip() if self.trim_whitespace else value
+
+
+def join_lines(value: str) -> str:
+    """``value`` without invisible characters, its control characters and line or paragraph
+    separators turned into spaces and runs of white space collapsed: what may stand in a
+    mail header."""
+    spaced = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in strip_invisible(value)
+    )
+    return " ".join(spaced.split())
+
+
+class JoinedLineField(forms.CharField):
+    """A form field for a visitor's name or subject that reaches a mail header: a line break
+    there would fail the mail (``BadHeaderError``) or, unchecked, add a header."""
+
+    def to_python(self, value):
+        return join_lines(super().to_python(value))

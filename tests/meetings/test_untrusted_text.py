@@ -127,7 +127,7 @@ def test_data_migration_renders_existing_rows():
     meeting = MeetingFactory(start=in_days(-1), end=in_days(-1, hour=20))
     item = AgendaItem.objects.create(meeting=meeting, position=1, title="Alt", text="**alt**")
     minutes = Minutes.objects.create(meeting=meeting, text="_Protokoll_")
-    migration = importlib.import_module("meetings.migrations.0007_stored_markdown_html_and_text_caps")
+    migration = importlib.import_module("meetings.migrations.0008_stored_markdown_html_and_text_caps")
 
     migration.render_stored_html(apps, None)
 
