@@ -147,3 +147,14 @@ def test_contact_form_posts_without_a_csrf_token(network):
     )
 
     assert response.status_code == 302
+
+
+def test_page_from_the_cache_carries_the_security_policies(client, network):
+    client.get("/netzwerke/")
+
+    cached = client.get("/netzwerke/")
+
+    policy = dict(directive.split(" ", 1) for directive in cached["Content-Security-Policy"].split("; "))
+    assert queries_of(client, "/netzwerke/")[0] == 0
+    assert (policy["script-src"], policy["style-src"], policy["default-src"]) == ("'self'", "'self'", "'none'")
+    assert "camera=()" in cached["Permissions-Policy"].split(", ")
