@@ -289,3 +289,14 @@ def conflicts_for(
         ),
     ]
     return sorted(found, key=lambda conflict: conflict.day)
+
+
+def poll_option_conflicts(*, network: Network, options) -> list[list[Conflict]]:
+    """The hints of each date-poll option, in the order of ``options`` (two queries for all).
+
+    A poll names no place, so only holidays and other meetings of this network and of
+    networks that share members can be found.
+    """
+    slots = [option.slot for option in options]
+    found = conflicts_for(network=network, slots=slots)
+    return [[conflict for conflict in found if conflict.concerns(*slot)] for slot in slots]

@@ -479,6 +479,22 @@ class DatePollOption(models.Model):
     def is_whole_day(self) -> bool:
         return self.day is not None
 
+    @property
+    def slot(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The aware start and end; a whole day runs from midnight to midnight in Aachen."""
+        if self.day is None:
+            return self.start, self.end
+        start = datetime.datetime.combine(self.day, datetime.time.min, tzinfo=recurrence.BERLIN)
+        end = datetime.datetime.combine(
+            self.day + datetime.timedelta(days=1), datetime.time.min, tzinfo=recurrence.BERLIN
+        )
+        return start, end
+
+    @property
+    def weekday(self) -> str:
+        """The German name of the (first) day, „Dienstag“: a date alone is hard to place."""
+        return recurrence.weekday_names()[self.slot[0].astimezone(recurrence.BERLIN).weekday()]
+
     def clean(self) -> None:
         super().clean()
         timed = self.start is not None or self.end is not None
