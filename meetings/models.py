@@ -336,6 +336,11 @@ class Minutes(TimestampedModel):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def file_name(self) -> str:
+        """The file's own name, without the storage folder („protokolle/2026/“)."""
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
     def clean(self) -> None:
         super().clean()
         if not self.text.strip() and not self.file:

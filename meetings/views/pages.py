@@ -236,5 +236,4 @@ def minutes_file(request, uid):
     )
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
-    name = minutes.file.name.rsplit("/", 1)[-1]
-    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=minutes.file_name)

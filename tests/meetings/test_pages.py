@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,6 +155,20 @@ def test_minutes_published_to_members_are_hidden_from_the_public(client, cast):
 
     assert "Beschluss: Sommerfest" not in anonymous
     assert "Beschluss: Sommerfest" in member
+
+
+def test_minutes_file_is_shown_by_its_own_name(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    start = timezone.now() - datetime.timedelta(days=2)
+    meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
+    Minutes.objects.create(
+        meeting=meeting, file=ContentFile(b"%PDF-1.4\n", name="protokoll-mai.pdf"), published_at=timezone.now()
+    )
+    client.force_login(cast.member)
+
+    html = client.get(page_of(meeting)).content.decode()
+
+    assert ("Protokoll als Datei herunterladen: protokoll-mai.pdf" in html, "protokolle/" in html) == (True, False)
 
 
 def test_network_page_links_upcoming_meetings(client, cast):

@@ -44,6 +44,11 @@ def visit(page, url: str) -> tuple[int, str, list[str]]:
     return response.status, response.headers.get("content-security-policy", ""), violations
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the minutes' file
+
+
 @pytest.fixture
 def strict_page(page):
     page.context.add_init_script(RECORD_VIOLATIONS)

@@ -15,7 +15,8 @@ TEMPLATE_SYNTAX = re.compile(r"\{#|#\}|\{%|%\}|\{\{|\}\}")
 
 
 @pytest.fixture
-def site():
+def site(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the minutes' file
     return site_create()
 
 
