@@ -193,6 +193,7 @@ def network_calendar(request, slug: str):
     context = {
         "network": network,
         "weeks": weeks,
+        "has_meetings": any(meetings for week in weeks for day, meetings in week if day.month == number),
         "month_label": f"{month_names()[number - 1]} {year}",
         "month_number": number,
         "previous": f"{previous.year:04d}-{previous.month:02d}" if offset > -CALENDAR_LINK_MONTHS else None,

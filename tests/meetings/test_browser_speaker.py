@@ -121,6 +121,8 @@ def test_poll_created_voted_and_closed_into_a_meeting(page, axe_source):
     log_in(page, "mitglied@example.org")
     page.goto(f"/termine/umfragen/{poll.pk}/")
     page.locator(f"#option-{poll.options.get(day=second).pk}-ja").check()
+    # No answer is preselected: every option is answered.
+    page.locator(f"#option-{poll.options.get(day__isnull=True).pk}-nein").check()
     page.get_by_role("button", name="Stimmen speichern").click()
     page.wait_for_load_state()
     assert "Ihre Stimmen sind gespeichert." in page.locator(".messages").inner_text()

@@ -8,8 +8,10 @@ here.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -152,3 +154,14 @@ def site_create(*, password: str | None = None) -> Site:
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
     }
     return Site(cast=cast, pages=pages)
+
+
+def log_in_as(page, live_server, user) -> None:
+    """The browser gets the session of ``user`` without typing a password."""
+    page.context.clear_cookies()
+    if user is None:
+        return
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])

@@ -3,10 +3,8 @@ there and the browser reports no violation — neither on the site's pages nor o
 and the API docs, which get their narrow allowances (``netzwerk/csp.py``)."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from tests.netzwerk.page_kinds import ERROR_STATUS, site_create
+from tests.netzwerk.page_kinds import ERROR_STATUS, log_in_as, site_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,17 +16,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
 });
 """
-
-
-def log_in_as(page, live_server, user) -> None:
-    """The browser gets the session of ``user`` without typing a password."""
-    page.context.clear_cookies()
-    if user is None:
-        return
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 def visit(page, url: str) -> tuple[int, str, list[str]]:
