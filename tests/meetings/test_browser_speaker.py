@@ -131,7 +131,7 @@ def test_poll_created_voted_and_closed_into_a_meeting(page, axe_source):
 
     log_in(page, "sprecherin@example.org")
     page.goto(f"/termine/umfragen/{poll.pk}/")
-    page.get_by_label(second.strftime("%d.%m.%Y"), exact=True).check()
+    page.get_by_label(f"{weekday_names()[second.weekday()]}, {second:%d.%m.%Y}", exact=True).check()
     page.get_by_label("Beginn (Uhrzeit)").fill("17:00")
     page.get_by_label("Ende (Uhrzeit)").fill("19:00")
     page.get_by_role("button", name="Abschließen und Sitzung anlegen").click()

@@ -236,3 +236,16 @@ def test_poll_page_query_count_is_constant(client, cast, django_assert_num_queri
 
     with django_assert_num_queries(QUERIES_POLL_PAGE):
         client.get(reverse("meetings:poll_detail", args=[poll.pk]))
+
+
+def test_close_form_names_the_weekday_of_each_option(client, cast):
+    poll = DatePollFactory(network=cast.network)
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    DatePollOptionFactory(poll=poll, start=None, end=None, day=day)
+    weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"][day.weekday()]
+    client.force_login(cast.speaker)
+
+    response = client.get(reverse("meetings:poll_detail", args=[poll.pk]))
+
+    labels = [label for _value, label in response.context["close_form"].fields["option"].choices]
+    assert labels == [f"{weekday}, {day:%d.%m.%Y}"]
