@@ -173,6 +173,16 @@ class Topic(models.Model):
         return self.name
 
 
+# How each kind of network is named in a sentence, and what a name may start with instead.
+NETWORK_KIND_WORDS = {
+    "stk": (_("Stadtteilkonferenz"), "STK"),
+    "oag": (_("Örtliche Arbeitsgemeinschaft der Altenarbeit"), _("Örtliche Arbeitsgemeinschaft"), "OAG"),
+    "sozialraumkonferenz": (_("Sozialraumkonferenz"),),
+    "arbeitskreis": (_("Arbeitskreis"), "AK"),
+    "sozialkonferenz": (_("Sozialkonferenz"),),
+}
+
+
 class Network(TimestampedModel):
     """A Stadtteilkonferenz, an OAG, a Sozialraumkonferenz, an Arbeitskreis, …"""
 
@@ -250,6 +260,24 @@ class Network(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_with_kind(self) -> str:
+        """„Stadtteilkonferenz Eilendorf“: the name, with the kind in front unless it already
+        starts with it (or its usual abbreviation, „OAG Brand“, „AK Jugend“)."""
+        words = NETWORK_KIND_WORDS.get(self.kind, ())
+        if not words or self.name.casefold().startswith(tuple(word.casefold() for word in words)):
+            return self.name
+        return f"{words[0]} {self.name}"
+
+    @property
+    def contact_heading(self) -> str:
+        """The heading of the contact form, with the article the kind takes."""
+        if self.kind == self.Kind.WORKING_GROUP:
+            return _("Ihre Nachricht an den %(name)s") % {"name": self.name_with_kind}
+        if self.kind == self.Kind.OTHER:
+            return _("Ihre Nachricht an das Netzwerk %(name)s") % {"name": self.name}
+        return _("Ihre Nachricht an die %(name)s") % {"name": self.name_with_kind}
 
     def clean(self) -> None:
         super().clean()
@@ -590,6 +618,13 @@ class Consent(models.Model):
                 raise ValidationError({"channel": _("Der Kontaktweg passt nicht zum Umfang der Einwilligung.")})
 
 
+# Roles that have a masculine and a feminine form: (Herr, Frau).
+GENDERED_ROLES = {
+    "sprecherin": (_("Sprecher"), _("Sprecherin")),
+    "stellv_sprecherin": (_("stellvertretender Sprecher"), _("stellvertretende Sprecherin")),
+}
+
+
 class Membership(TimestampedModel):
     """Membership in a network: an institution (represented by a person) or an individual.
 
@@ -679,6 +714,15 @@ class Membership(TimestampedModel):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
+
+    def role_label(self, form_of_address: str | None = None) -> str:
+        """The role as a person's own form of address makes it: a speaker recorded as „Herr“
+        is „Sprecher“, as „Frau“ „Sprecherin“; anyone else keeps the Genderstern."""
+        forms = GENDERED_ROLES.get(self.role)
+        address = (form_of_address or "").strip().casefold()
+        if forms is None or address not in ("herr", "frau"):
+            return str(self.get_role_display())
+        return str(forms[0] if address == "herr" else forms[1])
 
     @property
     def is_active(self) -> bool:

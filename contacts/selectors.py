@@ -264,6 +264,11 @@ class NetworkPage:
     sozialplanung_contact: PersonView | None
 
     @property
+    def leader_rows(self) -> list[tuple[Membership, PersonView, str]]:
+        """Each leader with the role as the person's form of address makes it („Sprecherin“)."""
+        return [(membership, view, membership.role_label(view.form_of_address)) for membership, view in self.leaders]
+
+    @property
     def public_contact_available(self) -> bool:
         return any(view.has_contact for _, view in self.leaders) or bool(
             self.sozialplanung_contact and self.sozialplanung_contact.has_contact

@@ -138,8 +138,8 @@ def network_vcard(request: HttpRequest, slug: str) -> HttpResponse:
         page_url=request.build_absolute_uri(reverse("directory:network_detail", args=[network.slug])),
         source_url=request.build_absolute_uri(),
         speakers=[
-            VCardPerson(role=str(membership.get_role_display()), name=view.name, emails=view.emails, phones=view.phones)
-            for membership, view in page.leaders
+            VCardPerson(role=role, name=view.name, emails=view.emails, phones=view.phones)
+            for _membership, view, role in page.leader_rows
         ],
     )
     response = HttpResponse(text, content_type="text/vcard; charset=utf-8")

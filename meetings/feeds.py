@@ -48,6 +48,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from contacts.models import Area, Institution, Membership, Network
 from meetings import ical
@@ -454,6 +455,18 @@ def builder_choice(query: Mapping[str, list[str]]) -> dict[str, list[str]]:
     if unknown_kinds:
         raise FeedBadRequest(f"Unbekannte Art: {unknown_kinds[0]}. Bekannt sind: {', '.join(Network.Kind.values)}.")
     return choice
+
+
+def builder_path(choice: dict[str, list[str]]) -> str:
+    """The address of the feed of a ``builder_choice``: one network, kind or area alone is
+    its own feed; several are ``auswahl.ics`` with the choices sorted, so that everyone who
+    picks the same set subscribes to the same address (one cache entry, one ETag)."""
+    chosen = [(name, value) for name in BUILDER_PARAMS for value in choice.get(name, [])]
+    if len(chosen) == 1:
+        name, value = chosen[0]
+        route = {"netzwerk": "feeds:network", "art": "feeds:kind", "gebiet": "feeds:area"}[name]
+        return reverse(route, args=[value])
+    return reverse("feeds:builder") + "?" + urlencode(chosen)
 
 
 def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Feed:

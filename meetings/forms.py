@@ -539,7 +539,7 @@ class PollCloseForm(AccessibleForm):
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.options = {option.pk: option for option in options}
-        self.fields["option"].choices = [(option.pk, str(option)) for option in options]
+        self.fields["option"].choices = [(option.pk, f"{option.weekday}, {option}") for option in options]
 
     def clean(self):
         data = super().clean()

@@ -393,6 +393,11 @@ class Minutes(TimestampedModel):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def file_name(self) -> str:
+        """The file's own name, without the storage folder („protokolle/2026/“)."""
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
     def clean(self) -> None:
         super().clean()
         self.text_html = _rendered(self.text, MINUTES_TEXT_MAX_LENGTH)
@@ -543,6 +548,22 @@ class DatePollOption(models.Model):
     @property
     def is_whole_day(self) -> bool:
         return self.day is not None
+
+    @property
+    def slot(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The aware start and end; a whole day runs from midnight to midnight in Aachen."""
+        if self.day is None:
+            return self.start, self.end
+        start = datetime.datetime.combine(self.day, datetime.time.min, tzinfo=recurrence.BERLIN)
+        end = datetime.datetime.combine(
+            self.day + datetime.timedelta(days=1), datetime.time.min, tzinfo=recurrence.BERLIN
+        )
+        return start, end
+
+    @property
+    def weekday(self) -> str:
+        """The German name of the (first) day, „Dienstag“: a date alone is hard to place."""
+        return recurrence.weekday_names()[self.slot[0].astimezone(recurrence.BERLIN).weekday()]
 
     def clean(self) -> None:
         super().clean()

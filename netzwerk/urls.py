@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
@@ -44,7 +44,12 @@ urlpatterns = [
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script as a file: no inline script (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="netzwerk/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "netzwerk.views.bad_request"

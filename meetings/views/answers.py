@@ -4,16 +4,17 @@ The link's signed token names the person and the meeting (or poll); see ``meetin
 for why the page shows the choice and a button records it.
 """
 
+from itertools import zip_longest
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import Person
-from meetings import selectors, tokens
+from meetings import conflicts, selectors, tokens
 from meetings.models import Attendance, DatePoll, DatePollVote, Meeting
 from meetings.services import attendance_answer, poll_vote
 
@@ -85,18 +86,16 @@ def poll_vote_by_token(request, token: str):
     if request.method == "POST":
         chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
         if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
-            return HttpResponseBadRequest(_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen."))
-        try:
-            # All votes or none: a half-saved matrix would misstate the member's answer.
-            with transaction.atomic():
-                for option in options:
-                    poll_vote(option=option, person=person, answer=chosen[option.pk])
-        except ValidationError as error:
-            errors = error.messages
+            # Nothing is preselected: an option left open is answered on the page, not guessed.
+            errors = [_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen.")]
         else:
-            saved = True
+            errors, saved = _poll_votes_save(options, person, chosen)
         current = chosen
-    rows = [(option, current.get(option.pk, "")) for option in options]
+    hints = conflicts.poll_option_conflicts(network=poll.network, options=options) if poll.is_open else []
+    rows = [
+        (option, current.get(option.pk, ""), option_hints)
+        for option, option_hints in zip_longest(options, hints, fillvalue=[])
+    ]
     return render(
         request,
         "meetings/poll_vote_by_token.html",
@@ -110,3 +109,15 @@ def poll_vote_by_token(request, token: str):
         },
         status=400 if errors else 200,
     )
+
+
+def _poll_votes_save(options, person, chosen) -> tuple[list[str], bool]:
+    """Save every vote or none; the German messages of a refusal, and whether it saved."""
+    try:
+        # All votes or none: a half-saved matrix would misstate the member's answer.
+        with transaction.atomic():
+            for option in options:
+                poll_vote(option=option, person=person, answer=chosen[option.pk])
+    except ValidationError as error:
+        return error.messages, False
+    return [], True

@@ -18,7 +18,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from contacts.models import Network, Person
+from contacts.models import Area, Network, Person
 from meetings import feeds, ical
 from meetings.models import FeedToken, Meeting, Visibility
 from meetings.selectors import user_sees_internals
@@ -128,24 +128,67 @@ def feed_personal(request, token: str):
     return _serve(request, feeds.feed_personal(token=found, now=now), now=now, filename="mein-kalender.ics")
 
 
-def help_page(request):
-    """How to subscribe, per calendar client; with a small feed builder form."""
-    networks = Network.objects.filter(is_active=True).order_by("name").values("slug", "name")
-    return render(
-        request,
-        "meetings/feed_help.html",
-        {
-            "networks": list(networks),
-            "kinds": Network.Kind.choices,
-            "city_path": reverse("feeds:city"),
-        },
+def _feed_urls(request, path: str) -> dict[str, str]:
+    # The host the visitor is using, like the feed links on the directory pages.
+    https = request.build_absolute_uri(path)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+def _builder_groups() -> dict:
+    """The builder's checkboxes: active networks by kind, the kinds, and each Stadtbezirk
+    with its Sozialräume (two queries)."""
+    networks = list(Network.objects.filter(is_active=True).order_by("name").values("slug", "name", "kind"))
+    by_kind = [
+        (label, [network for network in networks if network["kind"] == kind]) for kind, label in Network.Kind.choices
+    ]
+    areas = list(
+        Area.objects.filter(level__in=[Area.Level.DISTRICT, Area.Level.SOCIAL_AREA])
+        .order_by("code", "name")
+        .values("pk", "slug", "name", "level", "parent_id")
     )
+    districts = [
+        (district, [area for area in areas if area["parent_id"] == district["pk"]])
+        for district in areas
+        if district["level"] == Area.Level.DISTRICT
+    ]
+    return {
+        "network_groups": [(label, members) for label, members in by_kind if members],
+        "kinds": Network.Kind.choices,
+        "district_groups": districts,
+        "known": {
+            "netzwerk": {network["slug"] for network in networks},
+            "art": set(Network.Kind.values),
+            "gebiet": {area["slug"] for area in areas},
+        },
+    }
+
+
+@require_safe
+def help_page(request):
+    """How to subscribe, per calendar client; and the builder: the ticked networks, kinds
+    and areas give the address of their feed to copy, and a webcal:// link."""
+    context = {"city_urls": _feed_urls(request, reverse("feeds:city")), **_builder_groups()}
+    status = 200
+    if any(name in request.GET for name in feeds.BUILDER_PARAMS):
+        try:
+            choice = feeds.builder_choice(dict(request.GET.lists()))
+        except feeds.FeedBadRequest as error:
+            context["builder_error"], status = str(error), 400
+        else:
+            unknown = [
+                value for name, values in choice.items() for value in values if value not in context["known"][name]
+            ]
+            if unknown:
+                context["builder_error"] = _("Diese Auswahl gibt es nicht: %(value)s.") % {"value": unknown[0]}
+                status = 400
+            else:
+                context["chosen"] = choice
+                context["builder_urls"] = _feed_urls(request, feeds.builder_path(choice))
+    return render(request, "meetings/feed_help.html", context, status=status)
 
 
 def _personal_urls(request, token: FeedToken) -> dict[str, str]:
-    # The host the member is using, like the public feed links on the directory pages.
-    https = request.build_absolute_uri(reverse("feeds:personal", args=[token.token]))
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    return _feed_urls(request, reverse("feeds:personal", args=[token.token]))
 
 
 @login_required

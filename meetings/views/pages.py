@@ -184,6 +184,7 @@ def network_calendar(request, slug: str):
     context = {
         "network": network,
         "weeks": weeks,
+        "has_meetings": any(meetings for week in weeks for day, meetings in week if day.month == number),
         "month_label": f"{month_names()[number - 1]} {year}",
         "month_number": number,
         "previous": f"{previous.year:04d}-{previous.month:02d}" if offset > -CALENDAR_LINK_MONTHS else None,
@@ -227,5 +228,4 @@ def minutes_file(request, uid):
     )
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
-    name = minutes.file.name.rsplit("/", 1)[-1]
-    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=minutes.file_name)

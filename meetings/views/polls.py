@@ -10,7 +10,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from contacts.models import Person
 from contacts.selectors import audience_for, user_roles
 from contacts.visibility import project_person
-from meetings import selectors, services
+from meetings import conflicts, selectors, services
 from meetings.forms import VOTE_CHOICES, PollCloseForm, PollForm, PollOptionFormSet
 from meetings.models import DatePollVote
 from meetings.recurrence import BERLIN
@@ -95,6 +95,10 @@ def _poll_context(request, poll, **extra) -> dict:
     person_id = user_roles(request.user).person_id
     invited = any(person.pk == person_id for person in invitees)
     manages = selectors.user_manages(request.user, poll.network)
+    if poll.is_open:
+        hints = conflicts.poll_option_conflicts(network=poll.network, options=options)
+    else:
+        hints = [[] for _option in options]
     context = {
         "poll": poll,
         "network": poll.network,
@@ -104,7 +108,11 @@ def _poll_context(request, poll, **extra) -> dict:
         "answers": VOTE_CHOICES,
         "answer_labels": dict(VOTE_CHOICES),
         "may_vote": invited and poll.is_open and poll.deadline > timezone.now(),
-        "my_votes": [(option, votes.get((person_id, option.pk), "")) for option in options],
+        "option_hints": list(zip(options, hints, strict=True)),
+        "vote_rows": [
+            (option, votes.get((person_id, option.pk), ""), option_hints)
+            for option, option_hints in zip(options, hints, strict=True)
+        ],
         "manages": manages,
     }
     if manages and poll.is_open and "close_form" not in extra:
@@ -132,7 +140,11 @@ def poll_vote(request, pk: int):
     options = sorted(poll.options.all(), key=_option_order)
     chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
     if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
-        return HttpResponseBadRequest(_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen."))
+        # Nothing is preselected: an option left open is answered on the page, not guessed.
+        message = _("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen.")
+        return render(
+            request, "meetings/poll_detail.html", _poll_context(request, poll, vote_errors=[message]), status=400
+        )
     person = Person.objects.get(pk=user_roles(request.user).person_id)
     try:
         with transaction.atomic():

@@ -2,6 +2,7 @@
 constant number of queries however much the pages show."""
 
 import datetime
+import re
 from collections import deque
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -209,6 +210,55 @@ def test_network_detail_with_a_public_contact_shows_it_and_no_fallback(client):
     assert "<strong>Olga Offen</strong>" in html
     assert 'href="mailto:olga.offen@example.org"' in html
     assert 'class="contact-fallback"' not in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "heading"),
+    [
+        ("stk", "Eilendorf", "Ihre Nachricht an die Stadtteilkonferenz Eilendorf"),
+        ("stk", "Stadtteilkonferenz Eilendorf", "Ihre Nachricht an die Stadtteilkonferenz Eilendorf"),
+        ("oag", "OAG Brand", "Ihre Nachricht an die OAG Brand"),
+        ("sonstiges", "Runder Tisch Rothe Erde", "Ihre Nachricht an das Netzwerk Runder Tisch Rothe Erde"),
+    ],
+)
+def test_network_contact_form_heading_names_the_network_with_its_kind(client, kind, name, heading):
+    NetworkFactory(kind=kind, name=name, slug="netz")
+
+    html = page(client, "/netzwerke/netz/")
+
+    assert f'<h2 id="nachricht">{heading}</h2>' in html
+
+
+def test_working_group_contact_form_heading_takes_its_article(client):
+    parent = NetworkFactory()
+    NetworkFactory(kind=Network.Kind.WORKING_GROUP, parent=parent, name="Jugend Burtscheid", slug="ak")
+
+    html = page(client, "/netzwerke/ak/")
+
+    assert '<h2 id="nachricht">Ihre Nachricht an den Arbeitskreis Jugend Burtscheid</h2>' in html
+
+
+def test_speaker_role_follows_the_form_of_address(client):
+    network = NetworkFactory(slug="stk-rollen")
+    for given, address, role in [
+        ("Hans", "Herr", Membership.Role.SPEAKER),
+        ("Frieda", "Frau", Membership.Role.SPEAKER),
+        ("Kim", "", Membership.Role.DEPUTY_SPEAKER),
+        ("Greta", "Frau", Membership.Role.DEPUTY_SPEAKER),
+    ]:
+        speaker = PersonFactory(given_name=given, family_name="Rolle", form_of_address=address)
+        ConsentFactory(person=speaker, scope=Consent.Scope.NAME)
+        MembershipFactory(network=network, person=speaker, role=role)
+
+    html = page(client, "/netzwerke/stk-rollen/")
+
+    roles = dict(re.findall(r"<strong>(\w+ Rolle)</strong>.*? – ([^\n<]+)", html))
+    assert roles == {
+        "Hans Rolle": "Sprecher",
+        "Frieda Rolle": "Sprecherin",
+        "Kim Rolle": "stellvertretende*r Sprecher*in",
+        "Greta Rolle": "stellvertretende Sprecherin",
+    }
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 
 from meetings import tokens
 from meetings.models import Attendance, DatePollVote
+from meetings.recurrence import BERLIN
 from tests.factories import MembershipFactory
 from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory
 
@@ -102,4 +103,20 @@ def test_vote_with_missing_option_writes_nothing(client):
     response = client.post(tokens.poll_vote_path(poll_id=poll.pk, person_id=person.pk), {f"option-{first.pk}": "ja"})
 
     assert response.status_code == 400
+    assert "Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen." in response.content.decode()
     assert not DatePollVote.objects.exists()
+
+
+def test_vote_page_from_the_link_shows_weekday_and_hints_and_preselects_nothing(client):
+    poll = DatePollFactory()
+    option = DatePollOptionFactory(poll=poll)
+    MeetingFactory(network=poll.network, title="Plenum", start=option.start)
+    person = MembershipFactory(network=poll.network).person
+    weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"][
+        option.start.astimezone(BERLIN).weekday()
+    ]
+
+    html = client.get(tokens.poll_vote_path(poll_id=poll.pk, person_id=person.pk)).content.decode()
+
+    assert (f"<legend>{weekday}, {option}</legend>" in html, "checked" in html) == (True, False)
+    assert "Zur selben Zeit tagt dieses Netzwerk schon: „Plenum“" in html

@@ -122,6 +122,8 @@ def test_poll_created_voted_and_closed_into_a_meeting(page, axe_source):
     log_in(page, "mitglied@example.org")
     page.goto(f"/termine/umfragen/{poll.pk}/")
     page.locator(f"#option-{poll.options.get(day=second).pk}-ja").check()
+    # No answer is preselected: every option is answered.
+    page.locator(f"#option-{poll.options.get(day__isnull=True).pk}-nein").check()
     page.get_by_role("button", name="Stimmen speichern").click()
     page.wait_for_load_state()
     assert "Ihre Stimmen sind gespeichert." in page.locator(".messages").inner_text()
@@ -130,7 +132,7 @@ def test_poll_created_voted_and_closed_into_a_meeting(page, axe_source):
 
     log_in(page, "sprecherin@example.org")
     page.goto(f"/termine/umfragen/{poll.pk}/")
-    page.get_by_label(second.strftime("%d.%m.%Y"), exact=True).check()
+    page.get_by_label(f"{weekday_names()[second.weekday()]}, {second:%d.%m.%Y}", exact=True).check()
     page.get_by_label("Beginn (Uhrzeit)").fill("17:00")
     page.get_by_label("Ende (Uhrzeit)").fill("19:00")
     page.get_by_role("button", name="Abschließen und Sitzung anlegen").click()

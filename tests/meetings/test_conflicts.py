@@ -87,15 +87,50 @@ def test_shared_members_name_the_network_and_count(django_assert_num_queries):
     start, end = slot(2030, 3, 5)
     MeetingFactory(network=theirs, title="Plenum", start=start)
     MeetingFactory(network=unrelated, start=start)
-    MeetingFactory(network=ours, start=start)
+    MeetingFactory(network=ours, title="AK Senioren", start=start + datetime.timedelta(hours=1))
 
     with django_assert_num_queries(1):
-        found = conflicts.shared_member_conflicts([(start, end)], network=ours)
+        found = conflicts.network_conflicts([(start, end)], network=ours)
 
     assert [c.message for c in found] == [
         "Zur selben Zeit tagt OAG Brand („Plenum“, 05.03.2030 18:30); beide Netzwerke haben Mitglieder "
-        "gemeinsam: 2 gemeinsame Personen und 1 gemeinsame Einrichtung."
+        "gemeinsam: 2 gemeinsame Personen und 1 gemeinsame Einrichtung.",
+        "Zur selben Zeit tagt dieses Netzwerk schon: „AK Senioren“ (05.03.2030 19:30).",
     ]
+
+
+def test_institution_and_free_address_of_the_same_house_are_the_same_place(django_assert_num_queries):
+    kita = InstitutionFactory(name="Kita Kurbrunnen", street="Kurbrunnenstraße 1", postal_code="52066")
+    start, end = slot(2030, 3, 5)
+    MeetingFactory(institution=kita, address="", title="Plenum", start=start)
+    MeetingFactory(institution=None, address="Kurbrunnenstr. 1, 52066 Aachen", title="Elterncafé", start=start)
+    MeetingFactory(institution=None, address="Kurbrunnenstraße 12", title="Nebenan", start=start)
+
+    with django_assert_num_queries(1):
+        by_address = conflicts.place_conflicts([(start, end)], address="kurbrunnenstrasse 1")
+    by_institution = conflicts.place_conflicts([(start, end)], institution=kita)
+
+    assert [c.message.split("„")[1].split("“")[0] for c in by_address] == ["Plenum", "Elterncafé"]
+    assert [c.message.split("„")[1].split("“")[0] for c in by_institution] == ["Plenum", "Elterncafé"]
+
+
+def test_place_key_writes_street_and_number_one_way():
+    keys = {
+        conflicts.place_key(text)
+        for text in ["Kurbrunnenstr. 1, 52066 Aachen", "kurbrunnenstrasse  1", "Kurbrunnenstraße 1"]
+    }
+
+    assert (keys, conflicts.place_key("Strüverweg 1")) == ({"kurbrunnenstr1"}, "strüverweg1")
+
+
+def test_meeting_of_the_same_network_at_the_same_place_is_named_once():
+    network = NetworkFactory()
+    start, end = slot(2030, 3, 5)
+    MeetingFactory(network=network, address="Markt 1", title="Plenum", start=start)
+
+    found = conflicts.conflicts_for(network=network, slots=[(start, end)], address="Markt 1, 52062 Aachen")
+
+    assert [c.kind for c in found] == ["ort"]
 
 
 def test_conflicts_for_a_series_stays_at_three_queries(django_assert_num_queries):

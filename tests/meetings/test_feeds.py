@@ -19,6 +19,7 @@ from tests.factories import (
     MembershipFactory,
     NetworkFactory,
     PersonFactory,
+    SocialAreaFactory,
     UserFactory,
 )
 from tests.meetings.factories import AgendaItemFactory, AttendanceFactory, MeetingFactory, in_days
@@ -637,6 +638,65 @@ def test_feed_help_page_renders(client):
         assert client_name in content
 
 
+def builder_result(client, query: str):
+    response = client.get(reverse("feeds:help") + query)
+    html = response.content.decode()
+    address = (
+        html.split('id="adresse-https" class="feed-address" value="', 1)[1].split('"', 1)[0]
+        if ('id="adresse-https"' in html)
+        else None
+    )
+    return response.status_code, address
+
+
+def test_feed_builder_page_gives_the_address_of_the_chosen_feed(client):
+    district = AreaFactory(name="Aachen-Mitte", slug="aachen-mitte", code="1")
+    SocialAreaFactory(parent=district, name="Burtscheid", slug="burtscheid", code="5")
+    NetworkFactory(name="Stadtteilkonferenz Burtscheid", slug="stk-burtscheid")
+    NetworkFactory(name="OAG Brand", slug="oag-brand", kind=Network.Kind.SENIORS_WORKING_GROUP)
+
+    several = builder_result(client, "?netzwerk=stk-burtscheid&gebiet=burtscheid&netzwerk=oag-brand")
+    one = builder_result(client, "?netzwerk=oag-brand")
+    kind = builder_result(client, "?art=stk")
+
+    assert several == (
+        200,
+        "http://testserver/kalender/auswahl.ics?netzwerk=oag-brand&amp;netzwerk=stk-burtscheid&amp;gebiet=burtscheid",
+    )
+    assert (one, kind) == (
+        (200, "http://testserver/kalender/netzwerk/oag-brand.ics"),
+        (200, "http://testserver/kalender/art/stk.ics"),
+    )
+    html = client.get(reverse("feeds:help") + "?netzwerk=oag-brand").content.decode()
+    assert 'href="webcal://testserver/kalender/netzwerk/oag-brand.ics"' in html
+    assert 'type="checkbox" name="netzwerk" value="oag-brand" id="auswahl-netzwerk-oag-brand" checked' in html
+    assert "<select" not in html
+
+
+def test_feed_builder_address_is_a_feed_that_answers(client):
+    NetworkFactory(slug="stk-a")
+    NetworkFactory(slug="stk-b")
+    _status, address = builder_result(client, "?netzwerk=stk-b&netzwerk=stk-a")
+
+    response = client.get(address.replace("&amp;", "&"))
+
+    assert (response.status_code, response["Content-Type"], response["Cache-Control"]) == (
+        200,
+        "text/calendar; charset=utf-8",
+        "public, max-age=300",
+    )
+
+
+@pytest.mark.parametrize("query", ["?netzwerk=gibt-es-nicht", "?art=erfunden", "?netzwerk=a%20b"])
+def test_feed_builder_page_with_an_unknown_choice_says_so_in_german(client, query):
+    NetworkFactory(slug="stk-a")
+
+    response = client.get(reverse("feeds:help") + query)
+
+    assert response.status_code == 400
+    assert 'class="form-errors" role="alert" id="adresse"' in response.content.decode()
+
+
 def test_network_and_area_pages_link_their_feeds(client):
     area = AreaFactory()
     network = NetworkFactory()
@@ -659,3 +719,15 @@ def test_api_network_and_area_carry_ical_url(client):
 
     assert network_data["ical_url"] == f"http://testserver/kalender/netzwerk/{network.slug}.ics"
     assert area_data["ical_url"] == f"http://testserver/kalender/gebiet/{area.slug}.ics"
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_feed_help_page_query_count_is_constant(client, django_assert_num_queries, count):
+    district = AreaFactory()
+    for n in range(count):
+        network = NetworkFactory(slug=f"netz-{n}")
+        network.areas.add(SocialAreaFactory(parent=district))
+
+    # Networks and areas, and the two of every page (the demo marker's check).
+    with django_assert_num_queries(4):
+        client.get(reverse("feeds:help") + "?netzwerk=netz-0")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,6 +164,20 @@ def test_minutes_published_to_members_are_hidden_from_the_public(client, cast):
     assert "Beschluss: Sommerfest" in member
 
 
+def test_minutes_file_is_shown_by_its_own_name(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    start = timezone.now() - datetime.timedelta(days=2)
+    meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
+    Minutes.objects.create(
+        meeting=meeting, file=ContentFile(b"%PDF-1.4\n", name="protokoll-mai.pdf"), published_at=timezone.now()
+    )
+    client.force_login(cast.member)
+
+    html = client.get(page_of(meeting)).content.decode()
+
+    assert ("Protokoll als Datei herunterladen: protokoll-mai.pdf" in html, "protokolle/" in html) == (True, False)
+
+
 def test_network_page_links_upcoming_meetings(client, cast):
     meeting = MeetingFactory(network=cast.network, title="Herbstsitzung")
     MeetingFactory(network=cast.network, title="Interne Runde", visibility=MeetingVisibility.MEMBERS)
@@ -211,7 +226,8 @@ def test_calendar_month_query_count_is_constant(client, cast, django_assert_num_
     with django_assert_num_queries(7):
         response = client.get(url)
 
-    assert response.content.decode().count("cal-meeting") == count
+    # Each meeting twice: in the month's grid and in its list for narrow screens.
+    assert response.content.decode().count("cal-meeting") == 2 * count
 
 
 def test_calendar_bad_month_is_a_german_400(client, cast):

@@ -12,6 +12,9 @@ from tests.meetings.web_cast import cast_create
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, roles, the poll with its options and votes, the invitees, and two for the hints.
+QUERIES_POLL_PAGE = 15
+
 
 @pytest.fixture
 def cast():
@@ -167,3 +170,82 @@ def test_whole_day_option_shows_its_calendar_day_in_any_zone(client, cast, zone)
         text = client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode()
 
     assert f'{day:%d.%m.%Y} <span class="muted">(ganzer Tag)</span>' in text
+
+
+def vote_form(html: str) -> str:
+    return html.split('id="abstimmen"', 1)[1]
+
+
+def test_poll_page_preselects_no_answer_and_names_the_weekday(client, cast):
+    poll = DatePollFactory(network=cast.network)
+    option = DatePollOptionFactory(poll=poll)
+    weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"][
+        timezone.localtime(option.start).weekday()
+    ]
+    client.force_login(cast.member)
+
+    form = vote_form(client.get(reverse("meetings:poll_detail", args=[poll.pk])).content.decode())
+
+    assert (form.count("checked"), form.count(" required"), f"<legend>{weekday}, {option}</legend>" in form) == (
+        0,
+        3,
+        True,
+    )
+
+
+def test_poll_vote_with_an_option_left_open_shows_the_page_with_a_german_error(client, cast):
+    poll = DatePollFactory(network=cast.network)
+    first = DatePollOptionFactory(poll=poll)
+    DatePollOptionFactory(poll=poll, start=first.start + datetime.timedelta(days=1))
+    client.force_login(cast.member)
+
+    response = client.post(reverse("meetings:poll_vote", args=[poll.pk]), {f"option-{first.pk}": "ja"})
+
+    assert response.status_code == 400
+    assert "Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen." in vote_form(response.content.decode())
+    assert DatePollVote.objects.count() == 0
+
+
+def test_poll_option_shows_the_planning_hints(client, cast):
+    poll = DatePollFactory(network=cast.network)
+    option = DatePollOptionFactory(poll=poll)
+    calm = DatePollOptionFactory(poll=poll, start=option.start + datetime.timedelta(days=1))
+    Meeting.objects.create(
+        network=cast.network, title="Plenum", start=option.start, end=option.end, address="Kurbrunnenstraße 1"
+    )
+    client.force_login(cast.member)
+
+    response = client.get(reverse("meetings:poll_detail", args=[poll.pk]))
+
+    hints = {
+        row[0].pk: [hint.message for hint in row[2] if hint.kind == "netzwerk"] for row in response.context["vote_rows"]
+    }
+    when = timezone.localtime(option.start).strftime("%d.%m.%Y %H:%M")
+    assert hints[option.pk] == [f"Zur selben Zeit tagt dieses Netzwerk schon: „Plenum“ ({when})."]
+    assert hints[calm.pk] == []
+    assert "tagt dieses Netzwerk schon" in vote_form(response.content.decode())
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_poll_page_query_count_is_constant(client, cast, django_assert_num_queries, count):
+    poll = DatePollFactory(network=cast.network)
+    for n in range(count):
+        DatePollOptionFactory(poll=poll, start=timezone.now() + datetime.timedelta(days=10 + n))
+    client.force_login(cast.member)
+    client.get(reverse("meetings:poll_detail", args=[poll.pk]))  # session and user are cached after this
+
+    with django_assert_num_queries(QUERIES_POLL_PAGE):
+        client.get(reverse("meetings:poll_detail", args=[poll.pk]))
+
+
+def test_close_form_names_the_weekday_of_each_option(client, cast):
+    poll = DatePollFactory(network=cast.network)
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    DatePollOptionFactory(poll=poll, start=None, end=None, day=day)
+    weekday = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"][day.weekday()]
+    client.force_login(cast.speaker)
+
+    response = client.get(reverse("meetings:poll_detail", args=[poll.pk]))
+
+    labels = [label for _value, label in response.context["close_form"].fields["option"].choices]
+    assert labels == [f"{weekday}, {day:%d.%m.%Y}"]

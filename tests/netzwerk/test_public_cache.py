@@ -266,3 +266,14 @@ def test_the_public_cache_holds_a_bounded_number_of_pages(client, network, setti
     hits = sum(queries_of(client, url)[0] == 0 for url in urls)
 
     assert hits <= 10
+
+
+def test_page_from_the_cache_carries_the_security_policies(client, network):
+    client.get("/netzwerke/")
+
+    cached = client.get("/netzwerke/")
+
+    policy = dict(directive.split(" ", 1) for directive in cached["Content-Security-Policy"].split("; "))
+    assert queries_of(client, "/netzwerke/")[0] == 0
+    assert (policy["script-src"], policy["style-src"], policy["default-src"]) == ("'self'", "'self'", "'none'")
+    assert "camera=()" in cached["Permissions-Policy"].split(", ")

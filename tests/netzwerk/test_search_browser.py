@@ -66,7 +66,9 @@ def test_street_field_suggests_streets_while_typing(page, directory):
     page.goto("/")
 
     page.get_by_label("Oder Ihre Straße eingeben").press_sequentially("reic")
-    page.wait_for_function("document.querySelectorAll('#strassen-vorschlaege option').length > 0")
+    # A locator, not a wait_for_function expression: Playwright evaluates a string
+    # expression with eval(), which the Content-Security-Policy forbids.
+    page.locator("#strassen-vorschlaege option").first.wait_for(state="attached")
 
     assert page.eval_on_selector_all("#strassen-vorschlaege option", "os => os.map(o => o.value)") == ["Reichsweg"]
 

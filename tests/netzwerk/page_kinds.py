@@ -1,0 +1,167 @@
+"""One page of every kind the site renders (the admin aside), with the person who sees it.
+
+Used by the tests that must hold on every page: no template syntax leaks into the HTML,
+and the browser reports no Content-Security-Policy violation. A new kind of page belongs
+here.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from contacts.models import Consent, InstitutionCategory, InstitutionType, Network
+from meetings import services as meeting_services
+from meetings import tokens as meeting_tokens
+from meetings.models import Minutes, Visibility
+from notifications import tokens as notification_tokens
+from tests.factories import (
+    AreaFactory,
+    ChannelFactory,
+    ConsentFactory,
+    InstitutionFactory,
+    LivingAreaFactory,
+    MembershipFactory,
+    SocialAreaFactory,
+)
+from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory, in_days
+from tests.meetings.web_cast import Cast, cast_create
+
+# The pages that answer with an error page on purpose; every other page answers 200.
+ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404}
+
+
+@dataclass
+class Site:
+    cast: Cast
+    # kind -> (who looks: "anonymous", "member", "speaker"; the address)
+    pages: dict[str, tuple[str, str]]
+
+
+def site_create(*, password: str | None = None) -> Site:
+    """The cast, a directory around its network, a meeting with minutes, a poll, and the pages."""
+    cast = cast_create(password=password)
+    network = cast.network
+    district = AreaFactory(name="Aachen-Mitte", slug="aachen-mitte", code="1")
+    social_area = SocialAreaFactory(parent=district, name="Burtscheid", slug="burtscheid", code="5")
+    living_area = LivingAreaFactory(parent=social_area, name="Frankenberg", slug="frankenberg", code="362")
+    network.areas.add(social_area)
+    # Its own type: the flush after an earlier transactional test removed the migrations' vocabulary.
+    category, _ = InstitutionCategory.objects.get_or_create(name="Kinder und Familie")
+    institution_type, _ = InstitutionType.objects.get_or_create(
+        slug="familienzentrum", defaults={"name": "Familienzentrum", "category": category}
+    )
+    institution = InstitutionFactory(
+        name="Familienzentrum Frankenberg", slug="fz-frankenberg", type=institution_type, area=living_area
+    )
+    MembershipFactory(network=network, institution=institution, person=None)
+    ConsentFactory(person=cast.speaker_person, scope=Consent.Scope.NAME)
+    ConsentFactory(
+        person=cast.speaker_person, scope=Consent.Scope.EMAIL, channel=ChannelFactory(person=cast.speaker_person)
+    )
+    working_group = Network.objects.create(
+        name="AK Jugend Burtscheid", slug="ak-jugend-burtscheid", kind=Network.Kind.WORKING_GROUP, parent=network
+    )
+    past = MeetingFactory(network=network, title="Plenum im Frühjahr", start=in_days(-7))
+    Minutes.objects.create(
+        meeting=past,
+        text="Es wurde beraten.",
+        file=ContentFile(b"%PDF-1.4\n", name="protokoll-fruehjahr.pdf"),
+        visibility=Visibility.MEMBERS,
+        published_at=timezone.now(),
+    )
+    upcoming = MeetingFactory(network=network, title="Plenum im Sommer", start=in_days(14))
+    poll = DatePollFactory(network=network, title="Nächstes Plenum")
+    DatePollOptionFactory(poll=poll)
+    DatePollOptionFactory(poll=poll, start=in_days(22))
+    series = meeting_services.series_create(
+        network=network,
+        actor=cast.speaker,
+        title="Jour fixe",
+        rule="FREQ=MONTHLY;BYDAY=2TU",
+        first_date=timezone.localdate() + datetime.timedelta(days=1),
+        start_time=datetime.time(18, 0),
+        duration_minutes=120,
+        address="Musterweg 1, 52062 Aachen",
+    )
+    member = cast.member_person
+    user = cast.member
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    reset_token = default_token_generator.make_token(user)
+    month = timezone.localdate().strftime("%Y-%m")
+    pages = {
+        # Public pages
+        "start": ("anonymous", "/"),
+        "search": ("anonymous", "/suche/?q=Burtscheid"),
+        "street_lookup": ("anonymous", "/strassen/suche/?strasse=Musterweg"),
+        "network_list": ("anonymous", "/netzwerke/"),
+        "network_detail": ("anonymous", f"/netzwerke/{network.slug}/"),
+        "working_group": ("anonymous", f"/netzwerke/{working_group.slug}/"),
+        "network_contact_sent": ("anonymous", f"/netzwerke/{network.slug}/kontakt/gesendet/"),
+        "institution_list": ("anonymous", "/einrichtungen/"),
+        "institution_detail": ("anonymous", f"/einrichtungen/{institution.slug}/"),
+        "institution_contact_sent": ("anonymous", f"/einrichtungen/{institution.slug}/kontakt/gesendet/"),
+        "area_list": ("anonymous", "/gebiete/"),
+        "area_detail": ("anonymous", f"/gebiete/{social_area.slug}/"),
+        "calendar": ("anonymous", f"/termine/netzwerk/{network.slug}/kalender/?monat={month}"),
+        "meeting_public": ("anonymous", f"/termine/{upcoming.uid}/"),
+        "imprint": ("anonymous", "/impressum/"),
+        "privacy": ("anonymous", "/datenschutz/"),
+        "accessibility": ("anonymous", "/barrierefreiheit/"),
+        "accessibility_sent": ("anonymous", "/barrierefreiheit/gesendet/"),
+        "easy_language": ("anonymous", "/leichte-sprache/"),
+        "feed_help": ("anonymous", "/kalender/hilfe/"),
+        "login": ("anonymous", "/konto/anmelden/"),
+        "password_reset": ("anonymous", "/konto/passwort-vergessen/"),
+        "password_reset_done": ("anonymous", "/konto/passwort-vergessen/gesendet/"),
+        "not_found": ("anonymous", "/gibt-es-nicht/"),
+        # Pages opened from a link in a mail
+        "answer_by_token": (
+            "anonymous",
+            meeting_tokens.answer_path(meeting_id=upcoming.pk, person_id=member.pk, answer="zusage"),
+        ),
+        "poll_vote_by_token": ("anonymous", meeting_tokens.poll_vote_path(poll_id=poll.pk, person_id=member.pk)),
+        "answer_link_invalid": ("anonymous", "/termine/antwort/kaputt/"),
+        "preferences_by_token": ("anonymous", notification_tokens.preferences_path(person_id=member.pk)),
+        "unsubscribe": (
+            "anonymous",
+            notification_tokens.unsubscribe_path(person_id=member.pk, kind="erinnerung"),
+        ),
+        "password_set": ("anonymous", f"/konto/passwort-neu/{uid}/{reset_token}/"),
+        "invitation_accept": ("anonymous", f"/konto/einladung/{uid}/{reset_token}/"),
+        # Member pages
+        "my_area": ("member", "/konto/mein-bereich/"),
+        "dashboard": ("member", "/termine/uebersicht/"),
+        "meeting_member": ("member", f"/termine/{past.uid}/"),
+        "poll_detail": ("member", f"/termine/umfragen/{poll.pk}/"),
+        "my_calendar": ("member", "/kalender/mein-kalender/"),
+        "preferences": ("member", "/benachrichtigungen/einstellungen/"),
+        # Speaker pages
+        "speaker_dashboard": ("speaker", "/termine/uebersicht/"),
+        "member_list": ("speaker", f"/termine/netzwerk/{network.slug}/mitglieder/"),
+        "meeting_create": ("speaker", f"/termine/netzwerk/{network.slug}/sitzung-planen/"),
+        "series_create": ("speaker", f"/termine/netzwerk/{network.slug}/serie-planen/"),
+        "poll_create": ("speaker", f"/termine/netzwerk/{network.slug}/terminumfrage/"),
+        "meeting_speaker": ("speaker", f"/termine/{upcoming.uid}/"),
+        "meeting_edit": ("speaker", f"/termine/{upcoming.uid}/bearbeiten/"),
+        "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
+        "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
+    }
+    return Site(cast=cast, pages=pages)
+
+
+def log_in_as(page, live_server, user) -> None:
+    """The browser gets the session of ``user`` without typing a password."""
+    page.context.clear_cookies()
+    if user is None:
+        return
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
