@@ -218,7 +218,7 @@ def test_one_poisoned_row_among_100_the_99_arrive_once(smtp_sink, celery_worker_
     poisoned.family_name = "Muster\nBcc: opfer@example.org"
     poisoned.save()
     address = person_mail_address(poisoned)
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     worker = celery_worker_start(beat=True)
 
     rows = wait_for_final(timeout=WAIT, process=worker)

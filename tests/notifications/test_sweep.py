@@ -503,7 +503,7 @@ def test_a_contact_subject_with_a_lone_cr_fails_its_row_and_the_batch_goes_on():
         body="Hallo",
         copy_to_sender=False,
     )
-    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     result = notifications_sweep()
 
     states = deliveries_send(delivery_ids=sorted(result.enqueued, reverse=True))
