@@ -35,21 +35,24 @@ from meetings.views.access import (
 
 
 def _people_rows(request, meeting: Meeting) -> list[dict]:
-    """The network's current members with their answer and presence, names projected."""
+    """The network's current members with their answer and presence, names projected: one
+    row per person, with every institution they are a member for (a speaker who also
+    represents an institution is one person with one answer, not two rows)."""
     audience = audience_for(request.user)
     attendances = selectors.meeting_attendances(meeting)
-    rows = []
+    rows: dict[int, dict] = {}
     for membership in selectors.network_members(meeting.network):
-        view = project_person(membership.person, audience)
-        rows.append(
-            {
+        row = rows.get(membership.person_id)
+        if row is None:
+            row = rows[membership.person_id] = {
                 "membership": membership,
-                "person": view,
+                "person": project_person(membership.person, audience),
                 "attendance": attendances.get(membership.person_id),
+                "institutions": [],
             }
-        )
-    rows.sort(key=lambda row: row["person"].display_name.casefold())
-    return rows
+        if membership.institution is not None and membership.institution.name not in row["institutions"]:
+            row["institutions"].append(membership.institution.name)
+    return sorted(rows.values(), key=lambda row: row["person"].display_name.casefold())
 
 
 def meeting_context(request, meeting: Meeting, **extra) -> dict:

@@ -114,6 +114,29 @@ def test_meeting_page_speaker_sees_answers_with_projected_names(client, cast):
     assert "Absage: 1" in text
 
 
+def test_meeting_page_lists_a_member_with_two_memberships_once(client, cast):
+    """A member who is also a speaker (for an institution) has one row and one answer."""
+    from contacts.models import Membership
+    from tests.factories import InstitutionFactory, MembershipFactory
+
+    meeting = MeetingFactory(network=cast.network)
+    ConsentFactory(person=cast.member_person, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    MembershipFactory(
+        network=cast.network,
+        person=cast.member_person,
+        institution=InstitutionFactory(name="Kita Wasserfloh"),
+        role=Membership.Role.SPEAKER,
+    )
+    AttendanceFactory(meeting=meeting, person=cast.member_person, answer=Attendance.Answer.YES)
+    client.force_login(cast.speaker)
+
+    text = client.get(page_of(meeting)).content.decode()
+
+    assert text.count(f'<th scope="row">{cast.member_person.full_name}') == 1
+    assert "Kita Wasserfloh" in text
+    assert "Zusage: 1" in text
+
+
 def test_meeting_page_hidden_name_stays_hidden_from_the_speaker(client, cast):
     meeting = MeetingFactory(network=cast.network)
     AttendanceFactory(meeting=meeting, person=cast.member_person)
