@@ -41,6 +41,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from meetings.feeds import BUILDER_PARAMS
 from netzwerk.api.filters import GENERAL_PARAMETERS
 
 VERSION_KEY = "public-cache:version"
@@ -82,6 +83,7 @@ PAGE_PARAMETERS = {
     "directory:institution_list": {"art", "gebiet", "seite"},
     "directory:area_choose": {"gebiet"},
     "search": {"q"},
+    "feeds:help": set(BUILDER_PARAMS),
 }
 
 
