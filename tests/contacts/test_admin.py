@@ -559,3 +559,24 @@ def test_admin_sozialplanung_group_member_keeps_the_directory_without_superuser(
     assert client.get(admin_url(models.Person, "add")).status_code == 200
     assert client.get(admin_url(models.Person, "change", person.pk)).status_code == 200
     assert client.get(admin_url(models.Person, "delete", person.pk)).status_code == 403
+
+
+def new_person_form_data(*, memberships=()) -> dict:
+    """The POST of „Person hinzufügen“ for Erika Neu, with ``memberships`` rows."""
+    data = person_form_data(models.Person(given_name="Erika", family_name="Neu"))
+    data |= {"memberships-TOTAL_FORMS": len(memberships), "consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0}
+    for index, row in enumerate(memberships):
+        data |= {f"memberships-{index}-{key}": value for key, value in row.items()}
+    return data
+
+
+@pytest.mark.parametrize("role", [models.Membership.Role.MEMBER, models.Membership.Role.SPEAKER])
+def test_admin_person_add_with_membership_saves_in_one_go(client, planner, role):
+    network = NetworkFactory()
+    row = {"network": network.pk, "institution": "", "role": role, "start": "2026-01-01", "end": "", "note": ""}
+
+    response = client.post(admin_url(models.Person, "add"), new_person_form_data(memberships=[row]))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person = models.Person.objects.get(family_name="Neu")
+    assert list(person.memberships.values_list("network_id", "role")) == [(network.pk, role)]
