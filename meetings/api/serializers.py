@@ -26,6 +26,7 @@ from meetings.models import (
     MeetingSeries,
     Minutes,
     Visibility,
+    validate_minutes_file,
 )
 
 MANAGE_PERM = "meetings.manage_meetings"
@@ -67,12 +68,21 @@ class NestedAgendaItemSerializer(AgendaItemSerializer):
 
 
 class MinutesSerializer(serializers.ModelSerializer):
-    file = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+    file = serializers.SerializerMethodField()
     is_published = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Minutes
         fields = ["text", "file", "visibility", "is_published", "published_at", "updated_at"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, minutes: Minutes) -> str | None:
+        """The download that checks who may read the file; ``/media/`` itself is never served."""
+        if not minutes.file:
+            return None
+        return _absolute(
+            self.context.get("request"), reverse("meetings:minutes_file", kwargs={"uid": minutes.meeting.uid})
+        )
 
 
 def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
@@ -358,7 +368,7 @@ class AgendaItemUpdateSerializer(AgendaItemWriteSerializer):
 
 class MinutesWriteSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=200000)
-    file = serializers.FileField(required=False, allow_null=True)
+    file = serializers.FileField(required=False, allow_null=True, validators=[validate_minutes_file])
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 
