@@ -28,6 +28,7 @@ from meetings.models import (
     Visibility,
     validate_minutes_file,
 )
+from meetings.selectors import series_seen
 
 MANAGE_PERM = "meetings.manage_meetings"
 
@@ -105,7 +106,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     """A meeting as the requester may see it; internal agenda items only for members."""
 
     network = NetworkSummarySerializer(read_only=True)
-    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    series = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
     cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
@@ -140,6 +141,12 @@ class MeetingSerializer(serializers.ModelSerializer):
             "ical_url",
             "html_url",
         ]
+
+    @extend_schema_field({"type": "integer", "nullable": True, "description": "ID der Terminserie, wenn sichtbar"})
+    def get_series(self, meeting: Meeting) -> int | None:
+        request = self.context.get("request")
+        series = series_seen(meeting, user=request.user if request is not None else None)
+        return series.pk if series is not None else None
 
     @extend_schema_field(MinutesSerializer(allow_null=True))
     def get_minutes(self, meeting: Meeting) -> dict | None:
