@@ -409,18 +409,12 @@ def meeting_schedule(
     return meeting
 
 
-@transaction.atomic
-def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None, **changes) -> Meeting:
-    """Change one meeting: title, time, status, visibility or place.
+def meeting_update_check(*, meeting: Meeting, now: datetime.datetime | None = None, **changes) -> None:
+    """The rules ``meeting_update`` applies, without writing: forms that must show the
+    errors before anything is saved (the Verwaltung's) ask here first.
 
-    Time, place and status are noticeable: each change raises ``sequence`` (once per call).
-    A title, visibility or accessibility note alone does not. An occurrence of a series
-    becomes ``edited_by_hand``, so later series edits leave it alone. A change of time keeps
-    the previous start in ``moved_from``.
-
-    Raises ``ValidationError`` (German) when the time of a meeting that has begun would
-    change, a meeting would move into the past, the end is not after the start, or a
-    meeting that has not begun would be marked as held. Side effects: the meeting row.
+    Raises ``ValidationError`` (German) as ``meeting_update`` does; ``TypeError`` for a
+    field the service does not change.
     """
     _check_changes(changes, MEETING_FIELDS)
     _require_aware(start=changes.get("start"), end=changes.get("end"))
@@ -436,6 +430,24 @@ def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | Non
         raise ValidationError(
             {"status": _("Eine Sitzung, die noch nicht begonnen hat, kann nicht stattgefunden haben.")}
         )
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None, **changes) -> Meeting:
+    """Change one meeting: title, time, status, visibility or place.
+
+    Time, place and status are noticeable: each change raises ``sequence`` (once per call).
+    A title, visibility or accessibility note alone does not. An occurrence of a series
+    becomes ``edited_by_hand``, so later series edits leave it alone. A change of time keeps
+    the previous start in ``moved_from``.
+
+    Raises ``ValidationError`` (German) when the time of a meeting that has begun would
+    change, a meeting would move into the past, the end is not after the start, or a
+    meeting that has not begun would be marked as held. Side effects: the meeting row.
+    """
+    now = now or timezone.now()
+    meeting_update_check(meeting=meeting, now=now, **changes)
+    old_start = meeting.start
     if not _apply(meeting, changes):
         return meeting
     if meeting.start != old_start:

@@ -33,9 +33,15 @@ def test_admin_sozialplanung_staff_open_calendar_and_mail_lists(client, staff, m
     assert client.get(admin_url(model, "changelist")).status_code == 200
 
 
-@pytest.mark.parametrize("model", [Meeting, MeetingSeries, DatePoll, NetworkSettings])
+@pytest.mark.parametrize("model", [Meeting, MeetingSeries, NetworkSettings])
 def test_admin_sozialplanung_staff_may_add_calendar_and_mail_settings(client, staff, model):
     assert client.get(admin_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [DatePoll, Attendance])
+def test_admin_polls_and_answers_are_written_on_the_pages_not_here(client, staff, model):
+    """Polls and answers have their own pages (staff may use them for every network)."""
+    assert client.get(admin_url(model, "add")).status_code == 403
 
 
 def test_admin_sozialplanung_staff_open_a_meeting(client, staff):
