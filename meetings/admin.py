@@ -60,6 +60,36 @@ class CalendarAdmin(admin.ModelAdmin):
     formfield_overrides = {dbmodels.URLField: {"assume_scheme": "https"}}
 
 
+class WrittenByServicesAdmin(CalendarAdmin):
+    """A meeting or a series of a network: created and changed by its services only.
+
+    Subclasses name the fields the services take (``service_fields``) and call them in
+    ``create`` and ``update``. The row stays in its network once saved.
+    """
+
+    service_fields: tuple[str, ...] = ()
+
+    def create(self, *, network, actor, **values):
+        raise NotImplementedError
+
+    def update(self, stored, *, actor, **changes):
+        raise NotImplementedError
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "network"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = self.model.objects.get(pk=obj.pk)
+            saved = self.update(stored, actor=request.user, **changed_values(form, stored, self.service_fields))
+        else:
+            values = {name: form.cleaned_data[name] for name in self.service_fields if name in form.cleaned_data}
+            saved = self.create(network=form.cleaned_data["network"], actor=request.user, **values)
+        adopt(obj, saved)
+
+
 class ReadOnlyAdmin(CalendarAdmin):
     """Rows written on the members' and speakers' pages: staff look here, and change there."""
 
@@ -112,8 +142,9 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(CalendarAdmin):
+class MeetingAdmin(WrittenByServicesAdmin):
     form = MeetingAdminForm
+    service_fields = services.MEETING_FIELDS
     list_display = ["title", "network", "start", "status", "visibility", "sequence", "edited_by_hand"]
     list_filter = ["status", "visibility", "network__kind", "edited_by_hand"]
     search_fields = ["title", "network__name", "address", "room"]
@@ -133,12 +164,6 @@ class MeetingAdmin(CalendarAdmin):
     inlines = [AgendaItemInline, MinutesInline]
     actions = ["cancel_meetings", "restore_meetings"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # A meeting stays in its network; cancelling and restoring are the actions in the list.
-        if obj is None:
-            return self.readonly_fields
-        return [*self.readonly_fields, "network"]
-
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
             # Cancelling is its own step (``meeting_cancel``), as on the meeting's page.
@@ -153,16 +178,11 @@ class MeetingAdmin(CalendarAdmin):
             form.base_fields["status"].choices = Meeting.Status.choices
         return form
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            stored = Meeting.objects.get(pk=obj.pk)
-            saved = services.meeting_update(
-                meeting=stored, actor=request.user, **changed_values(form, stored, services.MEETING_FIELDS)
-            )
-        else:
-            values = {name: form.cleaned_data[name] for name in services.MEETING_FIELDS if name in form.cleaned_data}
-            saved = services.meeting_schedule(network=form.cleaned_data["network"], actor=request.user, **values)
-        adopt(obj, saved)
+    def create(self, *, network, actor, **values) -> Meeting:
+        return services.meeting_schedule(network=network, actor=actor, **values)
+
+    def update(self, stored: Meeting, *, actor, **changes) -> Meeting:
+        return services.meeting_update(meeting=stored, actor=actor, **changes)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is AgendaItem:
@@ -247,7 +267,8 @@ class MeetingAdmin(CalendarAdmin):
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(CalendarAdmin):
+class MeetingSeriesAdmin(WrittenByServicesAdmin):
+    service_fields = services.SERIES_FIELDS
     list_display = ["title", "network", "rule_text", "first_date", "until", "cancelled_from", "generated_until"]
     list_filter = ["network__kind", "visibility"]
     search_fields = ["title", "network__name"]
@@ -260,21 +281,11 @@ class MeetingSeriesAdmin(CalendarAdmin):
     def rule_text(self, series: MeetingSeries) -> str:
         return series.description
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
-        return [*self.readonly_fields, "network"]
+    def create(self, *, network, actor, **values) -> MeetingSeries:
+        return services.series_create(network=network, actor=actor, **values)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            stored = MeetingSeries.objects.get(pk=obj.pk)
-            saved = services.series_update(
-                series=stored, actor=request.user, **changed_values(form, stored, services.SERIES_FIELDS)
-            )
-        else:
-            values = {name: form.cleaned_data[name] for name in services.SERIES_FIELDS if name in form.cleaned_data}
-            saved = services.series_create(network=form.cleaned_data["network"], actor=request.user, **values)
-        adopt(obj, saved)
+    def update(self, stored: MeetingSeries, *, actor, **changes) -> MeetingSeries:
+        return services.series_update(series=stored, actor=actor, **changes)
 
     @admin.action(description=_("Ausgewählte Serien ab heute absagen"), permissions=["change"])
     def cancel_from_today(self, request, queryset):

@@ -6,7 +6,6 @@ a refused change shows its German message and writes nothing."""
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +15,10 @@ from meetings.models import AgendaItem, Meeting, MeetingSeries, Minutes, Visibil
 from meetings.recurrence import BERLIN
 from notifications.models import Delivery, Kind
 from notifications.services import delivery_send, notifications_sweep
-from tests.factories import UserFactory
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory
 from tests.notifications.conftest import members
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client):
-    """A Sozialplanung staff member (group, not superuser), logged in."""
-    user = UserFactory(email="fb56@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Sozialplanung"))
-    client.force_login(user)
-    return user
 
 
 def meeting_form_data(meeting: Meeting, *, agenda=(), minutes=None, **changes) -> dict:

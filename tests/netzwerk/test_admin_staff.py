@@ -2,7 +2,6 @@
 pages open, and the site's header leads there."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from meetings.models import Attendance, DatePoll, Meeting, MeetingSeries
@@ -15,15 +14,6 @@ pytestmark = pytest.mark.django_db
 
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def staff(client):
-    """A Sozialplanung staff member (group, not superuser), logged in."""
-    user = UserFactory(email="fb56@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name="Sozialplanung"))
-    client.force_login(user)
-    return user
 
 
 @pytest.mark.parametrize(
