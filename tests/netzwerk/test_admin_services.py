@@ -10,11 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.models import ContactChannel
 from meetings import services
 from meetings.models import AgendaItem, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.recurrence import BERLIN
-from notifications.models import Delivery, Kind
+from notifications.models import Delivery, Kind, NetworkSettings, Preference
 from notifications.services import delivery_send, notifications_sweep
+from tests.factories import ChannelFactory, ConsentFactory, PersonFactory
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory
 from tests.notifications.conftest import members
 
@@ -187,3 +189,52 @@ def test_admin_series_title_change_carries_future_meetings_along(client, staff):
     assert response.status_code == 302, response.context and response.context["errors"]
     titles = set(series.occurrences.values_list("title", flat=True))
     assert (MeetingSeries.objects.get().title, titles) == ("Stadtteilkonferenz", {"Stadtteilkonferenz"})
+
+
+def test_admin_new_primary_address_demotes_the_old_one_like_the_service(client, staff):
+    person = PersonFactory()
+    old = ChannelFactory(person=person, kind=ContactChannel.Kind.EMAIL, value="alt@example.org", is_primary=True)
+    data = {"person": person.pk, "kind": "email", "value": "Neu@Example.org", "label": "", "is_primary": "on"}
+
+    response = client.post(reverse("admin:contacts_contactchannel_add"), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    rows = set(person.channels.values_list("value", "is_primary"))
+    assert rows == {(old.value, False), ("neu@example.org", True)}
+
+
+def test_admin_channel_named_in_a_consent_is_kept_by_the_bulk_delete(client, staff, admin_user):
+    person = PersonFactory()
+    named = ChannelFactory(person=person, value="genannt@example.org")
+    ConsentFactory(person=person, scope="email", channel=named)
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("admin:contacts_contactchannel_changelist"),
+        {"action": "delete_selected", "_selected_action": [named.pk], "post": "yes"},
+    )
+
+    assert list(person.channels.values_list("value", flat=True)) == ["genannt@example.org"]
+
+
+def test_admin_preference_language_offers_only_the_services_languages(client, staff):
+    person = PersonFactory()
+    data = {"person": person.pk, "invitations": "on", "changes": "on", "language": "fr"}
+
+    response = client.post(reverse("admin:notifications_preference_add"), data)
+
+    assert list(response.context["adminform"].form.errors) == ["language"]
+    assert Preference.objects.count() == 0
+
+
+def test_admin_network_settings_saved_through_the_service(client, staff):
+    network = MeetingFactory().network
+    data = {"network": network.pk, "reminder_offsets": "[1440]", "invitation_trigger": "tagesordnung"}
+
+    response = client.post(reverse("admin:notifications_networksettings_add"), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert NetworkSettings.objects.values_list("reminder_offsets", "invitation_trigger").get() == (
+        [1440],
+        "tagesordnung",
+    )
