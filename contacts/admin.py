@@ -8,6 +8,7 @@ Consents are recorded, never edited or deleted, only withdrawn through the servi
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -511,11 +512,14 @@ class PersonAdmin(DirectoryAdmin):
 
     @admin.action(description=_("Zugang einladen"), permissions=["invite"])
     def invite_accounts(self, request, queryset):
-        """Create an account for each selected person and mail the set-password link.
+        """Ask first, naming every recipient and address; then create an account for each
+        selected person and mail the set-password link.
 
         Each person is invited in a transaction of their own, so one person without an
         address does not stop the others; every failure is reported by name.
         """
+        if request.POST.get("post") != "yes":
+            return self._invite_confirmation(request, queryset)
         invited = []
         for person in queryset.select_related("user"):
             had_account = person.user_id is not None
@@ -550,6 +554,19 @@ class PersonAdmin(DirectoryAdmin):
                 % {"count": len(invited), "names": "; ".join(str(name) for name in invited)},
                 messages.SUCCESS,
             )
+
+    def _invite_confirmation(self, request, queryset):
+        recipients = selectors.account_invitation_recipients(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Zugänge einladen?"),
+            "recipients": recipients,
+            "sendable": [recipient for recipient in recipients if recipient.address],
+            "without_address": [recipient for recipient in recipients if not recipient.address],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/contacts/person/invite_confirmation.html", context)
 
 
 @admin.register(models.Affiliation)
