@@ -718,10 +718,6 @@ def feed_chunks(feed: Feed) -> Iterator[bytes]:
     return ical.calendar_chunks(name=feed.name, description=feed.description, events=_vevents(feed.meetings))
 
 
-def feed_bytes(feed: Feed) -> bytes:
-    return b"".join(feed_chunks(feed))
-
-
 # Clients ----------------------------------------------------------------------------
 
 _CLIENTS = (

@@ -23,6 +23,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0002_delivery_log"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("notifications", "0003_delivery_kind_contact_copy_confirm"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
