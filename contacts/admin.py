@@ -8,6 +8,7 @@ Consents are recorded, never edited or deleted, only withdrawn through the servi
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,55 @@ class DirectoryAdmin(admin.ModelAdmin):
     # Addresses typed without a scheme are https today; Django 6 makes that the default and
     # warns until then.
     formfield_overrides = {dbmodels.URLField: {"assume_scheme": "https"}}
+
+
+# --- writing through the services ------------------------------------------------------------
+# The forms have validated each row (the model's clean, the formsets' cross-row rules); the
+# services then write it as the web pages and imports do, with their side effects.
+
+
+def _changes(row, changed: list[str], names) -> dict:
+    return {name: getattr(row, name) for name in changed if name in names}
+
+
+def memberships_save(formset) -> None:
+    """Save a membership inline: new rows start, changed rows are corrected, through the services."""
+    formset.save(commit=False)
+    for membership in formset.deleted_objects:
+        membership.delete()  # superusers only: staff may not delete memberships (history)
+    for membership, changed in formset.changed_objects:
+        stored = models.Membership.objects.get(pk=membership.pk)
+        services.membership_update(membership=stored, **_changes(membership, changed, services.MEMBERSHIP_FIELDS))
+    for membership in formset.new_objects:
+        services.membership_start(**{name: getattr(membership, name) for name in services.MEMBERSHIP_FIELDS})
+
+
+def channel_save(form, *, person: models.Person) -> models.ContactChannel:
+    """Add or change the channel of a ``ChannelForm`` through the services."""
+    if form.instance.pk is None:
+        return services.channel_add(person=person, **form.channel_values())
+    stored = models.ContactChannel.objects.get(pk=form.instance.pk)
+    return services.channel_update(channel=stored, **form.channel_values())
+
+
+def consent_save(consent: models.Consent, *, recorded_by) -> models.Consent:
+    """Record a new consent through the service; whoever is logged in recorded it."""
+    return services.consent_record(
+        person=consent.person,
+        scope=consent.scope,
+        audience=consent.audience,
+        text_version=consent.text_version,
+        source=consent.source,
+        channel=consent.channel,
+        given_at=consent.given_at,
+        recorded_by=recorded_by,
+    )
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's ``obj`` the row a service wrote (the admin goes on with ``obj``)."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
 
 
 # --- list filters --------------------------------------------------------------------
@@ -212,6 +262,12 @@ class NetworkAdmin(DirectoryAdmin):
             .annotate(current_member_count=Count("memberships", filter=current))
         )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is models.Membership:
+            memberships_save(formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
     @admin.display(description=_("Gebiete"))
     def area_names(self, obj: models.Network) -> str:
         return ", ".join(area.name for area in obj.areas.all())
@@ -259,15 +315,36 @@ class ChannelFormSet(BaseInlineFormSet):
                         % {"channel": form.instance}
                     )
                 continue
-            if form.cleaned_data.get("is_primary"):
+            if getattr(form, "wants_primary", False):
                 kind = form.cleaned_data.get("kind")
                 if kind in primary_kinds:
                     raise ValidationError(_("Bitte nur eine Hauptadresse je Art (E-Mail, Telefon) markieren."))
                 primary_kinds.add(kind)
 
 
+class ChannelForm(forms.ModelForm):
+    """A channel as ``channel_add``/``channel_update`` save it: a new primary address demotes
+    the old one. The one-primary constraint holds once the service ran, so the model is
+    validated as not primary; ``channel_values`` carries the wish to the service."""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.wants_primary = bool(cleaned.get("is_primary"))
+        cleaned["is_primary"] = self.instance.is_primary and self.wants_primary
+        return cleaned
+
+    def channel_values(self) -> dict:
+        """The changed values for the service (all of them for a new channel)."""
+        names = services.CHANNEL_FIELDS if self.instance.pk is None else self.changed_data
+        values = {name: self.cleaned_data[name] for name in names if name in services.CHANNEL_FIELDS}
+        if "is_primary" in values:
+            values["is_primary"] = self.wants_primary
+        return values
+
+
 class ChannelInline(admin.TabularInline):
     model = models.ContactChannel
+    form = ChannelForm
     formset = ChannelFormSet
     fields = ["kind", "value", "label", "is_primary"]
     extra = 0
@@ -409,37 +486,40 @@ class PersonAdmin(DirectoryAdmin):
             self._consents_save(request, formset)
         elif formset.model is models.ContactChannel:
             self._channels_save(formset)
+        elif formset.model is models.Membership:
+            memberships_save(formset)
         else:
             super().save_formset(request, form, formset, change)
 
     def _consents_save(self, request, formset) -> None:
-        """Only new consents arrive here (the inline forbids change and delete).
-
-        The form has already validated each row as ``services.consent_record`` would; the
-        person recording it is whoever is logged in.
-        """
-        for consent in formset.save(commit=False):
-            consent.recorded_by = request.user
-            consent.save()
+        """Only new consents arrive here (the inline forbids change and delete)."""
+        formset.save(commit=False)
+        for consent in formset.new_objects:
+            consent_save(consent, recorded_by=request.user)
 
     def _channels_save(self, formset) -> None:
-        """Save demoted primaries before promoted ones, so the one-primary rule never trips."""
-        channels = formset.save(commit=False)
+        """Removed channels first, then demoted primaries before promoted ones and new rows,
+        so the one-primary rule never trips between two rows."""
+        formset.save(commit=False)
         for channel in formset.deleted_objects:
-            channel.delete()
-        for channel in sorted(channels, key=lambda channel: channel.is_primary):
-            channel.save()
+            services.channel_remove(channel=models.ContactChannel.objects.get(pk=channel.pk))
+        changed = [form for form in formset.forms if form.has_changed() and not form.cleaned_data.get("DELETE")]
+        for form in sorted(changed, key=lambda form: form.wants_primary):
+            channel_save(form, person=formset.instance)
 
     def has_invite_permission(self, request) -> bool:
         return request.user.has_perm("contacts.invite_account")
 
     @admin.action(description=_("Zugang einladen"), permissions=["invite"])
     def invite_accounts(self, request, queryset):
-        """Create an account for each selected person and mail the set-password link.
+        """Ask first, naming every recipient and address; then create an account for each
+        selected person and mail the set-password link.
 
         Each person is invited in a transaction of their own, so one person without an
         address does not stop the others; every failure is reported by name.
         """
+        if request.POST.get("post") != "yes":
+            return self._invite_confirmation(request, queryset)
         invited = []
         for person in queryset.select_related("user"):
             had_account = person.user_id is not None
@@ -475,6 +555,19 @@ class PersonAdmin(DirectoryAdmin):
                 messages.SUCCESS,
             )
 
+    def _invite_confirmation(self, request, queryset):
+        recipients = selectors.account_invitation_recipients(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Zugänge einladen?"),
+            "recipients": recipients,
+            "sendable": [recipient for recipient in recipients if recipient.address],
+            "without_address": [recipient for recipient in recipients if not recipient.address],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/contacts/person/invite_confirmation.html", context)
+
 
 @admin.register(models.Affiliation)
 class AffiliationAdmin(DirectoryAdmin):
@@ -487,6 +580,7 @@ class AffiliationAdmin(DirectoryAdmin):
 
 @admin.register(models.ContactChannel)
 class ContactChannelAdmin(DirectoryAdmin):
+    form = ChannelForm
     list_display = ["value", "kind", "label", "is_primary", "person"]
     list_filter = ["kind", "is_primary"]
     list_select_related = ["person"]
@@ -498,6 +592,24 @@ class ContactChannelAdmin(DirectoryAdmin):
         if obj is not None and obj.consents.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A channel stays with its person: consents given for it name that person.
+        return self.readonly_fields if obj is None else [*self.readonly_fields, "person"]
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, channel_save(form, person=obj.person))
+
+    def delete_model(self, request, obj):
+        services.channel_remove(channel=obj)
+
+    def delete_queryset(self, request, queryset):
+        """Remove each through the service; channels named in a consent stay, with a message."""
+        for channel in queryset:
+            try:
+                services.channel_remove(channel=channel)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
 # --- consents ----------------------------------------------------------------------------
@@ -534,8 +646,8 @@ class ConsentAdmin(DirectoryAdmin):
         return [*self.fields, "recorded_by", "withdrawn_at"]
 
     def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        # Only adding reaches here: recorded consents are never changed.
+        adopt(obj, consent_save(obj, recorded_by=request.user))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -584,6 +696,16 @@ class MembershipAdmin(DirectoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "start"
     actions = ["end_today"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            stored = models.Membership.objects.get(pk=obj.pk)
+            saved = services.membership_update(
+                membership=stored, **_changes(obj, form.changed_data, services.MEMBERSHIP_FIELDS)
+            )
+        else:
+            saved = services.membership_start(**{name: getattr(obj, name) for name in services.MEMBERSHIP_FIELDS})
+        adopt(obj, saved)
 
     @admin.display(description=_("Mitglied"))
     def holder(self, obj: models.Membership) -> str:

@@ -728,14 +728,23 @@ class Membership(TimestampedModel):
     def is_active(self) -> bool:
         return self.is_active_on(timezone.localdate())
 
+    @property
+    def has_person(self) -> bool:
+        """Whether a person holds this row, also one not saved yet.
+
+        „Person hinzufügen“ in the Verwaltung validates the membership rows before the new
+        person has a primary key; the person is then only the related object.
+        """
+        return self.person_id is not None or self.person is not None
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
-        if self.institution_id is None and self.person_id is None:
+        if self.institution_id is None and not self.has_person:
             errors["person"] = _("Bitte eine Einrichtung oder eine Person angeben.")
         if self.end is not None and self.start is not None and self.end < self.start:
             errors["end"] = _("Das Ende liegt vor dem Beginn.")
-        if self.role in self.LEADING_ROLES and self.person_id is None:
+        if self.role in self.LEADING_ROLES and not self.has_person:
             errors["person"] = _("Eine Sprecher*innen- oder Geschäftsführungsrolle braucht eine Person.")
         if errors:
             raise ValidationError(errors)
@@ -750,6 +759,8 @@ class Membership(TimestampedModel):
         """Another row with the same holder and role whose term overlaps this one."""
         if self.network_id is None or self.start is None:
             return None
+        if self.person_id is None and self.has_person:
+            return None  # a person not saved yet holds no other row
         holder = (
             Q(person_id=self.person_id)
             if self.person_id

@@ -80,12 +80,68 @@ def membership_end(*, membership: Membership, end: datetime.date | None = None) 
     return _save(membership)
 
 
+MEMBERSHIP_FIELDS = ("network", "person", "institution", "role", "start", "end", "note")
+CHANNEL_FIELDS = ("kind", "value", "label", "is_primary")
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, **changes) -> Membership:
+    """Correct a membership: holder, role, term or note (ending one is ``membership_end``).
+
+    Raises ``ValidationError`` as ``membership_start``; ``TypeError`` for other fields.
+    Side effects: the membership row.
+    """
+    unknown = set(changes) - set(MEMBERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(membership, name, value)
+    return _save(membership)
+
+
+def _primary_demote(channel: ContactChannel) -> None:
+    """A new primary address demotes the person's previous one of the same kind."""
+    if channel.is_primary:
+        others = ContactChannel.objects.filter(person_id=channel.person_id, kind=channel.kind, is_primary=True)
+        others.exclude(pk=channel.pk).update(is_primary=False)
+
+
 @transaction.atomic
 def channel_add(*, person: Person, kind: str, value: str, label: str = "", is_primary: bool = False) -> ContactChannel:
     """Add an e-mail address or phone number; a new primary one demotes the old."""
-    if is_primary:
-        person.channels.filter(kind=kind, is_primary=True).update(is_primary=False)
-    return _save(ContactChannel(person=person, kind=kind, value=value, label=label, is_primary=is_primary))
+    channel = ContactChannel(person=person, kind=kind, value=value, label=label, is_primary=is_primary)
+    _primary_demote(channel)
+    return _save(channel)
+
+
+@transaction.atomic
+def channel_update(*, channel: ContactChannel, **changes) -> ContactChannel:
+    """Change an address or number, its label or kind; becoming primary demotes the old one.
+
+    Raises ``ValidationError`` (German) for an invalid address; ``TypeError`` for other
+    fields. Side effects: the channel row; ``is_primary`` of the person's other channels.
+    """
+    unknown = set(changes) - set(CHANNEL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(channel, name, value)
+    _primary_demote(channel)
+    return _save(channel)
+
+
+@transaction.atomic
+def channel_remove(*, channel: ContactChannel) -> None:
+    """Delete an address or number that no consent names.
+
+    Raises ``ValidationError`` when a consent names it: the consent is a legal record and
+    must keep the channel it was given for. Side effects: the channel row is deleted.
+    """
+    if channel.consents.exists():
+        raise ValidationError(
+            _("%(channel)s ist in einer Einwilligung genannt und kann nicht gelöscht werden.") % {"channel": channel}
+        )
+    channel.delete()
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from meetings.models import (
     DatePollVote,
     Meeting,
     Visibility,
+    validate_minutes_file,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -443,16 +444,13 @@ class MinutesForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
     )
-    file = forms.FileField(label=_("Protokoll als Datei"), required=False, help_text=_("z. B. PDF, höchstens 10 MB"))
+    file = forms.FileField(
+        label=_("Protokoll als Datei"),
+        required=False,
+        help_text=_("z. B. PDF, höchstens 10 MB"),
+        validators=[validate_minutes_file],
+    )
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
-
-    MAX_BYTES = 10 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload is not None and upload.size > self.MAX_BYTES:
-            raise ValidationError(_("Die Datei ist größer als 10 MB; bitte verkleinern oder als PDF speichern."))
-        return upload
 
 
 class AnswerForm(AccessibleForm):

@@ -365,6 +365,23 @@ class AgendaItem(TimestampedModel):
         self.text_html = _rendered(self.text, AGENDA_TEXT_MAX_LENGTH)
 
 
+MINUTES_FILE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def validate_minutes_file(upload) -> None:
+    """At most 10 MB per minutes file: the one limit of the web form, the API and the Verwaltung.
+
+    A file already stored passed this check when it came; one that storage cannot measure
+    any more (removed by hand) is no reason to refuse saving the text beside it.
+    """
+    try:
+        size = upload.size
+    except OSError:
+        return
+    if size > MINUTES_FILE_MAX_BYTES:
+        raise ValidationError(_("Die Datei ist größer als 10 MB; bitte verkleinern oder als PDF speichern."))
+
+
 class Minutes(TimestampedModel):
     """The Protokoll of a meeting: text and/or a file; a draft until published."""
 
@@ -376,7 +393,7 @@ class Minutes(TimestampedModel):
         help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
     )
     text_html = models.TextField(_("Text (HTML)"), blank=True, editable=False)
-    file = models.FileField(_("Datei"), upload_to="protokolle/%Y/", blank=True)
+    file = models.FileField(_("Datei"), upload_to="protokolle/%Y/", blank=True, validators=[validate_minutes_file])
     visibility = models.CharField(
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
     )

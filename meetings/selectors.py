@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
 from contacts.selectors import people_for_projection, user_roles
-from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, Minutes, Visibility
+from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.recurrence import BERLIN
 
 
@@ -87,10 +87,24 @@ def user_manages(user, network: Network) -> bool:
     return user is not None and user.is_authenticated and user.has_perm("meetings.manage_meetings", network)
 
 
+def series_seen(meeting: Meeting, *, user) -> MeetingSeries | None:
+    """The series ``meeting`` belongs to, if ``user`` may see that series.
+
+    An occurrence opened to the public is public itself; its members-only series stays
+    with the network's members and Sozialplanung: no title, rule or id reaches anyone else.
+    """
+    series = meeting.series
+    if series is None:
+        return None
+    if series.visibility == Visibility.PUBLIC or user_sees_internals(user, meeting.network):
+        return series
+    return None
+
+
 def meeting_for_page(*, uid, user) -> Meeting | None:
     """The meeting with ``uid`` if ``user`` may see it (internal ones: members only), else ``None``.
 
-    Carries ``visible_agenda_items`` and ``minutes_or_none``.
+    Carries ``visible_agenda_items``, ``visible_series`` and ``minutes_or_none``.
     """
     meeting = (
         Meeting.objects.select_related("network", "series", "institution")
@@ -105,6 +119,7 @@ def meeting_for_page(*, uid, user) -> Meeting | None:
         return None
     items = sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
     meeting.visible_agenda_items = items if internals else [item for item in items if item.is_public]
+    meeting.visible_series = series_seen(meeting, user=user)
     meeting.minutes_or_none = Minutes.objects.filter(meeting=meeting).first()
     return meeting
 

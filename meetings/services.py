@@ -449,6 +449,32 @@ def meeting_schedule(
     return meeting
 
 
+def meeting_update_check(*, meeting: Meeting, now: datetime.datetime | None = None, **changes) -> None:
+    """The rules ``meeting_update`` applies, without writing: forms that must show the
+    errors before anything is saved (the Verwaltung's) ask here first.
+
+    Raises ``ValidationError`` (German) as ``meeting_update`` does; ``TypeError`` for a
+    field the service does not change.
+    """
+    _check_changes(changes, MEETING_FIELDS)
+    _require_aware(start=changes.get("start"), end=changes.get("end"))
+    _meeting_rules(meeting, now=now or timezone.now(), changes=changes)
+
+
+def _meeting_rules(meeting: Meeting, *, now: datetime.datetime, changes: dict) -> None:
+    old_start, old_end = meeting.start, meeting.end
+    time_changes = changes.get("start", old_start) != old_start or changes.get("end", old_end) != old_end
+    if time_changes:
+        if old_start < now:
+            raise ValidationError({"start": _("Vergangene Sitzungen können nicht verschoben werden.")})
+        if changes.get("start", old_start) < now:
+            raise ValidationError({"start": _("Eine Sitzung kann nicht in die Vergangenheit verschoben werden.")})
+    if changes.get("status") == Meeting.Status.HELD and changes.get("start", old_start) > now:
+        raise ValidationError(
+            {"status": _("Eine Sitzung, die noch nicht begonnen hat, kann nicht stattgefunden haben.")}
+        )
+
+
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, actor=None, now: datetime.datetime | None = None, **changes) -> Meeting:
     """Change one meeting: title, time, status, visibility or place.
@@ -473,17 +499,8 @@ def _meeting_change(*, meeting: Meeting, actor, now: datetime.datetime | None, c
     _require_aware(start=changes.get("start"), end=changes.get("end"))
     now = now or timezone.now()
     _lock(meeting)
-    old_start, old_end = meeting.start, meeting.end
-    time_changes = changes.get("start", old_start) != old_start or changes.get("end", old_end) != old_end
-    if time_changes:
-        if old_start < now:
-            raise ValidationError({"start": _("Vergangene Sitzungen können nicht verschoben werden.")})
-        if changes.get("start", old_start) < now:
-            raise ValidationError({"start": _("Eine Sitzung kann nicht in die Vergangenheit verschoben werden.")})
-    if changes.get("status") == Meeting.Status.HELD and changes.get("start", old_start) > now:
-        raise ValidationError(
-            {"status": _("Eine Sitzung, die noch nicht begonnen hat, kann nicht stattgefunden haben.")}
-        )
+    old_start = meeting.start
+    _meeting_rules(meeting, now=now, changes=changes)
     if not _apply(meeting, changes):
         return meeting
     if meeting.start != old_start:

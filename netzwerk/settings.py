@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "contacts",
     "meetings",
     "notifications",
+    # Last, as its documentation asks: deletes a stored file once the transaction that
+    # replaced it or deleted its row has committed (minutes of a deleted meeting too).
+    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,14 @@
-"""The Verwaltung's view of the notification machinery: read-only, the workers write it."""
+"""The Verwaltung's view of the notification machinery: the delivery log and the periodic runs
+are read-only (the workers write them); preferences and network settings go through the services."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import Delivery, NetworkSettings, PeriodicRun, Preference
-from notifications.services import delivery_retry
+from notifications.services import NETWORK_SETTINGS_FIELDS, delivery_retry, network_settings_update, preference_update
 
 
 class WrittenByWorkersAdmin(admin.ModelAdmin):
@@ -64,17 +67,53 @@ class DeliveryAdmin(WrittenByWorkersAdmin):
         )
 
 
+def adopt(obj, saved) -> None:
+    """Make the admin's ``obj`` the row a service wrote (the admin goes on with ``obj``)."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+
+
+class PreferenceForm(forms.ModelForm):
+    # The languages ``preference_update`` accepts, offered as a choice instead of free text.
+    language = forms.ChoiceField(
+        label=_("Sprache"),
+        required=False,
+        choices=[("", _("wie im Personeneintrag")), *settings.LANGUAGES],
+    )
+
+
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin):
+    """A person's mail preferences, written through ``preference_update`` as on their own page."""
+
+    form = PreferenceForm
     list_display = ["person", *Preference.TOGGLES, "digest_instead", "language"]
     list_filter = [*Preference.TOGGLES, "digest_instead"]
     search_fields = ["person__family_name", "person__given_name"]
     autocomplete_fields = ["person"]
     list_select_related = ["person"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else [*self.readonly_fields, "person"]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in (*Preference.TOGGLES, "digest_instead", "language")}
+        person = obj.person if change else form.cleaned_data["person"]
+        adopt(obj, preference_update(person=person, **values))
+
 
 @admin.register(NetworkSettings)
 class NetworkSettingsAdmin(admin.ModelAdmin):
-    list_display = ["network", "reminder_offsets", "invitation_trigger"]
+    """How a network's meetings are announced, written through ``network_settings_update``."""
+
+    list_display = ["network", "invitation_trigger", "invitation_lead_days", "reminder_offsets"]
     autocomplete_fields = ["network"]
     list_select_related = ["network"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else [*self.readonly_fields, "network"]
+
+    def save_model(self, request, obj, form, change):
+        network = obj.network if change else form.cleaned_data["network"]
+        values = {name: form.cleaned_data[name] for name in NETWORK_SETTINGS_FIELDS}
+        adopt(obj, network_settings_update(network=network, **values))

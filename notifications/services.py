@@ -27,7 +27,7 @@ from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage, Membership, Person
+from contacts.models import ContactMessage, Membership, Network, Person
 from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
@@ -921,6 +921,31 @@ def preference_update(*, person: Person, **values) -> Preference:
     preference.full_clean()
     preference.save()
     return preference
+
+
+NETWORK_SETTINGS_FIELDS = ("invitation_trigger", "invitation_lead_days", "reminder_offsets")
+
+
+@transaction.atomic
+def network_settings_update(*, network: Network, **values) -> NetworkSettings:
+    """Set how ``network``'s meetings are announced (``invitation_trigger``,
+    ``invitation_lead_days``, ``reminder_offsets``).
+
+    Raises ``ValidationError`` (German) for offsets that are not whole minutes between 1 and
+    86400, a lead time outside 1–90 days or an unknown trigger; ``TypeError`` for other
+    fields. Side effects: the network's ``NetworkSettings`` row (created with the defaults
+    if missing); the next sweep plans with the new values.
+    """
+    unknown = set(values) - set(NETWORK_SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    network_settings, _created = NetworkSettings.objects.select_for_update().get_or_create(network=network)
+    for name, value in values.items():
+        setattr(network_settings, name, value)
+    network_settings.full_clean()
+    network_settings.save()
+    logger.info("Notification settings of network %s changed (%s)", network.pk, ", ".join(sorted(values)))
+    return network_settings
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from contacts.api.filters import (
 )
 from contacts.models import Network
 from contacts.selectors import area_descendant_ids
+from meetings.api.selectors import series_visible
 from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
 
 
@@ -34,7 +35,7 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
     network = network_filter()
     kind = kind_filter()
     area = area_filter("filter_area")
-    series = IdFilter(field_name="series_id", label=_("Terminserie (ID)"))
+    series = IdFilter(method="filter_series", label=_("Terminserie (ID)"))
     status = MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
     start_after = date_time_filter(
@@ -62,6 +63,11 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
             "updated_since",
             "search",
         ]
+
+    def filter_series(self, queryset, name, value):
+        # Only a series the requester sees: filtering by a hidden one would tell which public
+        # meetings belong to it.
+        return queryset.filter(series_id=value, series__in=series_visible(self.request.user))
 
 
 class SeriesFilter(NetworkAreaMixin, django_filters.FilterSet):

@@ -33,7 +33,9 @@ from meetings.models import (
     MeetingSeries,
     Minutes,
     Visibility,
+    validate_minutes_file,
 )
+from meetings.selectors import series_seen
 
 MANAGE_PERM = "meetings.manage_meetings"
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -84,12 +86,21 @@ class NestedAgendaItemSerializer(AgendaItemSerializer):
 
 
 class MinutesSerializer(serializers.ModelSerializer):
-    file = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+    file = serializers.SerializerMethodField()
     is_published = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Minutes
         fields = ["text", "text_html", "file", "visibility", "is_published", "published_at", "updated_at"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, minutes: Minutes) -> str | None:
+        """The download that checks who may read the file; ``/media/`` itself is never served."""
+        if not minutes.file:
+            return None
+        return _absolute(
+            self.context.get("request"), reverse("meetings:minutes_file", kwargs={"uid": minutes.meeting.uid})
+        )
 
 
 def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
@@ -112,7 +123,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     """A meeting as the requester may see it; internal agenda items only for members."""
 
     network = NetworkSummarySerializer(read_only=True)
-    series = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    series = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
     cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
@@ -148,6 +159,12 @@ class MeetingSerializer(serializers.ModelSerializer):
             "ical_url",
             "html_url",
         ]
+
+    @extend_schema_field({"type": "integer", "nullable": True, "description": "ID der Terminserie, wenn sichtbar"})
+    def get_series(self, meeting: Meeting) -> int | None:
+        request = self.context.get("request")
+        series = series_seen(meeting, user=request.user if request is not None else None)
+        return series.pk if series is not None else None
 
     @extend_schema_field(MinutesSerializer(allow_null=True))
     def get_minutes(self, meeting: Meeting) -> dict | None:
@@ -391,7 +408,7 @@ class AgendaItemUpdateSerializer(AgendaItemWriteSerializer):
 
 class MinutesWriteSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=MINUTES_TEXT_MAX_LENGTH)
-    file = serializers.FileField(required=False, allow_null=True)
+    file = serializers.FileField(required=False, allow_null=True, validators=[validate_minutes_file])
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 

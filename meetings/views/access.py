@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Network
 from contacts.selectors import user_roles
 from meetings import selectors
-from meetings.models import Meeting
+from meetings.models import AgendaItem, Meeting, MeetingSeries
 
 
 class LoginRequired(Exception):
@@ -89,3 +89,29 @@ def managed_meeting(request, uid) -> Meeting:
     meeting = meeting_or_404(request, uid)
     require_manage(request, meeting.network)
     return meeting
+
+
+def managed_series(request, pk: int) -> MeetingSeries:
+    """The series with ``pk``, if the user may change it (login, 404 otherwise).
+
+    Another network's series is a 404 like a missing one, as in the API: whether it
+    exists is not the visitor's business.
+    """
+    require_login(request)
+    series = MeetingSeries.objects.select_related("network", "institution").filter(pk=pk).first()
+    if series is None or not selectors.user_manages(request.user, series.network):
+        raise Http404(_("Diese Terminserie gibt es nicht."))
+    return series
+
+
+def managed_agenda_item(request, uid, item_id: int) -> tuple[Meeting, AgendaItem]:
+    """The meeting with ``uid`` and its TOP ``item_id``, if the user may change them.
+
+    Another network's TOP is a 404 like a missing one (login otherwise).
+    """
+    require_login(request)
+    meeting = meeting_or_404(request, uid)
+    item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
+    if item is None or not selectors.user_manages(request.user, meeting.network):
+        raise Http404(_("Diesen Tagesordnungspunkt gibt es nicht."))
+    return meeting, item

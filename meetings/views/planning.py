@@ -9,7 +9,7 @@ German ``ValidationError`` lands on the form field it concerns, and nothing is w
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,14 @@ from meetings.forms import (
     SeriesCancelForm,
     SeriesForm,
 )
-from meetings.models import AgendaItem, MeetingSeries, Minutes
-from meetings.views.access import guarded, managed_meeting, managed_network, require_login, require_manage
+from meetings.models import Minutes
+from meetings.views.access import (
+    guarded,
+    managed_agenda_item,
+    managed_meeting,
+    managed_network,
+    managed_series,
+)
 from meetings.views.pages import meeting_context
 
 PREVIEW = "vorschau"
@@ -124,29 +130,12 @@ def series_create(request, slug: str):
     )
 
 
-def _series_or_404(pk: int) -> MeetingSeries:
-    series = MeetingSeries.objects.select_related("network", "institution").filter(pk=pk).first()
-    if series is None:
-        raise Http404(_("Diese Terminserie gibt es nicht."))
-    return series
-
-
-def _managed_series(request, pk: int) -> MeetingSeries:
-    """The series ``pk``, if the user may plan for its network (login, 404, 403 otherwise)."""
-    require_login(request)
-    series = _series_or_404(pk)
-    require_manage(request, series.network)
-    return series
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @guarded
 def series_edit(request, pk: int):
     """Change a series: future occurrences not edited by hand follow; past ones never change."""
-    require_login(request)
-    series = _series_or_404(pk)
+    series = managed_series(request, pk)
     network = series.network
-    require_manage(request, network)
     form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series))
 
     def save():
@@ -177,7 +166,7 @@ def series_edit(request, pk: int):
 @guarded
 def series_confirm(request, pk: int):
     """Confirm all future occurrences of a series in one step (and those created later)."""
-    series = _managed_series(request, pk)
+    series = managed_series(request, pk)
     count = services.series_confirm(series=series, actor=request.user)
     messages.success(
         request,
@@ -195,7 +184,7 @@ def series_confirm(request, pk: int):
 @guarded
 def series_cancel(request, pk: int):
     """Cancel a series from a day on."""
-    series = _managed_series(request, pk)
+    series = managed_series(request, pk)
     cancel_form = SeriesCancelForm(request.POST, prefix="absage")
     if cancel_form.is_valid():
         try:
@@ -284,13 +273,6 @@ def meeting_restore(request, uid):
     return _status_change(request, uid, services.meeting_restore, _("Die Sitzung findet wieder statt."))
 
 
-def _agenda_item(meeting, item_id: int) -> AgendaItem:
-    item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
-    if item is None:
-        raise Http404(_("Diesen Tagesordnungspunkt gibt es nicht."))
-    return item
-
-
 def _meeting_page_with(request, meeting, status: int = 400, **forms):
     return render(request, "meetings/meeting_detail.html", meeting_context(request, meeting, **forms), status=status)
 
@@ -312,8 +294,7 @@ def agenda_add(request, uid):
 @guarded
 def agenda_edit(request, uid, item_id: int):
     """Change a TOP's title, text or visibility."""
-    meeting = managed_meeting(request, uid)
-    item = _agenda_item(meeting, item_id)
+    meeting, item = managed_agenda_item(request, uid, item_id)
     form = AgendaItemForm(request.POST or None, initial=AgendaItemForm.initial_for(item))
     if request.method == "POST" and form.is_valid():
         services.agenda_item_update(item=item, actor=request.user, **form.cleaned_data)
@@ -329,8 +310,8 @@ def agenda_edit(request, uid, item_id: int):
 @guarded
 def agenda_remove(request, uid, item_id: int):
     """Remove a TOP; the items after it move up."""
-    meeting = managed_meeting(request, uid)
-    services.agenda_item_remove(item=_agenda_item(meeting, item_id), actor=request.user)
+    meeting, item = managed_agenda_item(request, uid, item_id)
+    services.agenda_item_remove(item=item, actor=request.user)
     messages.success(request, _("Der Tagesordnungspunkt ist entfernt."))
     return redirect("meetings:meeting_detail", uid=meeting.uid)
 
@@ -339,8 +320,7 @@ def agenda_remove(request, uid, item_id: int):
 @guarded
 def agenda_move(request, uid, item_id: int):
     """Move a TOP one place up or down (``richtung`` = hoch / runter)."""
-    meeting = managed_meeting(request, uid)
-    item = _agenda_item(meeting, item_id)
+    meeting, item = managed_agenda_item(request, uid, item_id)
     step = {"hoch": -1, "runter": 1}.get(request.POST.get("richtung", ""))
     if step is None:
         return HttpResponseBadRequest(_("Bitte „hoch“ oder „runter“ als Richtung angeben."))

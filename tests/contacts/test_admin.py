@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import models
+from contacts import models, selectors
 from notifications.models import PeriodicRun
 from tests.factories import (
     AreaFactory,
@@ -299,11 +299,30 @@ def test_admin_network_area_filter_includes_areas_below(client, planner):
 # --- inviting accounts -------------------------------------------------------------------------
 
 
-def invite(client, people):
-    return client.post(
-        admin_url(models.Person, "changelist"),
-        {"action": "invite_accounts", "_selected_action": [person.pk for person in people]},
-    )
+def invite(client, people, *, confirmed: bool = True):
+    """Choose „Zugang einladen“ for ``people`` and, if ``confirmed``, answer the question with yes."""
+    data = {"action": "invite_accounts", "_selected_action": [person.pk for person in people]}
+    return client.post(admin_url(models.Person, "changelist"), data | ({"post": "yes"} if confirmed else {}))
+
+
+def test_admin_invite_asks_first_naming_recipients_and_sends_nothing(
+    client, planner, mailoutbox, django_capture_on_commit_callbacks
+):
+    ina = PersonFactory(given_name="Ina", family_name="Eingeladen")
+    ChannelFactory(person=ina, value="ina@example.org")
+    without = PersonFactory(given_name="Ohne", family_name="Adresse")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, [ina, without], confirmed=False)
+
+    ina.refresh_from_db()
+    page = response.content.decode()
+    assert (response.status_code, ina.user, mailoutbox) == (200, None, [])
+    assert [(str(row.person), row.address) for row in response.context["recipients"]] == [
+        ("Ohne Adresse", None),
+        ("Ina Eingeladen", "ina@example.org"),
+    ]
+    assert ("Ina Eingeladen – ina@example.org" in page, 'name="post" value="yes"' in page) == (True, True)
 
 
 def test_admin_invite_creates_account_and_mails_link(client, planner, mailoutbox, django_capture_on_commit_callbacks):
@@ -559,3 +578,34 @@ def test_admin_sozialplanung_group_member_keeps_the_directory_without_superuser(
     assert client.get(admin_url(models.Person, "add")).status_code == 200
     assert client.get(admin_url(models.Person, "change", person.pk)).status_code == 200
     assert client.get(admin_url(models.Person, "delete", person.pk)).status_code == 403
+
+
+def new_person_form_data(*, memberships=()) -> dict:
+    """The POST of „Person hinzufügen“ for Erika Neu, with ``memberships`` rows."""
+    data = person_form_data(models.Person(given_name="Erika", family_name="Neu"))
+    data |= {"memberships-TOTAL_FORMS": len(memberships), "consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0}
+    for index, row in enumerate(memberships):
+        data |= {f"memberships-{index}-{key}": value for key, value in row.items()}
+    return data
+
+
+@pytest.mark.parametrize("role", [models.Membership.Role.MEMBER, models.Membership.Role.SPEAKER])
+def test_admin_person_add_with_membership_saves_in_one_go(client, planner, role):
+    network = NetworkFactory()
+    row = {"network": network.pk, "institution": "", "role": role, "start": "2026-01-01", "end": "", "note": ""}
+
+    response = client.post(admin_url(models.Person, "add"), new_person_form_data(memberships=[row]))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person = models.Person.objects.get(family_name="Neu")
+    assert list(person.memberships.values_list("network_id", "role")) == [(network.pk, role)]
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_invitation_recipients_cost_two_queries_however_many(count, django_assert_num_queries):
+    people = [PersonFactory(user=UserFactory() if index % 2 else None) for index in range(count)]
+    for person in people:
+        ChannelFactory(person=person)
+
+    with django_assert_num_queries(2):
+        selectors.account_invitation_recipients(models.Person.objects.all())

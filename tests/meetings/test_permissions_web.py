@@ -252,3 +252,20 @@ def test_member_list_permissions(client, role):
 
     expected = {"anonymous": 302, "member": 403, "speaker": 200, "other_speaker": 403, "staff": 200}[role]
     assert response.status_code == expected
+
+
+@pytest.mark.parametrize("page", ["series_edit", "agenda_edit"])
+def test_web_other_networks_series_and_agenda_items_answer_404_like_missing_ones(client, page):
+    cast = cast_create()
+    if page == "series_edit":
+        existing = reverse("meetings:series_edit", args=[_series(cast).pk])
+        missing = reverse("meetings:series_edit", args=[999999])
+    else:
+        item = AgendaItemFactory(meeting=MeetingFactory(network=cast.network))
+        existing = reverse("meetings:agenda_edit", args=[item.meeting.uid, item.pk])
+        missing = reverse("meetings:agenda_edit", args=[item.meeting.uid, 999999])
+    client.force_login(cast.other_speaker)
+
+    statuses = (client.get(existing).status_code, client.get(missing).status_code)
+
+    assert statuses == (404, 404)
