@@ -196,7 +196,8 @@ def _ordinal(n: int) -> str:
         return _("letzten")
     if n == -2:
         return _("vorletzten")
-    return f"{n}."
+    # Through the catalogue, as the form's choices: English says "2nd", not "2.".
+    return {1: _("1."), 2: _("2."), 3: _("3."), 4: _("4.")}.get(n, f"{n}.")
 
 
 def _join(items: list[str]) -> str:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("barrierefreiheit/", views.accessibility, name="barrierefreiheit"),
     path("barrierefreiheit/gesendet/", views.accessibility_sent, name="barrierefreiheit_sent"),
     path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
+    path("sprache/", views.language_set, name="set_language"),
     path("konto/", include("contacts.urls")),
     path("", include("contacts.public_urls")),
     path("kalender/", include("meetings.feed_urls")),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import set_language
 
 from contacts.forms import AreaChoiceForm, ContactMessageForm
 from contacts.models import ContactMessage
@@ -90,6 +91,9 @@ def _site_page_response(
             "body_html": render_markdown(edited.body) if edited and edited.body.strip() else "",
             "default_template": f"netzwerk/site_pages/{slug}.html",
             "updated_at": edited.updated_at if edited else None,
+            # Text staff edited is German, and so is Leichte Sprache: the page marks it as
+            # such (WCAG 3.1.2) when the interface around it speaks another language.
+            "content_language": "de" if slug == SitePage.Slug.EASY_LANGUAGE or (edited and edited.body.strip()) else "",
         }
     )
     return render(request, template, context, status=status)
@@ -130,6 +134,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         status=status,
         form=form,
     )
+
+
+# The language switch in every page's header. Public pages are cached whole for all
+# anonymous visitors and so carry no CSRF token; a forged switch only changes the language
+# of the visitor's next page (a cookie), which is harmless.
+language_set = csrf_exempt(set_language)
 
 
 @require_safe

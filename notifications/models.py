@@ -8,6 +8,7 @@ row for the same message cannot exist whatever the sweeps and workers do concurr
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Network, Person
 
@@ -35,7 +36,7 @@ class Kind(models.TextChoices):
 
     INVITATION = "einladung", _("Einladung")
     CHANGE = "aenderung", _("Änderung")
-    CANCELLATION = "absage", _("Absage")
+    CANCELLATION = "absage", pgettext_lazy("notification kind", "Absage")
     REMINDER = "erinnerung", _("Erinnerung")
     POLL_INVITATION = "umfrage", _("Terminumfrage")
     POLL_REMINDER = "umfrage_erinnerung", _("Erinnerung an eine Terminumfrage")
