@@ -134,13 +134,15 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     }
 
 
-def _calendar(meeting: Meeting, *, method: str, address: str, name: str, reads: selectors.MailReads) -> mail.Calendar:
+def _calendar(
+    meeting: Meeting, *, method: str, address: str, name: str, language: str, reads: selectors.MailReads
+) -> mail.Calendar:
     # The feed's own column list, so that the attachment and the feed never drift apart.
     row = reads.event_row(meeting.pk)
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(
-        event_data(row, titles),
+        event_data(row, titles, language=language),
         method=method,
         organizer_email=organizer_email,
         organizer_name=organizer_name,
@@ -220,7 +222,9 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
     address = person_mail_address(person)
     if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
         method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
-        calendar = _calendar(meeting, method=method, address=address, name=person.full_name, reads=reads)
+        calendar = _calendar(
+            meeting, method=method, address=address, name=person.full_name, language=language, reads=reads
+        )
     return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
 
 
