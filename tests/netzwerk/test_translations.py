@@ -2,6 +2,7 @@
 translation, the shipped .mo says what the .po says, and each page says in ``lang`` the
 language of its text, switchable in the header."""
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -14,7 +15,8 @@ from django.conf import settings
 from django.utils import translation
 
 from contacts.models import Street
-from tests.factories import LivingAreaFactory
+from tests.factories import LivingAreaFactory, NetworkFactory
+from tests.meetings.factories import MeetingFactory
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "netzwerk" / "locale"
@@ -180,3 +182,25 @@ def test_password_texts_of_django_speak_formally_in_german():
 
     assert confirmation == "Bitte geben Sie dasselbe Passwort zur Bestätigung noch einmal ein."
     assert [text for text in help_texts if not text.startswith("Ihr Passwort")] == []
+
+
+@pytest.mark.django_db
+def test_what_a_network_wrote_is_marked_german_on_an_english_page(client):
+    network = NetworkFactory(description="Wir treffen uns im Bürgerhaus.", rhythm="etwa alle zwei Monate")
+
+    html = client.get(f"/netzwerke/{network.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<div class="description" lang="de"><p>Wir treffen uns im Bürgerhaus.</p></div>' in html
+    assert '<dd lang="de">etwa alle zwei Monate</dd>' in html
+
+
+@pytest.mark.django_db
+def test_meeting_times_in_english_without_uhr(client):
+    start = datetime.datetime(2027, 3, 9, 17, 30, tzinfo=datetime.UTC)
+    meeting = MeetingFactory(start=start, end=start + datetime.timedelta(minutes=90))
+
+    english = client.get(f"/termine/{meeting.uid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    german = client.get(f"/termine/{meeting.uid}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert ("Tuesday 9 March 2027, 18:30" in english, "Uhr" in english) == (True, False)
+    assert ("Dienstag, 09.03.2027, 18:30" in german, "20:00 Uhr" in german) == (True, True)
