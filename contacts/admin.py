@@ -55,7 +55,7 @@ class NetworkAreaFilter(admin.SimpleListFilter):
         area = models.Area.objects.filter(pk=self.value()).first()
         if area is None:
             return queryset.none()
-        ids = selectors.area_descendant_ids(area)
+        ids = selectors.area_descendant_ids(area.pk)
         # A subquery instead of a join keeps one row per network without DISTINCT.
         through = models.Network.areas.through.objects.filter(area_id__in=ids)
         return queryset.filter(pk__in=through.values("network_id"))

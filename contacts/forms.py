@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.html import escape, format_html
@@ -7,11 +9,12 @@ from django.utils.translation import pgettext_lazy
 
 from contacts.models import Area, InstitutionType, Network
 from contacts.selectors import AreaTree
-from contacts.services import login_failure_record, login_failures_clear, login_is_blocked
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Log in with the e-mail address; too many failures pause further attempts."""
+    """Log in with the e-mail address. Too many failures pause further attempts: the
+    limiter (django-axes, ``contacts.backends.LoginLimitBackend``) refuses them before the
+    password is checked, and ``contacts.views.login_paused`` answers."""
 
     username = forms.EmailField(
         label=_("E-Mail-Adresse"),
@@ -29,24 +32,6 @@ class LoginForm(auth_forms.AuthenticationForm):
             "Ihr Passwort über „Passwort vergessen“ neu."
         ),
     }
-
-    def _client(self) -> str:
-        if self.request is None:
-            return "unknown"
-        return self.request.META.get("REMOTE_ADDR", "unknown")
-
-    def clean(self):
-        email = (self.data.get("username") or "").strip().lower()
-        if email and login_is_blocked(email=email, client=self._client()):
-            raise forms.ValidationError(self.error_messages["blocked"], code="blocked")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if email:
-                login_failure_record(email=email, client=self._client())
-            raise
-        login_failures_clear(email=email)
-        return cleaned
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -158,6 +143,21 @@ class AreaChoiceForm(forms.Form):
 # --- The contact form of network and institution pages, and the accessibility feedback ----
 
 
+def single_line(value: str) -> str:
+    """``value`` with control characters and line or paragraph separators turned into
+    spaces, runs of white space collapsed: what may stand in a mail header."""
+    spaced = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in value)
+    return " ".join(spaced.split())
+
+
+class SingleLineField(forms.CharField):
+    """A text field for values that reach a mail header (a sender's name, a subject): a line
+    break there fails the mail (``BadHeaderError``) or, unchecked, adds a header."""
+
+    def to_python(self, value):
+        return single_line(super().to_python(value))
+
+
 class ContactMessageForm(forms.Form):
     """A message to a speaker team, an institution or the city; the sender sees no address.
 
@@ -166,21 +166,26 @@ class ContactMessageForm(forms.Form):
     the view then answers as if the message had been sent and stores nothing.
     """
 
-    name = forms.CharField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = SingleLineField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("Ihre E-Mail-Adresse"),
         max_length=254,
         help_text=_("Für die Antwort. Sie wird nicht veröffentlicht."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    betreff = forms.CharField(label=_("Betreff"), max_length=200)
+    betreff = SingleLineField(label=_("Betreff"), max_length=200)
     nachricht = forms.CharField(
         label=_("Ihre Nachricht"),
         max_length=5000,
         help_text=_("Höchstens 5.000 Zeichen."),
         widget=forms.Textarea(attrs={"rows": 8, "cols": 40}),
     )
-    kopie = forms.BooleanField(label=_("Kopie an mich"), required=False, initial=True)
+    kopie = forms.BooleanField(
+        label=_("Kopie an mich"),
+        required=False,
+        initial=True,
+        help_text=_("Sie erhalten zuerst eine kurze Mail mit einem Link; die Kopie kommt, sobald Sie ihn bestätigen."),
+    )
     webseite = forms.CharField(
         label=_("Bitte lassen Sie dieses Feld leer."),
         required=False,

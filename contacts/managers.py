@@ -5,16 +5,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from contacts.clients import email_normalize
+
 
 class UserManager(BaseUserManager):
-    """Accounts keyed by e-mail address, stored in lower case so logins ignore case."""
+    """Accounts keyed by e-mail address, stored normalised (NFKC, case-folded:
+    ``contacts.clients.email_normalize``) so that logins are looked up, counted and kept
+    unique by one form of the address."""
 
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
         if not email:
             raise ValueError("Eine E-Mail-Adresse ist nötig.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=email_normalize(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -30,7 +34,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username: str):
-        return self.get(email__iexact=username)
+        # Not email__iexact: PostgreSQL's UPPER() folds more than Python's lower() (U+017F
+        # "ſ" is "S"), so a lookup by it would find an account under a second spelling.
+        return self.get(email=email_normalize(username))
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contacts.clients import email_normalize
 from contacts.managers import MembershipQuerySet, UserManager
 from contacts.textsearch import Fold, fold, spaced
 
@@ -64,7 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = email_normalize(self.email)
 
 
 class Area(TimestampedModel):

@@ -88,10 +88,11 @@ def area_list() -> QuerySet[Area]:
     return Area.objects.select_related("parent").order_by("level", "code", "name")
 
 
-def area_descendant_ids(area: Area) -> set[int]:
-    """The ids of ``area`` and everything below it (at most three levels: one query each)."""
-    ids = {area.pk}
-    frontier = {area.pk}
+def area_descendant_ids(area_id: int) -> set[int]:
+    """``area_id`` and the ids of everything below it (at most three levels: one query
+    each). An id that names no area gives only itself, which matches nothing."""
+    ids = {area_id}
+    frontier = {area_id}
     while frontier:
         frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
         ids |= frontier
@@ -101,18 +102,6 @@ def area_descendant_ids(area: Area) -> set[int]:
 def network_list() -> QuerySet[Network]:
     """Networks with their parent, areas and topics."""
     return Network.objects.select_related("parent").prefetch_related("areas", "topics").order_by("kind", "name")
-
-
-def network_leaders(network: Network, *, day: datetime.date | None = None) -> QuerySet[Membership]:
-    """The current speaker team and Geschäftsführung of ``network``, people ready to project."""
-    return (
-        Membership.objects.active(day or timezone.localdate())
-        .leading()
-        .filter(network=network)
-        .select_related("institution")
-        .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
-        .order_by("role", "start")
-    )
 
 
 def my_area_overview(*, user) -> dict:
@@ -237,6 +226,31 @@ def network_directory(*, kind: str | None = None, area_ids: set[int] | None = No
         .annotate(kind_position=network_kind_order())
         .order_by("kind_position", "name")
     )
+
+
+def networks_responsible_for(*, area_ids: set[int]) -> list[tuple[Network, set[int]]]:
+    """Active networks responsible for any of ``area_ids``, each with the ids among
+    ``area_ids`` it is responsible for: linked to the area itself or to an area above it
+    (the Stadtteilkonferenz of a Sozialraum and the OAG of a Stadtbezirk cover each of its
+    Lebensräume). In the order of the public list; three queries."""
+    if not area_ids:
+        return []
+    covered_by: dict[int, set[int]] = {}
+    for chain in Area.objects.filter(pk__in=area_ids).values_list("pk", "parent_id", "parent__parent_id"):
+        for covering_id in chain:
+            if covering_id is not None:
+                covered_by.setdefault(covering_id, set()).add(chain[0])
+    responsible: dict[int, set[int]] = {}
+    links = Network.areas.through.objects.filter(area_id__in=covered_by, network__is_active=True)
+    for network_id, area_id in links.values_list("network_id", "area_id"):
+        responsible.setdefault(network_id, set()).update(covered_by[area_id])
+    networks = (
+        Network.objects.filter(pk__in=responsible)
+        .select_related("parent")
+        .annotate(kind_position=network_kind_order())
+        .order_by("kind_position", "name")
+    )
+    return [(network, responsible[network.pk]) for network in networks]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import datetime
 import io
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -19,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from contacts.clients import email_normalize
 from contacts.models import (
     Area,
     Consent,
@@ -140,9 +142,9 @@ def account_invite(*, person: Person, email: str | None = None, invited_by: User
         raise ValidationError(_("%(person)s hat keine E-Mail-Adresse für die Einladung.") % {"person": person})
     user = person.user
     if user is None:
-        if User.objects.filter(email__iexact=address).exists():
+        if User.objects.filter(email=email_normalize(address)).exists():
             raise ValidationError(_("Für %(email)s gibt es bereits einen Zugang.") % {"email": address})
-        user = User(email=address.lower())
+        user = User(email=email_normalize(address))
         user.set_unusable_password()
         _save(user)
         person.user = user
@@ -175,16 +177,6 @@ def account_invitation_send(*, user: User, person: Person) -> None:
     message.send()
 
 
-def _attempt_keys(*, email: str, client: str) -> list[str]:
-    return [f"login-fail:email:{email.strip().lower()}", f"login-fail:client:{client}"]
-
-
-def login_is_blocked(*, email: str, client: str) -> bool:
-    """Whether too many logins failed lately for this address or from this client."""
-    limit = settings.LOGIN_ATTEMPTS_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _attempt_keys(email=email, client=client))
-
-
 def _counter_increase(key: str, *, window_seconds: int) -> None:
     """Count one more event under ``key``; the count expires ``window_seconds`` after the first."""
     if cache.add(key, 1, timeout=window_seconds):
@@ -196,15 +188,73 @@ def _counter_increase(key: str, *, window_seconds: int) -> None:
         cache.set(key, 1, timeout=window_seconds)
 
 
-def login_failure_record(*, email: str, client: str) -> None:
-    """Count a failed login for the address and for the client within the window."""
-    for key in _attempt_keys(email=email, client=client):
-        _counter_increase(key, window_seconds=settings.LOGIN_ATTEMPTS_WINDOW_SECONDS)
+# --- Password reset --------------------------------------------------------------------
+#
+# Anybody can type any address into "Passwort vergessen", and each request sends a mail:
+# requests count per (normalised) address and per client address, whether or not an
+# account exists, so the answer says nothing about which addresses have one. The mail is
+# built and sent by a Celery task (contacts.tasks), never inside the request, and its link
+# starts with SITE_URL, never with the Host header of whoever asked.
 
 
-def login_failures_clear(*, email: str) -> None:
-    """Forget failed attempts for an address after a successful login."""
-    cache.delete(_attempt_keys(email=email, client="")[0])
+def _password_reset_keys(*, email: str, client: str) -> list[str]:
+    return [f"password-reset:email:{email_normalize(email)}", f"password-reset:client:{client}"]
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, client: str) -> None:
+    """Ask for a password-reset mail to ``email`` on behalf of ``client`` (its address).
+
+    Raises ``ValidationError`` (German, code ``rate_limited``) when this address or this
+    client has asked ``PASSWORD_RESET_LIMIT`` times within the window; then nothing is sent.
+
+    Side effects: both counters rise; for each active account with a usable password and
+    this address, one ``contacts.password_reset_send`` task is queued when the transaction
+    commits. An address without an account changes nothing else.
+    """
+    keys = _password_reset_keys(email=email, client=client)
+    if any((cache.get(key) or 0) >= settings.PASSWORD_RESET_LIMIT for key in keys):
+        raise ValidationError(
+            _(
+                "Für diese Adresse oder von Ihrem Anschluss wurden in kurzer Zeit bereits mehrere Links "
+                "angefordert. Bitte warten Sie eine Stunde und versuchen Sie es dann erneut."
+            ),
+            code="rate_limited",
+        )
+    for key in keys:
+        _counter_increase(key, window_seconds=settings.PASSWORD_RESET_WINDOW_SECONDS)
+    # Imported here: the tasks module imports this one.
+    from contacts.tasks import password_reset_send
+
+    for user in User.objects.filter(email=email_normalize(email), is_active=True):
+        if user.has_usable_password():
+            # delay_on_commit, but robust: a broker that is down is logged, and the page
+            # answers as always (the person can ask again) instead of failing after the commit.
+            transaction.on_commit(partial(password_reset_send.delay, user_id=user.pk), robust=True)
+
+
+def password_reset_mail_send(*, user: User) -> None:
+    """Mail ``user`` the link to choose a new password, in the language of their person.
+
+    Side effects: one mail to the account's address. The link starts with ``SITE_URL`` and
+    carries a token that a password change or a login makes invalid.
+    """
+    link = settings.SITE_URL + reverse(
+        "contacts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    person = Person.objects.filter(user=user).first()
+    with translation.override(person.language if person else settings.LANGUAGE_CODE):
+        message = EmailMessage(
+            subject=render_to_string("contacts/mail/password_reset_subject.txt").strip(),
+            body=render_to_string("contacts/mail/password_reset.txt", {"link": link}),
+            to=[user.email],
+        )
+    message.send()
+    logger.info("Password-reset mail sent to account %s", user.pk)
 
 
 # --- the street index ------------------------------------------------------------------

@@ -3,9 +3,10 @@
 ``fold`` is the one definition. The database computes the same value through a function
 named ``netzwerk_fold``: on SQLite it is this Python function, registered on every new
 connection; on PostgreSQL an SQL function built from the same table, created by the
-migration ``contacts.0006_street_search``. Both sides of a comparison are always folded, so
-"Kornelimunster", "Kornelimuenster" and "KORNELIMÜNSTER" all become "kornelimunster", and
-"Strasse" and "Straße" both become "strase".
+migration ``contacts.0006_street_search`` (only IMMUTABLE built-ins, so PostgreSQL inlines
+it into queries and it can back an expression index; unaccent is only STABLE). Both sides
+of a comparison are always folded, so "Kornelimunster", "Kornelimuenster" and
+"KORNELIMÜNSTER" all become "kornelimunster", and "Strasse" and "Straße" both "strase".
 """
 
 import re
@@ -34,24 +35,6 @@ _MULTI = (("ß", "ss"), ("ẞ", "ss"), ("Æ", "ae"), ("æ", "ae"), ("Œ", "oe"),
 _SPELLED = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("ss", "s"))
 _TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
 _WORD = re.compile(r"\w+")
-
-
-def _sql_replace(expression: str, pairs) -> str:
-    for old, new in pairs:
-        expression = "replace(" + expression + ", '" + old + "', '" + new + "')"
-    return expression
-
-
-# The PostgreSQL twin of ``fold``: only IMMUTABLE built-ins (translate, replace, lower), so
-# PostgreSQL inlines it into queries and it can back an expression index. (unaccent is only
-# STABLE, which prevents both and costs a function call per row.)
-_TRANSLATED = "translate($1, '" + FOLD_FROM + "', '" + FOLD_TO + "')"
-POSTGRES_FOLD_SQL = (
-    "CREATE OR REPLACE FUNCTION " + FOLD_FUNCTION + "(text) RETURNS text "
-    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT "
-    + _sql_replace("lower(" + _sql_replace(_TRANSLATED, _MULTI) + ")", _SPELLED)
-    + " $$;"
-)
 
 
 def fold(text: str | None) -> str | None:

@@ -7,9 +7,7 @@ for the public (``visibility.project_person``), so a private value can never rea
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-CRLF = "\r\n"
-# RFC 6350 §3.2: lines SHOULD NOT be longer than 75 octets, excluding the line break.
-MAX_LINE_OCTETS = 75
+from contacts.contentlines import line_fold, text_escape
 
 
 @dataclass(frozen=True)
@@ -22,38 +20,9 @@ class VCardPerson:
     phones: tuple[str, ...]
 
 
-def escape(value: str) -> str:
-    """Escape a text value (RFC 6350 §3.4): backslash, comma, semicolon and line breaks."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    parts: list[str] = []
-    current = ""
-    limit = MAX_LINE_OCTETS
-    for char in line:
-        if len((current + char).encode("utf-8")) > limit:
-            parts.append(current)
-            current = char
-            # Continuation lines start with a space, which counts towards their length.
-            limit = MAX_LINE_OCTETS - 1
-        else:
-            current += char
-    parts.append(current)
-    return (CRLF + " ").join(parts)
-
-
 def _card(properties: Iterable[str]) -> str:
     lines = ["BEGIN:VCARD", "VERSION:4.0", *properties, "END:VCARD"]
-    return "".join(fold(line) + CRLF for line in lines)
+    return b"".join(line_fold(line) for line in lines).decode("utf-8")
 
 
 def network_vcard(*, name: str, website: str, page_url: str, source_url: str, speakers: Iterable[VCardPerson]) -> str:
@@ -62,7 +31,7 @@ def network_vcard(*, name: str, website: str, page_url: str, source_url: str, sp
     A speaker whose name is not published but whose e-mail is gets a card named after the
     role, so the public address stays reachable without inventing a name.
     """
-    org = escape(name)
+    org = text_escape(name)
     network_properties = ["KIND:org", f"FN:{org}", f"ORG:{org}"]
     if website:
         network_properties.append(f"URL;TYPE=work:{website}")
@@ -75,11 +44,11 @@ def network_vcard(*, name: str, website: str, page_url: str, source_url: str, sp
             continue
         properties = [
             "KIND:individual",
-            f"FN:{escape(speaker.name or f'{speaker.role} – {name}')}",
+            f"FN:{text_escape(speaker.name or f'{speaker.role} – {name}')}",
             f"ORG:{org}",
-            f"ROLE:{escape(speaker.role)}",
+            f"ROLE:{text_escape(speaker.role)}",
         ]
-        properties += [f"EMAIL;TYPE=work:{escape(email)}" for email in speaker.emails]
-        properties += [f"TEL;VALUE=text;TYPE=work:{escape(phone)}" for phone in speaker.phones]
+        properties += [f"EMAIL;TYPE=work:{text_escape(email)}" for email in speaker.emails]
+        properties += [f"TEL;VALUE=text;TYPE=work:{text_escape(phone)}" for phone in speaker.phones]
         cards.append(_card(properties))
     return "".join(cards)

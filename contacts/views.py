@@ -2,9 +2,10 @@
 and the personal area "Mein Bereich"; and the public directory pages (networks,
 institutions, areas, the network vCard)."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from contacts import selectors
+from contacts.clients import client_address
 from contacts.forms import (
     AreaChoiceForm,
     ContactMessageForm,
@@ -24,7 +26,7 @@ from contacts.forms import (
     PasswordResetForm,
 )
 from contacts.models import Area, Institution, Network
-from contacts.services import contact_message_submit
+from contacts.services import contact_message_submit, password_reset_request
 from contacts.vcard import VCardPerson
 from contacts.vcard import network_vcard as network_vcard_text
 from contacts.visibility import PUBLIC
@@ -36,6 +38,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def login_paused(request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None):
+    """``AXES_LOCKOUT_CALLABLE``: the answer to a login (the site's or the Verwaltung's)
+    while its account or client is paused — the login page again, with the reason, as 429."""
+    context = {
+        "form": LoginForm(request),
+        "paused_message": LoginForm.error_messages["blocked"],
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "contacts/login.html", context, status=429)
+
+
 class LogoutView(auth_views.LogoutView):
     pass
 
@@ -43,9 +56,17 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "contacts/password_reset.html"
-    email_template_name = "contacts/mail/password_reset.txt"
-    subject_template_name = "contacts/mail/password_reset_subject.txt"
     success_url = reverse_lazy("contacts:password_reset_done")
+
+    def form_valid(self, form):
+        """The same answer whether or not the address has an account; the mail goes out
+        from a worker (``password_reset_request``). Too many requests: 429 with the form."""
+        try:
+            password_reset_request(email=form.cleaned_data["email"], client=client_address(self.request))
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -226,16 +247,41 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # confirmation page that names nobody's address; bad input re-renders the page with the
 # errors bound to their fields (400), too many messages from one client is a 429.
 #
-# Exempt from CSRF: a forged submission could only send a message in the visitor's name that
-# the forger could send directly, as the form uses no session or account; the honeypot and
-# the per-client limit still apply. Without a per-visitor token the pages are cacheable.
+# Exempt from Django's CSRF token, so that the pages carry no per-visitor token and stay
+# cacheable. Instead the browser's own word is checked: a post another website makes a
+# visitor's browser send carries ``Sec-Fetch-Site: cross-site`` (or a foreign ``Origin``)
+# and is refused, so nobody can send messages from visitors' addresses (and under their
+# per-client limit) by embedding the form elsewhere. The honeypot still catches programs.
+
+CROSS_SITE_MESSAGE = _(
+    "Dieses Formular kann nur auf den Seiten von Netzwerk Aachen abgeschickt werden. Bitte öffnen "
+    "Sie die Seite direkt und senden Sie Ihre Nachricht dort noch einmal."
+)
+
+
+def posted_from_another_site(request: HttpRequest) -> bool:
+    """Whether the browser says the form was posted from another site. ``Sec-Fetch-Site``
+    (all current browsers) first, else ``Origin``; a client that sends neither is no
+    browser another site could make post (or one too old to matter)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        # "none": the visitor's own action (a bookmark, the address bar).
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin != own and origin not in settings.CSRF_TRUSTED_ORIGINS
 
 
 def contact_form_submit(request: HttpRequest, **target) -> tuple[ContactMessageForm, int]:
     """Validate the posted contact form and store the message for ``target`` (``network=``,
     ``institution=`` or ``kind=``). Returns the form and the status to render it with:
     200 when the message was stored (or the honeypot caught a program), else 400 or 429
-    with the errors on the form."""
+    with the errors on the form. Raises ``PermissionDenied`` (a 403 in German) for a post
+    another site made."""
+    if posted_from_another_site(request):
+        raise PermissionDenied(CROSS_SITE_MESSAGE)
     form = ContactMessageForm(request.POST)
     if not form.is_valid():
         return form, 400
@@ -249,7 +295,7 @@ def contact_form_submit(request: HttpRequest, **target) -> tuple[ContactMessageF
             body=form.cleaned_data["nachricht"],
             copy_to_sender=form.cleaned_data["kopie"],
             language=translation.get_language() or "de",
-            client=request.META.get("REMOTE_ADDR", "unknown"),
+            client=client_address(request),
             **target,
         )
     except ValidationError as error:

@@ -763,10 +763,6 @@ def feed_chunks(feed: Feed) -> Iterator[bytes]:
     )
 
 
-def feed_bytes(feed: Feed) -> bytes:
-    return b"".join(feed_chunks(feed))
-
-
 # Clients ----------------------------------------------------------------------------
 
 _CLIENTS = (

@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
+from contacts.contentlines import CRLF, line_fold, text_escape
+
 __all__ = [
     "CANCELLED_PREFIX",
     "CONTENT_TYPE",
@@ -62,11 +64,6 @@ CANCELLED_PREFIX = "Abgesagt: "
 Status = Literal["TENTATIVE", "CONFIRMED", "CANCELLED"]
 Method = Literal["REQUEST", "CANCEL"]
 
-CRLF = b"\r\n"
-# RFC 5545 3.1: a content line SHOULD NOT be longer than 75 octets, excluding the CRLF.
-# Octets, not characters: an umlaut is two octets, an emoji four, and clients that read
-# byte-wise (Outlook among them) reject or mangle longer lines.
-LINE_OCTETS = 75
 
 # One STANDARD and one DAYLIGHT block with a yearly RRULE each, and nothing else: this is
 # the form Outlook writes itself and the only one it reliably reads. Outlook ignores or
@@ -104,19 +101,6 @@ VTIMEZONE_BERLIN = CRLF.join(
 _STATUSES = frozenset(get_args(Status))
 _METHODS = frozenset(get_args(Method))
 
-# Escaping of TEXT values (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks.
-# Every line break Python's str.splitlines() knows becomes one "\n" escape, so no parser
-# (Python-based ones split on U+2028 and friends) can see a line end inside a value.
-# The other control characters are not allowed in TEXT at all and are dropped; a tab is.
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_TEXT_TABLE: dict[int, str | None] = {
-    **dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]),
-    **{ord(char): "\\n" for char in _LINE_BREAKS},
-    ord("\t"): "\t",
-    ord("\\"): "\\\\",
-    ord(";"): "\\;",
-    ord(","): "\\,",
-}
 # Parameter values (CN) cannot be escaped in RFC 5545: they are quoted, so they must not
 # hold a DQUOTE, and control characters are not allowed either.
 _PARAM_TABLE: dict[int, str | None] = {
@@ -228,10 +212,10 @@ def calendar_chunks(
         # METHOD:CANCEL would delete events from the subscriber's calendar.
         # NAME/DESCRIPTION are RFC 7986; Apple Calendar, Google and Outlook still read
         # only the older X-WR-* names, so both are written.
-        f"NAME:{_text(name)}",
-        f"X-WR-CALNAME:{_text(name)}",
-        f"DESCRIPTION:{_text(description)}",
-        f"X-WR-CALDESC:{_text(description)}",
+        f"NAME:{text_escape(name)}",
+        f"X-WR-CALNAME:{text_escape(name)}",
+        f"DESCRIPTION:{text_escape(description)}",
+        f"X-WR-CALDESC:{text_escape(description)}",
         # How often clients should poll: REFRESH-INTERVAL (RFC 7986) for Apple and
         # Thunderbird, X-PUBLISHED-TTL for Outlook. Google ignores both (8–24 hours).
         f"REFRESH-INTERVAL;VALUE=DURATION:{duration}",
@@ -336,7 +320,7 @@ def _vevent_lines(event: EventData, *, dtstamp: datetime | None, parties: Sequen
         _require_aware(dtstamp, "dtstamp")
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{_text(event.uid)}",
+        f"UID:{text_escape(event.uid)}",
         # Always written, also as 0: Google and Outlook only replace a stored copy when
         # SEQUENCE rises, and a missing SEQUENCE makes some clients treat the first
         # change (SEQUENCE:1) as a different revision scheme.
@@ -362,20 +346,20 @@ def _vevent_lines(event: EventData, *, dtstamp: datetime | None, parties: Sequen
             f"DTSTART;VALUE=DATE:{_date(event.start)}",
             f"DTEND;VALUE=DATE:{_date(event.end)}",
         ]
-    lines.append(f"SUMMARY:{_text(event.display_summary)}")
+    lines.append(f"SUMMARY:{text_escape(event.display_summary)}")
     # A cancelled meeting stays in the feed with STATUS:CANCELLED for a while instead of
     # disappearing: a client that had stored it then shows it struck out or removes it,
     # whereas a missing event may linger in clients that keep what they once saw (and a
     # member would never learn that the meeting was called off).
     lines.append(f"STATUS:{event.status}")
     if event.location:
-        lines.append(f"LOCATION:{_text(event.location)}")
+        lines.append(f"LOCATION:{text_escape(event.location)}")
     if event.description:
-        lines.append(f"DESCRIPTION:{_text(event.description)}")
+        lines.append(f"DESCRIPTION:{text_escape(event.description)}")
     if event.url:
         lines.append(f"URL:{_uri(event.url)}")
     if event.categories:
-        lines.append("CATEGORIES:" + ",".join(_text(category) for category in event.categories))
+        lines.append("CATEGORIES:" + ",".join(text_escape(category) for category in event.categories))
     lines += parties
     lines += [
         f"CREATED:{_utc(event.created)}",
@@ -386,43 +370,7 @@ def _vevent_lines(event: EventData, *, dtstamp: datetime | None, parties: Sequen
 
 
 def _fold_lines(lines: Iterable[str]) -> bytes:
-    return b"".join(_fold(line) for line in lines)
-
-
-def _fold(line: str) -> bytes:
-    """One content line as UTF-8, folded at 75 octets, with its CRLF.
-
-    Folds are placed by octets (RFC 5545 3.1) and moved left so that they never split
-    a UTF-8 sequence (clients that decode line by line would show U+FFFD) nor an escape
-    such as ``\\n`` or ``\\,`` (some clients unfold after unescaping and would then show
-    a stray backslash). A continuation line starts with one space, which counts.
-    """
-    raw = line.encode("utf-8", "replace")
-    if len(raw) <= LINE_OCTETS:
-        return raw + CRLF
-    parts = []
-    begin = 0
-    limit = LINE_OCTETS
-    while len(raw) - begin > limit:
-        cut = begin + limit
-        while raw[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: step back to the lead
-            cut -= 1
-        # Escapes are pairs starting with a backslash, and every part starts on a pair
-        # boundary, so an odd run of backslashes before the cut means it splits a pair.
-        backslashes = 0
-        while cut - backslashes - 1 >= begin and raw[cut - backslashes - 1] == 0x5C:
-            backslashes += 1
-        if backslashes % 2:
-            cut -= 1
-        parts.append(raw[begin:cut])
-        begin = cut
-        limit = LINE_OCTETS - 1
-    parts.append(raw[begin:])
-    return b"\r\n ".join(parts) + CRLF
-
-
-def _text(value: str) -> str:
-    return value.replace("\r\n", "\n").translate(_TEXT_TABLE)
+    return b"".join(line_fold(line) for line in lines)
 
 
 def _uri(value: str) -> str:

@@ -7,7 +7,7 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
@@ -65,14 +65,6 @@ def meetings_in_month(*, network: Network, user, year: int, month: int) -> Query
     )
 
 
-def meeting_agenda(*, meeting: Meeting, user) -> list[AgendaItem]:
-    """The agenda items of ``meeting`` that ``user`` may see, in order."""
-    items = meeting.agenda_items.order_by("position", "pk")
-    if not user_sees_internals(user, meeting.network):
-        items = items.filter(is_public=True)
-    return list(items)
-
-
 def poll_invitees(poll: DatePoll, *, day: datetime.date | None = None) -> QuerySet[Person]:
     """People invited to ``poll``: current members of its network with one of its roles (any role if none)."""
     memberships = Membership.objects.active(day).filter(network_id=poll.network_id, person__isnull=False)
@@ -88,20 +80,6 @@ def poll_detail(poll_id: int) -> DatePoll:
         .prefetch_related("options__votes__person")
         .get(pk=poll_id)
     )
-
-
-def polls_open(*, network: Network, now: datetime.datetime | None = None) -> QuerySet[DatePoll]:
-    """Open polls of ``network`` whose deadline has not passed, the nearest deadline first."""
-    now = now or timezone.now()
-    return (
-        DatePoll.objects.filter(network=network, status=DatePoll.Status.OPEN)
-        .filter(Q(deadline__gt=now))
-        .prefetch_related("options")
-        .order_by("deadline", "pk")
-    )
-
-
-# Pages of speakers and members -------------------------------------------------------
 
 
 def user_manages(user, network: Network) -> bool:

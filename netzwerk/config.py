@@ -35,7 +35,7 @@ def database_from(url: str, *, var_dir: Path) -> dict:
     return config
 
 
-def broker_url_from(url: str, *, var_dir: Path) -> str:
+def broker_url_from(url: str) -> str:
     """Return the Celery broker URL for ``CELERY_BROKER_URL`` (empty: the file-system broker)."""
     if not url:
         return "filesystem://"

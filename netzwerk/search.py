@@ -21,9 +21,11 @@ would let the result list itself leak it.
 """
 
 import datetime
+import difflib
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -42,8 +44,18 @@ from django.db.models import (
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from contacts.models import Area, Consent, Institution, Membership, Network, Person, Street, Visibility
-from contacts.selectors import people_for_projection, user_roles
+from contacts.models import (
+    Area,
+    Consent,
+    Institution,
+    InstitutionType,
+    Membership,
+    Network,
+    Person,
+    Street,
+    Visibility,
+)
+from contacts.selectors import networks_responsible_for, people_for_projection, user_roles
 from contacts.textsearch import fold, fold_words
 from contacts.visibility import Audience, PersonView, project_person
 from meetings.models import Meeting
@@ -303,7 +315,12 @@ def street_search(words: list[str], folded_query: str, *, limit: int) -> list[St
 
 @dataclass
 class SearchResults:
-    """Hits per kind; ``more`` names the kinds that had more hits than were kept."""
+    """Hits per kind; ``more`` names the kinds that had more hits than were kept.
+
+    ``street_networks`` maps the id of a network listed because it is responsible for a
+    street the query names (not because its own text matched) to those street names.
+    ``suggestion`` is a corrected query ("Meinten Sie …?") when no name matched the query
+    and the names Netzwerk holds suggest a spelling that finds something."""
 
     query: str
     networks: list[Network] = field(default_factory=list)
@@ -313,6 +330,8 @@ class SearchResults:
     areas: list[Area] = field(default_factory=list)
     streets: list[Street] = field(default_factory=list)
     more: set[str] = field(default_factory=set)
+    street_networks: dict[int, list[str]] = field(default_factory=dict)
+    suggestion: str | None = None
 
     @property
     def total(self) -> int:
@@ -322,6 +341,92 @@ class SearchResults:
     def is_empty(self) -> bool:
         return self.total == 0
 
+    @property
+    def network_rows(self) -> list[tuple[Network, list[str]]]:
+        """Each network with the streets it is listed for (empty when its text matched)."""
+        return [(network, self.street_networks.get(network.pk, [])) for network in self.networks]
+
+
+def _networks_for_streets(results: SearchResults, streets: list[Street]) -> None:
+    """Add to ``results.networks`` every network responsible for a street whose name the
+    query names (exactly, at its start or word by word; not a street that merely contains
+    the letters): a resident typing "Reichsweg" wants the OAG of the district as well as
+    the Stadtteilkonferenz whose description happens to mention the street."""
+    named = [street for street in streets if street.rank <= RANK_WORD_STARTS]
+    if not named:
+        return
+    streets_of_area: dict[int, list[str]] = {}
+    for street in named:
+        names = streets_of_area.setdefault(street.area_id, [])
+        if street.name not in names:
+            names.append(street.name)
+    listed = {network.pk for network in results.networks}
+    for network, area_ids in networks_responsible_for(area_ids=set(streets_of_area)):
+        street_names: list[str] = []
+        for area_id in sorted(area_ids):
+            street_names.extend(name for name in streets_of_area[area_id] if name not in street_names)
+        if network.pk not in listed:
+            results.networks.append(network)
+            listed.add(network.pk)
+        results.street_networks[network.pk] = street_names
+
+
+# --- "Meinten Sie …?" ------------------------------------------------------------------
+
+VOCABULARY_CACHE_KEY = "search:vocabulary"
+VOCABULARY_CACHE_SECONDS = 600
+# How alike a typed word and a known one must be (difflib's ratio) to be offered.
+SUGGESTION_CUTOFF = 0.75
+_DISPLAY_WORD = re.compile(r"[^\W\d_][\w*]*")
+
+
+def _vocabulary() -> dict[str, str]:
+    """Folded word → the word as written, over the names Netzwerk holds (networks, their
+    short names, institutions, their types, areas, streets). Read at most every ten minutes:
+    a word added since is offered a little later, which costs nothing but a suggestion."""
+    vocabulary = cache.get(VOCABULARY_CACHE_KEY)
+    if vocabulary is not None:
+        return vocabulary
+    texts: list[str] = []
+    for name, short_name in Network.objects.filter(is_active=True).values_list("name", "short_name"):
+        texts += [name, short_name]
+    texts += Institution.objects.filter(is_active=True).values_list("name", flat=True)
+    texts += InstitutionType.objects.values_list("name", flat=True)
+    texts += Area.objects.values_list("name", flat=True)
+    texts += Street.objects.values_list("name", flat=True).distinct()
+    vocabulary = {}
+    for text in texts:
+        for word in _DISPLAY_WORD.findall(text or ""):
+            folded = fold(word)
+            if len(folded) >= TRIGRAM_MIN_LENGTH:
+                vocabulary.setdefault(folded, word)
+    cache.set(VOCABULARY_CACHE_KEY, vocabulary, VOCABULARY_CACHE_SECONDS)
+    return vocabulary
+
+
+def spelling_suggestion(query: str) -> str | None:
+    """The query with each unknown word replaced by the most alike word Netzwerk holds
+    ("Stadtteilkonferens" → "Stadtteilkonferenz", "Seniorn" → "Senioren"); ``None`` when
+    every word is known or nothing alike is known."""
+    words = _DISPLAY_WORD.findall(query[:QUERY_MAX_LENGTH])[:8]
+    if not words:
+        return None
+    vocabulary = _vocabulary()
+    corrected: list[str] = []
+    changed = False
+    for word in words:
+        folded = fold(word)
+        if folded in vocabulary or len(folded) < TRIGRAM_MIN_LENGTH:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(folded, vocabulary, n=1, cutoff=SUGGESTION_CUTOFF)
+        if close:
+            corrected.append(vocabulary[close[0]])
+            changed = True
+        else:
+            corrected.append(word)
+    return " ".join(corrected) if changed else None
+
 
 def search(
     *, query: str, user, audience: Audience, limit: int = GROUP_LIMIT, kinds: tuple[str, ...] = KINDS
@@ -329,7 +434,32 @@ def search(
     """Search every kind in ``kinds`` for ``query`` as ``user`` (seen as ``audience``) may see it.
 
     A query without a single letter or digit finds nothing (and asks the database nothing).
+    Networks include those responsible for a street the query names. A query that finds
+    nothing, or only what a typo tolerance or word stem let through (on PostgreSQL), gets a
+    ``suggestion`` when a close spelling of its words finds something.
     """
+    results = _search(query=query, user=user, audience=audience, limit=limit, kinds=kinds)
+    if not _any_name_matches(results) and fold_words(query[:QUERY_MAX_LENGTH]):
+        suggestion = spelling_suggestion(query)
+        if suggestion is not None:
+            found = _search(query=suggestion, user=user, audience=audience, limit=1, kinds=kinds)
+            if not found.is_empty:
+                results.suggestion = suggestion
+    return results
+
+
+def _any_name_matches(results: SearchResults) -> bool:
+    """Whether a hit's name contains every word of the query (people are found by name only)."""
+    if results.people:
+        return True
+    return any(
+        getattr(hit, "rank", RANK_REST) < RANK_REST
+        for kind in ("networks", "institutions", "meetings", "areas", "streets")
+        for hit in getattr(results, kind)
+    )
+
+
+def _search(*, query: str, user, audience: Audience, limit: int, kinds: tuple[str, ...]) -> SearchResults:
     results = SearchResults(query=query)
     words = fold_words(query[:QUERY_MAX_LENGTH])
     if not words:
@@ -343,14 +473,21 @@ def search(
         "areas": lambda n: area_search(words, folded_query, limit=n),
         "streets": lambda n: street_search(words, folded_query, limit=n),
     }
+    streets: list[Street] | None = None
     for kind in KINDS:
         if kind not in kinds:
             continue
         # One more than shown tells whether there are more, without a COUNT.
         hits = finders[kind](limit + 1)
+        if kind == "streets":
+            streets = hits
         if len(hits) > limit:
             results.more.add(kind)
         setattr(results, kind, hits[:limit])
+    if "networks" in kinds:
+        if streets is None:
+            streets = finders["streets"](limit + 1)
+        _networks_for_streets(results, streets)
     return results
 
 

@@ -4,9 +4,11 @@ Defaults are the embedded ones (SQLite, a file-system Celery broker, mail writte
 files, all under ``var/``) so that ``make run`` works on a fresh machine. Production sets
 ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_HOST`` and friends, and must set
 ``DJANGO_SECRET_KEY``. Nothing here creates or writes anything: folders under ``var/`` are
-made by ``manage.py prepare_var`` (called by ``make run``) or by whoever needs them.
+made by ``manage.py preflight`` (called by ``make run`` and ``make test``) or by whoever
+needs them.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by django-axes into the German lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "netzwerk.urls"
@@ -115,6 +120,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "contacts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login (the site's and the Verwaltung's) while its account or its
+    # client is paused, before a password is checked.
+    "contacts.backends.LoginLimitBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -130,12 +138,35 @@ LOGOUT_REDIRECT_URL = "home"
 # Invitation and password-reset links stay valid for three days: volunteers do not read
 # mail every day.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
-# Failed logins per e-mail address and per client address within the window, then a pause.
+# Proxies in front of the application that append to X-Forwarded-For (the TLS proxy: 1).
+# Every limit (logins, contact and feedback forms, password reset, the API throttle) counts
+# the client address that the outermost of them saw (contacts/clients.py); with 0 the
+# header is ignored, since any client can send it.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+# One limiter for every login, the site's and the Verwaltung's (django-axes): failed
+# attempts count per account (its normalised address) and per client address; at the limit
+# either is paused until 15 minutes after its last failure. A successful login clears the
+# failures of its account and of its client. Nothing is written for successful logins.
 LOGIN_ATTEMPTS_LIMIT = env.int("LOGIN_ATTEMPTS_LIMIT", default=5)
-LOGIN_ATTEMPTS_WINDOW_SECONDS = 15 * 60
+AXES_FAILURE_LIMIT = LOGIN_ATTEMPTS_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# An attempt while paused neither counts nor extends the pause: the page says "15 minutes".
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+# No banner at every start: management commands print nothing but their result.
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "contacts.clients.client_address"
+AXES_USERNAME_CALLABLE = "contacts.clients.login_username_for_axes"
+AXES_LOCKOUT_CALLABLE = "contacts.views.login_paused"
 # Messages through the public contact and feedback forms per client address within the window.
 CONTACT_MESSAGES_LIMIT = env.int("CONTACT_MESSAGES_LIMIT", default=5)
 CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
+# Password-reset requests per address and per client address within the window: each one
+# sends a mail, to an address anybody can type.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -159,13 +190,20 @@ STORAGES = {
     },
 }
 
-# The embedded default is per process; production sets CACHE_URL=redis://… so that login
-# counters and the feeds' cached VEVENTs are shared by all web workers. It must hold one
+# The embedded default is per process; production sets CACHE_URL=redis://… so that the
+# form limits' counters and the feeds' cached VEVENTs are shared by all web workers (failed
+# logins are counted in the database, by django-axes). It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000")}
 # Anonymous answers of the public pages and the read API are cached whole until the directory
-# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off.
+# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off. Embedded, each
+# process keeps at most PUBLIC_CACHE_ENTRIES of them, apart from the default cache (a flood
+# of varied pages must neither grow a worker without bound nor evict the login counters).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", default=500)
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000"),
+    "public": env.cache_url("CACHE_URL", default=f"locmemcache://public?max_entries={PUBLIC_CACHE_ENTRIES}"),
+}
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.
@@ -185,11 +223,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Netzwerk Aachen <net
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the feedback form of the accessibility statement (BITV NRW) delivers.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="barrierefreiheit@example.org")
+# /healthz shows its details (errors, scheduler timestamps, mail backlog) to staff and to a
+# monitor that sends this value in the X-Healthz-Token header; empty: to staff only.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses
 # nothing; the delivery log in the database makes the second run harmless.
-CELERY_BROKER_URL = broker_url_from(env.str("CELERY_BROKER_URL", default=""), var_dir=VAR_DIR)
+CELERY_BROKER_URL = broker_url_from(env.str("CELERY_BROKER_URL", default=""))
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -253,7 +294,7 @@ NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", 
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "netzwerk.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "netzwerk.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -269,8 +310,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
+    # The throttle's client address by the same rule as every other limit (contacts/clients.py);
+    # DRF's default (None) would take any X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "EXCEPTION_HANDLER": "netzwerk.api.exceptions.exception_handler",
 }
+CSRF_FAILURE_VIEW = "netzwerk.views.csrf_failure"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Netzwerk Aachen API",
     "DESCRIPTION": (
@@ -297,6 +342,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "netzwerk.api.schema.add_error_responses",
+        "netzwerk.api.schema.allow_empty_filters",
     ],
 }
 

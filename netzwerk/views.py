@@ -2,12 +2,15 @@
 Datenschutz, Barrierefreiheit, Leichte Sprache), the health check and the error pages."""
 
 import logging
+import secrets
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -117,7 +120,7 @@ def easy_language(request: HttpRequest) -> HttpResponse:
     return _site_page_response(request, SitePage.Slug.EASY_LANGUAGE)
 
 
-@csrf_exempt  # as the contact form: see contacts.views
+@csrf_exempt  # as the contact form, whose origin check it shares: see contacts.views
 @require_http_methods(["GET", "HEAD", "POST"])
 def accessibility(request: HttpRequest) -> HttpResponse:
     """Erklärung zur Barrierefreiheit (BITV NRW) with its feedback form (POST-redirect-GET)."""
@@ -151,8 +154,32 @@ def accessibility_sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker, the age of the last heartbeat and sweep, the oldest due mail not
-    yet sent and rows stuck past their lease; 503 when the database or broker is down."""
+    """Up or down for anyone (200, or 503 when the database or broker is down); the details
+    (errors, the age of the last heartbeat and sweep, the oldest due mail not yet sent,
+    rows stuck past their lease) only for staff or a monitor that sends
+    ``settings.HEALTHZ_TOKEN`` in the ``X-Healthz-Token`` header: they tell an outsider
+    when the scheduler stalled and how much mail is waiting."""
+    checks = _health_checks()
+    healthy = checks["database"]["ok"] and checks["broker"]["ok"]
+    body: dict = {"ok": healthy}
+    if _health_details_allowed(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _health_details_allowed(request: HttpRequest) -> bool:
+    token = settings.HEALTHZ_TOKEN
+    sent = request.headers.get("X-Healthz-Token", "")
+    if token and sent and secrets.compare_digest(sent.encode(), token.encode()):
+        return True
+    try:
+        return request.user.is_authenticated and request.user.is_staff
+    except DatabaseError:
+        # The session is read from the database, which may be what is down.
+        return False
+
+
+def _health_checks() -> dict[str, dict]:
     checks: dict[str, dict] = {}
     try:
         with connection.cursor() as cursor:
@@ -175,23 +202,61 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "age_seconds": round((timezone.now() - sweep).total_seconds()) if sweep else None,
         }
         checks["deliveries"] = delivery_health()
-    healthy = checks["database"]["ok"] and broker_ok
-    return JsonResponse({"ok": healthy, "checks": checks}, status=200 if healthy else 503)
+    return checks
+
+
+# Under /api/ every answer is JSON with a German ``detail``, also where Django, not DRF,
+# answers: an address no route matches, a CSRF failure of a session-authenticated write,
+# a server error. A client that parses JSON must never get an HTML page.
+API_PREFIX = "/api/"
+API_ERRORS = {
+    400: gettext_lazy("Die Anfrage ist nicht verständlich; bitte prüfen Sie Adresse und Angaben."),
+    403: gettext_lazy("Keine Berechtigung für diese Aktion."),
+    404: gettext_lazy("Nicht gefunden."),
+    500: gettext_lazy("Interner Fehler. Bitte versuchen Sie es später noch einmal."),
+}
+
+
+def _api_error(request: HttpRequest, status: int, detail=None) -> JsonResponse | None:
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse({"detail": str(detail or API_ERRORS[status])}, status=status)
 
 
 def bad_request(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 400, "exception": exception}, status=400)
+    return _api_error(request, 400) or render(
+        request, "netzwerk/error.html", {"status": 400, "exception": exception}, status=400
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 403}, status=403)
+    # The views raise PermissionDenied with a German sentence that says why.
+    message = str(exception) if exception is not None and exception.args else ""
+    return _api_error(request, 403, message) or render(
+        request, "netzwerk/error.html", {"status": 403, "message": message}, status=403
+    )
 
 
 def page_not_found(request, exception=None):
-    return render(request, "netzwerk/error.html", {"status": 404}, status=404)
+    return _api_error(request, 404) or render(request, "netzwerk/error.html", {"status": 404}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (``CSRF_FAILURE_VIEW``): German, and JSON under
+    /api/ (a session-authenticated write without the ``X-CSRFToken`` header)."""
+    message = _(
+        "Das Formular ist abgelaufen oder kam nicht von dieser Seite (CSRF-Prüfung). "
+        "Bitte laden Sie die Seite neu und senden Sie es noch einmal."
+    )
+    return _api_error(request, 403, message) or render(
+        request, "netzwerk/error.html", {"status": 403, "csrf_message": message}, status=403
+    )
 
 
 def server_error(request):
+    api_error = _api_error(request, 500)
+    if api_error is not None:
+        return api_error
     # No context processors that touch the database: it may be what failed.
     from django.template import loader
 

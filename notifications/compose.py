@@ -265,12 +265,18 @@ def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         return Outcome(Delivery.State.FAILED, str(_("Keine E-Mail-Adresse für diese Anfrage.")))
     copy = delivery.kind == Kind.CONTACT_COPY
     recipient = message.recipient
+    recipient_name = str(recipient) if recipient is not None else str(_("Stadt Aachen (Barrierefreiheit)"))
+    if delivery.kind == Kind.CONTACT_COPY_CONFIRM:
+        return _contact_copy_confirm_mail(delivery=delivery, message=message, recipient_name=recipient_name)
+    if copy and not delivery.details.get("confirmed"):
+        # Planned before copies waited for the sender's confirmation: not sent unasked.
+        return Outcome(Delivery.State.SKIPPED, str(_("Kopie ohne bestätigte Adresse: nicht gesendet.")))
     context = {
         "sender_name": message.sender_name,
         "sender_email": message.sender_email,
         "subject": message.subject,
         "body": message.body,
-        "recipient": str(recipient) if recipient is not None else str(_("Stadt Aachen (Barrierefreiheit)")),
+        "recipient": recipient_name,
         "accessibility": message.kind == ContactMessage.Kind.ACCESSIBILITY_FEEDBACK,
     }
     language = message.language if copy else "de"
@@ -283,6 +289,25 @@ def _contact_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         message_id=message_id_of(delivery),
         headers={},
         reply_to="" if copy else message.sender_email,
+    )
+
+
+def _contact_copy_confirm_mail(*, delivery: Delivery, message: ContactMessage, recipient_name: str):
+    """The link that sends the copy: nothing the sender typed, not even the name, goes to
+    the address they typed (it may be anyone's)."""
+    context = {
+        "recipient": recipient_name,
+        "confirm_url": settings.SITE_URL + tokens.contact_copy_path(message_id=message.pk),
+        "valid_days": tokens.CONTACT_COPY_MAX_AGE.days,
+    }
+    subject, body = mail.render(kind=delivery.kind, language=message.language, context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=delivery.address,
+        to_name="",
+        message_id=message_id_of(delivery),
+        headers={},
     )
 
 
@@ -321,5 +346,6 @@ BUILDERS = {
     Kind.POLL_RESULT: _poll_mail,
     Kind.CONTACT: _contact_mail,
     Kind.CONTACT_COPY: _contact_mail,
+    Kind.CONTACT_COPY_CONFIRM: _contact_mail,
     Kind.DIGEST: _digest_mail,
 }

@@ -43,6 +43,8 @@ class Kind(models.TextChoices):
     POLL_RESULT = "umfrage_ergebnis", _("Ergebnis einer Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     CONTACT_COPY = "kontakt_kopie", _("Kopie einer Kontaktanfrage")
+    # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
+    CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.template import TemplateSyntaxError
@@ -392,12 +392,50 @@ def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
                 )
             )
         if message.copy_to_sender:
-            rows.append(
-                _row(kind=Kind.CONTACT_COPY, address=message.sender_email, name=message.sender_name, now=now, **common)
-            )
+            # First a link to the typed address, the copy only once it is used
+            # (``contact_copy_confirm``): the form must not send any text to any address.
+            rows.append(_row(kind=Kind.CONTACT_COPY_CONFIRM, address=message.sender_email, now=now, **common))
         done.append(message.pk)
     _steps_done(Subject.CONTACT, "zustellung", done)
     return rows
+
+
+@transaction.atomic
+def contact_copy_confirm(*, message: ContactMessage, now: datetime.datetime | None = None) -> Delivery:
+    """The sender followed the link in the confirmation mail: the address is theirs, so the
+    copy of their message may go to it.
+
+    Idempotent: a second use finds the row of the first. Raises ``ValidationError``
+    (German) when no copy was asked for. Side effects: one ``kontakt_kopie`` row; after
+    commit, its send task (the sweep would find it too).
+    """
+    if not message.copy_to_sender:
+        raise ValidationError(_("Für diese Nachricht wurde keine Kopie angefordert."))
+    row = _row(
+        subject_type=Subject.CONTACT,
+        subject_id=message.pk,
+        kind=Kind.CONTACT_COPY,
+        address=message.sender_email,
+        name=message.sender_name,
+        network_id=message.network_id,
+        details={"confirmed": True},
+        now=now or timezone.now(),
+    )
+    delivery, created = Delivery.objects.get_or_create(
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        kind=row.kind,
+        version=row.version,
+        recipient_key=row.recipient_key,
+        defaults={
+            field.attname: getattr(row, field.attname)
+            for field in Delivery._meta.concrete_fields
+            if not field.primary_key
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    return delivery
 
 
 def digest_week(now: datetime.datetime) -> tuple[int, datetime.datetime]:
@@ -665,10 +703,27 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
 
 
 def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
-    """``delivery_send`` for a row already claimed with ``token``."""
+    """``delivery_send`` for a row already claimed with ``token``.
+
+    An error nobody foresaw while rendering or sending this one row (a header with a line
+    break in a name typed somewhere, a template that breaks) fails this row with its text;
+    escaping, it would end the batch and leave the rows after it claimed, to be tried and
+    killed again after every lease, forever.
+    """
+    try:
+        return _attempt(delivery, token, now=now, reads=reads)
+    except DatabaseError:
+        # The row cannot be written either: the lease brings it back once the database does.
+        raise
+    except Exception as error:
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk)
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"{type(error).__name__}: {error}"))
+
+
+def _attempt(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
     try:
         prepared = _prepare(delivery, now=now, reads=reads)
-    except (TemplateSyntaxError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except TemplateSyntaxError as error:
         logger.exception("Delivery %s could not be rendered", delivery.pk)
         return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
     if isinstance(prepared, Outcome):

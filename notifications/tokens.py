@@ -1,4 +1,5 @@
-"""Signed links in every mail: one-click unsubscribe from a kind, and all preferences.
+"""Signed links in every mail: one-click unsubscribe from a kind, and all preferences; and
+the link that asks for the copy of a contact-form message.
 
 Unsubscribe links never expire: RFC 8058 expects a List-Unsubscribe URI to keep working
 for as long as the mail may be read. The preferences link expires after 90 days (it shows
@@ -13,6 +14,10 @@ from django.urls import reverse
 UNSUBSCRIBE_SALT = "netzwerk.notifications.unsubscribe"
 PREFERENCES_SALT = "netzwerk.notifications.preferences"
 PREFERENCES_MAX_AGE = datetime.timedelta(days=90)
+CONTACT_COPY_SALT = "netzwerk.notifications.contact-copy"
+# As long as a contact-form message stays in the sweep's view: the copy is asked for soon
+# or not at all.
+CONTACT_COPY_MAX_AGE = datetime.timedelta(days=7)
 
 
 class TokenInvalid(Exception):
@@ -50,3 +55,18 @@ def unsubscribe_path(*, person_id: int, kind: str) -> str:
 
 def preferences_path(*, person_id: int) -> str:
     return reverse("notifications:preferences_by_token", kwargs={"token": preferences_token_make(person_id=person_id)})
+
+
+def contact_copy_token_make(*, message_id: int) -> str:
+    return signing.dumps(message_id, salt=CONTACT_COPY_SALT, compress=False)
+
+
+def contact_copy_token_read(token: str) -> int:
+    try:
+        return int(signing.loads(token, salt=CONTACT_COPY_SALT, max_age=CONTACT_COPY_MAX_AGE))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+
+
+def contact_copy_path(*, message_id: int) -> str:
+    return reverse("notifications:contact_copy", kwargs={"token": contact_copy_token_make(message_id=message_id)})

@@ -8,4 +8,5 @@ urlpatterns = [
     path("einstellungen/", views.preferences, name="preferences"),
     path("einstellungen/<str:token>/", views.preferences_by_token, name="preferences_by_token"),
     path("abbestellen/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("kopie/<str:token>/", views.contact_copy, name="contact_copy"),
 ]

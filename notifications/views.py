@@ -1,4 +1,5 @@
-"""One-click unsubscribe (RFC 8058) and the preferences page.
+"""One-click unsubscribe (RFC 8058), the preferences page, and the link that sends the copy
+of a contact-form message.
 
 The unsubscribe URL is called with POST by mail clients (Gmail, Apple Mail) without any
 login or CSRF token, so that view is CSRF-exempt and authorised by its signed token alone.
@@ -15,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from contacts.models import Person
+from contacts.models import ContactMessage, Person
 from notifications import services, tokens
 from notifications.forms import PreferenceForm
 from notifications.models import Kind, Preference
 from notifications.selectors import preference_of
 
 
-def _invalid(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/link_invalid.html", status=400)
+def _invalid(request: HttpRequest, **context) -> HttpResponse:
+    return render(request, "notifications/link_invalid.html", context, status=400)
 
 
 @csrf_exempt
@@ -85,3 +86,26 @@ def preferences_by_token(request: HttpRequest, token: str) -> HttpResponse:
     if person is None:
         return _invalid(request)
     return _preferences(request, person, action=request.path)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: which message the copy is of (the recipient's name only), with a button; POST:
+    send the copy. A GET sends nothing: mail scanners follow links, and the copy must go
+    only where a person asked for it."""
+    try:
+        message_id = tokens.contact_copy_token_read(token)
+    except tokens.TokenInvalid:
+        return _invalid(request, contact_copy=True)
+    message = ContactMessage.objects.select_related("network", "institution").filter(pk=message_id).first()
+    if message is None or not message.copy_to_sender:
+        return _invalid(request, contact_copy=True)
+    recipient = message.recipient
+    context = {
+        "recipient": str(recipient) if recipient is not None else _("Stadt Aachen (Barrierefreiheit)"),
+        "done": False,
+    }
+    if request.method == "POST":
+        services.contact_copy_confirm(message=message)
+        context["done"] = True
+    return render(request, "notifications/contact_copy.html", context)

@@ -41,12 +41,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (login counters, demo marker)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (login counters, demo marker, public pages)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,54 +1,138 @@
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
+from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.utils import extend_schema_field
 
-from contacts.models import Area, Institution, InstitutionCategory, InstitutionType, Membership, Network, Person
+from contacts.models import Area, Institution, Membership, Network, Person
 from contacts.selectors import area_descendant_ids
+from contacts.textsearch import Fold, fold_words, spaced
 
-# Free text is a plain "contains" here; the combined search endpoint does the tolerant one.
+# Free text here is every folded word contained; the combined search endpoint also ranks and
+# forgives typos.
 SEARCH_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 200
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class AreaChoiceFilter(django_filters.ModelChoiceFilter):
-    """An area chosen by its id (documented as an integer in the OpenAPI schema)."""
+# A whole number every database can hold as an id.
+ID_MAX = 2**31 - 1
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class SlugChoiceFilter(django_filters.ModelChoiceFilter):
-    """An object chosen by its ``slug`` (documented as a string)."""
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A database id. An id that names nothing filters everything out (an empty list, as
+    for any other value nothing has): whether an id exists is not a question of syntax."""
+
+    field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Objects chosen by their ``slug``, repeatable (``?network=a&network=b``)."""
+class _ChoicesField(django_filters.fields.MultipleChoiceField):
+    """A repeated choice; empty values (``?kind=``, as a filter form sends them) left out."""
+
+    def to_python(self, value) -> list[str]:
+        return [item for item in super().to_python(value) if item != ""]
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Several choices (``?kind=stk&kind=oag``); an empty value is no filter, an unknown
+    one a 400 that names it."""
+
+    field_class = _ChoicesField
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (also ``1``/``0``); empty is no filter; anything else is a 400 — a
+    plain NullBooleanField reads an unknown word as "no filter" and answers everything."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        answer = self.VALUES.get(str(value).strip().lower())
+        if answer is None:
+            raise forms.ValidationError(_("Bitte „true“ oder „false“ angeben."), code="invalid")
+        return answer
+
+    def validate(self, value) -> None:
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
+class _SlugListField(forms.Field):
+    """The values of a repeated parameter, empty ones left out."""
+
+    widget = QueryArrayWidget
+
+    def to_python(self, value) -> list[str]:
+        if value in self.empty_values:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(item) for item in values if str(item)]
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if any(len(item) > SLUG_MAX_LENGTH for item in value):
+            raise forms.ValidationError(
+                _("Ein Kurzname hat höchstens %(max)d Zeichen.") % {"max": SLUG_MAX_LENGTH}, code="max_length"
+            )
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": SLUG_MAX_LENGTH}})
+class SlugFilter(django_filters.Filter):
+    """Objects chosen by their ``slug``, repeatable (``?network=a&network=b``). A slug that
+    names nothing matches nothing; an empty value is no filter."""
+
+    field_class = _SlugListField
 
     def __init__(self, *args, field_name: str, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        super().__init__(*args, field_name=f"{field_name}__slug", **kwargs)
+        super().__init__(*args, field_name=f"{field_name}__slug__in", **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{self.field_name: value})
 
 
-def search_filter(*fields: str) -> django_filters.CharFilter:
-    """A ``search`` parameter: every word must occur in one of ``fields`` (case-insensitive)."""
+@extend_schema_field({"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": r"^[^\x00]*$"})
+class SearchFilter(django_filters.CharFilter):
+    """Free text, documented with its length limit."""
+
+
+def search_filter(*fields: str, label=None) -> django_filters.CharFilter:
+    """A ``search`` parameter: every word must occur in one of ``fields``, compared folded as
+    the site search does (``contacts.textsearch.fold``: case, umlauts and ß do not matter,
+    so "Kornelimunster" finds "Kornelimünster"). A single stored folded column
+    (``search_name``, ``search_text``) is compared as it is; plain fields are folded in the
+    query."""
+    if len(fields) == 1 and fields[0].startswith("search_"):
+        folded = F(fields[0])
+    else:
+        folded = Fold(spaced(*fields)) if len(fields) > 1 else Fold(fields[0])
 
     def method(queryset, name, value):
-        for word in value.split():
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
+        words = fold_words(value)
+        if not words:
+            return queryset
+        queryset = queryset.alias(search_folded=folded)
+        for word in words:
+            queryset = queryset.filter(search_folded__contains=word)
         return queryset
 
-    return django_filters.CharFilter(
+    return SearchFilter(
         method=method,
         max_length=SEARCH_MAX_LENGTH,
-        label=_("Freitext (alle Wörter müssen vorkommen)"),
+        label=label or _("Freitext (alle Wörter müssen vorkommen; Groß- und Kleinschreibung und Umlaute egal)"),
     )
 
 
@@ -58,9 +142,8 @@ def updated_since_filter() -> django_filters.IsoDateTimeFilter:
     )
 
 
-def area_filter(method: str) -> AreaChoiceFilter:
-    return AreaChoiceFilter(
-        queryset=Area.objects.all(),
+def area_filter(method: str) -> IdFilter:
+    return IdFilter(
         method=method,
         label=_("Gebiet (ID), einschließlich der darin liegenden Gebiete"),
     )
@@ -68,9 +151,9 @@ def area_filter(method: str) -> AreaChoiceFilter:
 
 class AreaFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Area.Level.choices, label=_("Ebene"))
-    parent = django_filters.ModelChoiceFilter(queryset=Area.objects.all(), label=_("übergeordnetes Gebiet (ID)"))
+    parent = IdFilter(field_name="parent_id", label=_("übergeordnetes Gebiet (ID)"))
     updated_since = updated_since_filter()
-    search = search_filter("name", "code")
+    search = search_filter("search_text", label=_("Freitext in Nummer und Name (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Area
@@ -78,9 +161,9 @@ class AreaFilter(django_filters.FilterSet):
 
 
 class NetworkFilter(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=Network.Kind.choices, label=_("Art"))
+    kind = MultipleChoiceFilter(choices=Network.Kind.choices, label=_("Art"))
     area = area_filter("filter_area")
-    is_active = django_filters.BooleanFilter(label=_("aktiv"))
+    is_active = BooleanFilter(label=_("aktiv"))
     updated_since = updated_since_filter()
     search = search_filter("name", "short_name")
 
@@ -93,20 +176,16 @@ class NetworkFilter(django_filters.FilterSet):
 
 
 class InstitutionFilter(django_filters.FilterSet):
-    type = SlugMultipleChoiceFilter(
-        field_name="type",
-        queryset=InstitutionType.objects.all(),
-        label=_("Einrichtungsart (Kurzname; mehrfach möglich)"),
-    )
-    category = django_filters.ModelChoiceFilter(
-        field_name="type__category", queryset=InstitutionCategory.objects.all(), label=_("Bereich (ID)")
-    )
+    type = SlugFilter(field_name="type", label=_("Einrichtungsart (Kurzname; mehrfach möglich)"))
+    category = IdFilter(field_name="type__category_id", label=_("Bereich (ID)"))
     area = area_filter("filter_area")
-    network = SlugChoiceFilter(
-        queryset=Network.objects.all(), method="filter_network", label=_("aktuelles Mitglied im Netzwerk (Kurzname)")
+    network = SlugFilter(
+        field_name="network",
+        method="filter_network",
+        label=_("aktuelles Mitglied im Netzwerk (Kurzname; mehrfach möglich)"),
     )
     updated_since = updated_since_filter()
-    search = search_filter("name", "street")
+    search = search_filter("search_text", label=_("Freitext in Name und Straße (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Institution
@@ -116,15 +195,17 @@ class InstitutionFilter(django_filters.FilterSet):
         return queryset.filter(area_id__in=area_descendant_ids(value))
 
     def filter_network(self, queryset, name, value):
-        members = Membership.objects.active().filter(network=value, institution__isnull=False)
+        members = Membership.objects.active().filter(network__slug__in=value, institution__isnull=False)
         return queryset.filter(pk__in=members.values("institution_id"))
 
 
 class PersonFilter(django_filters.FilterSet):
     # Only the name is searched: matching a hidden e-mail address would reveal it.
     search = search_filter("given_name", "family_name")
-    network = SlugChoiceFilter(
-        queryset=Network.objects.all(), method="filter_network", label=_("aktuelles Mitglied im Netzwerk (Kurzname)")
+    network = SlugFilter(
+        field_name="network",
+        method="filter_network",
+        label=_("aktuelles Mitglied im Netzwerk (Kurzname; mehrfach möglich)"),
     )
 
     class Meta:
@@ -132,18 +213,16 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["search", "network"]
 
     def filter_network(self, queryset, name, value):
-        members = Membership.objects.active().filter(network=value, person__isnull=False)
+        members = Membership.objects.active().filter(network__slug__in=value, person__isnull=False)
         return queryset.filter(pk__in=members.values("person_id"))
 
 
 class MembershipFilter(django_filters.FilterSet):
-    network = SlugChoiceFilter(queryset=Network.objects.all(), label=_("Netzwerk (Kurzname)"))
-    kind = django_filters.MultipleChoiceFilter(
-        field_name="network__kind", choices=Network.Kind.choices, label=_("Art des Netzwerks")
-    )
+    network = SlugFilter(field_name="network", label=_("Netzwerk (Kurzname; mehrfach möglich)"))
+    kind = MultipleChoiceFilter(field_name="network__kind", choices=Network.Kind.choices, label=_("Art des Netzwerks"))
     area = area_filter("filter_area")
-    institution = SlugChoiceFilter(queryset=Institution.objects.all(), label=_("Einrichtung (Kurzname)"))
-    role = django_filters.MultipleChoiceFilter(choices=Membership.Role.choices, label=_("Rolle"))
+    institution = SlugFilter(field_name="institution", label=_("Einrichtung (Kurzname; mehrfach möglich)"))
+    role = MultipleChoiceFilter(choices=Membership.Role.choices, label=_("Rolle"))
     updated_since = updated_since_filter()
 
     class Meta:

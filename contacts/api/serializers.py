@@ -50,7 +50,7 @@ class AreaSummarySerializer(serializers.ModelSerializer):
 
 class AreaSerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent = AreaSummarySerializer(read_only=True)
+    parent = AreaSummarySerializer(read_only=True, allow_null=True)
     html_url = HtmlUrlField("directory:area_detail")
     ical_url = IcalUrlField("feeds:area")
 
@@ -85,7 +85,7 @@ class NetworkSummarySerializer(serializers.ModelSerializer):
 
 class NetworkSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    parent = NetworkSummarySerializer(read_only=True)
+    parent = NetworkSummarySerializer(read_only=True, allow_null=True)
     areas = AreaSummarySerializer(many=True, read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
     html_url = HtmlUrlField("directory:network_detail")
@@ -139,8 +139,8 @@ class InstitutionSerializer(serializers.ModelSerializer):
     addresses, public by definition; the people who work there are not part of it."""
 
     type = InstitutionTypeSerializer(read_only=True)
-    umbrella = UmbrellaSerializer(read_only=True)
-    area = AreaSummarySerializer(read_only=True)
+    umbrella = UmbrellaSerializer(read_only=True, allow_null=True)
+    area = AreaSummarySerializer(read_only=True, allow_null=True)
     address = serializers.CharField(read_only=True, help_text="Straße, Postleitzahl und Ort in einer Zeile")
     accessibility_display = serializers.CharField(source="get_accessibility_display", read_only=True)
     html_url = HtmlUrlField("directory:institution_detail")

@@ -1,12 +1,11 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from contacts.api.filters import (
-    SlugChoiceFilter,
-    SlugMultipleChoiceFilter,
+    BooleanFilter,
+    IdFilter,
+    MultipleChoiceFilter,
+    SlugFilter,
     area_filter,
     search_filter,
     updated_since_filter,
@@ -16,30 +15,12 @@ from contacts.selectors import area_descendant_ids
 from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A database id: a whole number in the range every database can hold."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**31 - 1)
-        super().__init__(*args, **kwargs)
+def network_filter() -> SlugFilter:
+    return SlugFilter(field_name="network", label=_("Netzwerk (Kurzname; mehrfach möglich)"))
 
 
-def network_filter() -> SlugMultipleChoiceFilter:
-    return SlugMultipleChoiceFilter(
-        field_name="network",
-        queryset=Network.objects.all(),
-        label=_("Netzwerk (Kurzname; mehrfach möglich)"),
-    )
-
-
-def kind_filter() -> django_filters.MultipleChoiceFilter:
-    return django_filters.MultipleChoiceFilter(
-        field_name="network__kind", choices=Network.Kind.choices, label=_("Art des Netzwerks")
-    )
+def kind_filter() -> MultipleChoiceFilter:
+    return MultipleChoiceFilter(field_name="network__kind", choices=Network.Kind.choices, label=_("Art des Netzwerks"))
 
 
 class NetworkAreaMixin:
@@ -53,16 +34,18 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
     kind = kind_filter()
     area = area_filter("filter_area")
     series = IdFilter(field_name="series_id", label=_("Terminserie (ID)"))
-    status = django_filters.MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
+    status = MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
     start_after = django_filters.IsoDateTimeFilter(
         field_name="start", lookup_expr="gte", label=_("Beginn ab (ISO 8601, einschließlich)")
     )
     start_before = django_filters.IsoDateTimeFilter(
-        field_name="start", lookup_expr="lt", label=_("Beginn vor (ISO 8601, ausschließlich)")
+        field_name="start",
+        lookup_expr="lt",
+        label=_("Beginn vor (ISO 8601, ausschließlich; vor start_after: leere Liste)"),
     )
     updated_since = updated_since_filter()
-    search = search_filter("title")
+    search = search_filter("search_name", label=_("Freitext im Titel (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = Meeting
@@ -79,16 +62,6 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
             "search",
         ]
 
-    def is_valid(self) -> bool:
-        if not super().is_valid():
-            return False
-        after = self.form.cleaned_data.get("start_after")
-        before = self.form.cleaned_data.get("start_before")
-        if after is not None and before is not None and before <= after:
-            self.form.add_error("start_before", _("„start_before“ muss nach „start_after“ liegen."))
-            return False
-        return True
-
 
 class SeriesFilter(NetworkAreaMixin, django_filters.FilterSet):
     network = network_filter()
@@ -96,7 +69,7 @@ class SeriesFilter(NetworkAreaMixin, django_filters.FilterSet):
     area = area_filter("filter_area")
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices, label=_("sichtbar für"))
     updated_since = updated_since_filter()
-    search = search_filter("title")
+    search = search_filter("title", label=_("Freitext im Titel (alle Wörter müssen vorkommen)"))
 
     class Meta:
         model = MeetingSeries
@@ -105,10 +78,8 @@ class SeriesFilter(NetworkAreaMixin, django_filters.FilterSet):
 
 class AgendaItemFilter(django_filters.FilterSet):
     meeting = django_filters.UUIDFilter(field_name="meeting__uid", label=_("Sitzung (uid)"))
-    network = SlugChoiceFilter(
-        field_name="meeting__network", queryset=Network.objects.all(), label=_("Netzwerk (Kurzname)")
-    )
-    is_public = django_filters.BooleanFilter(label=_("öffentlich"))
+    network = SlugFilter(field_name="meeting__network", label=_("Netzwerk (Kurzname; mehrfach möglich)"))
+    is_public = BooleanFilter(label=_("öffentlich"))
     updated_since = updated_since_filter()
 
     class Meta:

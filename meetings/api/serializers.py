@@ -5,6 +5,8 @@ Read shapes keep names close to OParl's Meeting/AgendaItem where natural (``star
 ``end``, ``location``, ``agenda_items``, ``minutes``), so an OParl view is a small step.
 """
 
+import re
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,7 @@ from meetings.models import (
 )
 
 MANAGE_PERM = "meetings.manage_meetings"
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
 def _absolute(request, path: str) -> str:
@@ -36,6 +39,18 @@ def _absolute(request, path: str) -> str:
 
 
 # --- Read ------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "18:30"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Aachen, "HH:MM" or "HH:MM:SS", without an offset: OpenAPI's
+    ``format: time`` is RFC 3339's full-time, which requires one ("18:30:00+01:00"), while
+    a series meets at 18:30 local time in winter and in summer alike."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not re.fullmatch(LOCAL_TIME_PATTERN, value):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
 
 
 class LocationSerializer(serializers.Serializer):
@@ -327,7 +342,7 @@ class SeriesWriteSerializer(LocationWriteSerializer):
     title = serializers.CharField(max_length=200)
     rule = serializers.CharField(max_length=300, help_text="RRULE nach RFC 5545, z. B. FREQ=MONTHLY;BYDAY=2TU")
     first_date = serializers.DateField()
-    start_time = serializers.TimeField(help_text="Ortszeit Europe/Berlin")
+    start_time = LocalTimeField(help_text="Ortszeit Europe/Berlin")
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     until = serializers.DateField(required=False, allow_null=True)
@@ -412,6 +427,6 @@ class PollCloseSerializer(LocationWriteSerializer):
     """Fields of ``poll_close``."""
 
     option = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="ID des gewählten Vorschlags")
-    start_time = serializers.TimeField(required=False, help_text="Nur für ganztägige Vorschläge: Beginn (Ortszeit)")
+    start_time = LocalTimeField(required=False, help_text="Nur für ganztägige Vorschläge: Beginn (Ortszeit)")
     end_time = serializers.TimeField(required=False, help_text="Nur für ganztägige Vorschläge: Ende (Ortszeit)")
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)

@@ -5,6 +5,28 @@ global exception handler, the strict filter backend, authentication and throttli
 they are documented here once instead of on every view.
 """
 
+from drf_spectacular import openapi
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Public reads declare that a token or a session is optional (``{}`` among the
+    security requirements). drf-spectacular does that only for the exact class
+    ``IsAuthenticatedOrReadOnly``, not for the calendar's subclass of it, so the schema said
+    every read of meetings, series, agenda items and polls needed a login, and a client
+    generated from it would refuse to call them anonymously."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if {} in auths or self.method not in SAFE_METHODS:
+            return auths
+        permissions = self.view.get_permissions()
+        needs_action_perm = getattr(self.view, "action_perms", {}).get(getattr(self.view, "action", None))
+        if permissions and all(isinstance(p, IsAuthenticatedOrReadOnly) for p in permissions) and not needs_action_perm:
+            auths.append({})
+        return auths
+
+
 ERROR_COMPONENT = "Fehler"
 
 ERROR_SCHEMA = {
@@ -35,6 +57,10 @@ ERROR_RESPONSES = {
     "404": "Nicht gefunden (auch: unbekannte Kennung oder ungültige Seite).",
     "429": "Zu viele Anfragen; `Retry-After` nennt die Wartezeit in Sekunden.",
 }
+# Answered by the web server in front of the application, not by it: no JSON body.
+SERVER_RESPONSES = {"414": "Adresse zu lang (vom Webserver abgelehnt, mehr als etwa 4.000 Zeichen)."}
+# The one operation whose query parameters are not list filters.
+SEARCH_PATH = "/api/v1/search/"
 
 
 def add_error_responses(result, generator, request, public):
@@ -51,6 +77,8 @@ def add_error_responses(result, generator, request, public):
                 # A view may word its own description of an error; the shape is always this one.
                 response = responses.setdefault(code, {"description": description})
                 response["content"] = {"application/json": {"schema": reference}}
+            for code, description in SERVER_RESPONSES.items():
+                responses.setdefault(code, {"description": description})
             if "429" in responses:
                 responses["429"].setdefault(
                     "headers",
@@ -61,4 +89,16 @@ def add_error_responses(result, generator, request, public):
                         }
                     },
                 )
+    return result
+
+
+def allow_empty_filters(result, generator, request, public):
+    """Postprocessing hook: an optional list filter given empty (``?kind=&area=``, as an HTML
+    filter form sends it) is no filter, so the schema says ``allowEmptyValue``."""
+    for path, path_item in result.get("paths", {}).items():
+        if path == SEARCH_PATH or "get" not in path_item:
+            continue
+        for parameter in path_item["get"].get("parameters", []):
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
     return result

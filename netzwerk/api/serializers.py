@@ -7,6 +7,10 @@ from contacts.api.serializers import HtmlUrlField
 from contacts.models import Area, Institution, Network
 from netzwerk.search import GROUP_LIMIT, GROUP_LIMIT_MAX, KINDS, QUERY_MAX_LENGTH
 
+# What ``q`` must be, for the schema: at least one character that is not white space, and
+# no NUL (the field rejects both with a German 400).
+QUERY_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
 
 class SearchQuerySerializer(serializers.Serializer):
     """The query parameters; every mistake is a 400 with a German message."""
@@ -126,6 +130,9 @@ class SearchResponseSerializer(serializers.Serializer):
 
     query = serializers.CharField()
     total = serializers.IntegerField()
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="Ein ähnlich geschriebener Suchbegriff, der etwas findet („Meinten Sie …?“)."
+    )
     networks = _group(NetworkHitSerializer, "Network")(required=False)
     institutions = _group(InstitutionHitSerializer, "Institution")(required=False)
     people = _group(PersonHitSerializer, "Person")(required=False)
@@ -134,7 +141,7 @@ class SearchResponseSerializer(serializers.Serializer):
     streets = _group(StreetHitSerializer, "Street")(required=False)
 
     def to_representation(self, results):
-        data = {"query": results.query, "total": results.total}
+        data = {"query": results.query, "total": results.total, "suggestion": results.suggestion}
         for kind in self.context["kinds"]:
             field = self.fields[kind]
             data[kind] = {

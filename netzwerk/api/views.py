@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from contacts.selectors import audience_for
 from netzwerk import search
-from netzwerk.api.serializers import SearchQuerySerializer, SearchResponseSerializer
+from netzwerk.api.serializers import QUERY_PATTERN, SearchQuerySerializer, SearchResponseSerializer
 
 SEARCH_PARAMETERS = {"q", "kind", "limit", "format"}
 
@@ -22,6 +22,9 @@ class SearchView(APIView):
     shown only as far as the caller may see them. Meetings: public ones, and internal ones
     of the networks the (logged-in) caller is a member of.
     """
+
+    # The parameters it reads; the public page cache stores answers to these alone.
+    query_parameters = SEARCH_PARAMETERS
 
     @extend_schema(
         summary="Suche über Netzwerke, Einrichtungen, Personen, Termine, Gebiete und Straßen",
@@ -36,7 +39,7 @@ class SearchView(APIView):
         parameters=[
             OpenApiParameter(
                 "q",
-                OpenApiTypes.STR,
+                {"type": "string", "minLength": 1, "maxLength": search.QUERY_MAX_LENGTH, "pattern": QUERY_PATTERN},
                 required=True,
                 description="Suchbegriff (höchstens 200 Zeichen); Groß-/Kleinschreibung, Umlaute und ß sind egal.",
             ),
@@ -48,7 +51,9 @@ class SearchView(APIView):
                 description="Nur diese Arten von Treffern; mehrfach möglich (kind=networks&kind=people).",
             ),
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description="Höchstzahl der Treffer je Art, 1 bis 50 (Standard 10)."
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": search.GROUP_LIMIT_MAX},
+                description="Höchstzahl der Treffer je Art, 1 bis 50 (Standard 10).",
             ),
         ],
         responses={

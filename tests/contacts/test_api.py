@@ -71,13 +71,22 @@ def test_api_bad_page_is_a_404_not_a_500(client, page):
     assert response.json()["detail"] == "Ungültige Seite."
 
 
-def test_api_page_size_is_bounded(client):
+@pytest.mark.parametrize("page_size", ["100000", "0", "-5", "1.4e-45", "null"])
+def test_api_page_size_outside_its_range_is_a_400_that_names_the_range(client, page_size):
     NetworkFactory.create_batch(3)
 
-    response = client.get("/api/v1/networks/", {"page_size": 100000})
+    response = client.get("/api/v1/networks/", {"page_size": page_size})
 
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 3
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Bitte eine ganze Zahl von 1 bis 200 angeben."]}
+
+
+def test_api_page_size_within_its_range_is_used(client):
+    NetworkFactory.create_batch(3)
+
+    response = client.get("/api/v1/networks/", {"page_size": 2})
+
+    assert len(response.json()["results"]) == 2
 
 
 @pytest.mark.parametrize("url", ["/api/v1/networks/", "/api/v1/areas/"])

@@ -130,3 +130,32 @@ def test_api_directory_detail_query_count_is_small(client, name, django_assert_m
 
     with django_assert_max_num_queries(10):
         assert client.get(f"/api/v1/{name}/{row['id']}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "stored", "typed"),
+    [
+        ("networks", "Sozialraumkonferenz Kornelimünster/Walheim", "Kornelimunster"),
+        ("networks", "Stadtteilkonferenz Süsterfeld", "SUESTERFELD"),
+        ("institutions", "Begegnungsstätte Straßburger Weg", "strassburger"),
+        ("areas", "Kornelimünster und Oberforstbach", "kornelimuenster oberforstbach"),
+    ],
+)
+def test_api_search_filter_ignores_case_umlauts_and_sharp_s(client, endpoint, stored, typed):
+    factory = {"networks": NetworkFactory, "institutions": InstitutionFactory, "areas": SocialAreaFactory}[endpoint]
+    factory(name=stored)
+    factory(name="Etwas ganz anderes")
+
+    response = client.get(f"/api/v1/{endpoint}/", {"search": typed})
+
+    assert response.status_code == 200
+    assert names(response) == [stored]
+
+
+def test_api_people_search_ignores_umlauts(client):
+    public_person(given_name="Jürgen", family_name="Müller")
+    public_person(given_name="Anna", family_name="Schmitz")
+
+    response = client.get("/api/v1/people/", {"search": "jurgen mueller"})
+
+    assert names(response) == ["Jürgen Müller"]

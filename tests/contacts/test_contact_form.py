@@ -194,3 +194,52 @@ def test_contact_message_submit_refuses_an_invalid_address_and_stores_nothing(ne
         )
 
     assert stored() == []
+
+
+def test_contact_name_and_subject_are_cleaned_of_control_characters(client, network):
+    posted = {**VALID, "name": "Anna\nBcc: opfer@example.org", "betreff": "Frage\rzum\u2028Fest\x00  heute"}
+
+    client.post("/netzwerke/stk-forst/kontakt/", posted)
+
+    assert [row[3:6] for row in stored()] == [
+        ("Anna Bcc: opfer@example.org", "anna@example.org", "Frage zum Fest heute")
+    ]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://boese.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://andere.aachen.de"},
+        {"Origin": "https://boese.example"},
+        {"Origin": "null"},
+    ],
+)
+def test_contact_posted_from_another_site_is_a_403_in_german_and_stores_nothing(client, network, headers):
+    response = client.post("/netzwerke/stk-forst/kontakt/", VALID, headers=headers)
+
+    assert response.status_code == 403
+    assert "Dieses Formular kann nur auf den Seiten von Netzwerk Aachen abgeschickt werden." in (
+        response.content.decode()
+    )
+    assert stored() == []
+
+
+def test_accessibility_feedback_posted_from_another_site_is_a_403(client):
+    response = client.post("/barrierefreiheit/", VALID, headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert (response.status_code, stored()) == (403, [])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+        {"Origin": "http://testserver"},
+        {},
+    ],
+)
+def test_contact_posted_from_its_own_page_is_stored(client, network, headers):
+    response = client.post("/netzwerke/stk-forst/kontakt/", VALID, headers=headers)
+
+    assert (response.status_code, len(stored())) == (302, 1)

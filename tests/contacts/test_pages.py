@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.contentlines import LINE_OCTETS, line_fold
 from contacts.models import (
     Area,
     Consent,
@@ -24,7 +25,6 @@ from contacts.models import (
     Topic,
     Visibility,
 )
-from contacts.vcard import MAX_LINE_OCTETS, fold
 from tests.factories import (
     AreaFactory,
     ChannelFactory,
@@ -268,10 +268,10 @@ def test_network_vcard_without_public_speakers_is_the_network_alone(client):
 def test_vcard_fold_keeps_lines_short_and_characters_whole():
     line = "NOTE:" + "Örtliche Arbeitsgemeinschaft der Altenarbeit " * 5
 
-    folded = fold(line)
+    folded = line_fold(line).decode("utf-8").removesuffix("\r\n")
 
     parts = folded.split("\r\n")
-    assert all(len(part.encode("utf-8")) <= MAX_LINE_OCTETS for part in parts)
+    assert all(len(part.encode("utf-8")) <= LINE_OCTETS for part in parts)
     assert all(part.startswith(" ") for part in parts[1:])
     assert "".join(part.removeprefix(" ") if i else part for i, part in enumerate(parts)) == line
 

@@ -76,13 +76,13 @@ def test_api_meetings_filter_by_date_range_and_status(client, world):
     assert titles(response) == ["Abgesagte Sitzung"]
 
 
-def test_api_meetings_range_end_before_start_is_a_400_in_german(client, world):
+def test_api_meetings_range_that_ends_before_it_starts_is_empty(client, world):
+    """Both bounds are valid on their own (the schema cannot relate them): an empty window."""
     response = client.get(
         "/api/v1/meetings/", {"start_after": in_days(10).isoformat(), "start_before": in_days(1).isoformat()}
     )
 
-    assert response.status_code == 400
-    assert response.json() == {"start_before": ["„start_before“ muss nach „start_after“ liegen."]}
+    assert (response.status_code, titles(response)) == (200, [])
 
 
 def test_api_minutes_draft_only_for_managers_published_per_visibility(client, world):
@@ -348,13 +348,11 @@ def test_api_odd_search_values_are_never_a_500(client, world, name, value):
 def test_api_bad_list_parameters_are_a_4xx_json_in_german(client, world, name, params):
     response = client.get(f"/api/v1/{name}/", params)
 
-    assert response.status_code in {200, 400, 404}
-    if response.status_code == 200:
-        # A negative page size falls back to the default; nothing else may pass.
-        assert params == {"page_size": "-5"}
-        return
+    assert response.status_code in {400, 404}
     body = json.dumps(response.json(), ensure_ascii=False)
-    assert any(word in body for word in ("Unbekannter Filter", "Ungültige Seite", "gültig", "Datum", "Wert muss"))
+    assert any(
+        word in body for word in ("Unbekannter Filter", "Ungültige Seite", "gültig", "Datum", "Wert muss", "ganze Zahl")
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,14 @@
 """The whole-answer cache of the anonymous public pages and API: served from the cache
 until the directory changes, never to or from members, never with a cookie."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from contacts.models import Consent, Membership, Visibility
+from contacts.models import Consent, Membership, Network, Visibility
+from tests.conftest import require_service
 from tests.factories import (
     AreaFactory,
     ChannelFactory,
@@ -52,20 +55,22 @@ def test_second_anonymous_request_is_served_without_a_query(client, network, url
     assert (first > 0, second, second_body) == (True, 0, first_body)
 
 
-def test_a_change_to_the_directory_shows_at_once(client, network):
+def test_a_change_to_the_directory_shows_at_once(client, network, django_capture_on_commit_callbacks):
     client.get("/netzwerke/stk-haaren/")
-    network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
-    network.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+        network.save()
 
     _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
 
     assert "Stadtteilkonferenz Haaren-Verlautenheide" in html
 
 
-def test_an_added_area_shows_at_once(client, network):
+def test_an_added_area_shows_at_once(client, network, django_capture_on_commit_callbacks):
     client.get("/netzwerke/stk-haaren/")
 
-    network.areas.add(AreaFactory(name="Verlautenheide"))
+    with django_capture_on_commit_callbacks(execute=True):
+        network.areas.add(AreaFactory(name="Verlautenheide"))
 
     _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
 
@@ -147,3 +152,117 @@ def test_contact_form_posts_without_a_csrf_token(network):
     )
 
     assert response.status_code == 302
+
+
+def test_an_attendance_answer_keeps_the_public_pages_cached(client, network, django_capture_on_commit_callbacks):
+    from meetings.services import attendance_answer
+    from tests.meetings.factories import MeetingFactory
+
+    meeting = MeetingFactory(network=network)
+    member = Membership.objects.get(network=network, role=Membership.Role.MEMBER).person
+    client.get("/netzwerke/stk-haaren/")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        attendance_answer(meeting=meeting, person=member, answer="zusage")
+    queries, _html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert (len(callbacks), queries) == (0, 0)
+
+
+def test_a_change_rolled_back_keeps_the_public_pages_cached(client, network):
+    client.get("/netzwerke/stk-haaren/")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        network.name = "Nie gespeichert"
+        network.save()
+        raise RuntimeError
+    queries, _html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert queries == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_before_the_commit_is_not_stored_under_the_new_version(client, network):
+    """A request served while a change is saved but not yet committed reads the old rows;
+    its page must not be served once the change is committed."""
+    require_service(connection.vendor == "postgresql", "needs PostgreSQL (readers beside an open write)")
+    client.get("/netzwerke/stk-haaren/")
+    saved, read = threading.Event(), threading.Event()
+
+    def rename() -> None:
+        try:
+            with transaction.atomic():
+                renamed = Network.objects.get(pk=network.pk)
+                renamed.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+                renamed.save()
+                saved.set()
+                read.wait(timeout=20)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=rename)
+    writer.start()
+    assert saved.wait(timeout=20)
+    _queries, between = queries_of(client, "/netzwerke/stk-haaren/")
+    read.set()
+    writer.join(timeout=20)
+
+    _queries, after = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert ("Haaren-Verlautenheide" in between, "Haaren-Verlautenheide" in after) == (False, True)
+
+
+def test_an_unknown_query_parameter_is_a_400_in_german(client, network):
+    response = client.get("/netzwerke/stk-haaren/?utm_source=1")
+
+    assert response.status_code == 400
+    assert "Unbekannter Parameter in der Adresse: utm_source." in response.content.decode()
+
+
+def test_a_known_query_parameter_is_cached_whatever_its_order(client, network):
+    client.get("/netzwerke/?art=stk&gebiet=")
+
+    queries, _html = queries_of(client, "/netzwerke/?gebiet=&art=stk")
+
+    assert queries == 0
+
+
+def test_the_api_search_is_cached(client, network):
+    client.get("/api/v1/search/?q=haaren")
+
+    queries, _body = queries_of(client, "/api/v1/search/?q=haaren")
+
+    assert queries == 0
+
+
+def test_varied_accept_headers_share_one_entry_per_representation(client, network):
+    client.get("/netzwerke/stk-haaren/", HTTP_ACCEPT="text/html")
+    client.get("/api/v1/networks/", HTTP_ACCEPT="application/json")
+
+    page_queries = [
+        queries_of(client, "/netzwerke/stk-haaren/", HTTP_ACCEPT=f"text/html;q=0.{number}, x/y{number}")[0]
+        for number in range(1, 10)
+    ]
+    api_queries = [
+        queries_of(client, "/api/v1/networks/", HTTP_ACCEPT=accept)[0] for accept in ("*/*", "application/*")
+    ]
+
+    assert (page_queries, api_queries) == ([0] * 9, [0, 0])
+
+
+def test_the_public_cache_holds_a_bounded_number_of_pages(client, network, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "public": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bounded",
+            "OPTIONS": {"MAX_ENTRIES": 10},
+        },
+    }
+    urls = [f"/suche/?q=haaren{number}" for number in range(40)]
+    for url in urls:
+        client.get(url)
+
+    hits = sum(queries_of(client, url)[0] == 0 for url in urls)
+
+    assert hits <= 10

@@ -296,7 +296,9 @@ def _search_data(count: int) -> None:
         ConsentFactory(person=person, scope=Consent.Scope.NAME, audience=Visibility.PUBLIC)
         MembershipFactory(network=network, person=person, role=Membership.Role.SPEAKER)
         MeetingFactory(network=network, title=f"Suchwort-Sitzung {index}")
-        street(f"Suchwortweg {index}", LivingAreaFactory(name=f"Suchwortviertel {index}"))
+        living_area = LivingAreaFactory(name=f"Suchwortviertel {index}")
+        street(f"Suchwortweg {index}", living_area)
+        NetworkFactory(name=f"Arbeitsgemeinschaft {index}").areas.add(living_area.parent)
 
 
 @pytest.mark.parametrize("count", [1, 12])
@@ -304,8 +306,9 @@ def test_search_page_query_count_does_not_grow(client, django_assert_num_queries
     _search_data(count)
 
     # networks, institutions, people + consents, channels, affiliations, memberships and
-    # speaker roles, meetings, areas, streets; and the two of the demo marker
-    with django_assert_num_queries(13):
+    # speaker roles, meetings, areas, streets; the networks responsible for the streets
+    # (areas above them, links, networks); and the two of the demo marker
+    with django_assert_num_queries(16):
         response = client.get("/suche/", {"q": "suchwort"})
 
     assert response.status_code == 200
@@ -315,7 +318,7 @@ def test_search_page_query_count_does_not_grow(client, django_assert_num_queries
 def test_search_api_query_count_does_not_grow(client, django_assert_num_queries, count):
     _search_data(count)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         response = client.get("/api/v1/search/", {"q": "suchwort"})
 
     assert response.json()["networks"]["more"] is (count > 10)
@@ -491,3 +494,60 @@ def test_demo_street_index_leads_reichsweg_to_rothe_erde_and_its_networks(client
 
     assert response["Location"] == "/gebiete/lebensraum-341-rothe-erde/"
     assert "Stadtteilkonferenz Aachen-Ost / Rothe Erde" in area_page
+
+
+def test_search_lists_every_network_responsible_for_a_named_street(client):
+    rothe_erde = LivingAreaFactory(name="Rothe Erde")
+    street("Reichsweg", rothe_erde)
+    stk = NetworkFactory(name="Stadtteilkonferenz Aachen-Ost", description="Wir tagen in der Nadelfabrik, Reichsweg.")
+    stk.areas.add(rothe_erde.parent)
+    oag = NetworkFactory(name="OAG Altenarbeit Ost")
+    oag.areas.add(rothe_erde)
+    NetworkFactory(name="Stadtteilkonferenz anderswo").areas.add(LivingAreaFactory())
+
+    page = client.get("/suche/", {"q": "Reichsweg"}).content.decode()
+    found = api_names(client, "reichsweg", "networks")
+
+    assert sorted(found) == ["OAG Altenarbeit Ost", "Stadtteilkonferenz Aachen-Ost"]
+    assert "zuständig für Reichsweg" in page
+
+
+def test_search_does_not_list_networks_for_a_street_that_only_contains_the_word(client):
+    area = LivingAreaFactory()
+    street("Am Breitenweg", area)
+    NetworkFactory(name="OAG Breiten").areas.add(area)
+
+    assert api_names(client, "eitenwe", "networks") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("Stadtteilkonferens", "Stadtteilkonferenz"), ("Seniorn", "Senioren"), ("Seniorn Haarn", "Senioren Haaren")],
+)
+def test_search_without_a_matching_name_offers_a_spelling_that_finds_something(client, typed, suggested):
+    NetworkFactory(name="Stadtteilkonferenz Haaren")
+    InstitutionFactory(name="Senioren-Treff Haaren")
+
+    page = client.get("/suche/", {"q": typed}).content.decode()
+    api = client.get("/api/v1/search/", {"q": typed}).json()
+
+    # PostgreSQL's typo tolerance may find the names anyway; the suggestion is offered all the same.
+    assert api["total"] == 0 or connection.vendor == "postgresql"
+    assert api["suggestion"] == suggested
+    assert f'Meinten Sie <a href="/suche/?q={suggested.replace(" ", "%20")}">„{suggested}“</a>?' in page
+
+
+def test_search_offers_no_spelling_when_nothing_alike_is_known(client):
+    NetworkFactory(name="Stadtteilkonferenz Haaren")
+
+    api = client.get("/api/v1/search/", {"q": "Quxyzzz"}).json()
+
+    assert api["suggestion"] is None
+
+
+def test_search_offers_no_spelling_when_a_name_matches(client):
+    NetworkFactory(name="Stadtteilkonferenz Haaren")
+
+    api = client.get("/api/v1/search/", {"q": "Haaren"}).json()
+
+    assert (api["total"], api["suggestion"]) == (1, None)

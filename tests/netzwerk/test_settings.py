@@ -162,12 +162,14 @@ def test_settings_import_creates_nothing(tmp_path):
 
 
 @pytest.mark.django_db
-def test_healthz_with_database_and_broker_up_answers_200(client):
+def test_healthz_with_database_and_broker_up_answers_200(client, settings):
     """/healthz reports the database and the broker as working."""
     broker_error = broker_check()
     require_service(broker_error is None, f"Celery broker not reachable: {broker_error}")
 
-    response = client.get("/healthz")
+    settings.HEALTHZ_TOKEN = "monitor-geheim"
+
+    response = client.get("/healthz", headers={"X-Healthz-Token": "monitor-geheim"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -179,10 +181,41 @@ def test_healthz_with_database_and_broker_up_answers_200(client):
 def test_healthz_with_unreachable_broker_answers_503(client, settings):
     """/healthz answers 503 and names the broker's error when the broker is down."""
     settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
+    settings.HEALTHZ_TOKEN = "monitor-geheim"
 
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers={"X-Healthz-Token": "monitor-geheim"})
 
     assert response.status_code == 503
     body = response.json()
     assert (body["ok"], body["checks"]["database"], body["checks"]["broker"]["ok"]) == (False, {"ok": True}, False)
     assert body["checks"]["broker"]["error"]
+
+
+@pytest.mark.django_db
+def test_healthz_tells_the_public_only_up_or_down(client, settings):
+    """Without staff login or token /healthz says up or down, nothing about the scheduler or mail."""
+    settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
+    settings.HEALTHZ_TOKEN = "monitor-geheim"
+
+    response = client.get("/healthz", headers={"X-Healthz-Token": "geraten"})
+
+    assert (response.status_code, response.json()) == (503, {"ok": False})
+
+
+@pytest.mark.django_db
+def test_healthz_without_a_token_setting_ignores_an_empty_header(client, settings):
+    settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
+    settings.HEALTHZ_TOKEN = ""
+
+    response = client.get("/healthz", headers={"X-Healthz-Token": ""})
+
+    assert response.json() == {"ok": False}
+
+
+@pytest.mark.django_db
+def test_healthz_shows_staff_the_details(admin_client, settings):
+    settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
+
+    response = admin_client.get("/healthz")
+
+    assert sorted(response.json()["checks"]) == ["beat", "broker", "database", "deliveries", "sweep"]

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from contacts.selectors import person_mail_address
 from meetings.models import Meeting
 from meetings.services import meeting_cancel
 from notifications.models import Delivery, Preference
@@ -199,3 +200,29 @@ def test_opt_out_after_planning_nothing_sent(smtp_sink, celery_worker_start):
     assert len(result.enqueued) == 2
     assert {row.state for row in rows} == {Delivery.State.SKIPPED}
     assert smtp_sink.arrivals() == []
+
+
+def test_one_poisoned_row_among_100_the_99_arrive_once(smtp_sink, celery_worker_start, monkeypatch):
+    # One batch holds them all, the poisoned row early in it: before the fix its error
+    # killed the batch and kept the rows after it claimed, retried and killed again forever.
+    monkeypatch.setenv("NOTIFICATIONS_SEND_BATCH", "100")
+    network, people = members(100)
+    poisoned = people[10]
+    poisoned.family_name = "Muster\nBcc: opfer@example.org"
+    poisoned.save()
+    address = person_mail_address(poisoned)
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    worker = celery_worker_start(beat=True)
+
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    failed = [(row.person_id, row.state, row.last_error) for row in rows if row.state != Delivery.State.SENT]
+    assert failed == [
+        (
+            poisoned.pk,
+            Delivery.State.FAILED,
+            "BadHeaderError: Header values can't contain newlines "
+            f"(got '\"{poisoned.given_name} Muster\\nBcc: opfer@example.org\" <{address}>' for header 'To')",
+        )
+    ]
+    assert_delivered_once(smtp_sink, rows, expected=99)

@@ -11,6 +11,7 @@ from contacts.models import ContactMessage, Membership
 from meetings.models import DatePoll, Meeting
 from meetings.services import meeting_cancel, meeting_move
 from notifications.models import Delivery, Kind, Preference, Step, Subject
+from notifications.services import contact_copy_confirm
 from tests.conftest import wait_until
 from tests.meetings.factories import AgendaItemFactory, DatePollFactory, DatePollOptionFactory, MeetingFactory
 from tests.notifications.conftest import members, wait_for_final
@@ -47,7 +48,7 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     Step.objects.create(subject_type=Subject.POLL, subject_id=poll.pk, step="einladung")
     Step.objects.update(done_at=now - datetime.timedelta(hours=3))
     closed = DatePollFactory(network=network, status=DatePoll.Status.CLOSED, closed_at=now)
-    ContactMessage.objects.create(
+    contact = ContactMessage.objects.create(
         network=network, sender_name="Anna Anfrage", sender_email="anna@example.org", subject="Frage", body="Hallo"
     )
     digest_network, (reader,) = members(1)
@@ -66,6 +67,13 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
         end=to_move.end + datetime.timedelta(hours=1),
     )
     meeting_cancel(meeting=Meeting.objects.get(pk=to_cancel.pk))
+    # The sender follows the link in the confirmation mail: then the copy goes out.
+    wait_until(
+        lambda: Delivery.objects.filter(kind=Kind.CONTACT_COPY_CONFIRM, state="gesendet").exists(),
+        timeout=60,
+        process=worker,
+    )
+    contact_copy_confirm(message=contact)
     wait_until(
         lambda: Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8,
         timeout=60,

@@ -112,10 +112,10 @@ def test_admin_delivery_log_and_send_again(admin_client):
     assert (row.state, row.attempts) == (Delivery.State.PLANNED, 0)
 
 
-def test_healthz_reports_sweep_and_oldest_unsent(client):
+def test_healthz_reports_sweep_and_oldest_unsent(admin_client):
     notifications_sweep()
 
-    response = client.get("/healthz")
+    response = admin_client.get("/healthz")
 
     checks = response.json()["checks"]
     assert checks["sweep"]["last_run"] is not None

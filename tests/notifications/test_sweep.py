@@ -2,20 +2,25 @@
 backend stands in for the relay; the worker tests use a real SMTP server)."""
 
 import datetime
+import time
 
 import pytest
+from django.conf import settings
 from django.core import mail as django_mail
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import ContactMessage, Membership
 from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.services import agenda_item_add, meeting_cancel, meeting_move
+from notifications import tokens
 from notifications.compose import reminder_moment
 from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step
-from notifications.services import delivery_send, notifications_sweep
+from notifications.services import deliveries_send, delivery_send, notifications_sweep
 from tests.factories import MembershipFactory, PersonFactory
 from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, MeetingFactory
 from tests.notifications.conftest import members
@@ -235,7 +240,7 @@ def test_sweep_with_nothing_due_needs_the_same_queries_for_one_and_many_meetings
     assert many <= 25
 
 
-def test_sweep_contact_message_goes_to_speakers_with_copy_to_sender():
+def test_sweep_contact_message_goes_to_speakers_and_asks_the_sender_to_confirm_the_copy():
     network, (speaker,) = members(1, role=Membership.Role.SPEAKER)
     ContactMessage.objects.create(
         network=network,
@@ -249,11 +254,107 @@ def test_sweep_contact_message_goes_to_speakers_with_copy_to_sender():
     sweep_and_send()
     sweep_and_send()
 
-    assert sorted(message.to[0].split("<")[-1].rstrip(">") for message in django_mail.outbox) == sorted(
-        [speaker.channels.get().value, "bea@example.org"]
+    assert sorted(message.to[0] for message in django_mail.outbox) == sorted(
+        [f'"{speaker.full_name}" <{speaker.channels.get().value}>', "bea@example.org"]
     )
     contact = next(message for message in django_mail.outbox if "bea@" not in message.to[0])
     assert contact.reply_to == ["bea@example.org"]
+
+
+def confirmation_of(message: ContactMessage):
+    """The confirmation mail of ``message`` and the path of its link."""
+    (sent,) = [mail for mail in django_mail.outbox if mail.to == [message.sender_email]]
+    link = next(line for line in sent.body.splitlines() if line.startswith(settings.SITE_URL))
+    return sent, link.removeprefix(settings.SITE_URL)
+
+
+def test_contact_copy_confirmation_carries_nothing_the_sender_typed():
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    network.name = "Stadtteilkonferenz Forst"
+    network.save()
+    message = ContactMessage.objects.create(
+        network=network,
+        sender_name="Ihr Konto ist gesperrt",
+        sender_email="opfer@example.org",
+        subject="Dringend: Passwort bestätigen",
+        body="Klicken Sie hier: https://boese.example/",
+    )
+
+    sweep_and_send()
+
+    sent, path = confirmation_of(message)
+    text = sent.subject + sent.body + str(sent.message())
+    assert sent.subject == "Kopie Ihrer Nachricht an Stadtteilkonferenz Forst anfordern"
+    assert [typed in text for typed in ("Konto", "Passwort", "boese.example")] == [False, False, False]
+    assert path.startswith("/benachrichtigungen/kopie/")
+    assert Delivery.objects.filter(kind=Kind.CONTACT_COPY).count() == 0
+
+
+def test_contact_copy_is_sent_once_after_the_sender_confirms(client):
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    message = ContactMessage.objects.create(
+        network=network, sender_name="Bea Beispiel", sender_email="bea@example.org", subject="Frage", body="Hallo"
+    )
+    sweep_and_send()
+    _sent, path = confirmation_of(message)
+
+    shown = client.get(path)
+    rows_after_get = Delivery.objects.filter(kind=Kind.CONTACT_COPY).count()
+    confirmed = client.post(path)
+    client.post(path)
+    django_mail.outbox.clear()
+    sweep_and_send()
+
+    assert (shown.status_code, rows_after_get, confirmed.status_code) == (200, 0, 200)
+    assert "Die Kopie Ihrer Nachricht an" in confirmed.content.decode()
+    (copy,) = django_mail.outbox
+    assert (copy.to, copy.subject, "Hallo" in copy.body) == (
+        ['"Bea Beispiel" <bea@example.org>'],
+        "Kopie Ihrer Nachricht: Frage",
+        True,
+    )
+
+
+class EightDaysAgo(signing.TimestampSigner):
+    def timestamp(self):
+        return signing.b62_encode(int(time.time()) - 8 * 24 * 3600)
+
+
+@pytest.mark.parametrize("kind", ["expired", "altered"])
+def test_contact_copy_link_expired_or_altered_is_a_400(client, kind):
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    message = ContactMessage.objects.create(
+        network=network, sender_name="Bea", sender_email="bea@example.org", subject="Frage", body="Hallo"
+    )
+    if kind == "expired":
+        token = EightDaysAgo(salt=tokens.CONTACT_COPY_SALT).sign_object(message.pk)
+    else:
+        token = tokens.contact_copy_token_make(message_id=message.pk) + "x"
+
+    response = client.post(reverse("notifications:contact_copy", kwargs={"token": token}))
+
+    assert (response.status_code, Delivery.objects.filter(kind=Kind.CONTACT_COPY).count()) == (400, 0)
+
+
+def test_contact_copy_planned_before_confirmation_existed_is_not_sent():
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    message = ContactMessage.objects.create(
+        network=network, sender_name="Bea", sender_email="bea@example.org", subject="Frage", body="Hallo"
+    )
+    row = Delivery.objects.create(
+        subject_type="kontakt",
+        subject_id=message.pk,
+        kind=Kind.CONTACT_COPY,
+        recipient_key="abea@example.org",
+        address="bea@example.org",
+        due_at=timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+
+    state = delivery_send(delivery_id=row.pk)
+
+    row.refresh_from_db()
+    assert (state, row.last_error) == (Delivery.State.SKIPPED, "Kopie ohne bestätigte Adresse: nicht gesendet.")
 
 
 def test_sweep_digest_once_per_week_for_those_who_asked(settings):
@@ -373,3 +474,27 @@ def test_sweep_network_inviting_on_agenda_waits_for_the_first_item():
 
     assert (before.planned, after.planned) == (0, 1)
     assert Delivery.objects.get().kind == Kind.INVITATION
+
+
+def test_a_contact_subject_with_a_lone_cr_fails_its_row_and_the_batch_goes_on():
+    network, _speakers = members(1, role=Membership.Role.SPEAKER)
+    # Stored before the form cleaned subjects: a header with a line break.
+    ContactMessage.objects.create(
+        network=network,
+        sender_name="Bea",
+        sender_email="bea@example.org",
+        subject="Frage\rBcc: x",
+        body="Hallo",
+        copy_to_sender=False,
+    )
+    MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    result = notifications_sweep()
+
+    states = deliveries_send(delivery_ids=sorted(result.enqueued, reverse=True))
+
+    rows = {row.kind: (row.state, row.last_error.split(" (got")[0]) for row in Delivery.objects.all()}
+    assert sorted(states.values()) == [Delivery.State.FAILED, Delivery.State.SENT]
+    assert rows == {
+        Kind.CONTACT: (Delivery.State.FAILED, "BadHeaderError: Header values can't contain newlines"),
+        Kind.INVITATION: (Delivery.State.SENT, ""),
+    }

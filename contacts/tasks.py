@@ -1,0 +1,20 @@
+"""Thin Celery tasks: each calls one service."""
+
+import logging
+
+from celery import shared_task
+
+from contacts.models import User
+from contacts.services import password_reset_mail_send
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="contacts.password_reset_send", acks_late=True)
+def password_reset_send(*, user_id: int) -> None:
+    """Send the password-reset mail that ``password_reset_request`` queued."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        logger.info("Password-reset mail for account %s skipped: no such active account", user_id)
+        return
+    password_reset_mail_send(user=user)
