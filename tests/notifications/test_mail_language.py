@@ -50,3 +50,25 @@ def test_change_mail_names_what_changed_in_the_recipients_language(language, lab
 
     change_lines = [line for line in django_mail.outbox[-1].body.splitlines() if " → " in line]
     assert [line.strip().partition(":")[0] for line in change_lines] == [label]
+
+
+def test_every_mail_to_a_person_has_an_english_text():
+    """kontakt.txt goes to the speaker team, whose working language is German."""
+    from notifications.mail import MAIL_TEMPLATES
+
+    german = {path.name for path in (MAIL_TEMPLATES / "de").glob("*.txt")}
+    english = {path.name for path in (MAIL_TEMPLATES / "en").glob("*.txt")}
+
+    assert german - english == {"kontakt.txt"}
+
+
+def test_copy_confirmation_in_english_for_an_english_sender():
+    from notifications import mail
+
+    subject, body = mail.render(
+        kind="kontakt_bestaetigung",
+        language="en",
+        context={"recipient": "STK Forst", "confirm_url": "https://example.org/k", "valid_days": 7},
+    )
+
+    assert (subject, "valid for 7 days" in body) == ("Request a copy of your message to STK Forst", True)
