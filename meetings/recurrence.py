@@ -75,7 +75,7 @@ def parse_parts(rule: str) -> dict[str, str]:
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
     if not text:
-        raise ValidationError(_("Bitte eine Wiederholungsregel angeben, z. B. FREQ=MONTHLY;BYDAY=2TU."))
+        raise ValidationError(_("Bitte geben Sie eine Wiederholungsregel an, z. B. FREQ=MONTHLY;BYDAY=2TU."))
     if "DTSTART" in text.upper():
         raise ValidationError(
             _("Die Regel darf kein DTSTART enthalten: der erste Termin steht im Feld „erster Termin“.")

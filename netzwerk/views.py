@@ -78,7 +78,7 @@ def street_suggestions(request: HttpRequest) -> JsonResponse:
     """/strassen/?q=reichs: street names for the typeahead, with their Lebensräume."""
     text = request.GET.get("q", "")
     if len(text) > site_search.QUERY_MAX_LENGTH or "\x00" in text:
-        message = _("Bitte höchstens %(limit)d Zeichen ohne Steuerzeichen eingeben.")
+        message = _("Bitte geben Sie höchstens %(limit)d Zeichen ohne Steuerzeichen ein.")
         return JsonResponse({"detail": message % {"limit": site_search.QUERY_MAX_LENGTH}}, status=400)
     return JsonResponse({"results": site_search.street_suggestions(text=text)})
 

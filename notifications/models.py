@@ -273,5 +273,5 @@ class NetworkSettings(models.Model):
             not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 60 * 24 * 60 for value in offsets
         ):
             raise ValidationError(
-                {"reminder_offsets": _("Bitte eine Liste ganzer Minuten zwischen 1 und 86400 angeben.")}
+                {"reminder_offsets": _("Bitte geben Sie eine Liste ganzer Minuten zwischen 1 und 86400 an.")}
             )

@@ -85,7 +85,7 @@ def poll_vote_by_token(request, token: str):
     if request.method == "POST":
         chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
         if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
-            return HttpResponseBadRequest(_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen."))
+            return HttpResponseBadRequest(_("Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein."))
         try:
             # All votes or none: a half-saved matrix would misstate the member's answer.
             with transaction.atomic():

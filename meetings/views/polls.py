@@ -132,7 +132,7 @@ def poll_vote(request, pk: int):
     options = sorted(poll.options.all(), key=_option_order)
     chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
     if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
-        return HttpResponseBadRequest(_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen."))
+        return HttpResponseBadRequest(_("Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein."))
     person = Person.objects.get(pk=user_roles(request.user).person_id)
     try:
         with transaction.atomic():

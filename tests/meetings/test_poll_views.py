@@ -76,7 +76,7 @@ def test_poll_option_with_only_a_start_time_is_a_field_error(client, cast):
     )
 
     assert response.status_code == 400
-    assert "Bitte Beginn und Ende angeben" in response.content.decode()
+    assert "Bitte geben Sie Beginn und Ende an" in response.content.decode()
     assert DatePoll.objects.count() == 0
 
 
