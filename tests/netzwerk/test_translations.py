@@ -204,3 +204,14 @@ def test_meeting_times_in_english_without_uhr(client):
 
     assert ("Tuesday 9 March 2027, 18:30" in english, "Uhr" in english) == (True, False)
     assert ("Dienstag, 09.03.2027, 18:30" in german, "20:00 Uhr" in german) == (True, True)
+
+
+def test_django_form_errors_speak_formally_in_german():
+    from django import forms
+
+    field = forms.DateTimeField()
+
+    with translation.override("de"), pytest.raises(forms.ValidationError) as error:
+        field.clean("gestern")
+
+    assert error.value.messages == ["Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."]
