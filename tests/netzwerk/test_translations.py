@@ -211,7 +211,9 @@ def test_django_form_errors_speak_formally_in_german():
 
     field = forms.DateTimeField()
 
-    with translation.override("de"), pytest.raises(forms.ValidationError) as error:
-        field.clean("gestern")
+    with translation.override("de"):
+        with pytest.raises(forms.ValidationError) as error:
+            field.clean("gestern")
+        messages = error.value.messages  # lazy: read while German is active
 
-    assert error.value.messages == ["Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."]
+    assert messages == ["Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."]
