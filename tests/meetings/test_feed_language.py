@@ -5,6 +5,7 @@ stay as the networks wrote them."""
 import icalendar
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from meetings import services
 from meetings.models import Meeting
@@ -12,6 +13,14 @@ from tests.factories import MembershipFactory, NetworkFactory, PersonFactory
 from tests.meetings.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in this thread (the test client does not
+    reset it); later tests expect the default, German."""
+    yield
+    translation.deactivate()
 
 
 def calendar_of(response) -> icalendar.Calendar:

@@ -25,6 +25,14 @@ ENGLISH_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
 NOT_SOURCE = (".venv", "node_modules", "var", "tests", "bench", "build", ".git", "__pycache__", "*.mo")
 
 
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in this thread (the test client does not
+    reset it); later tests expect the default, German."""
+    yield
+    translation.deactivate()
+
+
 def catalogue_entries(catalogue) -> dict:
     """(context, msgid) → the translation(s) of every translated entry of a .po or .mo."""
     entries = {}
