@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,18 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	DJANGO_DEBUG=1 $(BIN)/python manage.py preflight --quiet
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Translations. German is the source language: the English catalogue
+# netzwerk/locale/en/LC_MESSAGES/django.po is extracted from the code and templates, the
+# German one (netzwerk/locale/de/) only overrides Django's own texts and is edited by hand.
+# After changing texts: `make messages`, fill in every empty or "#, fuzzy" msgstr in the
+# English .po, run `make messages` again and commit both .po and .mo.
+MESSAGES_IGNORE := .venv node_modules var tests bench build
+messages: $(STAMP)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale=en --add-location=file --no-obsolete \
+		$(foreach dir,$(MESSAGES_IGNORE),--ignore='$(dir)/*')
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --locale=en --locale=de \
+		$(foreach dir,$(MESSAGES_IGNORE),--ignore='$(dir)')
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

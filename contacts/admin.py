@@ -318,7 +318,7 @@ class ChannelFormSet(BaseInlineFormSet):
             if getattr(form, "wants_primary", False):
                 kind = form.cleaned_data.get("kind")
                 if kind in primary_kinds:
-                    raise ValidationError(_("Bitte nur eine Hauptadresse je Art (E-Mail, Telefon) markieren."))
+                    raise ValidationError(_("Bitte markieren Sie nur eine Hauptadresse je Art (E-Mail, Telefon)."))
                 primary_kinds.add(kind)
 
 
@@ -533,7 +533,10 @@ class PersonAdmin(DirectoryAdmin):
                 # (its transaction committed before the mail was sent); only the mail failed.
                 self.message_user(
                     request,
-                    _("Die Einladung an %(person)s konnte nicht verschickt werden (%(error)s). Bitte später erneut.")
+                    _(
+                        "Die Einladung an %(person)s konnte nicht verschickt werden (%(error)s). "
+                        "Bitte versuchen Sie es später erneut."
+                    )
                     % {"person": person, "error": error},
                     messages.ERROR,
                 )

@@ -524,7 +524,7 @@ class ContactChannel(models.Model):
             try:
                 validate_email(self.value)
             except ValidationError:
-                raise ValidationError({"value": _("Bitte eine gültige E-Mail-Adresse angeben.")}) from None
+                raise ValidationError({"value": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")}) from None
             self.value = self.value.lower()
 
 
@@ -741,7 +741,7 @@ class Membership(TimestampedModel):
         super().clean()
         errors: dict[str, str] = {}
         if self.institution_id is None and not self.has_person:
-            errors["person"] = _("Bitte eine Einrichtung oder eine Person angeben.")
+            errors["person"] = _("Bitte geben Sie eine Einrichtung oder eine Person an.")
         if self.end is not None and self.start is not None and self.end < self.start:
             errors["end"] = _("Das Ende liegt vor dem Beginn.")
         if self.role in self.LEADING_ROLES and not self.has_person:
@@ -925,7 +925,7 @@ class Street(TimestampedModel):
         self.name = " ".join(self.name.split())
         errors = {}
         if (self.number_from is None) != (self.number_to is None):
-            errors["number_to"] = _("Bitte beide Hausnummern angeben (von und bis) oder keine.")
+            errors["number_to"] = _("Bitte geben Sie beide Hausnummern an (von und bis) oder keine.")
         elif self.number_from is not None and self.number_to < self.number_from:
             errors["number_to"] = _("Die Hausnummer „bis“ ist kleiner als „von“.")
         if self.area_id is not None and self.area.level != Area.Level.LIVING_AREA:

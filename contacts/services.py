@@ -407,7 +407,7 @@ def _street_row_parse(cells: dict[str, str], living_areas: dict[str, Area]) -> t
     number_to = _street_number(cells.get("number_to", ""), _("Hausnummer bis"), problems)
     if not problems:
         if (number_from is None) != (number_to is None):
-            problems.append(_("Bitte beide Hausnummern angeben (von und bis) oder keine."))
+            problems.append(_("Bitte geben Sie beide Hausnummern an (von und bis) oder keine."))
         elif number_from is not None and number_to < number_from:
             problems.append(
                 _("Der Hausnummernbereich %(start)s–%(end)s ist verkehrt herum („bis“ ist kleiner als „von“).")

@@ -47,8 +47,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from contacts.models import Area, Institution, Membership, Network
 from meetings import ical
@@ -156,10 +157,18 @@ class Feed:
     values: Mapping[str, Any]
     private: bool = False
     version: str = ""
+    # The language of the feed's own words (names, "Tagesordnung:", "Abgesagt: "); the
+    # titles and places of the meetings are the German the networks wrote.
+    language: str = "de"
 
     @property
     def meetings(self) -> QuerySet[Meeting]:
         return self.select(**self.values)
+
+    @property
+    def stamp_key(self) -> str:
+        """``key`` with the language: the English feed has other bytes, so another ETag."""
+        return self.key if self.language == "de" else f"{self.key}|{self.language}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -378,59 +387,74 @@ def _area_network_ids(area_filter: Q) -> QuerySet[Network]:
     ).values("pk")
 
 
-def feed_city(*, now: datetime.datetime) -> Feed:
+def feed_city(*, now: datetime.datetime, language: str = "de") -> Feed:
     """All public meetings of the city."""
+    with translation.override(language):
+        name = gettext("Netzwerk Aachen: alle Sitzungen")
+        description = gettext("Öffentliche Sitzungen aller Netzwerke in Aachen")
     return Feed(
         key="stadt",
-        name="Netzwerk Aachen: alle Sitzungen",
-        description="Öffentliche Sitzungen aller Netzwerke in Aachen",
+        name=name,
+        description=description,
         select=_select_public,
         values=_window(now),
+        language=language,
     )
 
 
-def feed_network(*, slug: str, now: datetime.datetime) -> Feed:
+def feed_network(*, slug: str, now: datetime.datetime, language: str = "de") -> Feed:
     """The public meetings of one network (one query for the network)."""
     network = _network_row(slug=slug)
     if network is None:
         raise FeedNotFound(slug)
     network_id, name, updated_at = network
+    with translation.override(language):
+        description = gettext("Öffentliche Sitzungen: %(names)s") % {"names": name}
     return Feed(
         key=f"netzwerk:{slug}",
         name=name,
-        description=f"Öffentliche Sitzungen: {name}",
+        description=description,
         select=_select_network,
         values={"network_id": network_id, **_window(now)},
         version=_as_text(updated_at),
+        language=language,
     )
 
 
-def feed_kind(*, kind: str, now: datetime.datetime) -> Feed:
+def feed_kind(*, kind: str, now: datetime.datetime, language: str = "de") -> Feed:
     """The public meetings of all networks of one kind (no query: kinds are code)."""
     if kind not in Network.Kind.values:
         raise FeedNotFound(kind)
-    label = str(Network.Kind(kind).label)
+    with translation.override(language):
+        label = str(Network.Kind(kind).label)
+        name = gettext("Netzwerk Aachen: %(name)s") % {"name": label}
+        description = gettext("Öffentliche Sitzungen aller Netzwerke der Art %(kind)s") % {"kind": label}
     return Feed(
         key=f"art:{kind}",
-        name=f"Netzwerk Aachen: {label}",
-        description=f"Öffentliche Sitzungen aller Netzwerke der Art {label}",
+        name=name,
+        description=description,
         select=_select_kind,
         values={"kind": kind, **_window(now)},
+        language=language,
     )
 
 
-def feed_area(*, slug: str, now: datetime.datetime) -> Feed:
+def feed_area(*, slug: str, now: datetime.datetime, language: str = "de") -> Feed:
     """The public meetings of the networks of an area and its sub-areas (one query for the area)."""
     area = Area.objects.filter(slug=slug).values("pk", "name", "updated_at").first()
     if area is None:
         raise FeedNotFound(slug)
+    with translation.override(language):
+        name = gettext("Netzwerk Aachen: %(name)s") % {"name": area["name"]}
+        description = gettext("Öffentliche Sitzungen der Netzwerke im Gebiet %(area)s") % {"area": area["name"]}
     return Feed(
         key=f"gebiet:{slug}",
-        name=f"Netzwerk Aachen: {area['name']}",
-        description=f"Öffentliche Sitzungen der Netzwerke im Gebiet {area['name']}",
+        name=name,
+        description=description,
         select=_select_area,
         values={"area_id": area["pk"], **_window(now)},
         version=area["updated_at"].isoformat(),
+        language=language,
     )
 
 
@@ -469,7 +493,7 @@ def builder_path(choice: dict[str, list[str]]) -> str:
     return reverse("feeds:builder") + "?" + urlencode(chosen)
 
 
-def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Feed:
+def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime, language: str = "de") -> Feed:
     """The union of the chosen networks, kinds and areas (one query checks the slugs)."""
     networks, kinds, areas = choice["netzwerk"], choice["art"], choice["gebiet"]
     found: dict[tuple[str, str], tuple[str, datetime.datetime]] = {}
@@ -493,17 +517,21 @@ def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime) -> Fee
         missing = [value for value in values if (table, value) not in found]
         if missing:
             raise FeedBadRequest(f"Unbekannt ({table}): {missing[0]}")
-    names = [found[("netzwerk", slug)][0] for slug in networks]
-    names += [str(Network.Kind(kind).label) for kind in kinds]
-    names += [found[("gebiet", slug)][0] for slug in areas]
     key = "auswahl:" + ";".join(f"{name}={','.join(values)}" for name, values in choice.items())
+    with translation.override(language):
+        names = [found[("netzwerk", slug)][0] for slug in networks]
+        names += [str(Network.Kind(kind).label) for kind in kinds]
+        names += [found[("gebiet", slug)][0] for slug in areas]
+        name = gettext("Netzwerk Aachen: Auswahl")
+        description = gettext("Öffentliche Sitzungen: %(names)s") % {"names": ", ".join(names)}
     return Feed(
         key=key,
-        name="Netzwerk Aachen: Auswahl",
-        description="Öffentliche Sitzungen: " + ", ".join(names),
+        name=name,
+        description=description,
         select=_select_builder,
         values={"networks": networks, "kinds": kinds, "areas": areas, **_window(now)},
         version=",".join(sorted(updated.isoformat() for _name, updated in found.values())),
+        language=language,
     )
 
 
@@ -520,25 +548,33 @@ def feed_personal(*, token: FeedToken, now: datetime.datetime) -> Feed:
     active member of today, plus public meetings they said yes to — but never a meeting of
     a network they have left (an old Zusage does not keep a former member informed)."""
     today = timezone.localdate(now)
+    language = token.person.language or "de"
+    with translation.override(language):
+        name = gettext("Netzwerk Aachen: meine Sitzungen")
+        description = gettext("Die Sitzungen Ihrer Netzwerke und Ihre Zusagen (persönlicher Kalender)")
     return Feed(
         key=f"persoenlich:{token.pk}:{today.isoformat()}",
-        name="Netzwerk Aachen: meine Sitzungen",
-        description="Die Sitzungen Ihrer Netzwerke und Ihre Zusagen (persönlicher Kalender)",
+        name=name,
+        description=description,
         select=_select_personal,
         values={"person_id": token.person_id, "today": today, **_window(now)},
         private=True,
+        language=language,
     )
 
 
-def feed_meeting(*, meeting_id: int, uid, private: bool) -> Feed:
+def feed_meeting(*, meeting_id: int, uid, private: bool, language: str = "de") -> Feed:
     """One meeting as a feed ("add to calendar"); who may see it is the view's decision."""
+    with translation.override(language):
+        description = gettext("Eine Sitzung")
     return Feed(
         key=f"termin:{uid}",
         name="Netzwerk Aachen",
-        description="Eine Sitzung",
+        description=description,
         select=_select_meeting,
         values={"meeting_id": meeting_id},
         private=private,
+        language=language,
     )
 
 
@@ -582,7 +618,7 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
     count, id_sum, changed, network_changed, institution_changed = _stamp_row(feed)
     parts = [
         FORMAT_VERSION,
-        feed.key,
+        feed.stamp_key,
         feed.version,
         str(count),
         str(id_sum or 0),
@@ -593,7 +629,7 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
     # Last-Modified: see the docstring. Kept per feed with the ETag it belongs to; a new
     # ETag gets a strictly later second than the previous one (HTTP dates have seconds
     # only, and a deletion within the same second must not be answered with a 304).
-    remembered_key = "feeds:last-modified:" + hashlib.sha256(feed.key.encode()).hexdigest()[:32]
+    remembered_key = "feeds:last-modified:" + hashlib.sha256(feed.stamp_key.encode()).hexdigest()[:32]
     remembered = cache.get(remembered_key)
     if remembered is not None and remembered[0] == etag:
         last_modified = remembered[1]
@@ -608,7 +644,7 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
 # Bytes ------------------------------------------------------------------------------
 
 
-def vevent_cache_key(row: Mapping) -> str:
+def vevent_cache_key(row: Mapping, language: str = "de") -> str:
     """The cache key of one meeting's VEVENT: everything its bytes depend on.
 
     ``row`` holds ``pk``, ``sequence`` and the text columns of ``_KEY_COLUMNS``.
@@ -617,7 +653,8 @@ def vevent_cache_key(row: Mapping) -> str:
     # must not; a short hash of them keeps the key valid for every cache backend.
     stamps = f"{row['key_updated']}|{row['key_network']}|{row['key_institution']}"
     digest = hashlib.blake2b(stamps.encode(), digest_size=8).hexdigest()
-    return f"feeds:vevent:{FORMAT_VERSION}:{row['key_uid']}:{row['sequence']}:{digest}"
+    suffix = "" if language == "de" else f":{language}"
+    return f"feeds:vevent:{FORMAT_VERSION}:{row['key_uid']}:{row['sequence']}:{digest}{suffix}"
 
 
 def ical_uid(uid) -> str:
@@ -633,7 +670,9 @@ def network_url(slug: str) -> str:
     return settings.SITE_URL + reverse("directory:network_detail", args=[slug])
 
 
-def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | None = None) -> ical.EventData:
+def event_data(
+    row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | None = None, language: str = "de"
+) -> ical.EventData:
     """One meeting (a ``.values(*EVENT_FIELDS)`` row) as the calendar sees it.
 
     Only public agenda titles are written, in every feed including personal ones: the
@@ -653,11 +692,14 @@ def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | No
         # The reason where every calendar shows it: the event itself stays (STATUS:CANCELLED).
         lines += ["", f"Abgesagt: {row['cancellation_reason']}"]
     titles = list(agenda_titles)
-    if titles:
-        lines += ["", "Tagesordnung:"] + [f"{number}. {title}" for number, title in enumerate(titles, start=1)]
-    if row["online_url"]:
-        lines += ["", f"Online-Teilnahme: {row['online_url']}"]
-    lines += ["", f"Mehr Informationen: {url}"]
+    with translation.override(language):
+        if titles:
+            lines += ["", gettext("Tagesordnung:")]
+            lines += [f"{number}. {title}" for number, title in enumerate(titles, start=1)]
+        if row["online_url"]:
+            lines += ["", gettext("Online-Teilnahme: %(url)s") % {"url": row["online_url"]}]
+        lines += ["", gettext("Mehr Informationen: %(url)s") % {"url": url}]
+        cancelled_prefix = gettext("Abgesagt: ")
     # The network in the title: in a city-wide or area feed "Sitzung" alone says nothing.
     short = row["network__short_name"] or network
     summary = row["title"] if short.casefold() in row["title"].casefold() else f"{row['title']} ({short})"
@@ -676,10 +718,11 @@ def event_data(row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | No
         location=location,
         description="\n".join(lines),
         url=url,
+        cancelled_prefix=cancelled_prefix,
     )
 
 
-def _build(pks: list[int]) -> dict[int, tuple[str, bytes]]:
+def _build(pks: list[int], language: str) -> dict[int, tuple[str, bytes]]:
     """VEVENT bytes of the meetings ``pks``, keyed by pk, with their cache keys (two queries)."""
     agenda: dict[int, list[str]] = defaultdict(list)
     for meeting_id, title in (
@@ -694,30 +737,30 @@ def _build(pks: list[int]) -> dict[int, tuple[str, bytes]]:
         slug = row["network__slug"]
         if slug not in urls:
             urls[slug] = network_url(slug)
-        event = event_data(row, agenda[row["pk"]], url=urls[slug])
-        built[row["pk"]] = (vevent_cache_key(row), ical.vevent_bytes(event))
+        event = event_data(row, agenda[row["pk"]], url=urls[slug], language=language)
+        built[row["pk"]] = (vevent_cache_key(row, language), ical.vevent_bytes(event))
     return built
 
 
-def _vevents(meetings: QuerySet[Meeting]) -> Iterator[bytes]:
+def _vevents(meetings: QuerySet[Meeting], language: str) -> Iterator[bytes]:
     """The VEVENTs of ``meetings`` in start order, from the cache where possible."""
     rows = meetings.order_by("start", "pk").values(*_KEY_FIELDS, **_KEY_COLUMNS).iterator(chunk_size=CHUNK)
     batch: list[dict] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= CHUNK:
-            yield from _vevents_batch(batch)
+            yield from _vevents_batch(batch, language)
             batch = []
     if batch:
-        yield from _vevents_batch(batch)
+        yield from _vevents_batch(batch, language)
 
 
-def _vevents_batch(batch: list[dict]) -> Iterator[bytes]:
-    keys = [vevent_cache_key(row) for row in batch]
+def _vevents_batch(batch: list[dict], language: str) -> Iterator[bytes]:
+    keys = [vevent_cache_key(row, language) for row in batch]
     cached = cache.get_many(keys)
     missing = [row["pk"] for row, key in zip(batch, keys, strict=True) if key not in cached]
     if missing:
-        built = _build(missing)
+        built = _build(missing, language)
         fresh = dict(built.values())
         cache.set_many(fresh, VEVENT_TIMEOUT)
         cached.update(fresh)
@@ -726,13 +769,15 @@ def _vevents_batch(batch: list[dict]) -> Iterator[bytes]:
         if block is None:
             # Changed between the key query and the build (a concurrent edit): build the
             # current version; the next request's ETag differs anyway.
-            block = _build([row["pk"]]).get(row["pk"], (None, b""))[1]
+            block = _build([row["pk"]], language).get(row["pk"], (None, b""))[1]
         yield block
 
 
 def feed_chunks(feed: Feed) -> Iterator[bytes]:
     """The feed's body as chunks for a streaming response."""
-    return ical.calendar_chunks(name=feed.name, description=feed.description, events=_vevents(feed.meetings))
+    return ical.calendar_chunks(
+        name=feed.name, description=feed.description, events=_vevents(feed.meetings, feed.language)
+    )
 
 
 # Clients ----------------------------------------------------------------------------

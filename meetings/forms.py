@@ -287,24 +287,24 @@ class SeriesForm(LocationMixin, AccessibleForm):
         frequency = data.get("frequency")
         if frequency == Frequency.CUSTOM:
             if not data.get("rule"):
-                self.add_error("rule", _("Bitte die Regel eingeben, z. B. FREQ=MONTHLY;BYDAY=2TU."))
+                self.add_error("rule", _("Bitte geben Sie die Regel ein, z. B. FREQ=MONTHLY;BYDAY=2TU."))
                 return None
             return data["rule"]
         weekday = data.get("weekday")
         if weekday is None:
-            self.add_error("weekday", _("Bitte einen Wochentag wählen."))
+            self.add_error("weekday", _("Bitte wählen Sie einen Wochentag."))
             return None
         code = recurrence.WEEKDAY_CODES[weekday]
         if frequency == Frequency.WEEKLY:
             return f"FREQ=WEEKLY;BYDAY={code}"
         if frequency == Frequency.EVERY_N_WEEKS:
             if not data.get("interval"):
-                self.add_error("interval", _("Bitte angeben, alle wie viele Wochen (2 bis 99)."))
+                self.add_error("interval", _("Bitte geben Sie an, alle wie viele Wochen (2 bis 99)."))
                 return None
             return f"FREQ=WEEKLY;INTERVAL={data['interval']};BYDAY={code}"
         ordinal = data.get("ordinal")
         if ordinal is None:
-            self.add_error("ordinal", _("Bitte wählen, der wievielte Wochentag im Monat."))
+            self.add_error("ordinal", _("Bitte wählen Sie, der wievielte Wochentag im Monat."))
             return None
         interval = ";INTERVAL=3" if frequency == Frequency.QUARTERLY else ""
         return f"FREQ=MONTHLY{interval};BYDAY={ordinal}{code}"
@@ -312,7 +312,7 @@ class SeriesForm(LocationMixin, AccessibleForm):
     def clean(self):
         data = super().clean()
         if data.get("until") and data.get("count"):
-            self.add_error("count", _("Bitte entweder „bis“ oder „Anzahl“ angeben, nicht beides."))
+            self.add_error("count", _("Bitte geben Sie entweder „bis“ oder „Anzahl“ an, nicht beides."))
         if data.get("until") and data.get("first_date") and data["until"] < data["first_date"]:
             self.add_error("until", _("Das Ende der Serie liegt vor dem ersten Termin."))
         rule = self._rule(data)
@@ -498,11 +498,11 @@ class PollOptionForm(AccessibleForm):
         day, start_time, end_time = data.get("day"), data.get("start_time"), data.get("end_time")
         if not day:
             if start_time or end_time:
-                self.add_error("day", _("Bitte den Tag zu dieser Uhrzeit angeben."))
+                self.add_error("day", _("Bitte geben Sie den Tag zu dieser Uhrzeit an."))
             return data
         if (start_time is None) != (end_time is None):
             self.add_error(
-                "end_time", _("Bitte Beginn und Ende angeben – oder beides leer lassen für einen ganzen Tag.")
+                "end_time", _("Bitte geben Sie Beginn und Ende an – oder lassen Sie beides leer für einen ganzen Tag.")
             )
         elif start_time is not None and end_time <= start_time:
             self.add_error("end_time", _("Das Ende muss nach dem Beginn liegen."))

@@ -55,9 +55,10 @@ TZID = "Europe/Berlin"
 BERLIN = ZoneInfo(TZID)
 
 # Google Calendar hides cancelled events and Outlook shows them like any other, so the
-# word in the title is the only signal every client shows. Feeds are German for every
-# subscriber: a calendar server fetching the feed sends no useful Accept-Language, and
-# the cached VEVENT is keyed by (uid, version), not by language.
+# word in the title is the only signal every client shows. Feeds are German unless their
+# address asks for English (a calendar server fetching the feed sends no useful
+# Accept-Language); the caller passes the word in the feed's language
+# (``EventData.cancelled_prefix``), this is the German default.
 CANCELLED_PREFIX = "Abgesagt: "
 
 Status = Literal["TENTATIVE", "CONFIRMED", "CANCELLED"]
@@ -131,6 +132,8 @@ class EventData:
     description: str = ""
     url: str = ""
     categories: tuple[str, ...] = ()
+    # The word before a cancelled event's title, in the feed's language.
+    cancelled_prefix: str = CANCELLED_PREFIX
 
     def __post_init__(self) -> None:
         if not self.uid.strip():
@@ -160,8 +163,8 @@ class EventData:
     @property
     def display_summary(self) -> str:
         """The SUMMARY as written: cancelled events carry the prefix exactly once."""
-        if self.status == "CANCELLED" and not self.summary.startswith(CANCELLED_PREFIX):
-            return CANCELLED_PREFIX + self.summary
+        if self.status == "CANCELLED" and not self.summary.startswith(self.cancelled_prefix):
+            return self.cancelled_prefix + self.summary
         return self.summary
 
 

@@ -190,7 +190,7 @@ class MeetingSeries(LocationFields, TimestampedModel):
     def clean(self) -> None:
         super().clean()
         if self.until is not None and self.count is not None:
-            raise ValidationError({"count": _("Bitte entweder „bis“ oder „Anzahl“ angeben, nicht beides.")})
+            raise ValidationError({"count": _("Bitte geben Sie entweder „bis“ oder „Anzahl“ an, nicht beides.")})
         if self.until is not None and self.first_date is not None and self.until < self.first_date:
             raise ValidationError({"until": _("Das Ende der Serie liegt vor dem ersten Termin.")})
         if not self.rule or self.first_date is None or self.start_time is None:
@@ -522,7 +522,7 @@ class DatePoll(TimestampedModel):
         self.description_html = _rendered(self.description, POLL_DESCRIPTION_MAX_LENGTH)
         roles = self.invitee_roles
         if not isinstance(roles, list) or any(role not in Membership.Role.values for role in roles):
-            raise ValidationError({"invitee_roles": _("Bitte nur bekannte Rollen als Eingeladene wählen.")})
+            raise ValidationError({"invitee_roles": _("Bitte wählen Sie nur bekannte Rollen als Eingeladene.")})
 
 
 class DatePollOption(models.Model):

@@ -75,7 +75,7 @@ def parse_parts(rule: str) -> dict[str, str]:
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
     if not text:
-        raise ValidationError(_("Bitte eine Wiederholungsregel angeben, z. B. FREQ=MONTHLY;BYDAY=2TU."))
+        raise ValidationError(_("Bitte geben Sie eine Wiederholungsregel an, z. B. FREQ=MONTHLY;BYDAY=2TU."))
     if "DTSTART" in text.upper():
         raise ValidationError(
             _("Die Regel darf kein DTSTART enthalten: der erste Termin steht im Feld „erster Termin“.")
@@ -196,7 +196,8 @@ def _ordinal(n: int) -> str:
         return _("letzten")
     if n == -2:
         return _("vorletzten")
-    return f"{n}."
+    # Through the catalogue, as the form's choices: English says "2nd", not "2.".
+    return {1: _("1."), 2: _("2."), 3: _("3."), 4: _("4.")}.get(n, f"{n}.")
 
 
 def _join(items: list[str]) -> str:

@@ -846,9 +846,10 @@ def poll_vote(
     if poll.status != DatePoll.Status.OPEN:
         raise ValidationError(_("Die Umfrage ist bereits geschlossen."))
     if now > poll.deadline:
+        deadline = poll.deadline.astimezone(recurrence.BERLIN)
         raise ValidationError(
-            _("Die Frist für diese Umfrage ist am %(date)s abgelaufen.")
-            % {"date": poll.deadline.astimezone(recurrence.BERLIN).strftime("%d.%m.%Y um %H:%M Uhr")}
+            _("Die Frist für diese Umfrage ist am %(date)s um %(time)s Uhr abgelaufen.")
+            % {"date": f"{deadline:%d.%m.%Y}", "time": f"{deadline:%H:%M}"}
         )
     if not poll_invitees(poll, day=_local_day(now)).filter(pk=person.pk).exists():
         raise ValidationError(_("%(person)s ist zu dieser Umfrage nicht eingeladen.") % {"person": person})

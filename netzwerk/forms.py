@@ -12,7 +12,7 @@ class SearchForm(forms.Form):
         required=False,
         max_length=QUERY_MAX_LENGTH,
         error_messages={
-            "max_length": _("Bitte höchstens %(limit_value)d Zeichen eingeben (jetzt: %(show_value)d)."),
+            "max_length": _("Bitte geben Sie höchstens %(limit_value)d Zeichen ein (jetzt: %(show_value)d)."),
             "null_characters_not_allowed": _("Der Suchbegriff enthält ein unzulässiges Steuerzeichen."),
         },
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
@@ -26,7 +26,7 @@ class StreetLookupForm(forms.Form):
         help_text=_("z. B. „Reichsweg“ oder „Reichsweg 12“"),
         error_messages={
             "required": _("Bitte geben Sie eine Straße ein."),
-            "max_length": _("Bitte höchstens %(limit_value)d Zeichen eingeben (jetzt: %(show_value)d)."),
+            "max_length": _("Bitte geben Sie höchstens %(limit_value)d Zeichen ein (jetzt: %(show_value)d)."),
             "null_characters_not_allowed": _("Die Eingabe enthält ein unzulässiges Steuerzeichen."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "off", "list": "strassen-vorschlaege"}),

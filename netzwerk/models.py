@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SitePage(models.Model):
@@ -17,7 +18,7 @@ class SitePage(models.Model):
         ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
         EASY_LANGUAGE = "leichte-sprache", _("Leichte Sprache")
 
-    slug = models.CharField(_("Seite"), max_length=30, choices=Slug.choices, unique=True)
+    slug = models.CharField(pgettext_lazy("site page", "Seite"), max_length=30, choices=Slug.choices, unique=True)
     title = models.CharField(
         _("Überschrift"), max_length=200, blank=True, help_text=_("Leer lassen für die Standardüberschrift.")
     )

@@ -36,6 +36,7 @@ urlpatterns = [
     path("barrierefreiheit/", views.accessibility, name="barrierefreiheit"),
     path("barrierefreiheit/gesendet/", views.accessibility_sent, name="barrierefreiheit_sent"),
     path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
+    path("sprache/", views.language_set, name="set_language"),
     path("konto/", include((account_patterns, contacts_urls.app_name))),
     path("", include((directory_patterns, contacts_public_urls.app_name))),
     path("kalender/", include("meetings.feed_urls")),

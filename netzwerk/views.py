@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import set_language
 
 from contacts.forms import AreaChoiceForm, ContactMessageForm
 from contacts.models import ContactMessage
@@ -92,7 +93,7 @@ def street_suggestions(request: HttpRequest) -> JsonResponse:
     """/strassen/?q=reichs: street names for the typeahead, with their Lebensräume."""
     text = request.GET.get("q", "")
     if len(text) > site_search.QUERY_MAX_LENGTH or "\x00" in text:
-        message = _("Bitte höchstens %(limit)d Zeichen ohne Steuerzeichen eingeben.")
+        message = _("Bitte geben Sie höchstens %(limit)d Zeichen ohne Steuerzeichen ein.")
         return JsonResponse({"detail": message % {"limit": site_search.QUERY_MAX_LENGTH}}, status=400)
     return JsonResponse({"results": site_search.street_suggestions(text=text)})
 
@@ -108,6 +109,9 @@ def _site_page_response(
             "body_html": render_markdown(edited.body) if edited and edited.body.strip() else "",
             "default_template": f"netzwerk/site_pages/{slug}.html",
             "updated_at": edited.updated_at if edited else None,
+            # Text staff edited is German, and so is Leichte Sprache: the page marks it as
+            # such (WCAG 3.1.2) when the interface around it speaks another language.
+            "content_language": "de" if slug == SitePage.Slug.EASY_LANGUAGE or (edited and edited.body.strip()) else "",
         }
     )
     return render(request, template, context, status=status)
@@ -148,6 +152,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         status=status,
         form=form,
     )
+
+
+# The language switch in every page's header. Public pages are cached whole for all
+# anonymous visitors and so carry no CSRF token; a forged switch only changes the language
+# of the visitor's next page (a cookie), which is harmless.
+language_set = csrf_exempt(set_language)
 
 
 @require_safe

@@ -14,6 +14,8 @@ import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.utils import dateformat, translation
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactMessage
@@ -21,7 +23,7 @@ from contacts.selectors import person_mail_address
 from meetings import ical
 from meetings.feeds import event_data
 from meetings.models import DatePoll, DatePollVote, Meeting
-from meetings.recurrence import BERLIN
+from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_path, poll_vote_path
 from notifications import mail, selectors, tokens
 from notifications.models import Delivery, Kind, Subject
@@ -56,42 +58,30 @@ def reminder_moment(start: datetime.datetime, offset_minutes: int) -> datetime.d
     return (local - datetime.timedelta(minutes=offset_minutes)).astimezone(datetime.UTC)
 
 
-WEEKDAYS = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-STATUS_WORDS = {
-    "en": {
-        Meeting.Status.PLANNED: "planned",
-        Meeting.Status.CONFIRMED: "confirmed",
-        Meeting.Status.CANCELLED: "cancelled",
-        Meeting.Status.POSTPONED: "postponed",
-        Meeting.Status.HELD: "held",
-    }
-}
-LABELS = {
-    "de": {"time": "Zeit", "place": "Ort", "status": "Status", "online_url": "Online-Teilnahme"},
-    "en": {"time": "Time", "place": "Place", "status": "Status", "online_url": "Join online"},
-}
-
-
 def when_text(start: datetime.datetime, end: datetime.datetime | None, language: str) -> str:
     """„Dienstag, 24.11.2026, 18:30–20:00 Uhr“ in Berlin time (English: "Tuesday 24/11/2026, 18:30–20:00")."""
     local = start.astimezone(BERLIN)
-    day = WEEKDAYS.get(language, WEEKDAYS["de"])[local.weekday()]
-    until = ""
-    if end is not None:
-        local_end = end.astimezone(BERLIN)
-        until = f"–{local_end:%H:%M}" if local_end.date() == local.date() else f" – {local_end:%d.%m.%Y %H:%M}"
-    if language == "en":
-        return f"{day} {local:%d/%m/%Y}, {local:%H:%M}{until}"
-    return f"{day}, {local:%d.%m.%Y}, {local:%H:%M}{until} Uhr"
+    with translation.override(language):
+        values = {
+            "day": weekday_names()[local.weekday()],
+            "date": dateformat.format(local, pgettext("date in a mail", "d.m.Y")),
+            "time": f"{local:%H:%M}",
+            "until": "",
+        }
+        if end is not None:
+            local_end = end.astimezone(BERLIN)
+            if local_end.date() == local.date():
+                values["until"] = f"–{local_end:%H:%M}"
+            else:
+                values["until"] = " – " + dateformat.format(local_end, pgettext("date and time in a mail", "d.m.Y H:i"))
+        return gettext("%(day)s, %(date)s, %(time)s%(until)s Uhr") % values
 
 
 def _status_word(status: str, language: str) -> str:
-    if language in STATUS_WORDS:
-        return STATUS_WORDS[language].get(status, status)
-    return str(Meeting.Status(status).label) if status in Meeting.Status.values else status
+    if status not in Meeting.Status.values:
+        return status
+    with translation.override(language):
+        return str(Meeting.Status(status).label)
 
 
 def _language(person) -> str:
@@ -146,13 +136,15 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     }
 
 
-def _calendar(meeting: Meeting, *, method: str, address: str, name: str, reads: selectors.MailReads) -> mail.Calendar:
+def _calendar(
+    meeting: Meeting, *, method: str, address: str, name: str, language: str, reads: selectors.MailReads
+) -> mail.Calendar:
     # The feed's own column list, so that the attachment and the feed never drift apart.
     row = reads.event_row(meeting.pk)
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(
-        event_data(row, titles),
+        event_data(row, titles, language=language),
         method=method,
         organizer_email=organizer_email,
         organizer_name=organizer_name,
@@ -163,24 +155,24 @@ def _calendar(meeting: Meeting, *, method: str, address: str, name: str, reads: 
 
 
 def _changes(details: dict, language: str) -> list[str]:
-    """The "old → new" lines of a change notice."""
+    """The "old → new" lines of a change notice, in ``language``."""
     before, after = details.get("before", {}), details.get("after", {})
-    labels = LABELS.get(language, LABELS["de"])
-    lines = []
-    if before.get("start") != after.get("start") or before.get("end") != after.get("end"):
-        old = when_text(datetime.datetime.fromisoformat(before["start"]), _end(before), language)
-        new = when_text(datetime.datetime.fromisoformat(after["start"]), _end(after), language)
-        lines.append(f"{labels['time']}: {old} → {new}")
-    if before.get("place") != after.get("place"):
-        lines.append(f"{labels['place']}: {before.get('place') or '–'} → {after.get('place') or '–'}")
-    if before.get("online_url") != after.get("online_url"):
-        lines.append(f"{labels['online_url']}: {before.get('online_url') or '–'} → {after.get('online_url') or '–'}")
-    if before.get("status") != after.get("status"):
-        lines.append(
-            f"{labels['status']}: {_status_word(before.get('status', ''), language)} → "
-            f"{_status_word(after.get('status', ''), language)}"
-        )
-    return lines
+    changed = []
+    with translation.override(language):
+        if before.get("start") != after.get("start") or before.get("end") != after.get("end"):
+            old = when_text(datetime.datetime.fromisoformat(before["start"]), _end(before), language)
+            new = when_text(datetime.datetime.fromisoformat(after["start"]), _end(after), language)
+            changed.append((pgettext("changed in a mail", "Zeit"), old, new))
+        for key, label in (
+            ("place", pgettext("changed in a mail", "Ort")),
+            ("online_url", pgettext("changed in a mail", "Online-Teilnahme")),
+        ):
+            if before.get(key) != after.get(key):
+                changed.append((label, before.get(key) or "–", after.get(key) or "–"))
+        if before.get("status") != after.get("status"):
+            old, new = (_status_word(told.get("status", ""), language) for told in (before, after))
+            changed.append((pgettext("changed in a mail", "Status"), old, new))
+    return [f"{label}: {old} → {new}" for label, old, new in changed]
 
 
 def _end(told: dict) -> datetime.datetime | None:
@@ -237,7 +229,9 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
     address = person_mail_address(person)
     if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
         method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
-        calendar = _calendar(meeting, method=method, address=address, name=person.full_name, reads=reads)
+        calendar = _calendar(
+            meeting, method=method, address=address, name=person.full_name, language=language, reads=reads
+        )
     return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
 
 

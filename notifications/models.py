@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Network, Person
 
@@ -36,7 +37,7 @@ class Kind(models.TextChoices):
 
     INVITATION = "einladung", _("Einladung")
     CHANGE = "aenderung", _("Änderung")
-    CANCELLATION = "absage", _("Absage")
+    CANCELLATION = "absage", pgettext_lazy("notification kind", "Absage")
     REMINDER = "erinnerung", _("Erinnerung")
     POLL_INVITATION = "umfrage", _("Terminumfrage")
     POLL_REMINDER = "umfrage_erinnerung", _("Erinnerung an eine Terminumfrage")
@@ -289,5 +290,5 @@ class NetworkSettings(models.Model):
             not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 60 * 24 * 60 for value in offsets
         ):
             raise ValidationError(
-                {"reminder_offsets": _("Bitte eine Liste ganzer Minuten zwischen 1 und 86400 angeben.")}
+                {"reminder_offsets": _("Bitte geben Sie eine Liste ganzer Minuten zwischen 1 und 86400 an.")}
             )

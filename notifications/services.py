@@ -917,7 +917,7 @@ def preference_update(*, person: Person, **values) -> Preference:
     for name, value in values.items():
         setattr(preference, name, value)
     if preference.language and preference.language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Bitte Deutsch oder Englisch wählen.")})
+        raise ValidationError({"language": _("Bitte wählen Sie Deutsch oder Englisch.")})
     preference.full_clean()
     preference.save()
     return preference

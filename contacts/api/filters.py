@@ -59,7 +59,7 @@ class _StrictBooleanField(forms.NullBooleanField):
             return None
         answer = self.VALUES.get(str(value).strip().lower())
         if answer is None:
-            raise forms.ValidationError(_("Bitte „true“ oder „false“ angeben."), code="invalid")
+            raise forms.ValidationError(_("Bitte geben Sie „true“ oder „false“ an."), code="invalid")
         return answer
 
     def validate(self, value) -> None:

@@ -87,7 +87,7 @@ def poll_vote_by_token(request, token: str):
         chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
         if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
             # Nothing is preselected: an option left open is answered on the page, not guessed.
-            errors = [_("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen.")]
+            errors = [_("Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein.")]
         else:
             errors, saved = _poll_votes_save(options, person, chosen)
         current = chosen

@@ -7,12 +7,13 @@ a session. Public feeds are public data; the personal feed is protected by its s
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -29,6 +30,20 @@ from meetings.services import feed_token_issue, feed_token_revoke, feed_token_to
 # Personal feeds hold internal meetings: never in a shared cache.
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
+# ?sprache=en: the feed's own words (names, "Tagesordnung:", "Abgesagt: ") in English. The
+# address decides, not Accept-Language: calendar servers send none that means anything.
+LANGUAGE_PARAM = "sprache"
+
+
+def _feed_language(request) -> str:
+    language = request.GET.get(LANGUAGE_PARAM, "de")
+    return language if language in dict(settings.LANGUAGES) else "de"
+
+
+def _feed_path(path: str, language: str) -> str:
+    if language == "de":
+        return path
+    return f"{path}{'&' if '?' in path else '?'}{LANGUAGE_PARAM}={language}"
 
 
 def _serve(request, feed: feeds.Feed, *, now: datetime.datetime, filename: str) -> HttpResponse:
@@ -56,14 +71,14 @@ def _not_found() -> Http404:
 @require_safe
 def feed_city(request):
     now = timezone.now()
-    return _serve(request, feeds.feed_city(now=now), now=now, filename="stadt.ics")
+    return _serve(request, feeds.feed_city(now=now, language=_feed_language(request)), now=now, filename="stadt.ics")
 
 
 def _serve_found(request, build, *, filename: str, **lookup) -> HttpResponse:
     """Serve the feed ``build(**lookup)`` names; 404 when its network, kind or area is unknown."""
     now = timezone.now()
     try:
-        feed = build(now=now, **lookup)
+        feed = build(now=now, language=_feed_language(request), **lookup)
     except feeds.FeedNotFound:
         raise _not_found() from None
     return _serve(request, feed, now=now, filename=filename)
@@ -93,8 +108,9 @@ def feed_builder(request):
     """
     now = timezone.now()
     try:
-        choice = feeds.builder_choice(dict(request.GET.lists()))
-        feed = feeds.feed_builder(choice=choice, now=now)
+        query = {name: values for name, values in request.GET.lists() if name != LANGUAGE_PARAM}
+        choice = feeds.builder_choice(query)
+        feed = feeds.feed_builder(choice=choice, now=now, language=_feed_language(request))
     except feeds.FeedBadRequest as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     return _serve(request, feed, now=now, filename="auswahl.ics")
@@ -112,7 +128,8 @@ def feed_meeting(request, uid: uuid.UUID):
         network = Network.objects.filter(pk=row["network_id"]).first()
         if network is None or not user_sees_internals(request.user, network):
             raise _not_found()
-    feed = feeds.feed_meeting(meeting_id=row["pk"], uid=uid, private=private)
+    # A download from a page: in the language of the page.
+    feed = feeds.feed_meeting(meeting_id=row["pk"], uid=uid, private=private, language=translation.get_language())
     return _serve(request, feed, now=now, filename=f"sitzung-{uid}.ics")
 
 
@@ -167,7 +184,8 @@ def _builder_groups() -> dict:
 def help_page(request):
     """How to subscribe, per calendar client; and the builder: the ticked networks, kinds
     and areas give the address of their feed to copy, and a webcal:// link."""
-    context = {"city_urls": _feed_urls(request, reverse("feeds:city")), **_builder_groups()}
+    language = translation.get_language()
+    context = {"city_urls": _feed_urls(request, _feed_path(reverse("feeds:city"), language)), **_builder_groups()}
     status = 200
     if any(name in request.GET for name in feeds.BUILDER_PARAMS):
         try:
@@ -183,7 +201,7 @@ def help_page(request):
                 status = 400
             else:
                 context["chosen"] = choice
-                context["builder_urls"] = _feed_urls(request, feeds.builder_path(choice))
+                context["builder_urls"] = _feed_urls(request, _feed_path(feeds.builder_path(choice), language))
     return render(request, "meetings/feed_help.html", context, status=status)
 
 

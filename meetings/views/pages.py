@@ -139,7 +139,7 @@ def meeting_presence(request, uid):
             continue
         person_id = key.removeprefix("anwesenheit-")
         if not person_id.isdigit() or int(person_id) not in members or value not in allowed:
-            return HttpResponseBadRequest(_("Bitte für jede Person „anwesend“, „entschuldigt“ oder nichts wählen."))
+            return HttpResponseBadRequest(_("Bitte wählen Sie für jede Person „anwesend“, „entschuldigt“ oder nichts."))
         wanted[int(person_id)] = value
     current = selectors.meeting_attendances(meeting)
     for person_id, presence in wanted.items():
@@ -175,7 +175,7 @@ def network_calendar(request, slug: str):
     network = network_or_404(slug)
     month = _month_arg(request.GET.get("monat"))
     if month is None:
-        return HttpResponseBadRequest(_("Bitte den Monat als JJJJ-MM angeben, z. B. 2027-03."))
+        return HttpResponseBadRequest(_("Bitte geben Sie den Monat als JJJJ-MM an, z. B. 2027-03."))
     year, number = month
     weeks = selectors.calendar_month(network=network, user=request.user, year=year, month=number)
     previous = datetime.date(year, number, 1) - datetime.timedelta(days=1)

@@ -323,7 +323,7 @@ def agenda_move(request, uid, item_id: int):
     meeting, item = managed_agenda_item(request, uid, item_id)
     step = {"hoch": -1, "runter": 1}.get(request.POST.get("richtung", ""))
     if step is None:
-        return HttpResponseBadRequest(_("Bitte „hoch“ oder „runter“ als Richtung angeben."))
+        return HttpResponseBadRequest(_("Bitte geben Sie „hoch“ oder „runter“ als Richtung an."))
     position = max(1, item.position + step)
     if position != item.position:
         services.agenda_item_update(item=item, position=position, actor=request.user)
@@ -360,7 +360,7 @@ def minutes_publish(request, uid):
     meeting = managed_meeting(request, uid)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
-        return HttpResponseBadRequest(_("Bitte zuerst ein Protokoll speichern."))
+        return HttpResponseBadRequest(_("Bitte speichern Sie zuerst ein Protokoll."))
     try:
         services.minutes_publish(minutes=minutes, actor=request.user)
     except ValidationError as error:

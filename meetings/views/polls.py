@@ -141,7 +141,7 @@ def poll_vote(request, pk: int):
     chosen = {option.pk: request.POST.get(f"option-{option.pk}", "") for option in options}
     if any(answer not in DatePollVote.Answer.values for answer in chosen.values()):
         # Nothing is preselected: an option left open is answered on the page, not guessed.
-        message = _("Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen.")
+        message = _("Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein.")
         return render(
             request, "meetings/poll_detail.html", _poll_context(request, poll, vote_errors=[message]), status=400
         )

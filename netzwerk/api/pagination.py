@@ -23,7 +23,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise ValidationError(
                 {
                     self.page_size_query_param: [
-                        _("Bitte eine ganze Zahl von 1 bis %(max)d angeben.") % {"max": self.max_page_size}
+                        _("Bitte geben Sie eine ganze Zahl von 1 bis %(max)d an.") % {"max": self.max_page_size}
                     ]
                 }
             )

@@ -62,8 +62,8 @@ class SearchQuerySerializer(serializers.Serializer):
         max_length=QUERY_MAX_LENGTH,
         help_text=_("Suchbegriff; Groß- und Kleinschreibung, Umlaute und ß sind egal."),
         error_messages={
-            "required": _("Bitte einen Suchbegriff in q angeben."),
-            "blank": _("Bitte einen Suchbegriff in q angeben."),
+            "required": _("Bitte geben Sie einen Suchbegriff in q an."),
+            "blank": _("Bitte geben Sie einen Suchbegriff in q an."),
             "max_length": _("Der Suchbegriff darf höchstens {max_length} Zeichen lang sein."),
             "null_characters_not_allowed": _("Der Suchbegriff enthält ein unzulässiges Steuerzeichen."),
             "surrogate_characters_not_allowed": _("Der Suchbegriff enthält ein unzulässiges Zeichen."),

@@ -78,7 +78,7 @@ def test_api_page_size_outside_its_range_is_a_400_that_names_the_range(client, p
     response = client.get("/api/v1/networks/", {"page_size": page_size})
 
     assert response.status_code == 400
-    assert response.json() == {"page_size": ["Bitte eine ganze Zahl von 1 bis 200 angeben."]}
+    assert response.json() == {"page_size": ["Bitte geben Sie eine ganze Zahl von 1 bis 200 an."]}
 
 
 def test_api_page_size_within_its_range_is_used(client):

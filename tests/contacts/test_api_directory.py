@@ -89,7 +89,7 @@ def test_api_updated_since_invalid_is_a_400_in_german(client):
     response = client.get("/api/v1/institutions/", {"updated_since": "letzte Woche"})
 
     assert response.status_code == 400
-    assert response.json() == {"updated_since": ["Bitte ein gültiges Datum und Uhrzeit eingeben."]}
+    assert response.json() == {"updated_since": ["Bitte geben Sie ein gültiges Datum mit Uhrzeit ein."]}
 
 
 def grow_directory(count: int, network) -> None:

@@ -170,7 +170,7 @@ def test_channel_email_is_validated_and_lowered():
     assert channel.value == "ada.beispiel@example.org"
     with pytest.raises(ValidationError) as error:
         services.channel_add(person=person, kind="email", value="keine-adresse")
-    assert error.value.message_dict["value"] == ["Bitte eine gültige E-Mail-Adresse angeben."]
+    assert error.value.message_dict["value"] == ["Bitte geben Sie eine gültige E-Mail-Adresse an."]
 
 
 def test_channel_new_primary_demotes_the_old_one():

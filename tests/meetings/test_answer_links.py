@@ -103,7 +103,7 @@ def test_vote_with_missing_option_writes_nothing(client):
     response = client.post(tokens.poll_vote_path(poll_id=poll.pk, person_id=person.pk), {f"option-{first.pk}": "ja"})
 
     assert response.status_code == 400
-    assert "Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen." in response.content.decode()
+    assert "Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein." in response.content.decode()
     assert not DatePollVote.objects.exists()
 
 

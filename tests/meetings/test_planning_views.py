@@ -105,7 +105,7 @@ def test_rule_builder_saves_the_rule_and_its_round_trip(speaker_client, cast, ch
     ("changes", "field", "message"),
     [
         ({"frequency": "eigene_regel", "rule": "FREQ=HOURLY"}, "rule", "höchstens täglich"),
-        ({"frequency": "eigene_regel", "rule": ""}, "rule", "Bitte die Regel eingeben"),
+        ({"frequency": "eigene_regel", "rule": ""}, "rule", "Bitte geben Sie die Regel ein"),
         ({"until": "2029-12-01"}, "until", "vor dem ersten Termin"),
         ({"until": "2030-06-01", "count": "3"}, "count", "nicht beides"),
         ({"frequency": "alle_n_wochen", "interval": ""}, "interval", "alle wie viele Wochen"),

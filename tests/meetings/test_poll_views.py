@@ -79,7 +79,7 @@ def test_poll_option_with_only_a_start_time_is_a_field_error(client, cast):
     )
 
     assert response.status_code == 400
-    assert "Bitte Beginn und Ende angeben" in response.content.decode()
+    assert "Bitte geben Sie Beginn und Ende an" in response.content.decode()
     assert DatePoll.objects.count() == 0
 
 
@@ -202,7 +202,9 @@ def test_poll_vote_with_an_option_left_open_shows_the_page_with_a_german_error(c
     response = client.post(reverse("meetings:poll_vote", args=[poll.pk]), {f"option-{first.pk}": "ja"})
 
     assert response.status_code == 400
-    assert "Bitte für jeden Terminvorschlag ja, wenn nötig oder nein wählen." in vote_form(response.content.decode())
+    assert "Bitte wählen Sie für jeden Terminvorschlag ja, wenn nötig oder nein." in vote_form(
+        response.content.decode()
+    )
     assert DatePollVote.objects.count() == 0
 
 

@@ -182,7 +182,7 @@ def test_local_time_in_the_autumn_overlap_means_its_first_occurrence():
 @pytest.mark.parametrize(
     ("rule", "message_part"),
     [
-        ("", "Bitte eine Wiederholungsregel angeben"),
+        ("", "Bitte geben Sie eine Wiederholungsregel an"),
         ("FREQ=SOMETIMES", "Unbekannte Häufigkeit „SOMETIMES“"),
         ("BYDAY=2TU", "braucht eine Häufigkeit (FREQ)"),
         ("DTSTART:20270101T183000\nRRULE:FREQ=WEEKLY", "kein DTSTART"),
