@@ -226,7 +226,9 @@ class PublicCacheMiddleware:
         if not unknown:
             return None
         request.public_cache_key = None
-        if getattr(view_func, "cls", None) is not None:
+        # The API answers for itself, in JSON: its views with their own 400 for unknown
+        # filters, any other address below it with its 404. Neither is stored.
+        if getattr(view_func, "cls", None) is not None or request.path_info.startswith("/api/"):
             return None
         message = _("Unbekannter Parameter in der Adresse: %(names)s.") % {"names": ", ".join(unknown)}
         return render(request, "netzwerk/error.html", {"status": 400, "message": message}, status=400)

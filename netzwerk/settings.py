@@ -317,7 +317,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "netzwerk.api.filters.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "netzwerk.api.filters.StrictOrderingFilter",
     ],
     # Token first: its WWW-Authenticate header turns a missing login into a 401 (not 403).
     # Session authentication still enforces CSRF for browser clients.

@@ -183,6 +183,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 class SeriesSerializer(serializers.ModelSerializer):
     network = NetworkSummarySerializer(read_only=True)
     rule_description = serializers.CharField(source="description", read_only=True)
+    start_time = LocalTimeField(read_only=True, help_text="Ortszeit Europe/Berlin")
     location = LocationSerializer(source="*", read_only=True)
 
     class Meta:

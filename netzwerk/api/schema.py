@@ -92,13 +92,24 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def _empty_is_invalid(parameter: dict) -> bool:
+    """Whether the parameter's schema alone would refuse an empty value: a number, a
+    boolean, a choice, a date, alone or as the items of a repeatable parameter. (A plain
+    string accepts "" anyway.)"""
+    schema = parameter.get("schema", {})
+    if schema.get("type") == "array":
+        schema = schema.get("items", {})
+    return schema.get("type") != "string" or any(key in schema for key in ("enum", "format", "pattern", "minLength"))
+
+
 def allow_empty_filters(result, generator, request, public):
     """Postprocessing hook: an optional list filter given empty (``?kind=&area=``, as an HTML
-    filter form sends it) is no filter, so the schema says ``allowEmptyValue``."""
+    filter form sends it) is no filter, so the schema says ``allowEmptyValue`` where its
+    type would otherwise forbid the empty value."""
     for path, path_item in result.get("paths", {}).items():
         if path == SEARCH_PATH or "get" not in path_item:
             continue
         for parameter in path_item["get"].get("parameters", []):
-            if parameter.get("in") == "query" and not parameter.get("required"):
+            if parameter.get("in") == "query" and not parameter.get("required") and _empty_is_invalid(parameter):
                 parameter["allowEmptyValue"] = True
     return result

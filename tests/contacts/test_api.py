@@ -58,7 +58,7 @@ def test_api_invalid_filter_value_is_a_400_in_german(client):
 
     assert response.status_code == 400
     assert "kegelclub" in response.json()["kind"][0]
-    assert "gültige" in response.json()["kind"][0]
+    assert "Bitte wählen Sie einen Eintrag aus der Liste." in response.json()["kind"][0]
 
 
 @pytest.mark.parametrize("page", ["-1", "0", "999", "abc"])

@@ -19,7 +19,9 @@ from rest_framework.throttling import AnonRateThrottle
 
 from contacts.models import User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows data migrations made (institution types, the Sozialplanung
+# group) are back even after an earlier transactional test emptied the tables.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
