@@ -230,6 +230,9 @@ class NetworkMembershipInline(admin.TabularInline):
     """The members and roles of a network, with their terms."""
 
     model = models.Membership
+    # A membership ends with a date (the "end" column, or "heute beenden" in the list of
+    # memberships); deleting it would erase the history of who was a member when.
+    can_delete = False
     fields = ["person", "institution", "role", "start", "end", "note"]
     autocomplete_fields = ["person", "institution"]
     extra = 0
@@ -362,6 +365,9 @@ class AffiliationInline(admin.TabularInline):
 
 class PersonMembershipInline(admin.TabularInline):
     model = models.Membership
+    # A membership ends with a date (the "end" column, or "heute beenden" in the list of
+    # memberships); deleting it would erase the history of who was a member when.
+    can_delete = False
     fields = ["network", "institution", "role", "start", "end", "note"]
     autocomplete_fields = ["network", "institution"]
     extra = 0
@@ -699,6 +705,10 @@ class MembershipAdmin(DirectoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "start"
     actions = ["end_today"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Ended, not deleted: see NetworkMembershipInline.
+        return False
 
     def save_model(self, request, obj, form, change):
         if change:

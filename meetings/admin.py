@@ -69,6 +69,12 @@ class WrittenByServicesAdmin(CalendarAdmin):
 
     service_fields: tuple[str, ...] = ()
 
+    def has_delete_permission(self, request, obj=None):
+        # A meeting is cancelled, never deleted (the action "absagen" calls the service):
+        # calendars keep showing the cancellation and members are told, which a deleted row
+        # could do neither; its agenda, answers and minutes stay on record.
+        return False
+
     def create(self, *, network, actor, **values):
         raise NotImplementedError
 

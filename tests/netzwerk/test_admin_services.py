@@ -242,3 +242,23 @@ def test_admin_network_settings_saved_through_the_service(client, staff):
     assert NetworkSettings.objects.values_list(
         "reminder_offsets", "invitation_trigger", "invitation_lead_days"
     ).get() == ([1440], "tagesordnung", 21)
+
+
+def test_admin_never_deletes_a_meeting_or_a_membership(admin_client):
+    """Meetings are cancelled and memberships ended through their services; deleting either
+    would take the cancellation from calendars or the history from the directory."""
+    from contacts.models import Membership
+    from tests.factories import MembershipFactory
+
+    meeting = MeetingFactory()
+    membership = MembershipFactory()
+
+    meeting_delete = admin_client.post(reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"})
+    membership_delete = admin_client.post(
+        reverse("admin:contacts_membership_delete", args=[membership.pk]), {"post": "yes"}
+    )
+    network_page = admin_client.get(reverse("admin:contacts_network_change", args=[membership.network_id]))
+
+    assert (meeting_delete.status_code, membership_delete.status_code) == (403, 403)
+    assert (Meeting.objects.count(), Membership.objects.count()) == (1, 1)
+    assert "memberships-0-DELETE" not in network_page.content.decode()
