@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.db.models import F
@@ -14,6 +16,8 @@ from contacts.validators import validate_plausible_year
 # forgives typos.
 SEARCH_MAX_LENGTH = 200
 SLUG_MAX_LENGTH = 200
+# What Django's SlugField accepts.
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 # A whole number every database can hold as an id.
@@ -87,9 +91,15 @@ class _SlugListField(forms.Field):
             raise forms.ValidationError(
                 _("Ein Kurzname hat höchstens %(max)d Zeichen.") % {"max": SLUG_MAX_LENGTH}, code="max_length"
             )
+        if not all(SLUG.fullmatch(item) for item in value):
+            raise forms.ValidationError(
+                _("Ein Kurzname besteht nur aus Buchstaben a–z, Ziffern, - und _."), code="invalid"
+            )
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": SLUG_MAX_LENGTH}})
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "maxLength": SLUG_MAX_LENGTH, "pattern": SLUG.pattern}}
+)
 class SlugFilter(django_filters.Filter):
     """Objects chosen by their ``slug``, repeatable (``?network=a&network=b``). A slug that
     names nothing matches nothing; an empty value is no filter."""

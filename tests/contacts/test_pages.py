@@ -138,7 +138,7 @@ def test_network_list_invalid_filter_is_a_400_with_a_german_message(client, geog
     html = page(client, "/netzwerke/", query, status=400)
 
     assert "Der Filter enthält eine ungültige Angabe." in html
-    assert "ist keine gültige Auswahl" in html
+    assert "Bitte wählen Sie einen Eintrag aus der Liste." in html
     assert 'aria-invalid="true"' in html
     assert "STK Frankenberg" not in html
 

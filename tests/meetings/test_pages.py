@@ -97,7 +97,7 @@ def test_meeting_answer_unknown_value_is_a_form_error(client, cast):
     response = client.post(reverse("meetings:meeting_answer", args=[meeting.uid]), {"answer": "klar"})
 
     assert response.status_code == 400
-    assert "gültige Auswahl" in response.content.decode()
+    assert "Bitte wählen Sie einen Eintrag aus der Liste." in response.content.decode()
     assert Attendance.objects.count() == 0
 
 
