@@ -97,8 +97,10 @@ class _SlugListField(forms.Field):
             )
 
 
+# In the schema an empty item is allowed too: "?network=" is no filter (as an HTML filter
+# form sends it).
 @extend_schema_field(
-    {"type": "array", "items": {"type": "string", "maxLength": SLUG_MAX_LENGTH, "pattern": SLUG.pattern}}
+    {"type": "array", "items": {"type": "string", "maxLength": SLUG_MAX_LENGTH, "pattern": "^[-a-zA-Z0-9_]*$"}}
 )
 class SlugFilter(django_filters.Filter):
     """Objects chosen by their ``slug``, repeatable (``?network=a&network=b``). A slug that

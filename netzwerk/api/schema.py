@@ -5,6 +5,8 @@ global exception handler, the strict filter backend, authentication and throttli
 they are documented here once instead of on every view.
 """
 
+import re
+
 from drf_spectacular import openapi
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 
@@ -99,7 +101,11 @@ def _empty_is_invalid(parameter: dict) -> bool:
     schema = parameter.get("schema", {})
     if schema.get("type") == "array":
         schema = schema.get("items", {})
-    return schema.get("type") != "string" or any(key in schema for key in ("enum", "format", "pattern", "minLength"))
+    if schema.get("type") != "string" or "format" in schema or schema.get("minLength", 0) > 0:
+        return True
+    if "enum" in schema:
+        return "" not in schema["enum"]
+    return "pattern" in schema and re.search(schema["pattern"], "") is None
 
 
 def allow_empty_filters(result, generator, request, public):

@@ -10,7 +10,7 @@ from meetings.models import Meeting
 from meetings.services import meeting_move
 from notifications.compose import when_text
 from notifications.services import delivery_send, notifications_sweep
-from tests.meetings.factories import MeetingFactory
+from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members
 
 START = datetime.datetime(2026, 11, 24, 17, 30, tzinfo=datetime.UTC)
@@ -39,7 +39,7 @@ def test_when_text_over_midnight_names_the_second_day(language, text):
 @pytest.mark.parametrize(("language", "label"), [("de", "Zeit"), ("en", "Time")])
 def test_change_mail_names_what_changed_in_the_recipients_language(language, label):
     network, (_person,) = members(1, language=language)
-    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     for pk in notifications_sweep().enqueued:
         delivery_send(delivery_id=pk)
     later = datetime.timedelta(hours=2)
