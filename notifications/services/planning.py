@@ -1,40 +1,30 @@
-"""Writes of the notifications app: the sweep that plans what is owed, the send of the
-planned mails, the baseline for a system taking over, and the preferences a person sets.
-
-The sweep derives what is owed from the current state of the calendar and the directory
-(DESIGN.md principle 1) and writes it as rows of the delivery log; the unique key makes a
-second row for the same message impossible, so sweeps may overlap or repeat. The send
-claims its rows with a lease, checks again for each whether the mail is still wanted,
-sends it with a Message-ID derived from the row, and marks it sent only while it still
-holds the claim.
-"""
+"""The sweep: what the database says is owed (invitations, changes, cancellations,
+reminders, poll mails, contact messages, digests) becomes rows of the delivery log, and
+due rows are queued. Also sending an invitation now, and recording a baseline."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
 import logging
-import secrets
-import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage, Membership, Network, Person
+from contacts.models import ContactMessage, Membership
 from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
 from meetings.selectors import poll_invitees
 from meetings.services import meeting_update
-from notifications import compose, mail, selectors
-from notifications.compose import LATE_LIMIT, Outcome, message_id_of, reminder_moment
+from notifications import selectors
+from notifications.compose import LATE_LIMIT, reminder_moment
 from notifications.models import (
     DEFAULT_INVITATION_LEAD_DAYS,
     Delivery,
@@ -47,41 +37,17 @@ from notifications.models import (
     Subject,
 )
 from notifications.selectors import invitation_moment
+from notifications.services._common import (
+    POLL_REMINDER_BEFORE,
+    POLL_REMINDER_MIN_AGE,
+    RECENT,
+    REMINDING_STATUSES,
+    SEND_TASK,
+    WATERMARK_MARGIN,
+    requeue_after,
+)
 
 logger = logging.getLogger(__name__)
-
-SEND_TASK = "notifications.send"
-# Meetings changed this long before the last sweep are looked at again: a transaction that
-# saved a meeting before the sweep started may commit after it.
-WATERMARK_MARGIN = datetime.timedelta(minutes=10)
-POLL_REMINDER_BEFORE = datetime.timedelta(hours=24)
-# No reminder within this time after the invitation went out: it is still fresh.
-POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=2)
-RECENT = datetime.timedelta(days=7)
-MAX_ATTEMPTS = 10
-# A send task claims its rows this many at a time and reads what their mails show right
-# after: few queries per mail, and the reads are a fraction of a second old when a mail
-# leaves (an opt-out or a cancellation still wins).
-CLAIM_CHUNK = 25
-REMINDING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)
-
-
-def _seconds(name: str, default: float) -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, name, default))
-
-
-def lease_length() -> datetime.timedelta:
-    return _seconds("NOTIFICATIONS_LEASE_SECONDS", 180)
-
-
-def requeue_after() -> datetime.timedelta:
-    return _seconds("NOTIFICATIONS_REQUEUE_SECONDS", 300)
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """Backoff before attempt ``attempts + 1``: base, 2×, 4× … at most one hour."""
-    base = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
-    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
 # Periodic runs ------------------------------------------------------------------------
@@ -669,293 +635,3 @@ def _notices_record(meetings: list[Meeting]) -> int:
     ]
     MeetingNotice.objects.bulk_create(notices, ignore_conflicts=True)
     return len(notices)
-
-
-# Sending -------------------------------------------------------------------------------
-
-
-def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, list[Delivery]]:
-    """Take those of the rows that may be sent now (due, or their lease ran out): one UPDATE
-    that also returns them, so two workers can never both hold a row."""
-    token = secrets.token_hex(16)
-    table = Delivery._meta.db_table
-    adapt = connection.ops.adapt_datetimefield_value
-    marks = ", ".join(["%s"] * len(delivery_ids))
-    rows = list(
-        Delivery.objects.raw(
-            f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
-            f"WHERE id IN ({marks}) "
-            "AND ((state IN (%s, %s) AND next_attempt_at <= %s) OR (state = %s AND lease_until < %s)) "
-            "RETURNING *",
-            [
-                Delivery.State.CLAIMED,
-                token,
-                adapt(now + lease_length()),
-                *delivery_ids,
-                *Delivery.CLAIMABLE,
-                adapt(now),
-                Delivery.State.CLAIMED,
-                adapt(now),
-            ],
-        )
-    )
-    rows.sort(key=lambda delivery: delivery_ids.index(delivery.pk))
-    return token, rows
-
-
-def _finish(delivery: Delivery, token: str, **values) -> bool:
-    """Write the attempt's result only while still holding the claim."""
-    return bool(
-        Delivery.objects.filter(pk=delivery.pk, claim_token=token, state=Delivery.State.CLAIMED).update(
-            claim_token="", lease_until=None, updated_at=timezone.now(), **values
-        )
-    )
-
-
-def _release(deliveries: list[Delivery], token: str) -> None:
-    """Give back claimed rows that were not tried, claimable at once and without counting
-    the attempt that never happened."""
-    Delivery.objects.filter(
-        pk__in=[delivery.pk for delivery in deliveries], claim_token=token, state=Delivery.State.CLAIMED
-    ).update(
-        state=Case(
-            When(duplicate_possible=True, then=Value(Delivery.State.AMBIGUOUS)), default=Value(Delivery.State.PLANNED)
-        ),
-        claim_token="",
-        lease_until=None,
-        attempts=F("attempts") - 1,
-    )
-
-
-def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
-    """Send the rows ``delivery_ids`` one after the other (a send task's batch).
-
-    Rows are claimed ``CLAIM_CHUNK`` at a time (one UPDATE), and what their mails read is
-    loaded for the chunk right after its claim (``selectors.MailReads``): a handful of
-    queries per chunk instead of six per mail. Each row is marked the moment its mail is
-    handed over: a worker that dies mid-batch leaves the row it was sending in doubt and
-    the rest of its chunk claimed until their lease runs out; the sweep then queues them
-    again. A batch that has run ``NOTIFICATIONS_SEND_BATCH_SECONDS``, or a chunk half its
-    lease (a slow relay), gives back the rows not tried and queues them as a new task.
-
-    Returns the state of each row afterwards; a row another worker holds or that is not due
-    is missing. Side effects: the rows; one mail per row sent.
-    """
-    started = time.monotonic()
-    # Stop in time for the task time limit, and start no mail after half the lease: one
-    # that is still under way when the lease runs out could be sent by a second worker.
-    batch_budget = getattr(settings, "NOTIFICATIONS_SEND_BATCH_SECONDS", 20.0)
-    lease_budget = lease_length().total_seconds() / 2
-    states: dict[int, str] = {}
-    for start in range(0, len(delivery_ids), CLAIM_CHUNK):
-        if time.monotonic() - started > batch_budget:
-            _requeue(delivery_ids[start:])
-            return states
-        claimed_at = now or timezone.now()
-        claimed_clock = time.monotonic()
-        token, claimed = _claim(delivery_ids[start : start + CLAIM_CHUNK], now=claimed_at)
-        if not claimed:
-            continue
-        reads = selectors.MailReads(
-            [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed],
-            day=claimed_at.astimezone(BERLIN).date(),
-        )
-        for index, delivery in enumerate(claimed):
-            clock = time.monotonic()
-            if clock - started > batch_budget or clock - claimed_clock > lease_budget:
-                _release(claimed[index:], token)
-                _requeue([delivery.pk for delivery in claimed[index:]] + delivery_ids[start + CLAIM_CHUNK :])
-                return states
-            states[delivery.pk] = _send_claimed(delivery, token, now=now or timezone.now(), reads=reads)
-    return states
-
-
-def _requeue(delivery_ids: list[int]) -> None:
-    """Queue rows of a batch that ran out of time (a slow relay) as a task of their own."""
-    Delivery.objects.filter(pk__in=delivery_ids).update(enqueued_at=timezone.now())
-    _enqueue(delivery_ids)
-
-
-def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
-    """Claim the row ``delivery_id``, check again that its mail is wanted, and send it.
-
-    Returns the row's state afterwards ("" when another worker holds it or it is not due).
-    Opt-out, leaving the network, a cancelled or deleted meeting and a missing address end
-    as ``entfallen`` with the reason; a reminder more than 6 hours late as ``verpasst``; a
-    relay's 4xx or an unreachable relay as a retry at the backoff stored in the row, given up
-    (``fehlgeschlagen``) after ``MAX_ATTEMPTS``; a 5xx or a template error as
-    ``fehlgeschlagen`` with the text; no answer after the data as ``unklar`` (sent once more
-    with the same Message-ID). Side effects: the row; one mail.
-    """
-    return deliveries_send(delivery_ids=[delivery_id], now=now).get(delivery_id, "")
-
-
-def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
-    """``delivery_send`` for a row already claimed with ``token``.
-
-    An error nobody foresaw while rendering or sending this one row (a header with a line
-    break in a name typed somewhere, a template that breaks) fails this row with its text;
-    escaping, it would end the batch and leave the rows after it claimed, to be tried and
-    killed again after every lease, forever.
-    """
-    try:
-        return _attempt(delivery, token, now=now, reads=reads)
-    except DatabaseError:
-        # The row cannot be written either: the lease brings it back once the database does.
-        raise
-    except Exception as error:
-        logger.exception("Delivery %s failed unexpectedly", delivery.pk)
-        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"{type(error).__name__}: {error}"))
-
-
-def _attempt(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
-    try:
-        prepared = _prepare(delivery, now=now, reads=reads)
-    except TemplateSyntaxError as error:
-        logger.exception("Delivery %s could not be rendered", delivery.pk)
-        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
-    if isinstance(prepared, Outcome):
-        return _end(delivery, token, prepared)
-    if isinstance(prepared, datetime.datetime):
-        # A reminder whose meeting moved later waits for its new moment.
-        _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
-        return Delivery.State.PLANNED
-    message_id = message_id_of(delivery)
-    try:
-        mail.deliver(prepared)
-    except mail.Permanent as error:
-        return _end(delivery, token, Outcome(Delivery.State.FAILED, str(error)))
-    except (mail.Temporary, mail.Ambiguous) as error:
-        ambiguous = isinstance(error, mail.Ambiguous)
-        attempts = delivery.attempts
-        if ambiguous and delivery.duplicate_possible:
-            # A second attempt without an answer after the data: a third could make a
-            # second duplicate. Staff decide (the row is listed as possibly doubled).
-            return _end(
-                delivery, token, Outcome(Delivery.State.FAILED, f"Zweimal unklar, nicht erneut gesendet: {error}")
-            )
-        if attempts >= MAX_ATTEMPTS:
-            return _end(
-                delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}")
-            )
-        flags = {"duplicate_possible": True} if ambiguous else {}
-        _finish(
-            delivery,
-            token,
-            state=Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED,
-            next_attempt_at=now + retry_delay(attempts),
-            enqueued_at=None,
-            last_error=str(error),
-            message_id=message_id,
-            **flags,
-        )
-        return Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED
-    _finish(delivery, token, state=Delivery.State.SENT, sent_at=timezone.now(), message_id=message_id)
-    return Delivery.State.SENT
-
-
-def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:
-    _finish(delivery, token, state=outcome.state, last_error=outcome.reason)
-    return outcome.state
-
-
-def _prepare(delivery: Delivery, *, now: datetime.datetime, reads: selectors.MailReads):
-    """The message for ``delivery``, or why none goes out (``Outcome``), or when to retry."""
-    person = None
-    if delivery.person_id is not None:
-        person = reads.person(delivery.person_id)
-        if person is None:
-            return Outcome(Delivery.State.SKIPPED, str(_("Die Person ist gelöscht.")))
-        try:
-            preference = person.notification_preference
-        except Preference.DoesNotExist:
-            preference = Preference(person=person)
-        # Read once per send: the builders take the language from it.
-        person.mail_preference = preference
-        if not preference.wants(delivery.kind):
-            return Outcome(Delivery.State.SKIPPED, str(_("Abbestellt (Einstellungen der Person).")))
-    builder = compose.BUILDERS[delivery.kind]
-    try:
-        return builder(delivery=delivery, person=person, now=now, reads=reads)
-    except ObjectDoesNotExist:
-        return Outcome(Delivery.State.SKIPPED, str(_("Der Gegenstand der Mail ist gelöscht.")))
-
-
-# Preferences ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def preference_unsubscribe(*, person: Person, kind: str) -> Preference:
-    """Switch off one kind of mail for ``person`` (one-click unsubscribe, RFC 8058).
-
-    Raises ``ValidationError`` for a kind that cannot be switched off. Side effects: the
-    person's ``Preference`` row (created with the defaults if missing).
-    """
-    field = Preference.FIELD_OF_KIND.get(kind)
-    if field is None:
-        raise ValidationError(_("Diese Art von Mail kann nicht abbestellt werden."))
-    preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
-    setattr(preference, field, False)
-    preference.full_clean()
-    preference.save()
-    logger.info("Person %s unsubscribed from %s", person.pk, kind)
-    return preference
-
-
-@transaction.atomic
-def preference_update(*, person: Person, **values) -> Preference:
-    """Set ``person``'s preferences (any of ``Preference.TOGGLES``, ``digest_instead``, ``language``).
-
-    Raises ``ValidationError`` (German) for unknown fields or values. Side effects: the
-    person's ``Preference`` row.
-    """
-    allowed = {*Preference.TOGGLES, "digest_instead", "language"}
-    unknown = set(values) - allowed
-    if unknown:
-        raise ValidationError(_("Unbekannte Einstellung: %(names)s") % {"names": ", ".join(sorted(unknown))})
-    preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
-    for name, value in values.items():
-        setattr(preference, name, value)
-    if preference.language and preference.language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Bitte wählen Sie Deutsch oder Englisch.")})
-    preference.full_clean()
-    preference.save()
-    return preference
-
-
-NETWORK_SETTINGS_FIELDS = ("invitation_trigger", "invitation_lead_days", "reminder_offsets")
-
-
-@transaction.atomic
-def network_settings_update(*, network: Network, **values) -> NetworkSettings:
-    """Set how ``network``'s meetings are announced (``invitation_trigger``,
-    ``invitation_lead_days``, ``reminder_offsets``).
-
-    Raises ``ValidationError`` (German) for offsets that are not whole minutes between 1 and
-    86400, a lead time outside 1–90 days or an unknown trigger; ``TypeError`` for other
-    fields. Side effects: the network's ``NetworkSettings`` row (created with the defaults
-    if missing); the next sweep plans with the new values.
-    """
-    unknown = set(values) - set(NETWORK_SETTINGS_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    network_settings, _created = NetworkSettings.objects.select_for_update().get_or_create(network=network)
-    for name, value in values.items():
-        setattr(network_settings, name, value)
-    network_settings.full_clean()
-    network_settings.save()
-    logger.info("Notification settings of network %s changed (%s)", network.pk, ", ".join(sorted(values)))
-    return network_settings
-
-
-@transaction.atomic
-def delivery_retry(*, deliveries: Iterable[Delivery], now: datetime.datetime | None = None) -> int:
-    """Send failed rows again ("erneut senden" in the admin): back to planned, attempts reset.
-
-    Only ``fehlgeschlagen`` rows change. Side effects: those rows; the next sweep queues them.
-    """
-    now = now or timezone.now()
-    ids = [delivery.pk for delivery in deliveries]
-    return Delivery.objects.filter(pk__in=ids, state=Delivery.State.FAILED).update(
-        state=Delivery.State.PLANNED, attempts=0, next_attempt_at=now, enqueued_at=None
-    )

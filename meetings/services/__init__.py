@@ -1,0 +1,74 @@
+"""Every write to the calendar: keyword-only functions, validated, in one transaction.
+
+What members must notice (time, place, status) raises a meeting's ``sequence``; feeds and
+notifications compare it with what they told members last. No service sends mail: the
+notifications app reads the state these functions leave behind.
+
+``actor`` is the account that asked for the change; permissions are checked by the caller
+(``user.has_perm("meetings.manage_meetings", network)``), the services only log it.
+``now``/``today`` parameters exist so tests can pin the clock; they default to the present.
+"""
+
+from meetings.services._common import AGENDA_ITEM_FIELDS, MEETING_FIELDS, SERIES_FIELDS
+from meetings.services.agenda import (
+    agenda_item_add,
+    agenda_item_remove,
+    agenda_item_update,
+    minutes_publish,
+    minutes_save,
+)
+from meetings.services.attendance import attendance_answer, attendance_record_presence
+from meetings.services.feed_tokens import FEED_TOUCH_INTERVAL, feed_token_issue, feed_token_revoke, feed_token_touch
+from meetings.services.meetings import (
+    CANCELLATION_REASON_MAX,
+    meeting_cancel,
+    meeting_move,
+    meeting_restore,
+    meeting_schedule,
+    meeting_update,
+    meeting_update_check,
+)
+from meetings.services.polls import poll_close, poll_create, poll_vote
+from meetings.services.series import (
+    HORIZON_MONTHS,
+    horizon_end,
+    series_cancel_from,
+    series_confirm,
+    series_create,
+    series_extend_horizon,
+    series_update,
+)
+
+__all__ = [
+    "AGENDA_ITEM_FIELDS",
+    "CANCELLATION_REASON_MAX",
+    "FEED_TOUCH_INTERVAL",
+    "HORIZON_MONTHS",
+    "MEETING_FIELDS",
+    "SERIES_FIELDS",
+    "agenda_item_add",
+    "agenda_item_remove",
+    "agenda_item_update",
+    "attendance_answer",
+    "attendance_record_presence",
+    "feed_token_issue",
+    "feed_token_revoke",
+    "feed_token_touch",
+    "horizon_end",
+    "meeting_cancel",
+    "meeting_move",
+    "meeting_restore",
+    "meeting_schedule",
+    "meeting_update",
+    "meeting_update_check",
+    "minutes_publish",
+    "minutes_save",
+    "poll_close",
+    "poll_create",
+    "poll_vote",
+    "series_cancel_from",
+    "series_confirm",
+    "series_create",
+    "series_extend_horizon",
+    "series_update",
+]

@@ -1,0 +1,100 @@
+"""What the calendar's services share: the fields each service may change, saving with
+validation, locking a meeting row and raising its ``sequence`` in the database."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import (
+    LocationFields,
+    Meeting,
+)
+
+SERIES_FIELDS = (
+    "title",
+    "rule",
+    "first_date",
+    "start_time",
+    "duration_minutes",
+    "visibility",
+    "until",
+    "count",
+    *LocationFields.LOCATION_FIELDS,
+)
+MEETING_FIELDS = ("title", "start", "end", "status", "visibility", *LocationFields.LOCATION_FIELDS)
+AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position")
+
+
+def _save(instance, *, validate_constraints: bool = True):
+    instance.full_clean(validate_constraints=validate_constraints)
+    instance.save()
+    return instance
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "pk", None)
+
+
+def _require_aware(**values: datetime.datetime) -> None:
+    for name, value in values.items():
+        if value is not None and timezone.is_naive(value):
+            raise ValidationError({name: _("Zeitangaben brauchen eine Zeitzone (Europe/Berlin).")})
+
+
+def _check_changes(changes: dict, allowed: Iterable[str]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _apply(meeting: Meeting, values: dict) -> bool:
+    """Set ``values`` on ``meeting``; mark its sequence to rise if a noticeable field changed.
+
+    The rise itself happens in the database (``_meeting_save``): two edits of the same
+    meeting each count, whatever the instance they started from held.
+    """
+    changed = {name for name, value in values.items() if getattr(meeting, name) != value}
+    for name in changed:
+        setattr(meeting, name, values[name])
+    if changed & set(Meeting.NOTICEABLE_FIELDS):
+        meeting._sequence_rises = True
+    return bool(changed)
+
+
+def _meeting_save(meeting: Meeting) -> Meeting:
+    """Validate and save ``meeting``; raise its sequence by one in the database if ``_apply``
+    found a noticeable change. Call inside the transaction that locked the row."""
+    meeting.full_clean()
+    rises = getattr(meeting, "_sequence_rises", False)
+    if rises:
+        meeting.sequence = F("sequence") + 1
+    meeting.save()
+    if rises:
+        meeting._sequence_rises = False
+        meeting.refresh_from_db(fields=["sequence"])
+    return meeting
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """Reload ``meeting`` in place with its row locked until the transaction ends.
+
+    Every decision about a meeting (may it move? is it cancelled already?) is taken on the
+    row as it is now: a page loaded before another speaker's edit would otherwise undo that
+    edit when saving the whole row. (SQLite has no row locks; its writes are serialised.)
+    """
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
+    return meeting
+
+
+def _meeting_touch(meeting_id: int) -> None:
+    """Mark a meeting as changed without raising its sequence (an agenda edit).
+
+    Feeds show the public agenda titles in DESCRIPTION and key their cached VEVENT and
+    their ETag on ``updated_at``; without the touch an agenda edit would never reach
+    subscribers. The sequence stays: an agenda is not a change clients must re-alert on.
+    """
+    Meeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now())
