@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contacts.api.filters import SLUG
 from contacts.api.serializers import InstitutionSummarySerializer, NetworkSummarySerializer, PersonViewSerializer
 from contacts.models import Institution, Membership, Network
 from contacts.text import SingleLineSerializerField
@@ -294,14 +295,24 @@ class PollAnswerRowSerializer(serializers.Serializer):
 # --- Write (one serializer per service; names are the service's keyword arguments) -----
 
 
+class SlugReferenceField(serializers.SlugRelatedField):
+    """An object named by its ``slug``. A value that cannot be a slug is "not found" before
+    the database is asked: PostgreSQL refuses a NUL in a text parameter with an error."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
+        return super().to_internal_value(data)
+
+
 def _network_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+    return SlugReferenceField(
         slug_field="slug", queryset=Network.objects.filter(is_active=True), help_text="Kurzname des Netzwerks"
     )
 
 
 def _institution_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+    return SlugReferenceField(
         slug_field="slug",
         queryset=Institution.objects.all(),
         required=False,

@@ -505,3 +505,17 @@ def test_api_poll_answers_query_count_does_not_grow(client, world):
 
     assert len(response.json()) == 12
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("name", ["meetings", "series", "polls"])
+def test_api_create_with_a_nul_in_the_network_is_a_400_not_a_500(client, world, name):
+    """PostgreSQL refuses a NUL in a text parameter; the value never reaches it."""
+    response = client.post(
+        f"/api/v1/{name}/",
+        {"network": "stk\x00forst"},
+        content_type="application/json",
+        headers=world.headers("speaker_x"),
+    )
+
+    assert response.status_code == 400
+    assert "network" in response.json()
