@@ -121,6 +121,11 @@ def network_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/directory/network_list.html", context)
 
 
+# What the page reads from its address; the public cache answers any other parameter with a
+# 400 (netzwerk.public_cache), so a made-up one cannot make a new cache entry.
+network_list.query_parameters = frozenset(NetworkFilterForm.base_fields)
+
+
 @require_safe
 def network_vcard(request: HttpRequest, slug: str) -> HttpResponse:
     """The network's public contact as a vCard 4.0.
@@ -177,6 +182,11 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/directory/institution_list.html", context)
 
 
+# What the page reads from its address; the public cache answers any other parameter with a
+# 400 (netzwerk.public_cache), so a made-up one cannot make a new cache entry.
+institution_list.query_parameters = frozenset({*InstitutionFilterForm.base_fields, "seite"})
+
+
 @require_safe
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One institution: address, access, functional contacts, networks."""
@@ -209,6 +219,11 @@ def area_choose(request: HttpRequest) -> HttpResponse:
         return redirect("directory:area_detail", slug=area.slug)
     context = {"nodes": _area_nodes(tree, tree.roots), "form": form}
     return render(request, "contacts/directory/area_list.html", context, status=400)
+
+
+# What the page reads from its address; the public cache answers any other parameter with a
+# 400 (netzwerk.public_cache), so a made-up one cannot make a new cache entry.
+area_choose.query_parameters = frozenset(AreaChoiceForm.base_fields)
 
 
 # --- The contact form ------------------------------------------------------------------

@@ -41,7 +41,6 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from meetings.feeds import BUILDER_PARAMS
 from netzwerk.api.filters import GENERAL_PARAMETERS
 
 VERSION_KEY = "public-cache:version"
@@ -76,15 +75,6 @@ PRIVATE_MODELS = {
     "meetings.feedtoken",
 }
 PERSONAL_COOKIES = ("messages",)
-# The query parameters each page of the site reads (by URL name); a page not listed reads
-# none. The API's views name theirs themselves (filter sets, ``query_parameters``).
-PAGE_PARAMETERS = {
-    "directory:network_list": {"art", "gebiet"},
-    "directory:institution_list": {"art", "gebiet", "seite"},
-    "directory:area_choose": {"gebiet"},
-    "search": {"q"},
-    "feeds:help": set(BUILDER_PARAMS),
-}
 
 
 def _cache():
@@ -174,10 +164,11 @@ def _key(request: HttpRequest) -> str | None:
     return f"public-cache:{public_cache_version()}:{digest}"
 
 
-def _known_parameters(view_func, view_name: str) -> set[str]:
+def _known_parameters(view_func) -> set[str]:
     view_class = getattr(view_func, "cls", None)
     if view_class is None:
-        return PAGE_PARAMETERS.get(view_name, set())
+        # A page of the site names what it reads beside its definition (from its form).
+        return set(getattr(view_func, "query_parameters", ()))
     known = set(GENERAL_PARAMETERS) | set(getattr(view_class, "query_parameters", ()))
     filterset_class = getattr(view_class, "filterset_class", None)
     if filterset_class is not None:
@@ -221,8 +212,7 @@ class PublicCacheMiddleware:
         its own 400 for unknown filters; such an answer is not stored either."""
         if request.method != "GET" or not request.GET or not _public_path(request.path_info):
             return None
-        match = request.resolver_match
-        unknown = sorted(set(request.GET) - _known_parameters(view_func, match.view_name if match else ""))
+        unknown = sorted(set(request.GET) - _known_parameters(view_func))
         if not unknown:
             return None
         request.public_cache_key = None

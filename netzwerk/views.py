@@ -74,6 +74,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "netzwerk/search.html", {"search_form": form, "results": results, "query": query})
 
 
+# What the page reads from its address; the public cache answers any other parameter with a
+# 400 (netzwerk.public_cache), so a made-up one cannot make a new cache entry.
+search_page.query_parameters = frozenset(SearchForm.base_fields)
+
+
 @require_safe
 def street_lookup(request: HttpRequest) -> HttpResponse:
     """The street field of the start page without JavaScript: one Lebensraum found → its page;

@@ -205,6 +205,11 @@ def help_page(request):
     return render(request, "meetings/feed_help.html", context, status=status)
 
 
+# What the page reads from its address; the public cache answers any other parameter with a
+# 400 (netzwerk.public_cache), so a made-up one cannot make a new cache entry.
+help_page.query_parameters = frozenset(feeds.BUILDER_PARAMS)
+
+
 def _personal_urls(request, token: FeedToken) -> dict[str, str]:
     return _feed_urls(request, reverse("feeds:personal", args=[token.token]))
 
