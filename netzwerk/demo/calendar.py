@@ -40,6 +40,7 @@ from notifications import services as notification_services
 from notifications.compose import reminder_moment
 from notifications.models import DEFAULT_INVITATION_LEAD_DAYS, Delivery, MeetingNotice, Step, Subject
 from notifications.selectors import DEFAULT_OFFSETS, invitation_lead_days_by_network, invitation_moment
+from notifications.services import network_settings_update
 
 BERLIN = recurrence.BERLIN
 DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -515,9 +516,12 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     Call inside the seed's transaction, on a database without a demo calendar (see
     ``calendar_present``). Side effects: series, meetings, agenda items, answers,
     presences, minutes (one with a file), a poll with votes, all through the meetings
-    services; within the replay window also delivery log rows, notices and planning steps
-    through the notifications services (mail to the dummy backend).
+    services; the invitation lead time of the networks the data file names; within the
+    replay window also delivery log rows, notices and planning steps through the
+    notifications services (mail to the dummy backend).
     """
+    for slug, days in CALENDAR.invitation_lead_days.items():
+        network_settings_update(network=directory.networks[slug], invitation_lead_days=days)
     replay = not _real_calendar_present()
     if replay:
         # Whatever is owed now (a contact message, say) is planned at its real time first,

@@ -125,6 +125,7 @@ class CalendarData:
     agenda: dict[str, tuple[dict, ...]] = field(default_factory=dict)
     themes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     minutes_text: str = ""
+    invitation_lead_days: dict[str, int] = field(default_factory=dict)
 
 
 def _time(text: str) -> datetime.time:
@@ -198,6 +199,7 @@ def _calendar(row: dict) -> CalendarData:
         agenda={kind: tuple(items) for kind, items in row["agenda"].items()},
         themes={kind: tuple(items) for kind, items in row["themes"].items()},
         minutes_text=row["minutes"]["text"].strip(),
+        invitation_lead_days=dict(row.get("invitation_lead_days", {})),
     )
 
 

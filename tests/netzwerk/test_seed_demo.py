@@ -92,6 +92,13 @@ class TestSeededDemo:
             "Richterich",
         ]
 
+    def test_seed_demo_gives_one_network_an_earlier_invitation(self):
+        from notifications.models import NetworkSettings
+
+        lead_days = dict(NetworkSettings.objects.values_list("network__slug", "invitation_lead_days"))
+
+        assert lead_days == {"stk-aachen-nord": 21}
+
     def test_seed_demo_creates_fourteen_sozialraeume_in_stadtbezirken(self):
         social_areas = Area.objects.filter(level=Area.Level.SOCIAL_AREA).select_related("parent")
 
