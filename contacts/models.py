@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -266,7 +266,13 @@ class Network(TimestampedModel):
         """„Stadtteilkonferenz Eilendorf“: the name, with the kind in front unless it already
         starts with it (or its usual abbreviation, „OAG Brand“, „AK Jugend“)."""
         words = NETWORK_KIND_WORDS.get(self.kind, ())
-        if not words or self.name.casefold().startswith(tuple(word.casefold() for word in words)):
+        if not words:
+            return self.name
+        # Names are German whatever the page's language: "Stadtteilkonferenz Aachen-Nord"
+        # has its kind on an English page too.
+        with translation.override("de"):
+            german = [str(word) for word in words]
+        if self.name.casefold().startswith(tuple(word.casefold() for word in [*german, *map(str, words)])):
             return self.name
         return f"{words[0]} {self.name}"
 

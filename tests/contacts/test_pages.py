@@ -229,6 +229,22 @@ def test_network_contact_form_heading_names_the_network_with_its_kind(client, ki
     assert f'<h2 id="nachricht">{heading}</h2>' in html
 
 
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("Stadtteilkonferenz Aachen-Nord", "Your message to the Stadtteilkonferenz Aachen-Nord"),
+        ("Eilendorf", "Your message to the Neighbourhood conference Eilendorf"),
+    ],
+)
+def test_network_contact_form_heading_in_english_names_the_kind_once(client, name, heading):
+    """The names are German: one that starts with its kind keeps it on an English page."""
+    NetworkFactory(kind="stk", name=name, slug="netz")
+
+    html = client.get("/netzwerke/netz/", headers={"accept-language": "en"}).content.decode()
+
+    assert f'<h2 id="nachricht">{heading}</h2>' in html
+
+
 def test_working_group_contact_form_heading_takes_its_article(client):
     parent = NetworkFactory()
     NetworkFactory(kind=Network.Kind.WORKING_GROUP, parent=parent, name="Jugend Burtscheid", slug="ak")
