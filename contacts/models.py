@@ -32,6 +32,20 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ConfirmedModel(TimestampedModel):
+    """An entry whose owners confirm from time to time that it is still correct.
+
+    ``confirmed_at`` is the „Stand“ shown beside the entry: the last time someone who knows
+    (the person, the institution, a speaker, Sozialplanung) said it is current. An edit
+    counts as a confirmation; a save that only bumps ``updated_at`` does not.
+    """
+
+    confirmed_at = models.DateTimeField(_("Stand"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account; people log in with their e-mail address.
 
@@ -183,7 +197,7 @@ NETWORK_KIND_WORDS = {
 }
 
 
-class Network(TimestampedModel):
+class Network(ConfirmedModel):
     """A Stadtteilkonferenz, an OAG, a Sozialraumkonferenz, an Arbeitskreis, …"""
 
     class Kind(models.TextChoices):
@@ -344,7 +358,7 @@ class Umbrella(models.Model):
         return self.short_name or self.name
 
 
-class Institution(TimestampedModel):
+class Institution(ConfirmedModel):
     """An Einrichtung. Its contacts are functional (an office, not a person): public by default."""
 
     class Accessibility(models.TextChoices):
@@ -420,7 +434,7 @@ class Institution(TimestampedModel):
         return ", ".join(part for part in (self.street, locality) if part)
 
 
-class Person(TimestampedModel):
+class Person(ConfirmedModel):
     """A person in the directory. Who may see which of the fields is decided by consents."""
 
     title = models.CharField(_("Titel"), max_length=40, blank=True, help_text=_("z. B. Dr."))
