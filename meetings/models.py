@@ -620,6 +620,29 @@ def _feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class CalendarStamp(models.Model):
+    """How often the meetings of one network have changed, and when last.
+
+    Kept by database triggers on the meetings table (migration 0011), not by the services:
+    every write moves it — a service's save, a bulk ``update()`` or ``delete()``, a cascade
+    from a deleted network. A feed's ETag is made of the stamps of its networks, so a
+    conditional GET reads one row per network and never the meetings (``meetings.feeds.stamp``).
+    No foreign key: the row of a deleted network is written by the cascade that deletes
+    its meetings, after the network itself may be gone.
+    """
+
+    network_id = models.BigIntegerField(_("Netzwerk"), primary_key=True)
+    version = models.BigIntegerField(_("Änderungen"))
+    changed_at = models.DateTimeField(_("zuletzt geändert"))
+
+    class Meta:
+        verbose_name = _("Kalenderstand eines Netzwerks")
+        verbose_name_plural = _("Kalenderstände der Netzwerke")
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.version}"
+
+
 class FeedToken(models.Model):
     """The secret in the address of a person's personal calendar feed.
 

@@ -114,14 +114,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded SQLite builds covering indexes (PostgreSQL INCLUDE) as plain ones,
     # which is all the demo needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg prepares a statement run this often on one connection, but only on a cursor
-    # with server-side binding: the ORM's cursors bind on the client and are never
-    # prepared. meetings.feeds runs a feed's conditional GET on such a cursor (planning
-    # its aggregate cost more than running it). Django turns this off by default for
-    # connection poolers in transaction mode (PgBouncer before 1.21): set 0 behind one.
-    prepare_threshold = env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_threshold or None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
