@@ -31,6 +31,8 @@ def _agenda_renumber(meeting: Meeting, *, first: AgendaItem | None = None) -> No
             item.position = number
             changed.append(item)
     AgendaItem.objects.bulk_update(changed, ["position"])
+    # bulk_update sends no signals: the new numbers are recorded as versions here.
+    AgendaItem.history.bulk_history_create(changed, update=True)
 
 
 @transaction.atomic
