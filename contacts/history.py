@@ -76,9 +76,11 @@ def related_labels(records: Iterable, fields: Iterable[models.Field]) -> dict[tu
     """``str()`` of every row the ``records`` point to through foreign keys in ``fields``:
     one query per related model. A row deleted since is simply absent."""
     wanted: dict[type, set[int]] = defaultdict(set)
-    relations = [field for field in fields if field.is_relation]
+    relations = {(field.model, field.name) for field in fields if field.is_relation}
     for record in records:
-        for field in relations:
+        for field in type(record).tracked_fields:
+            if not field.is_relation or (field.model, field.name) not in relations:
+                continue
             value = getattr(record, field.attname)
             if value is not None:
                 wanted[field.related_model].add(value)
@@ -121,11 +123,15 @@ def versions(
     version that changed only those does not appear. ``entry_label`` names the entry of a
     version (default: the historical row's ``str``, the entry as it was then).
     """
-    records = sorted(records, key=lambda record: (record.id, record.history_date, record.history_id))
+
+    def entry_key(record) -> tuple[str, int]:
+        return (record.instance_type._meta.label, record.id)
+
+    records = sorted(records, key=lambda record: (*entry_key(record), record.history_date, record.history_id))
     result = []
     previous = None
     for record in records:
-        if previous is not None and previous.id != record.id:
+        if previous is not None and entry_key(previous) != entry_key(record):
             previous = None
         fields = tracked_fields(type(record), hidden=hidden)
         changes = []

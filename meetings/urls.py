@@ -17,6 +17,7 @@ urlpatterns = [
     path("uebersicht/", pages.dashboard, name="dashboard"),
     path("netzwerk/<slug:slug>/kalender/", pages.network_calendar, name="network_calendar"),
     path("netzwerk/<slug:slug>/mitglieder/", pages.network_member_list, name="network_members"),
+    path("netzwerk/<slug:slug>/verlauf/", pages.network_history, name="network_history"),
     path("netzwerk/<slug:slug>/sitzung-planen/", planning.meeting_create, name="meeting_create"),
     path("netzwerk/<slug:slug>/serie-planen/", planning.series_create, name="series_create"),
     path("netzwerk/<slug:slug>/terminumfrage/", polls.poll_create, name="poll_create"),

@@ -30,8 +30,10 @@ def person_labels(person_ids: Iterable[int], *, audience: Audience) -> dict[tupl
 
 def labels_for(records: list, *, audience: Audience) -> dict[tuple[type, int], str]:
     """Labels of every row the ``records`` point to; people projected for ``audience``."""
-    fields = {field for record in records for field in type(record).tracked_fields if field.is_relation}
-    labels = history.related_labels(records, [field for field in fields if field.related_model is not Person])
+    fields = {field for model in {type(record) for record in records} for field in model.tracked_fields}
+    labels = history.related_labels(
+        records, [field for field in fields if field.is_relation and field.related_model is not Person]
+    )
     person_ids = [
         getattr(record, field.attname)
         for record in records
