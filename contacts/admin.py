@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contacts import models, selectors, services
+from contacts.admin_export import ExportAdmin
 from contacts.history_admin import VersionHistoryAdmin
 
 
@@ -246,7 +247,7 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Network)
-class NetworkAdmin(VersionHistoryAdmin, DirectoryAdmin):
+class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active"]
     list_filter = ["kind", NetworkAreaFilter, "is_active", "topics"]
     list_select_related = ["parent"]
@@ -285,7 +286,7 @@ class NetworkAdmin(VersionHistoryAdmin, DirectoryAdmin):
 
 
 @admin.register(models.Institution)
-class InstitutionAdmin(VersionHistoryAdmin, DirectoryAdmin):
+class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active"]
     list_filter = ["type__category", "type", "umbrella", "area", "accessibility", "is_active"]
     list_select_related = ["type", "umbrella", "area"]
@@ -412,7 +413,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(models.Person)
-class PersonAdmin(VersionHistoryAdmin, DirectoryAdmin):
+class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = [
         "family_name",
         "given_name",
@@ -691,7 +692,7 @@ class ConsentAdmin(VersionHistoryAdmin, DirectoryAdmin):
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(VersionHistoryAdmin, DirectoryAdmin):
+class MembershipAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["network", "holder", "role", "start", "end", "is_current"]
     list_filter = ["role", "network__kind", MembershipCurrentFilter, "network"]
     list_select_related = ["network", "institution", "person"]

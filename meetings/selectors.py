@@ -260,3 +260,12 @@ def network_history(network: Network, *, audience) -> list:
     fields left out."""
     querysets = [*network_history_querysets(network), Meeting.history.filter(network_id=network.pk)]
     return versions_of(querysets, audience=audience, hidden=SPEAKER_HIDDEN_FIELDS)
+
+
+def meeting_attendees_confirmed(meeting: Meeting) -> list[Attendance]:
+    """The answers „Zusage“ of ``meeting``, their people ready for the projection."""
+    return list(
+        Attendance.objects.filter(meeting=meeting, answer=Attendance.Answer.YES).prefetch_related(
+            Prefetch("person", queryset=people_for_projection(Person.objects.all()))
+        )
+    )
