@@ -7,6 +7,7 @@ page's language. It never queries on its own: the caller passes the rows and the
 the rows they point to (:func:`related_labels` collects those in one query per model).
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.signals import pre_create_historical_record
 
 # Bookkeeping rather than content: never shown as a change.
 SKIPPED_FIELDS = frozenset(
@@ -170,3 +172,25 @@ def versions(
         )
     result.sort(key=lambda version: (version.date, version.history_id), reverse=True)
     return result
+
+
+@contextlib.contextmanager
+def history_made_by(*, user=None, at: datetime.datetime | None = None):
+    """Inside the block, versions saved one by one name ``user`` and the moment ``at``.
+
+    For writes outside a request that stand for someone (the demo replaying its past, a
+    command run for a colleague): the middleware names the request's user, this names the
+    given one. Versions written in bulk (``bulk_history_create``) keep their own.
+    """
+
+    def receiver(sender, history_instance, **kwargs):
+        if user is not None:
+            history_instance.history_user_id = user.pk
+        if at is not None:
+            history_instance.history_date = at
+
+    pre_create_historical_record.connect(receiver, dispatch_uid=None, weak=False)
+    try:
+        yield
+    finally:
+        pre_create_historical_record.disconnect(receiver)

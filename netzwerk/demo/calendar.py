@@ -28,6 +28,7 @@ from django.core.files import File
 from django.db.models import Max, Q
 from django.test import override_settings
 
+from contacts.history import history_made_by
 from contacts.models import Membership, Network, Person
 from meetings import recurrence
 from meetings import services as meeting_services
@@ -544,9 +545,16 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     replay_start = now - datetime.timedelta(days=CALENDAR.replay_days)
     old = {story.meeting.pk for story in stories if story.confirmed_at < replay_start}
     events = sorted(timeline.events)
+    network_of = {story.meeting.pk: story.meeting.network_id for story in stories}
+
+    def live(event: _Event) -> None:
+        # Its versions in the history are dated when it happened and name who did it.
+        with history_made_by(user=actors.get(network_of.get(event.meeting_id)), at=event.moment):
+            event.action()
+
     for event in events:
         if event.meeting_id in old:
-            event.action()
+            live(event)
     if replay:
         recent = [story.meeting for story in stories if story.meeting.pk not in old]
         for moment in _reminder_moments(recent, since=replay_start, now=now):
@@ -557,7 +565,7 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
         for moment in _invitation_moments(meetings, since=replay_start, now=now):
             timeline.add(moment, lambda: None, notifies=True)
     for event in sorted(event for event in timeline.events if event.meeting_id not in old):
-        event.action()
+        live(event)
         if replay and event.notifies:
             report.created["Delivery"] += _sweep_and_send(event.moment)
     report.created["Meeting"] += len(extra)
