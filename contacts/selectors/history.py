@@ -18,8 +18,8 @@ from contacts.selectors import people_for_projection
 from contacts.visibility import SOZIALPLANUNG, Audience, project_person
 
 # What speakers do not read in their network's history: Sozialplanung's own fields and
-# the internal note on a membership.
-SPEAKER_HIDDEN_FIELDS = frozenset({"is_invented", "sozialplanung_contact", "note", "confirmed_at"})
+# the internal note on a membership; and the network itself, which the whole page is about.
+SPEAKER_HIDDEN_FIELDS = frozenset({"is_invented", "sozialplanung_contact", "note", "confirmed_at", "network"})
 
 
 def person_labels(person_ids: Iterable[int], *, audience: Audience) -> dict[tuple[type, int], str]:
