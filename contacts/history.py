@@ -8,6 +8,7 @@ the rows they point to (:func:`related_labels` collects those in one query per m
 """
 
 import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -29,6 +30,8 @@ KIND_LABELS = {
     "-": pgettext_lazy("history", "gelöscht"),
 }
 EMPTY = "–"
+# Who and when ``history_made_by`` names, for versions written in bulk.
+_made_by: contextvars.ContextVar = contextvars.ContextVar("history_made_by", default=(None, None))
 SYSTEM = _("automatisch (System)")
 
 
@@ -180,7 +183,9 @@ def history_made_by(*, user=None, at: datetime.datetime | None = None):
 
     For writes outside a request that stand for someone (the demo replaying its past, a
     command run for a colleague): the middleware names the request's user, this names the
-    given one. Versions written in bulk (``bulk_history_create``) keep their own.
+    given one. Code that writes versions in bulk passes ``bulk_history_defaults()``. The
+    signal receiver is process-wide while the block runs: meant for commands, not for
+    threads serving requests.
     """
 
     def receiver(sender, history_instance, **kwargs):
@@ -189,8 +194,16 @@ def history_made_by(*, user=None, at: datetime.datetime | None = None):
         if at is not None:
             history_instance.history_date = at
 
+    token = _made_by.set((user, at))
     pre_create_historical_record.connect(receiver, dispatch_uid=None, weak=False)
     try:
         yield
     finally:
         pre_create_historical_record.disconnect(receiver)
+        _made_by.reset(token)
+
+
+def bulk_history_defaults() -> dict:
+    """``default_user``/``default_date`` for ``bulk_history_create`` inside ``history_made_by``."""
+    user, at = _made_by.get()
+    return {"default_user": user, "default_date": at}

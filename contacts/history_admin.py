@@ -33,7 +33,9 @@ def version_rows(versions, users: dict[int, str], restorable: dict[str, set[str]
             "changes": [
                 (
                     change,
-                    version.kind == "~" and change.name in restorable.get(version.model_key, ()),
+                    version.kind == "~"
+                    and version.previous_history_id is not None
+                    and change.name in restorable.get(version.model_key, ()),
                 )
                 for change in version.changes
             ],

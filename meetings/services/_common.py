@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import bulk_history_defaults
 from meetings.models import (
     LocationFields,
     Meeting,
@@ -47,18 +48,20 @@ def _meetings_created_record(rows: list[Meeting]) -> None:
     for the nightly task).
     """
     if all(row.pk is not None for row in rows):
-        Meeting.history.bulk_history_create(rows, batch_size=HISTORY_BATCH)
+        Meeting.history.bulk_history_create(rows, batch_size=HISTORY_BATCH, **bulk_history_defaults())
         return
     for first in range(0, len(rows), HISTORY_BATCH):
         uids = [row.uid for row in rows[first : first + HISTORY_BATCH]]
-        Meeting.history.bulk_history_create(list(Meeting.objects.filter(uid__in=uids)), batch_size=HISTORY_BATCH)
+        Meeting.history.bulk_history_create(
+            list(Meeting.objects.filter(uid__in=uids)), batch_size=HISTORY_BATCH, **bulk_history_defaults()
+        )
 
 
 def _meetings_changed_record(ids: list[int]) -> None:
     """Record a version of each meeting in ``ids`` after an ``UPDATE`` that sent no signals."""
     for first in range(0, len(ids), HISTORY_BATCH):
         rows = list(Meeting.objects.filter(pk__in=ids[first : first + HISTORY_BATCH]))
-        Meeting.history.bulk_history_create(rows, update=True, batch_size=HISTORY_BATCH)
+        Meeting.history.bulk_history_create(rows, update=True, batch_size=HISTORY_BATCH, **bulk_history_defaults())
 
 
 def _actor_id(actor) -> int | None:
@@ -110,7 +113,7 @@ def _meeting_save(meeting: Meeting) -> Meeting:
         del meeting.skip_history_when_saving
     meeting._sequence_rises = False
     meeting.refresh_from_db(fields=["sequence"])
-    Meeting.history.bulk_history_create([meeting], update=not adding)
+    Meeting.history.bulk_history_create([meeting], update=not adding, **bulk_history_defaults())
     return meeting
 
 

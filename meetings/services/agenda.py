@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import bulk_history_defaults
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -32,7 +33,7 @@ def _agenda_renumber(meeting: Meeting, *, first: AgendaItem | None = None) -> No
             changed.append(item)
     AgendaItem.objects.bulk_update(changed, ["position"])
     # bulk_update sends no signals: the new numbers are recorded as versions here.
-    AgendaItem.history.bulk_history_create(changed, update=True)
+    AgendaItem.history.bulk_history_create(changed, update=True, **bulk_history_defaults())
 
 
 @transaction.atomic
