@@ -327,3 +327,18 @@ def test_network_history_page_runs_a_constant_number_of_queries(client, django_a
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_history_api_call_names_the_token_user(client):
+    """The API authenticates inside the view; the version still names that user."""
+    from tests.meetings.api_support import auth_headers, user_with_role
+
+    network = NetworkFactory()
+    speaker = user_with_role(network, Membership.Role.SPEAKER)
+    meeting = MeetingFactory(network=network, start=in_days(9), end=in_days(9, hour=20))
+
+    response = client.post(f"/api/v1/meetings/{meeting.uid}/cancel/", {}, headers=auth_headers(speaker))
+
+    assert response.status_code == 200
+    latest = Meeting.history.filter(id=meeting.pk).latest("history_date")
+    assert latest.status == "abgesagt" and latest.history_user == speaker
