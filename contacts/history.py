@@ -138,6 +138,8 @@ def versions(
     for record in records:
         if previous is not None and entry_key(previous) != entry_key(record):
             previous = None
+        if record.history_type == "+":
+            previous = None  # a new entry, even where SQLite reused a deleted row's id
         fields = tracked_fields(type(record), hidden=hidden)
         changes = []
         if record.history_type != "-":
