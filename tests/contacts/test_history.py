@@ -342,3 +342,38 @@ def test_history_api_call_names_the_token_user(client):
     assert response.status_code == 200
     latest = Meeting.history.filter(id=meeting.pk).latest("history_date")
     assert latest.status == "abgesagt" and latest.history_user == speaker
+
+
+def test_history_series_extend_horizon_records_the_new_occurrences_once():
+    network = NetworkFactory()
+    today = timezone.localdate()
+    series = meeting_services.series_create(
+        network=network,
+        title="STK",
+        rule="FREQ=MONTHLY;BYDAY=2TU",
+        first_date=today + datetime.timedelta(days=1),
+        start_time=datetime.time(18, 30),
+        duration_minutes=90,
+        today=today,
+    )
+
+    created = meeting_services.series_extend_horizon(series=series, today=today + datetime.timedelta(days=62))
+    meeting_services.series_extend_horizon(series=series, today=today + datetime.timedelta(days=62))
+
+    assert created >= 1
+    ids = list(series.occurrences.values_list("pk", flat=True))
+    recorded = list(Meeting.history.filter(series_id=series.pk, history_type="+").values_list("id", flat=True))
+    assert sorted(recorded) == sorted(ids)
+
+
+def test_history_agenda_renumbering_records_the_moved_items():
+    from meetings.models import AgendaItem
+
+    meeting = MeetingFactory(start=in_days(5), end=in_days(5, hour=20))
+    first = meeting_services.agenda_item_add(meeting=meeting, title="Begrüßung")
+    meeting_services.agenda_item_add(meeting=meeting, title="Bericht")
+
+    meeting_services.agenda_item_remove(item=first)
+
+    moved = AgendaItem.history.filter(meeting_id=meeting.pk, title="Bericht").order_by("history_date", "history_id")
+    assert [record.position for record in moved] == [2, 1]
