@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "netzwerk",
     "contacts",
     "meetings",
@@ -81,7 +82,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused by django-axes into the German lockout page (429).
     "axes.middleware.AxesMiddleware",
+    # Every version records who made it: the user of the request (web, admin, or the API,
+    # whose authentication sets the user on the same request).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# A field is restored through the model's service (the Verlauf page), never by the
+# admin's raw save of an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "netzwerk.urls"
 WSGI_APPLICATION = "netzwerk.wsgi.application"
