@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0012_history'),
-        ('meetings', '0010_minutes_file_size_limit'),
+        ('meetings', '0011_calendar_stamp'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
