@@ -133,9 +133,7 @@ def freshness_seed(report: SeedReport, directory: Directory, *, now: datetime.da
     if other_network is not None:
         stand = now - DAY * 395
         _stale(other_network, stand=stand)
-        leaders = (
-            Membership.objects.active(now.date()).leading().filter(network=other_network, person__isnull=False)
-        )
+        leaders = Membership.objects.active(now.date()).leading().filter(network=other_network, person__isnull=False)
         for leader in Person.objects.filter(pk__in=leaders.values("person_id")).order_by("pk"):
             _sent(other_network, Kind.ENTRY_CHECK, stand=stand, sent_at=now - DAY * 3, person=leader)
             written += 1
