@@ -49,11 +49,7 @@ class StaleFilterForm(DirectoryFilterForm):
     alter = forms.TypedChoiceField(
         label=gettext_lazy("nicht bestätigt seit"), required=False, coerce=int, empty_value=None
     )
-    ordnung = forms.ChoiceField(
-        required=False, choices=[(value, value) for value in ORDERINGS], widget=forms.HiddenInput
-    )
-
-    field_order = ["art", "netzwerk", "gebiet", "alter", "ordnung"]
+    field_order = ["art", "netzwerk", "gebiet", "alter"]
 
     def __init__(self, data, *, tree, networks) -> None:
         super().__init__(data, tree=tree)
@@ -79,7 +75,10 @@ def stale_entries_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "netzwerk/stale_entries.html", {"form": form, "page_obj": None}, status=400)
     data = form.cleaned_data
-    ordering = data["ordnung"] or "stand"
+    # The column headers sort (links, not a field of the filter form); kept across filtering.
+    ordering = request.GET.get("ordnung") or "stand"
+    if ordering not in ORDERINGS:
+        return render(request, "netzwerk/stale_entries.html", {"form": form, "page_obj": None}, status=400)
     entries = stale_entries(
         kind=data["art"] or None,
         network_id=data["netzwerk"],
