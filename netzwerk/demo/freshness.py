@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from contacts.models import Institution, InstitutionChangeProposal, Membership, Network, Person
 from netzwerk.demo.data import SPEAKER
-from netzwerk.demo.directory import Directory
+from netzwerk.demo.directory import Directory, real_data_present
 from netzwerk.demo.sync import SeedReport
 from notifications.compose import message_id_of
 from notifications.models import ENTRY_KINDS, Delivery, Kind, Subject
@@ -33,7 +33,7 @@ def freshness_present() -> bool:
 
 def _confirm_spread(model, *, now: datetime.datetime) -> None:
     """Every entry confirmed some days to ten months ago, spread by its key."""
-    for pk in model.objects.values_list("pk", flat=True):
+    for pk in model.objects.filter(is_demo=True).values_list("pk", flat=True):
         model.objects.filter(pk=pk).update(confirmed_at=now - DAY * (3 + (pk * 37) % 300))
 
 
@@ -66,8 +66,11 @@ def _stale(entry, *, stand: datetime.datetime) -> None:
 
 
 def freshness_seed(report: SeedReport, directory: Directory, *, now: datetime.datetime) -> None:
-    """Stand dates for every entry, five stale ones with their mails, one open proposal."""
-    if freshness_present():
+    """Stand dates for every demo entry, five stale ones with their mails, one open proposal.
+
+    Nothing beside real entries (``seed_demo --force``): their owners' mails are theirs.
+    """
+    if freshness_present() or real_data_present():
         return
     for model in (Network, Institution, Person):
         _confirm_spread(model, now=now)

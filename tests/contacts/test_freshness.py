@@ -453,3 +453,22 @@ def test_speaker_dashboard_shows_stale_members_of_own_network(client):
 
     assert "Seniorenzentrum Vergessen" in text
     assert "Kita Anderswo" not in text
+
+
+def test_network_page_shows_the_stand_of_a_speaker_whose_name_is_public(client):
+    from contacts.models import Consent, Person
+    from tests.factories import ConsentFactory
+
+    network = NetworkFactory()
+    public = PersonFactory(family_name="Öffentlich")
+    ConsentFactory(person=public, scope=Consent.Scope.NAME)
+    hidden = PersonFactory(family_name="Verborgen")
+    for person in (public, hidden):
+        MembershipFactory(network=network, person=person, role=Membership.Role.SPEAKER)
+    Person.objects.filter(pk=public.pk).update(confirmed_at=timezone.now() - datetime.timedelta(days=40))
+    stand = (timezone.localdate() - datetime.timedelta(days=40)).strftime("%d.%m.%Y")
+
+    text = client.get(reverse("directory:network_detail", args=[network.slug])).content.decode()
+
+    assert f"Stand: {stand}" in text
+    assert text.count("Stand:") == 2  # the network's and the public speaker's

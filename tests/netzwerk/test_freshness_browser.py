@@ -10,7 +10,7 @@ import pytest
 from django.core import mail as django_mail
 from django.utils import timezone
 
-from contacts.models import Institution, InstitutionChangeProposal, User
+from contacts.models import Institution, InstitutionCategory, InstitutionChangeProposal, InstitutionType, User
 from notifications.services import delivery_send, notifications_sweep
 from tests.conftest import axe_violations
 from tests.factories import InstitutionFactory
@@ -35,8 +35,15 @@ def mailed_links() -> dict[str, str]:
 
 def test_institution_confirms_and_proposes_from_the_mail_and_staff_accepts(page, axe_source):
     old = timezone.now() - datetime.timedelta(days=400)
-    confirming = InstitutionFactory(name="Stadtteilbibliothek Nord", email="bib@example.org")
-    proposing = InstitutionFactory(name="Seniorentreff Am Markt", email="treff@example.org", phone="0241 1111")
+    # Its own type: the flush after an earlier transactional test removed the migrations' vocabulary.
+    category, _ = InstitutionCategory.objects.get_or_create(name="Bürgerschaft")
+    kind, _ = InstitutionType.objects.get_or_create(
+        slug="bibliothek", defaults={"name": "Bibliothek", "category": category}
+    )
+    confirming = InstitutionFactory(name="Stadtteilbibliothek Nord", email="bib@example.org", type=kind)
+    proposing = InstitutionFactory(
+        name="Seniorentreff Am Markt", email="treff@example.org", phone="0241 1111", type=kind
+    )
     Institution.objects.update(confirmed_at=old)
     links = mailed_links()
 
