@@ -12,16 +12,10 @@ from rest_framework.views import APIView
 from contacts import selectors
 from contacts.selectors.freshness import AGE_CHOICES, KINDS, ORDERINGS, stale_entries
 from netzwerk.api.pagination import PageNumberPagination
-from notifications.models import Subject
+from netzwerk.freshness import ADMIN_URL_OF_KIND, SUBJECT_OF_KIND
 from notifications.selectors import entry_checks_sent
 
 PARAMETERS = {"kind", "network", "area", "months", "ordering", "page", "page_size", "format"}
-SUBJECT_OF_KIND = {"network": Subject.NETWORK, "institution": Subject.INSTITUTION, "person": Subject.PERSON}
-ADMIN_URL_OF_KIND = {
-    "network": "admin:contacts_network_change",
-    "institution": "admin:contacts_institution_change",
-    "person": "admin:contacts_person_change",
-}
 
 
 class StaleQuerySerializer(serializers.Serializer):
