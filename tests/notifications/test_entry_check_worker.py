@@ -11,7 +11,7 @@ from email.policy import default as default_policy
 import pytest
 from django.utils import timezone
 
-from contacts.models import Institution
+from contacts.models import Institution, InstitutionCategory, InstitutionType
 from notifications.models import Delivery, Kind, Subject
 from tests.conftest import wait_until
 from tests.factories import InstitutionFactory
@@ -23,7 +23,12 @@ DAY = datetime.timedelta(days=1)
 
 def test_reminder_arrives_once_and_its_link_confirms(smtp_sink, celery_worker_start, client):
     now = timezone.now()
-    institution = InstitutionFactory(name="Begegnungsstätte Am Weiher", email="weiher@example.org")
+    # Its own type: the flush after an earlier transactional test removed the migrations' vocabulary.
+    category, _ = InstitutionCategory.objects.get_or_create(name="Senior*innen")
+    kind, _ = InstitutionType.objects.get_or_create(
+        slug="begegnungsstaette", defaults={"name": "Begegnungsstätte", "category": category}
+    )
+    institution = InstitutionFactory(name="Begegnungsstätte Am Weiher", email="weiher@example.org", type=kind)
     stand = now - DAY * 400
     Institution.objects.filter(pk=institution.pk).update(confirmed_at=stand)
     # Asked five weeks ago, no answer since: the reminder is owed.
