@@ -35,6 +35,12 @@ class DirectoryAdmin(admin.ModelAdmin):
     # warns until then.
     formfield_overrides = {dbmodels.URLField: {"assume_scheme": "https"}}
 
+    def save_model(self, request, obj, form, change):
+        # Sozialplanung editing an entry has looked at it: its „Stand“ is today.
+        if isinstance(obj, models.ConfirmedModel):
+            obj.confirmed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
 
 # --- writing through the services ------------------------------------------------------------
 # The forms have validated each row (the model's clean, the formsets' cross-row rules); the
@@ -248,13 +254,13 @@ class NetworkMembershipInline(admin.TabularInline):
 
 @admin.register(models.Network)
 class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
-    list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active"]
+    list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active", "confirmed_at"]
     list_filter = ["kind", NetworkAreaFilter, "is_active", "topics"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "areas", "topics", "sozialplanung_contact"]
-    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
     inlines = [NetworkMembershipInline]
 
     def get_queryset(self, request):
@@ -287,13 +293,13 @@ class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
 
 @admin.register(models.Institution)
 class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
-    list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active"]
+    list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active", "confirmed_at"]
     list_filter = ["type__category", "type", "umbrella", "area", "accessibility", "is_active"]
     list_select_related = ["type", "umbrella", "area"]
     search_fields = ["name", "slug", "email", "street", "umbrella__name", "umbrella__short_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["type", "umbrella", "area"]
-    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
 
 
 # --- people ------------------------------------------------------------------------------
@@ -421,12 +427,13 @@ class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
         "institution_names",
         "has_account",
         "has_consent",
+        "confirmed_at",
     ]
     list_display_links = ["family_name", "given_name"]
     list_filter = [PersonNetworkFilter, PersonHasAccountFilter, PersonHasConsentFilter, "language"]
     search_fields = ["family_name", "given_name", "channels__value", "user__email", "affiliations__institution__name"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["consents_link", "is_demo", "created_at", "updated_at"]
+    readonly_fields = ["consents_link", "is_demo", "confirmed_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "given_name", "family_name", "form_of_address", "language"]}),
         (_("Zugang"), {"fields": ["user"]}),

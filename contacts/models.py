@@ -46,6 +46,11 @@ class ConfirmedModel(TimestampedModel):
     class Meta:
         abstract = True
 
+    @property
+    def stand(self):
+        """The „Stand“ shown: the last confirmation, or the day the entry was made."""
+        return self.confirmed_at or self.created_at
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """An account; people log in with their e-mail address.
@@ -408,6 +413,12 @@ class Institution(ConfirmedModel):
         blank=True,
         help_text=_("z. B. Eingang über den Hof, Aufzug, barrierefreies WC, Induktionsschleife"),
     )
+    opening_hours = models.TextField(
+        _("Öffnungszeiten"),
+        blank=True,
+        max_length=1000,
+        help_text=_("z. B. „Mo–Fr 9–13 Uhr, Di und Do auch 14–17 Uhr“"),
+    )
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
     search_text = models.GeneratedField(
@@ -437,6 +448,49 @@ class Institution(ConfirmedModel):
     def address(self) -> str:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
         return ", ".join(part for part in (self.street, locality) if part)
+
+
+class InstitutionChangeProposal(models.Model):
+    """Changes to an institution's entry proposed through its „Eintrag prüfen“ link by
+    someone without an account that represents it: they wait for the Sozialplanung.
+
+    ``before`` keeps the values the proposer saw, so staff review „alt → neu“ per field even
+    when the entry changed meanwhile. ``link_digest`` makes a link usable for one proposal.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "offen", _("wartet auf Prüfung")
+        ACCEPTED = "uebernommen", _("übernommen")
+        REJECTED = "abgelehnt", _("abgelehnt")
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("Einrichtung"), on_delete=models.CASCADE, related_name="change_proposals"
+    )
+    changes = models.JSONField(_("vorgeschlagene Werte"), default=dict)
+    before = models.JSONField(_("bisherige Werte"), default=dict)
+    comment = models.TextField(_("Anmerkung"), blank=True, max_length=1000)
+    link_digest = models.CharField(_("Prüfsumme des Links"), max_length=64, unique=True, editable=False)
+    state = models.CharField(_("Status"), max_length=20, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("eingegangen am"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("Notiz zur Entscheidung"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("Änderungsvorschlag einer Einrichtung")
+        verbose_name_plural = _("Änderungsvorschläge von Einrichtungen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.get_state_display()}"
 
 
 class Person(ConfirmedModel):

@@ -221,7 +221,14 @@ def _institution_detail_response(request: HttpRequest, slug: str, *, form: Conta
     page = selectors.institution_page(slug=slug)
     if page is None:
         raise Http404(_("Diese Einrichtung gibt es nicht."))
-    context = {"institution": page.institution, "networks": page.networks, "contact_form": form}
+    context = {
+        "institution": page.institution,
+        "networks": page.networks,
+        "contact_form": form,
+        # Its own people correct the entry themselves (anonymous visitors: no query).
+        "may_maintain": request.user.is_authenticated
+        and request.user.has_perm("contacts.maintain_institution", page.institution),
+    }
     return render(request, "contacts/directory/institution_detail.html", context, status=status)
 
 

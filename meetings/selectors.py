@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
-from contacts.selectors import people_for_projection, user_roles
+from contacts.selectors import audience_for, people_for_projection, user_roles
+from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.recurrence import BERLIN
@@ -227,8 +228,11 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         .select_related("network")
         .order_by("start", "pk")
     )
+    stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}
     return {
         "networks": networks,
+        # Members of the networks the user leads whose entries nobody confirmed for a year.
+        "stale_members": [(network, stale[network.pk]) for network in networks if stale.get(network.pk)],
         "next_meetings": list(upcoming),
         "open_polls": list(polls),
         "without_agenda": list(without_agenda),

@@ -303,6 +303,12 @@ NOTIFICATIONS_SEND_BATCH_SECONDS = env.float("NOTIFICATIONS_SEND_BATCH_SECONDS",
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", default=[])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Freshness of the directory (issue 14): an entry not confirmed for this many months gets
+# „Sind Ihre Angaben noch aktuell?“ from the sweep, a reminder this many days after it, and
+# then stands on the staff list of stale entries. The links in those mails work this long.
+ENTRY_STALE_MONTHS = env.int("ENTRY_STALE_MONTHS", default=12)
+ENTRY_CHECK_REMINDER_DAYS = env.int("ENTRY_CHECK_REMINDER_DAYS", default=28)
+ENTRY_CHECK_LINK_DAYS = env.int("ENTRY_CHECK_LINK_DAYS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "netzwerk.api.schema.AutoSchema",
@@ -355,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
+        "EntryKindEnum": ["network", "institution", "person"],
+        "NetworkKindEnum": "contacts.models.Network.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from contacts.entry_links import entry_link_path, entry_link_read, entry_token_make
 from contacts.models import Consent, InstitutionCategory, InstitutionType, Network
+from contacts.services.freshness import institution_change_propose
 from meetings import services as meeting_services
 from meetings import tokens as meeting_tokens
 from meetings.models import Minutes, Visibility
@@ -34,7 +36,7 @@ from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, Mee
 from tests.meetings.web_cast import Cast, cast_create
 
 # The pages that answer with an error page on purpose; every other page answers 200.
-ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404}
+ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404, "entry_link_invalid": 400}
 
 
 @dataclass
@@ -95,6 +97,9 @@ def site_create(*, password: str | None = None) -> Site:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     reset_token = default_token_generator.make_token(user)
     month = timezone.localdate().strftime("%Y-%m")
+    proposal = institution_change_propose(
+        link=entry_link_read(entry_token_make(institution)), changes={"phone": "0241 12 34 56"}
+    )
     pages = {
         # Public pages
         "start": ("anonymous", "/"),
@@ -135,6 +140,10 @@ def site_create(*, password: str | None = None) -> Site:
         ),
         "password_set": ("anonymous", f"/konto/passwort-neu/{uid}/{reset_token}/"),
         "invitation_accept": ("anonymous", f"/konto/einladung/{uid}/{reset_token}/"),
+        "entry_check": ("anonymous", entry_link_path(institution)),
+        "entry_check_person": ("anonymous", entry_link_path(member)),
+        "entry_link_invalid": ("anonymous", "/eintrag/kaputt/"),
+        "address_unsubscribe": ("anonymous", notification_tokens.address_unsubscribe_path(address="fz@example.org")),
         # Member pages
         "my_area": ("member", "/konto/mein-bereich/"),
         "dashboard": ("member", "/termine/uebersicht/"),
@@ -152,6 +161,11 @@ def site_create(*, password: str | None = None) -> Site:
         "meeting_edit": ("speaker", f"/termine/{upcoming.uid}/bearbeiten/"),
         "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
+        # Sozialplanung pages
+        "stale_entries": ("staff", "/konto/eintraege/veraltet/"),
+        "proposal_list": ("staff", "/konto/eintraege/vorschlaege/"),
+        "proposal_detail": ("staff", f"/konto/eintraege/vorschlaege/{proposal.pk}/"),
+        "institution_entry_edit": ("staff", f"/einrichtungen/{institution.slug}/eintrag/"),
     }
     return Site(cast=cast, pages=pages)
 
