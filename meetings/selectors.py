@@ -240,3 +240,10 @@ def series_unconfirmed_count(series, *, now=None) -> int:
     """How many future occurrences of ``series`` are still geplant (not yet bestätigt)."""
     now = now or timezone.now()
     return Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).count()
+
+
+def person_answers(person: Person, *, limit: int = 30) -> list[Attendance]:
+    """A person's answers and attendance, the latest meetings first (Mein Bereich)."""
+    return list(
+        Attendance.objects.filter(person=person).select_related("meeting__network").order_by("-meeting__start")[:limit]
+    )

@@ -19,6 +19,8 @@ directory_patterns = [
 account_patterns = [
     *contacts_urls.urlpatterns,
     path("mein-bereich/", directory.my_area, name="my_area"),
+    path("mein-bereich/meine-daten/", directory.my_data, name="my_data"),
+    path("mein-bereich/meine-daten.json", directory.my_data_json, name="my_data_json"),
 ]
 
 # The meeting page joins the calendar (meetings) and what was mailed (notifications); it is

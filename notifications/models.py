@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
     CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
+    # To the speakers of a network: a member left it through „Mein Bereich“.
+    MEMBER_LEFT = "austritt", _("Austritt eines Mitglieds")
 
 
 class Subject(models.TextChoices):
@@ -54,6 +56,7 @@ class Subject(models.TextChoices):
     POLL = "umfrage", _("Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     DIGEST = "woche", _("Woche")
+    MEMBERSHIP = "mitglied", _("Mitgliedschaft")
 
 
 class Delivery(models.Model):
@@ -220,6 +223,8 @@ class Preference(models.Model):
         Kind.POLL_REMINDER: "polls",
         Kind.POLL_RESULT: "polls",
         Kind.DIGEST: "digest",
+        # A member leaving changes the network; who switched off changes is not told.
+        Kind.MEMBER_LEFT: "changes",
     }
     TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest")
 
