@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.models import Consent, ContactChannel, Membership, Person, Visibility
-from contacts.services import channel_remove, channel_update, consent_withdraw
+from contacts.services import channel_remove, consent_withdraw
 from contacts.services.self_service import (
     account_email_change_confirm,
     account_email_change_request,
@@ -28,6 +28,7 @@ from contacts.services.self_service import (
     email_change_token_read,
     network_leave,
     person_channel_add,
+    person_channel_update,
     person_profile_update,
 )
 
@@ -119,14 +120,6 @@ class ChannelForm(forms.Form):
         help_text=_("An die Haupt-E-Mail-Adresse gehen Einladungen und Erinnerungen."),
     )
 
-    def clean_value(self):
-        value = self.cleaned_data["value"].strip()
-        if self.cleaned_data.get("kind") == ContactChannel.Kind.PHONE:
-            allowed = set("0123456789+ /-()")
-            if not value or set(value) - allowed or sum(ch.isdigit() for ch in value) < 4:
-                raise ValidationError(_("Bitte geben Sie eine Telefonnummer aus Ziffern an, z. B. 0241 432-0."))
-        return value
-
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -166,7 +159,7 @@ def channel_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChannelForm(request.POST, initial=initial)
     if form.is_valid():
         try:
-            channel_update(channel=channel, **form.cleaned_data)
+            person_channel_update(channel=channel, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

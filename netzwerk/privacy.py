@@ -106,6 +106,11 @@ def person_data_export(*, person: Person) -> dict:
             }
             for c in person.consents.all()
         ],
+        "consent_texts": {
+            version: texts[version].text
+            for version in sorted({c.text_version for c in person.consents.all()})
+            if version in texts
+        },
         "account": None
         if user is None
         else {

@@ -371,6 +371,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
+        "ChannelKindEnum": "contacts.models.ContactChannel.Kind",
+        "NetworkKindEnum": "contacts.models.Network.Kind",
+        "ConsentScopeEnum": "contacts.models.Consent.Scope",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -216,17 +216,47 @@ def account_password_change(*, user: User, old_password: str, new_password: str)
 # --- addresses and numbers ------------------------------------------------------------
 
 
+PHONE_CHARACTERS = set("0123456789+ /-()")
+
+
+def phone_check(value: str) -> str:
+    """A phone number as people write it (digits, spaces, + / - and brackets, at least four
+    digits), or ``ValidationError`` (German)."""
+    value = (value or "").strip()
+    if not value or set(value) - PHONE_CHARACTERS or sum(ch.isdigit() for ch in value) < 4:
+        raise ValidationError({"value": _("Bitte geben Sie eine Telefonnummer aus Ziffern an, z. B. 0241 432-0.")})
+    return value
+
+
 @transaction.atomic
 def person_channel_add(*, person: Person, kind: str, value: str, label: str = "", is_primary: bool = False):
-    """Add an address or number to one's own entry; a duplicate is refused in German."""
+    """Add an address or number to one's own entry; a duplicate or a malformed number is
+    refused in German. Side effects: the channel row; the entry counts as confirmed."""
     from contacts.services import channel_add
 
+    if kind == ContactChannel.Kind.PHONE:
+        value = phone_check(value)
     if ContactChannel.objects.filter(person=person, kind=kind, value__iexact=(value or "").strip()).exists():
         raise ValidationError({"value": _("Diese Angabe ist bereits eingetragen.")})
     channel = channel_add(person=person, kind=kind, value=value, label=label, is_primary=is_primary)
     person.confirmed_at = timezone.now()
     person.save(update_fields=["confirmed_at", "updated_at"])
     return channel
+
+
+@transaction.atomic
+def person_channel_update(*, channel: ContactChannel, **changes) -> ContactChannel:
+    """Change one of one's own addresses or numbers (``channel_update``), with the phone
+    number checked as in ``person_channel_add``. A channel that a consent names keeps its
+    kind (the consent was given for that kind)."""
+    from contacts.services import channel_update
+
+    kind = changes.get("kind", channel.kind)
+    if kind != channel.kind and channel.consents.exists():
+        raise ValidationError({"kind": _("Eine Einwilligung nennt diese Angabe; ihre Art bleibt.")})
+    if kind == ContactChannel.Kind.PHONE and "value" in changes:
+        changes["value"] = phone_check(changes["value"])
+    return channel_update(channel=channel, **changes)
 
 
 # --- consents -------------------------------------------------------------------------
