@@ -323,7 +323,13 @@ def network_leave(
     from contacts.services import membership_end
 
     day = day or timezone.localdate()
-    rows = list(Membership.objects.active(day).select_for_update().filter(person=person, network=network))
+    # A row that already ends today was left already (it stays active until the day is over).
+    rows = list(
+        Membership.objects.active(day)
+        .select_for_update()
+        .filter(person=person, network=network)
+        .exclude(end__lte=day)
+    )
     if not rows:
         raise ValidationError(_("Sie sind in diesem Netzwerk nicht (mehr) Mitglied."), code="not_member")
     for membership in rows:
