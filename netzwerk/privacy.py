@@ -216,7 +216,7 @@ def person_erase(*, person: Person, actor: User | None = None) -> dict[str, int]
     Raises ``ValueError`` for a person already erased. Side effects: above; the public
     page cache goes stale with the commit (the saves signal it).
     """
-    person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
     if person.erased_at is not None:
         raise ValueError("person already erased")
     values = person_identifying_values(person)
