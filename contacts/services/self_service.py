@@ -325,10 +325,7 @@ def network_leave(
     day = day or timezone.localdate()
     # A row that already ends today was left already (it stays active until the day is over).
     rows = list(
-        Membership.objects.active(day)
-        .select_for_update()
-        .filter(person=person, network=network)
-        .exclude(end__lte=day)
+        Membership.objects.active(day).select_for_update().filter(person=person, network=network).exclude(end__lte=day)
     )
     if not rows:
         raise ValidationError(_("Sie sind in diesem Netzwerk nicht (mehr) Mitglied."), code="not_member")
