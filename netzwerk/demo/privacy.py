@@ -1,6 +1,7 @@
 """Demo data of „Mein Bereich“ and the data-protection rights: the demo member's consents of
-several kinds (one withdrawn), a phone number, answers to past meetings, a message they sent
-through a contact form, and an old message from somebody else that retention deletes.
+several kinds (one withdrawn), answers to past meetings, a message they sent through a
+contact form (delivered, as the sweep would have), and an old message from somebody else
+that retention deletes.
 
 Through the services, dated relative to today; the contact messages are stored as the form
 stores them, but dated in the past (the form's service dates them now). Idempotent.
@@ -12,14 +13,13 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.consent_texts import PUBLISHED_ON, TEXT, TEXT_EN, VERSION
-from contacts.models import Consent, ConsentText, ContactChannel, ContactMessage, Network, Person, User, Visibility
+from contacts.models import Consent, ConsentText, ContactMessage, Network, Person, User, Visibility
 from meetings.models import Attendance, Meeting
 from meetings.services import attendance_answer, attendance_record_presence
+from netzwerk.demo.calendar import _real_calendar_present, _sweep_and_send
 from netzwerk.demo.data import MEMBER
 from netzwerk.demo.sync import SeedReport
 
-# Obviously not a real number (aachen.md: no real phone numbers in the demo).
-MEMBER_PHONE = "0241 000000-0"
 OLD_MESSAGE_SENDER = "anfrage.demo@example.org"
 NETWORK_SLUG = "stk-burtscheid"
 
@@ -35,21 +35,19 @@ def privacy_seed(report: SeedReport, *, people: dict[str, Person], recorded_by: 
         return
     _member_consents(report, member, recorded_by=recorded_by, now=now)
     _member_answers(report, member, network, now=now)
-    _messages(report, member, network, now=now)
+    # The sweep is global: played into the dummy backend next to real meetings it would
+    # swallow real members' mail, so then the demo leaves the recent message out.
+    recent = not _real_calendar_present()
+    if _messages(report, member, network, now=now, recent=recent) and recent:
+        # Delivered as the sweep delivers it, into the dummy backend: the demo owes no mail.
+        _sweep_and_send(now)
 
 
 def _member_consents(report: SeedReport, member: Person, *, recorded_by: User, now: datetime.datetime) -> None:
-    phone = ContactChannel.objects.filter(person=member, kind=ContactChannel.Kind.PHONE).first()
-    if phone is None:
-        phone = services.channel_add(
-            person=member, kind=ContactChannel.Kind.PHONE, value=MEMBER_PHONE, label="dienstlich"
-        )
-        report.created["ContactChannel"] += 1
     wanted = [
         # The name public, so the member is listed on the public network page (and the demo
         # shows what withdrawing it does there).
         (Consent.Scope.NAME, Visibility.PUBLIC, None, 120, None),
-        (Consent.Scope.PHONE, Visibility.NETWORK_MEMBERS, phone, 90, None),
         # Given once, withdrawn two weeks ago: the history shows both.
         (Consent.Scope.AFFILIATION, Visibility.PUBLIC, None, 200, 14),
     ]
@@ -87,7 +85,7 @@ def _member_answers(report: SeedReport, member: Person, network: Network, *, now
         report.created["Attendance"] += 1
 
 
-def _messages(report: SeedReport, member: Person, network: Network, *, now: datetime.datetime) -> None:
+def _messages(report: SeedReport, member: Person, network: Network, *, now: datetime.datetime, recent: bool) -> int:
     """A question the member sent last week, and one from somebody else 45 days ago: past
     the retention time, so the daily retention task deletes it."""
     rows = [
@@ -106,7 +104,8 @@ def _messages(report: SeedReport, member: Person, network: Network, *, now: date
             now - datetime.timedelta(days=45),
         ),
     ]
-    for name, email, subject, body, created_at in rows:
+    created = 0
+    for name, email, subject, body, created_at in rows if recent else rows[1:]:
         if ContactMessage.objects.filter(sender_email=email, subject=subject).exists():
             continue
         # Stored as the form stores it, with the moment it came; no limit of the form applies.
@@ -122,3 +121,5 @@ def _messages(report: SeedReport, member: Person, network: Network, *, now: date
         message.full_clean()
         message.save()
         report.created["ContactMessage"] += 1
+        created += 1
+    return created
