@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from contacts.models import Affiliation, Consent, ContactChannel, ContactMessage, Erasure, Person, User
+from contacts.models import Affiliation, Consent, ContactChannel, ContactMessage, Erasure, Membership, Person, User
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,10 @@ def person_directory_erase(*, person: Person) -> dict[str, int]:
         else 0,
     }
     counts["verlauf"] = _history_purge(person=person, channel_ids=channel_ids, consent_ids=consent_ids)
+    # A membership's note may name the person („vertritt Frau X“); role and term stay.
+    for membership in Membership.objects.filter(person=person).exclude(note=""):
+        membership.note = ""
+        membership.save(update_fields=["note", "updated_at"])
     user = person.user
     if user is not None:
         user.email = f"geloescht-{uuid.uuid4().hex}@invalid.invalid"
