@@ -523,6 +523,9 @@ class Person(ConfirmedModel):
     language = models.CharField(_("Sprache für E-Mails"), max_length=10, choices=settings.LANGUAGES, default="de")
     notes = models.TextField(_("interne Notizen"), blank=True, help_text=_("Nur für die Sozialplanung sichtbar."))
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+    # Set by the erasure (Art. 17 DSGVO): the row stays only as the anonymous placeholder
+    # that memberships, answers and minutes point to.
+    erased_at = models.DateTimeField(_("gelöscht am"), null=True, blank=True, editable=False)
     # The name only: people are found by nothing else (and only where the name is visible).
     search_name = models.GeneratedField(
         expression=Fold(spaced("title", "given_name", "family_name")),
@@ -544,6 +547,8 @@ class Person(ConfirmedModel):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("ehemaliges Mitglied"))
         return " ".join(part for part in (self.title, self.given_name, self.family_name) if part)
 
 
@@ -617,6 +622,29 @@ class Visibility(models.IntegerChoices):
     STAFF = 0, _("nur Sozialplanung")
     NETWORK_MEMBERS = 1, _("Mitglieder der eigenen Netzwerke")
     PUBLIC = 2, _("öffentlich")
+
+
+class ConsentText(models.Model):
+    """The wording of one version of the consent form, so that everyone can read again
+    exactly what they agreed to (``Consent.text_version`` names it). Versions are never
+    changed once people have agreed to them; a new wording is a new version."""
+
+    version = models.CharField(_("Fassung"), max_length=40, unique=True, help_text=_("z. B. 2026-01"))
+    text = models.TextField(_("Text (deutsch)"))
+    text_en = models.TextField(_("Text (englisch)"), blank=True)
+    published_on = models.DateField(_("gültig ab"))
+
+    class Meta:
+        verbose_name = _("Einwilligungstext")
+        verbose_name_plural = _("Einwilligungstexte")
+        ordering = ["-published_on", "-version"]
+
+    def __str__(self) -> str:
+        return self.version
+
+    def text_for(self, language: str) -> str:
+        """The wording in ``language``; German where no translation exists."""
+        return self.text_en if language == "en" and self.text_en else self.text
 
 
 class Consent(models.Model):
@@ -858,6 +886,30 @@ class Membership(TimestampedModel):
         if self.end is not None:
             rows = rows.filter(start__lte=self.end)
         return rows.order_by("start").first()
+
+
+class Erasure(models.Model):
+    """The record that a person was erased (Art. 17 DSGVO), without anything about them:
+    when, by whom, and how many rows of each kind were removed or made anonymous."""
+
+    erased_at = models.DateTimeField(_("gelöscht am"), default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gelöscht von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    counts = models.JSONField(_("betroffene Einträge"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Löschung (Art. 17 DSGVO)")
+        verbose_name_plural = _("Löschungen (Art. 17 DSGVO)")
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return _("Löschung vom %(day)s") % {"day": timezone.localtime(self.erased_at).strftime("%d.%m.%Y %H:%M")}
 
 
 class ContactMessage(models.Model):

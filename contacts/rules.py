@@ -47,3 +47,13 @@ rules.add_perm("contacts.invite_account", is_sozialplanung)
 rules.add_perm("contacts.maintain_institution", is_sozialplanung | represents_institution)
 # The stale entries and the proposals waiting for review.
 rules.add_perm("contacts.review_entries", is_sozialplanung)
+
+
+@rules.predicate
+def is_own_person(user, person) -> bool:
+    """``person`` is the directory entry of ``user`` (Mein Bereich)."""
+    return person is not None and person.pk is not None and person.pk == user_roles(user).person_id
+
+
+# A person's own entry: name, addresses, consents, memberships (Mein Bereich; staff in the Verwaltung).
+rules.add_perm("contacts.edit_person", is_own_person | is_sozialplanung)

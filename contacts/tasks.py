@@ -6,6 +6,8 @@ from celery import shared_task
 
 from contacts.models import User
 from contacts.services import password_reset_mail_send
+from contacts.services.privacy import account_invitations_expire
+from contacts.services.self_service import account_email_change_mail_send
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +20,19 @@ def password_reset_send(*, user_id: int) -> None:
         logger.info("Password-reset mail for account %s skipped: no such active account", user_id)
         return
     password_reset_mail_send(user=user)
+
+
+@shared_task(name="contacts.email_change_send", acks_late=True)
+def email_change_send(*, user_id: int, email: str) -> None:
+    """Send the confirmation link that ``account_email_change_request`` queued."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        logger.info("E-mail change link for account %s skipped: no such active account", user_id)
+        return
+    account_email_change_mail_send(user=user, email=email)
+
+
+@shared_task(name="contacts.invitations_expire", acks_late=True)
+def invitations_expire() -> int:
+    """Close accounts whose invitation link expired unused (retention, daily)."""
+    return account_invitations_expire()

@@ -273,3 +273,10 @@ def meeting_attendees_confirmed(meeting: Meeting) -> list[Attendance]:
             Prefetch("person", queryset=people_for_projection(Person.objects.all()))
         )
     )
+
+
+def person_answers(person: Person, *, limit: int = 30) -> list[Attendance]:
+    """A person's answers and attendance, the latest meetings first (Mein Bereich)."""
+    return list(
+        Attendance.objects.filter(person=person).select_related("meeting__network").order_by("-meeting__start")[:limit]
+    )

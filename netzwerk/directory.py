@@ -3,6 +3,8 @@ calendar feed, an area with its feed, and "Mein Bereich" with the personal calen
 the mail settings. Each app gives its part through its selectors and template tags; the
 page is put together here, so ``contacts`` never names the calendar or the mail."""
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +15,10 @@ from django.views.decorators.http import require_POST, require_safe
 from contacts import selectors
 from contacts.forms import ContactMessageForm
 from contacts.models import Network
+from contacts.my_area import own_person
 from contacts.views import contact_form_submit
+from meetings import selectors as meeting_selectors
+from netzwerk.privacy import person_data_export
 
 
 @require_safe
@@ -60,4 +65,33 @@ def my_area(request: HttpRequest) -> HttpResponse:
     """Mein Bereich: my data, my networks and roles, my consents; links to my calendar and
     my mail settings."""
     context = selectors.my_area_overview(user=request.user)
+    if context["person"] is not None:
+        context["answers"] = meeting_selectors.person_answers(context["person"])
     return render(request, "netzwerk/my_area.html", context)
+
+
+@login_required
+@require_safe
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Art. 15 DSGVO: everything Netzwerk holds about me, as a printable page."""
+    person = own_person(request)
+    return render(request, "netzwerk/my_data.html", {"data": person_data_export(person=person), "own": True})
+
+
+@login_required
+@require_safe
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    """Art. 15 DSGVO: the same as a JSON file to download (Art. 20: machine-readable)."""
+    person = own_person(request)
+    return data_export_response(person_data_export(person=person))
+
+
+def data_export_response(data: dict) -> HttpResponse:
+    """The export as a JSON download named after its date (not the person)."""
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    day = data["created_at"][:10]
+    response["Content-Disposition"] = f'attachment; filename="netzwerk-auskunft-{day}.json"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -174,6 +174,18 @@ CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
 # sends a mail, to an address anybody can type.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
 PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+# How long the link that confirms a new login address (Mein Bereich) stays valid.
+EMAIL_CHANGE_TIMEOUT = PASSWORD_RESET_TIMEOUT
+# Retention (privacy statement): contact-form messages are deleted this many days after
+# their delivery; the recipient addresses in the delivery log are blanked after the days
+# given per kind of mail (the default for every kind not named).
+CONTACT_MESSAGES_RETENTION_DAYS = env.int("CONTACT_MESSAGES_RETENTION_DAYS", default=30)
+DELIVERY_ADDRESS_RETENTION_DAYS = {
+    "default": env.int("DELIVERY_ADDRESS_RETENTION_DAYS", default=180),
+    "kontakt": CONTACT_MESSAGES_RETENTION_DAYS,
+    "kontakt_kopie": CONTACT_MESSAGES_RETENTION_DAYS,
+    "kontakt_bestaetigung": CONTACT_MESSAGES_RETENTION_DAYS,
+}
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -281,6 +293,9 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notifications.heartbeat", "schedule": env.float("CELERY_HEARTBEAT_SECONDS", default=60.0)},
     # Keeps every series' occurrences 12 months ahead; idempotent, so a missed or doubled run is harmless.
     "meetings-extend-series-horizon": {"task": "meetings.extend_series_horizon", "schedule": 24 * 60 * 60.0},
+    # Retention (privacy statement): old contact messages, delivery-log addresses, unused invitations.
+    "notifications-retention": {"task": "notifications.retention", "schedule": 24 * 60 * 60.0},
+    "contacts-invitations-expire": {"task": "contacts.invitations_expire", "schedule": 24 * 60 * 60.0},
     # Plans what mail is owed and queues it (issue 6); the tests shorten the interval.
     "notifications-sweep": {
         "task": "notifications.sweep",
@@ -362,7 +377,9 @@ SPECTACULAR_SETTINGS = {
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
         "EntryKindEnum": ["network", "institution", "person"],
+        "ChannelKindEnum": "contacts.models.ContactChannel.Kind",
         "NetworkKindEnum": "contacts.models.Network.Kind",
+        "ConsentScopeEnum": "contacts.models.Consent.Scope",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

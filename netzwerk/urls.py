@@ -21,6 +21,8 @@ account_patterns = [
     path("mein-bereich/", directory.my_area, name="my_area"),
     path("eintraege/veraltet/", freshness.stale_entries_page, name="stale_entries"),
     path("eintraege/pruefbitte/<int:pk>/", freshness.entry_review_request_view, name="entry_review_request"),
+    path("mein-bereich/meine-daten/", directory.my_data, name="my_data"),
+    path("mein-bereich/meine-daten.json", directory.my_data_json, name="my_data_json"),
 ]
 
 # The meeting page joins the calendar (meetings) and what was mailed (notifications); it is

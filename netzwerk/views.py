@@ -130,8 +130,14 @@ def imprint(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    """Datenschutzerklärung."""
-    return _site_page_response(request, SitePage.Slug.PRIVACY)
+    """Datenschutzerklärung, with the retention times as configured."""
+    return _site_page_response(
+        request,
+        SitePage.Slug.PRIVACY,
+        contact_retention_days=settings.CONTACT_MESSAGES_RETENTION_DAYS,
+        delivery_retention_days=settings.DELIVERY_ADDRESS_RETENTION_DAYS["default"],
+        link_valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    )
 
 
 @require_safe

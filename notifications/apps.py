@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Benachrichtigungen")
+
+    def ready(self) -> None:
+        from contacts.signals import network_left
+        from notifications.services.privacy import network_left_notice_plan
+
+        network_left.connect(network_left_notice_plan, dispatch_uid="notifications.network_left")

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.entry_links import entry_link_url
 from contacts.models import ContactMessage, Institution, Membership, Network, Person
-from contacts.selectors import person_mail_address
+from contacts.selectors import people_for_projection, person_mail_address
+from contacts.visibility import Audience, project_person
 from meetings import ical
 from meetings.feeds import event_data
 from meetings.models import DatePoll, DatePollVote, Meeting
@@ -344,6 +345,29 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
     return _person_message(delivery=delivery, person=person, context=context)
 
 
+def _member_left_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """To a speaker: a member left the network. The member is named as far as the speaker,
+    a member of that network, may see them (the projection); otherwise by institution."""
+    membership = Membership.objects.select_related("network", "institution").get(pk=delivery.subject_id)
+    language = _language(person)
+    leaver = people_for_projection(Person.objects.filter(pk=membership.person_id)).first()
+    audience = Audience(network_ids=frozenset({membership.network_id}), person_id=person.pk)
+    view = project_person(leaver, audience, today=membership.end) if leaver is not None else None
+    with translation.override(language):
+        if view is not None and view.name and leaver.erased_at is None:
+            member = view.name
+        elif membership.institution is not None:
+            member = gettext("Ein Mitglied (%(institution)s)") % {"institution": membership.institution.name}
+        else:
+            member = gettext("Ein Mitglied")
+        roles = ", ".join(
+            str(Membership.Role(role).label) for role in delivery.details.get("roles", []) if role != "mitglied"
+        )
+        day = dateformat.format(membership.end or now.date(), pgettext("date in a mail", "d.m.Y"))
+    context = {"network": membership.network.name, "member": member, "roles": roles, "day": day}
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
 def invitation_preview(*, meeting: Meeting, person, now: datetime.datetime) -> tuple[str, str] | None:
     """Subject and text of the invitation to ``meeting`` as ``person`` (a member) would get
     it now, rendered by the same builder as the real mail; ``None`` when no mail would go
@@ -437,4 +461,5 @@ BUILDERS = {
     Kind.ENTRY_CHECK: _entry_mail,
     Kind.ENTRY_CHECK_REMINDER: _entry_mail,
     Kind.ENTRY_REVIEW: _entry_mail,
+    Kind.MEMBER_LEFT: _member_left_mail,
 }

@@ -52,6 +52,8 @@ class Kind(models.TextChoices):
     ENTRY_CHECK = "stand_pruefen", _("Bitte um Prüfung eines Eintrags")
     ENTRY_CHECK_REMINDER = "stand_erinnerung", _("Erinnerung: Prüfung eines Eintrags")
     ENTRY_REVIEW = "eintrag_pruefen", _("Eintrag prüfen (auf Anfrage)")
+    # To the speakers of a network: a member left it through „Mein Bereich“.
+    MEMBER_LEFT = "austritt", _("Austritt eines Mitglieds")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -66,6 +68,7 @@ class Subject(models.TextChoices):
     NETWORK = "netzwerk", _("Netzwerk")
     INSTITUTION = "einrichtung", _("Einrichtung")
     PERSON = "person", _("Person")
+    MEMBERSHIP = "mitglied", _("Mitgliedschaft")
 
 
 class Delivery(models.Model):
@@ -240,6 +243,8 @@ class Preference(models.Model):
         Kind.ENTRY_CHECK: "entry_checks",
         Kind.ENTRY_CHECK_REMINDER: "entry_checks",
         Kind.ENTRY_REVIEW: "entry_checks",
+        # A member leaving changes the network; who switched off changes is not told.
+        Kind.MEMBER_LEFT: "changes",
     }
     TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "entry_checks")
 

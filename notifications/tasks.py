@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from notifications.services import deliveries_send, notifications_sweep, periodic_run_record
+from notifications.services.privacy import retention_apply
 
 
 @shared_task(name="notifications.heartbeat", acks_late=True)
@@ -21,3 +22,9 @@ def sweep() -> None:
 def send(delivery_ids: list[int]) -> dict[int, str]:
     """Send a batch of rows of the delivery log (idempotent: each row's claim decides)."""
     return deliveries_send(delivery_ids=delivery_ids)
+
+
+@shared_task(name="notifications.retention", acks_late=True)
+def retention() -> dict[str, int]:
+    """Beat sends this daily: delete old contact messages, blank old addresses in the log."""
+    return retention_apply()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from contacts.models import (
     Area,
+    Consent,
+    ConsentText,
     ContactChannel,
     ContactMessage,
     Institution,
@@ -17,6 +19,7 @@ from contacts.models import (
     Membership,
     Network,
     Person,
+    Visibility,
 )
 from contacts.visibility import PUBLIC, Audience, PersonView, project_person
 
@@ -104,20 +107,66 @@ def network_list() -> QuerySet[Network]:
     return Network.objects.select_related("parent").prefetch_related("areas", "topics").order_by("kind", "name")
 
 
+@dataclass(frozen=True)
+class ConsentCell:
+    """One field × audience of the consent table in „Mein Bereich“: the active consent
+    (to withdraw) or none (to give)."""
+
+    scope: str
+    scope_label: str
+    audience: int
+    audience_label: str
+    consent: Consent | None
+
+
 def my_area_overview(*, user) -> dict:
-    """What "Mein Bereich" shows: the person, current memberships and consents."""
-    person = people_for_projection(Person.objects.filter(user=user)).first() if user.is_authenticated else None
-    memberships = []
-    consents = []
+    """What "Mein Bereich" shows: the person with addresses, every membership (current
+    first, ended ones as history), every consent with the wording agreed to, and the table
+    of fields × audiences to give or withdraw consent with one click."""
+    person = (
+        people_for_projection(Person.objects.filter(user=user, erased_at__isnull=True)).first()
+        if user.is_authenticated
+        else None
+    )
+    memberships: list[Membership] = []
+    past: list[Membership] = []
+    consents: list[Consent] = []
+    cells: list[list[ConsentCell]] = []
+    texts: dict[str, ConsentText] = {}
     if person is not None:
-        memberships = list(
-            Membership.objects.active()
-            .filter(person=person)
+        today = timezone.localdate()
+        rows = list(
+            Membership.objects.filter(person=person)
             .select_related("network", "institution")
-            .order_by("network__name", "role")
+            .order_by("network__name", "role", "-start")
         )
-        consents = sorted(person.consents.all(), key=lambda c: (c.withdrawn_at is not None, c.scope))
-    return {"person": person, "memberships": memberships, "consents": consents, "roles": user_roles(user)}
+        memberships = [m for m in rows if m.end is None or m.end >= today]
+        past = [m for m in rows if m.end is not None and m.end < today]
+        consents = sorted(
+            Consent.objects.filter(person=person).select_related("channel"),
+            key=lambda c: (c.withdrawn_at is not None, c.scope, -c.given_at.timestamp()),
+        )
+        texts = {
+            text.version: text for text in ConsentText.objects.filter(version__in={c.text_version for c in consents})
+        }
+        active = {(c.scope, c.audience): c for c in consents if c.withdrawn_at is None and c.channel_id is None}
+        audiences = [Visibility.NETWORK_MEMBERS, Visibility.PUBLIC]
+        cells = [
+            [
+                ConsentCell(scope, label, audience, audience.label, active.get((scope, audience.value)))
+                for audience in audiences
+            ]
+            for scope, label in Consent.Scope.choices
+        ]
+    return {
+        "person": person,
+        "memberships": memberships,
+        "past_memberships": past,
+        "consents": consents,
+        "consent_texts": texts,
+        "consent_cells": cells,
+        "roles": user_roles(user),
+    }
 
 
 # --- The public directory pages -------------------------------------------------------

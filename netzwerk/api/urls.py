@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from contacts.api.freshness import EntryCheckView, EntryConfirmView, EntryProposalView
 from contacts.api.urls import register as register_contacts
 from meetings.api.urls import register as register_meetings
+from netzwerk.api import me
 from netzwerk.api.freshness import StaleEntriesView
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
@@ -32,6 +33,17 @@ urlpatterns = [
     path("entry-checks/<str:token>/confirm/", EntryConfirmView.as_view(), name="api-entry-confirm"),
     path("entry-checks/<str:token>/proposal/", EntryProposalView.as_view(), name="api-entry-proposal"),
     path("stale-entries/", StaleEntriesView.as_view(), name="api-stale-entries"),
+    path("me/", me.MeView.as_view(), name="api-me"),
+    path("me/channels/", me.MeChannelsView.as_view(), name="api-me-channels"),
+    re_path(rf"^me/channels/(?P<pk>{me.ID_PATTERN})/$", me.MeChannelView.as_view(), name="api-me-channel"),
+    path("me/consents/", me.MeConsentsView.as_view(), name="api-me-consents"),
+    re_path(
+        rf"^me/consents/(?P<pk>{me.ID_PATTERN})/withdraw/$", me.MeConsentWithdrawView.as_view(), name="api-me-withdraw"
+    ),
+    path("me/memberships/<uuid:uuid>/leave/", me.MeLeaveView.as_view(), name="api-me-leave"),
+    path("me/email/", me.MeEmailView.as_view(), name="api-me-email"),
+    path("me/password/", me.MePasswordView.as_view(), name="api-me-password"),
+    path("me/export/", me.MeExportView.as_view(), name="api-me-export"),
     *router.urls,
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

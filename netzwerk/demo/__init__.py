@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo import history as demo_history
-from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
+from netzwerk.demo.data import DEMO_LOGINS, PLANNER, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
 from netzwerk.demo.freshness import freshness_seed
+from netzwerk.demo.privacy import privacy_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -54,6 +55,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             demo_calendar.calendar_seed(report, directory, now=now)
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
+        privacy_seed(report, people=directory.people, recorded_by=directory.users[PLANNER.email], now=now)
         # After the calendar: its replayed sweeps must not see entries as stale.
         freshness_seed(report, directory, now=now)
         demo_history.history_seed(report, directory, now=now)

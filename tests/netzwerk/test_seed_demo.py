@@ -349,6 +349,7 @@ class TestSeededDemo:
             *(Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION),
             # „Sind Ihre Angaben noch aktuell?“ to the stale entries, one of them reminded.
             *(Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER),
+            Kind.CONTACT,  # the demo member's question to the speakers (Mein Bereich shows it)
         }
         assert states == {Delivery.State.SENT}
 
