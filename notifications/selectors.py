@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -267,12 +267,53 @@ class MailReads:
             )
         return (meeting_id, person_id) in self._open_invitations
 
+    def stamp(self, *, person_id: int | None, subject_type: str, subject_id: int) -> tuple | None:
+        """What decides whether a row's mail still goes, as the batch read it: the meeting's
+        status and sequence, the membership, the moment the person's preferences changed.
+        ``mail_state`` reads the same now; a difference means something committed since.
+        ``None`` where nothing is to be compared (no person)."""
+        if person_id is None:
+            return None
+        person = self._people.get(person_id)
+        if person is None:
+            return ("deleted",)
+        try:
+            preference_changed = person.notification_preference.updated_at
+        except Preference.DoesNotExist:
+            preference_changed = None
+        if subject_type != Subject.MEETING:
+            return (preference_changed,)
+        meeting = self._meetings.get(subject_id)
+        if meeting is None:
+            return ("deleted",)
+        member = (meeting.network_id, person_id) in self._memberships
+        return (preference_changed, meeting.status, meeting.sequence, member)
+
     def event_row(self, meeting_id: int) -> dict:
         """The meeting's columns as the feed reads them, for the ``.ics`` attachment (one
         query per meeting and batch: an invitation to 500 members builds 500 attachments)."""
         if meeting_id not in self._event_rows:
             self._event_rows[meeting_id] = Meeting.objects.filter(pk=meeting_id).values(*feeds.EVENT_FIELDS).get()
         return self._event_rows[meeting_id]
+
+
+def mail_state(*, person_id: int, subject_type: str, subject_id: int, network_id: int | None, day: datetime.date):
+    """``MailReads.stamp`` read now, in one query (the check just before a mail leaves)."""
+    preference = Preference.objects.filter(person_id=OuterRef("pk")).values("updated_at")[:1]
+    annotations: dict = {"preference_changed": Subquery(preference)}
+    if subject_type == Subject.MEETING:
+        meeting = Meeting.objects.filter(pk=subject_id)
+        annotations["status"] = Subquery(meeting.values("status")[:1])
+        annotations["sequence"] = Subquery(meeting.values("sequence")[:1])
+        annotations["member"] = Exists(
+            Membership.objects.active(day).filter(network_id=network_id, person_id=OuterRef("pk"))
+        )
+    found = list(Person.objects.filter(pk=person_id).annotate(**annotations).values_list(*annotations)[:1])
+    if not found:
+        return ("deleted",)
+    if subject_type == Subject.MEETING and found[0][1] is None:
+        return ("deleted",)
+    return tuple(found[0])
 
 
 def digest_meetings(*, person_id: int, start: datetime.datetime, end: datetime.datetime, day: datetime.date):
