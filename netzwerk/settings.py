@@ -312,6 +312,9 @@ CELERY_BEAT_SCHEDULE = {
 # third of it while the process lives, so a row still claimed after it belongs to a worker
 # that died, and the sweep queues it again (flagged "evtl. doppelt" if it was being sent).
 NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=30.0)
+# A send task writes the results of this many mails in one transaction (one commit to disk
+# per group instead of per mail); as many rows of a worker that dies are flagged "evtl. doppelt".
+NOTIFICATIONS_MARK_EVERY = env.int("NOTIFICATIONS_MARK_EVERY", default=10)
 # A planned row queued this long ago and still not claimed (its message lost with a broker
 # that restarted or was down) is queued again. Sooner when the broker's mail queues are
 # empty: then a row queued more than NOTIFICATIONS_REQUEUE_GRACE_SECONDS ago is in no task.

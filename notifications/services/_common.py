@@ -33,6 +33,12 @@ def lease_length() -> datetime.timedelta:
     return _seconds("NOTIFICATIONS_LEASE_SECONDS", 30)
 
 
+def mark_every() -> int:
+    """How many results a send task writes in one transaction (``sending._Marks``); as many
+    rows of a dead worker's claim are flagged „evtl. doppelt“."""
+    return max(1, int(getattr(settings, "NOTIFICATIONS_MARK_EVERY", 10)))
+
+
 def requeue_after() -> datetime.timedelta:
     return _seconds("NOTIFICATIONS_REQUEUE_SECONDS", 300)
 

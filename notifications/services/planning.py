@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +45,7 @@ from notifications.services._common import (
     REMINDING_STATUSES,
     SEND_TASK,
     WATERMARK_MARGIN,
+    mark_every,
     requeue_after,
 )
 
@@ -513,16 +514,21 @@ IN_DOUBT = _(
 def _claims_expired_recover(now: datetime.datetime) -> None:
     """Put back rows whose claim ran out (its worker died: a living one renews it).
 
-    A worker sends the rows of a claim in the order of their ids and marks each as it goes,
-    so the first row of an expired claim may have been handed to the relay without its
-    mark: it is in doubt like a timeout after the data, flagged ``duplicate_possible`` and
-    sent again with the same Message-ID (``unklar``); one already in doubt is not sent a
-    third time (``fehlgeschlagen``, staff decide). The others were never tried.
+    A worker sends the rows of a claim in the order of their ids and writes their results
+    a group of ``mark_every()`` at a time (``sending._Marks``), never sending more before
+    the group is written; so the first ``mark_every()`` unmarked rows of an expired claim
+    may have been handed to the relay without their mark. They are in doubt like a timeout
+    after the data: flagged ``duplicate_possible`` and sent again with the same Message-ID
+    (``unklar``); one already in doubt is not sent a third time (``fehlgeschlagen``, staff
+    decide). The others were never tried.
     """
     expired = Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now)
-    first_ids = list(expired.order_by().values("claim_token").annotate(first=Min("pk")).values_list("first", flat=True))
-    if not first_ids:
+    by_claim: dict[str, list[int]] = {}
+    for token, pk in expired.order_by("claim_token", "pk").values_list("claim_token", "pk"):
+        by_claim.setdefault(token, []).append(pk)
+    if not by_claim:
         return
+    first_ids = [pk for ids in by_claim.values() for pk in ids[: mark_every()]]
     doubted = list(Delivery.objects.filter(pk__in=first_ids, state=Delivery.State.CLAIMED, lease_until__lt=now))
     for row in doubted:
         fields = {"claim_token": "", "lease_until": None, "enqueued_at": None, "message_id": message_id_of(row)}

@@ -23,7 +23,7 @@ from meetings.recurrence import BERLIN
 from notifications import compose, mail, selectors
 from notifications.compose import Outcome, message_id_of
 from notifications.models import Delivery, Preference, Subject
-from notifications.services._common import CLAIM_CHUNK, MAX_ATTEMPTS, lease_length, retry_delay
+from notifications.services._common import CLAIM_CHUNK, MAX_ATTEMPTS, lease_length, mark_every, retry_delay
 from notifications.services.breaker import BreakerState, breaker_check, breaker_failure, breaker_success
 from notifications.services.planning import _enqueue_by_urgency, _ready, _split_urgent
 
@@ -116,13 +116,64 @@ class _LeaseRenewal:
             self.thread.join()
 
 
-def _finish(delivery: Delivery, token: str, **values) -> bool:
-    """Write the attempt's result only while still holding the claim."""
-    return bool(
-        Delivery.objects.filter(pk=delivery.pk, claim_token=token, state=Delivery.State.CLAIMED).update(
-            claim_token="", lease_until=None, updated_at=timezone.now(), **values
+class _Marks:
+    """The results of a send task's rows, written ``mark_every()`` at a time in one
+    transaction: one commit (a flush of the database's log to disk, several milliseconds)
+    per group of mails instead of per mail.
+
+    A worker that dies loses at most the marks of one group: the rows of its claim not yet
+    marked come back after the lease, and the first ``mark_every()`` of them (in the order
+    they were sent) may have reached the relay: they are flagged „evtl. doppelt“ and sent
+    again with the same Message-ID (``planning._claims_expired_recover``). Before the next
+    mail leaves, a full group is written, so no more than that many can be in doubt.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, str, dict]] = []
+        self.written_at = time.monotonic()
+
+    def add(self, delivery: Delivery, token: str, values: dict) -> None:
+        self.pending.append((delivery.pk, token, values))
+
+    def write_if_due(self) -> None:
+        if len(self.pending) >= mark_every() or (self.pending and time.monotonic() - self.written_at > 1.0):
+            self.write()
+
+    def write(self) -> None:
+        if self.pending:
+            with transaction.atomic():
+                for pk, token, values in self.pending:
+                    _mark(pk, token, values)
+            self.pending = []
+        self.written_at = time.monotonic()
+
+
+_marks: _Marks | None = None
+
+
+def _mark(pk: int, token: str, values: dict) -> None:
+    """Write a row's result only while still holding the claim (one plain UPDATE: the
+    workers write thousands a minute)."""
+    values = {"claim_token": "", "lease_until": None, "updated_at": timezone.now(), **values}
+    columns, params = [], []
+    for name, value in values.items():
+        field = Delivery._meta.get_field(name)
+        columns.append(f"{connection.ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(columns)} WHERE id = %s AND claim_token = %s AND state = %s",
+            [*params, pk, token, Delivery.State.CLAIMED],
         )
-    )
+
+
+def _finish(delivery: Delivery, token: str, **values) -> None:
+    """Record the attempt's result: with the task's group of marks, or at once outside a task."""
+    if _marks is not None:
+        _marks.add(delivery, token, values)
+    else:
+        _mark(delivery.pk, token, values)
 
 
 def _release(deliveries: list[Delivery], token: str, *, until: datetime.datetime | None = None) -> None:
@@ -167,6 +218,8 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
     lease_budget = lease_length().total_seconds() / 2
     states: dict[int, str] = {}
     renewal = _LeaseRenewal()
+    global _marks
+    marks = _marks = _Marks()
     try:
         for start in range(0, len(delivery_ids), CLAIM_CHUNK):
             if time.monotonic() - started > batch_budget:
@@ -187,16 +240,24 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
                 clock = time.monotonic()
                 late = not renewal.active and clock - claimed_clock > lease_budget
                 if clock - started > batch_budget or late:
+                    marks.write()
                     _release(claimed[index:], token)
                     _requeue([delivery.pk for delivery in claimed[index:]] + delivery_ids[start + CLAIM_CHUNK :])
                     return states
                 if sender.paused is not None:
+                    marks.write()
                     _release(claimed[index:], token, until=sender.paused.until)
                     _pause(delivery_ids[start + CLAIM_CHUNK :], sender.paused)
                     return states
+                marks.write_if_due()
                 states[delivery.pk] = sender.send(delivery, now=now or timezone.now())
+            marks.write()
     finally:
-        renewal.close()
+        _marks = None
+        try:
+            marks.write()
+        finally:
+            renewal.close()
     return states
 
 
@@ -227,6 +288,8 @@ class _Sender:
         elif relay == ["ok"] and self.dirty:
             self.dirty = False
             if breaker_success():
+                if _marks is not None:
+                    _marks.write()
                 _resume()
         if self.probing:
             self.probing = False
@@ -323,7 +386,7 @@ def _attempt(
             _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
             return Delivery.State.PLANNED
         try:
-            mail.deliver(prepared, check=_still_as_read(delivery, reads, day))
+            mail.deliver(prepared, check=_still_as_read(delivery, reads))
             break
         except mail.Withdrawn:
             # Something the mail depends on committed while it was on its way: decide again
@@ -344,7 +407,7 @@ def _attempt(
     return Delivery.State.SENT
 
 
-def _still_as_read(delivery: Delivery, reads: selectors.MailReads, day: datetime.date):
+def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
     """The check ``mail.deliver`` makes before the data: one query reads what decided the
     mail (``selectors.mail_state``) and compares it with what the batch read."""
     if delivery.person_id is None:
@@ -359,12 +422,11 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads, day: datetime
 
     def check() -> bool:
         return (
-            selectors.mail_state(
+            reads.state_now(
                 person_id=delivery.person_id,
                 subject_type=delivery.subject_type,
                 subject_id=delivery.subject_id,
                 network_id=network_id,
-                day=day,
             )
             == read
         )
