@@ -501,10 +501,12 @@ def run(*, database_url: str, keep_logs: Path, profile: bool) -> None:
             flush=True,
         )
         timings = sweep_nothing_due()
-        sample = _sample_message(due_meeting_create(busy))
-        from notifications.models import Delivery
+        sample_meeting = due_meeting_create(busy)
+        sample = _sample_message(sample_meeting)
+        from meetings.models import Meeting
 
-        Delivery.objects.all().delete()
+        # Its reminders would be planned with the first round's.
+        Meeting.objects.filter(pk=sample_meeting).delete()
         if profile:
             profile_sends(busy)
 

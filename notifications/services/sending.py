@@ -3,6 +3,7 @@ and sent on its own, the outcome recorded per row (sent, skipped, retried, faile
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import secrets
@@ -140,32 +141,37 @@ class _Marks:
             self.write()
 
     def write(self) -> None:
-        if self.pending:
-            with transaction.atomic():
-                for pk, token, values in self.pending:
-                    _mark(pk, token, values)
-            self.pending = []
+        """One UPDATE per claim and set of fields written (nearly always one: the rows
+        sent), each row's own values chosen by its id."""
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for pk, token, values in self.pending:
+            groups.setdefault((token, tuple(sorted(values))), []).append((pk, values))
+        with transaction.atomic() if len(groups) > 1 else contextlib.nullcontext():
+            for (token, names), rows in groups.items():
+                _marks_write(token, names, rows)
+        self.pending = []
         self.written_at = time.monotonic()
 
 
-_marks: _Marks | None = None
-
-
-def _mark(pk: int, token: str, values: dict) -> None:
-    """Write a row's result only while still holding the claim (one plain UPDATE: the
-    workers write thousands a minute)."""
-    values = {"claim_token": "", "lease_until": None, "updated_at": timezone.now(), **values}
-    columns, params = [], []
-    for name, value in values.items():
+def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]]) -> None:
+    """Write the results ``rows`` (id, values of the fields ``names``) of the claim ``token``,
+    only where it is still held."""
+    update: dict = {"claim_token": "", "lease_until": None, "updated_at": timezone.now()}
+    for name in names:
         field = Delivery._meta.get_field(name)
-        columns.append(f"{connection.ops.quote_name(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {', '.join(columns)} WHERE id = %s AND claim_token = %s AND state = %s",
-            [*params, pk, token, Delivery.State.CLAIMED],
-        )
+        values = [row[name] for _pk, row in rows]
+        if all(value == values[0] for value in values):
+            update[name] = values[0]
+        else:
+            update[name] = Case(
+                *[When(pk=pk, then=Value(row[name], output_field=field)) for pk, row in rows],
+                output_field=field,
+            )
+    held = Delivery.objects.filter(claim_token=token, state=Delivery.State.CLAIMED)
+    held.filter(pk__in=[pk for pk, _values in rows]).update(**update)
+
+
+_marks: _Marks | None = None
 
 
 def _finish(delivery: Delivery, token: str, **values) -> None:
@@ -173,7 +179,7 @@ def _finish(delivery: Delivery, token: str, **values) -> None:
     if _marks is not None:
         _marks.add(delivery, token, values)
     else:
-        _mark(delivery.pk, token, values)
+        _marks_write(token, tuple(sorted(values)), [(delivery.pk, values)])
 
 
 def _release(deliveries: list[Delivery], token: str, *, until: datetime.datetime | None = None) -> None:
@@ -263,8 +269,9 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 
 class _Sender:
     """Sends the rows of one claim and keeps the relay's circuit breaker informed: a
-    temporary failure is recorded (and may open it), the first success after failures
-    closes it. While probing, only the first mail goes before the answer decides."""
+    temporary failure is recorded (and may open it: then the rest waits), the first success
+    after failures closes it. A worker that won the probe sends as usual: its first answer
+    from the relay opens the breaker again or closes it."""
 
     def __init__(self, token: str, breaker: BreakerState, *, day: datetime.date, claimed: list[Delivery]) -> None:
         self.token = token
@@ -272,9 +279,8 @@ class _Sender:
         self.reads = selectors.MailReads(
             [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed], day=day
         )
-        self.probing = breaker.mode == "probe"
-        # Failures were recorded: the next success has to clear them.
-        self.dirty = self.probing or breaker.failures > 0
+        # Failures were recorded (or this worker probes): the next success clears them.
+        self.dirty = breaker.mode == "probe" or breaker.failures > 0
         self.paused: BreakerState | None = None
 
     def send(self, delivery: Delivery, *, now: datetime.datetime) -> str:
@@ -291,8 +297,6 @@ class _Sender:
                 if _marks is not None:
                     _marks.write()
                 _resume()
-        if self.probing:
-            self.probing = False
         return state
 
 
