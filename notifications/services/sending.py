@@ -207,8 +207,9 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
     queries per chunk instead of six per mail. Just before each mail's data leaves, one
     query reads again what decides it (cancellation, membership, preferences); if that
     moved, the mail is decided anew on fresh reads (what committed before the send wins).
-    Each row is marked the moment its mail is handed over; the claims are renewed while
-    the task runs (``_LeaseRenewal``). A batch that has run
+    The results are written ten at a time (``_Marks``: one commit per group, and no more
+    mails leave before a full group is written); the claims are renewed while the task
+    runs (``_LeaseRenewal``). A batch that has run
     ``NOTIFICATIONS_SEND_BATCH_SECONDS`` gives back the rows not tried and queues them as a
     new task. While the relay's circuit breaker is open the rows are put back, due when it
     closes; when its pause is over one mail probes.
