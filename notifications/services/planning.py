@@ -599,6 +599,8 @@ def _ready(*, now: datetime.datetime, limit: int) -> tuple[list[int], list[int]]
     """Rows to hand to a worker now, those that change plans first: due and not queued
     (or their task lost, ``_requeue_rule``), or back from a claim that ran out."""
     _claims_expired_recover(now)
+    if limit <= 0:
+        return [], []
     ready = Delivery.objects.filter(state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now).filter(_requeue_rule(now))
     urgent_rule = _urgent(now)
     urgent = list(ready.filter(urgent_rule).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
