@@ -40,8 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, list[Delivery]]:
-    """Take those of the rows that may be sent now (due, or their lease ran out): one UPDATE
-    that also returns them, so two workers can never both hold a row."""
+    """Take those of the rows that may be sent now (due and not held): one UPDATE that also
+    returns them, so two workers can never both hold a row. A row whose claim ran out is
+    left to the sweep, which decides whether it is in doubt (``_claims_expired_recover``)
+    before it goes again; a task the broker hands out a second time (its worker died)
+    finds nothing to take."""
     token = secrets.token_hex(16)
     table = Delivery._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
@@ -50,7 +53,7 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
         Delivery.objects.raw(
             f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
             f"WHERE id IN ({marks}) "
-            "AND ((state IN (%s, %s) AND next_attempt_at <= %s) OR (state = %s AND lease_until < %s)) "
+            "AND state IN (%s, %s) AND next_attempt_at <= %s "
             "RETURNING *",
             [
                 Delivery.State.CLAIMED,
@@ -58,8 +61,6 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
                 adapt(now + lease_length()),
                 *delivery_ids,
                 *Delivery.CLAIMABLE,
-                adapt(now),
-                Delivery.State.CLAIMED,
                 adapt(now),
             ],
         )
