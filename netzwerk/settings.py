@@ -287,6 +287,26 @@ else:
     # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed
     # the hard time limit or a slow task would run twice while still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
+# Queues (issue 13): beat's periodic tasks on their own, so that neither the sweep nor the
+# heartbeat waits behind thousands of queued mails; the mail that changes plans
+# (cancellations, changes, invitations of the next days, contact messages) apart from
+# reminders, digests and poll mail. A worker started without -Q listens to all of them. On
+# Redis the priority also orders them strictly (0 first); the file-system broker of the demo
+# takes from its queues in turn, so an urgent task waits for at most one task per process.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {
+    "periodic": {"routing_key": "periodic"},
+    "mail-urgent": {"routing_key": "mail-urgent"},
+    "mail": {"routing_key": "mail"},
+    "celery": {"routing_key": "celery"},
+}
+CELERY_TASK_ROUTES = {
+    "notifications.heartbeat": {"queue": "periodic", "priority": 0},
+    "notifications.sweep": {"queue": "periodic", "priority": 0},
+    "meetings.extend_series_horizon": {"queue": "periodic", "priority": 3},
+}
+CELERY_TASK_QUEUE_MAX_PRIORITY = 9
+CELERY_TASK_DEFAULT_PRIORITY = 6
 # Beat first sends an interval task one interval after it starts; the worker tests shorten
 # the heartbeat's interval so that its first run comes within seconds.
 CELERY_BEAT_SCHEDULE = {
@@ -302,12 +322,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
 }
-# A send holds its row this long; a row still claimed after it (its worker died) is queued
-# again by the sweep. Must exceed CELERY_TASK_TIME_LIMIT, or a slow send could run twice.
-NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=180.0)
+# A send holds its rows this long; a thread of the sending process renews the claim every
+# third of it while the process lives, so a row still claimed after it belongs to a worker
+# that died, and the sweep queues it again (flagged "evtl. doppelt" if it was being sent).
+NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=30.0)
+# A send task writes the results of this many mails in one transaction (one commit to disk
+# per group instead of per mail); as many rows of a worker that dies are flagged "evtl. doppelt".
+NOTIFICATIONS_MARK_EVERY = env.int("NOTIFICATIONS_MARK_EVERY", default=10)
 # A planned row queued this long ago and still not claimed (its message lost with a broker
-# that restarted or was down) is queued again.
+# that restarted or was down) is queued again. Sooner when the broker's mail queues are
+# empty: then a row queued more than NOTIFICATIONS_REQUEUE_GRACE_SECONDS ago is in no task.
 NOTIFICATIONS_REQUEUE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_SECONDS", default=300.0)
+NOTIFICATIONS_REQUEUE_GRACE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_GRACE_SECONDS", default=10.0)
+# Circuit breaker of the relay: after this many temporary failures in a row (4xx, no
+# connection) sending pauses, first for NOTIFICATIONS_BREAKER_PAUSE_SECONDS, doubling up to
+# NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS while the relay keeps refusing; then one mail probes.
+NOTIFICATIONS_BREAKER_FAILURES = env.int("NOTIFICATIONS_BREAKER_FAILURES", default=5)
+NOTIFICATIONS_BREAKER_PAUSE_SECONDS = env.float("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", default=5.0)
+NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS = env.float("NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS", default=300.0)
+# Invitations to meetings within this many days go with the urgent mail.
+NOTIFICATIONS_URGENT_INVITATION_DAYS = env.int("NOTIFICATIONS_URGENT_INVITATION_DAYS", default=3)
 # First retry after a temporary SMTP failure; doubles per attempt, at most one hour.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60.0)
 # The sweep queues one send task per this many rows; a task that has sent for this many

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import Delivery, NetworkSettings, PeriodicRun, Preference
+from notifications.models import Delivery, NetworkSettings, PeriodicRun, Preference, RelayBreaker
 from notifications.services import NETWORK_SETTINGS_FIELDS, delivery_retry, network_settings_update, preference_update
 
 
@@ -31,6 +31,13 @@ class PeriodicRunAdmin(WrittenByWorkersAdmin):
     list_display = ["name", "last_run_at", "run_count"]
     search_fields = ["name"]
     ordering = ["name"]
+
+
+@admin.register(RelayBreaker)
+class RelayBreakerAdmin(WrittenByWorkersAdmin):
+    """Whether sending pauses because the relay refuses (the workers open and close it)."""
+
+    list_display = ["name", "failures", "open_until", "pause_seconds", "opened_count", "updated_at"]
 
 
 @admin.register(Delivery)

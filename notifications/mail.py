@@ -155,6 +155,11 @@ class Ambiguous(Exception):
     """The message data went out but no final answer came: it may have been delivered."""
 
 
+class Withdrawn(Exception):
+    """The check just before the data said the mail is no longer wanted as it stands (a
+    cancellation, an opt-out committed meanwhile): nothing was delivered."""
+
+
 def _reply_text(code: int, reply: bytes | str) -> str:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
     return f"{code} {text}".strip()
@@ -212,7 +217,7 @@ class _Relay:
             self.smtp.rset()
             raise _classify(code, reply)
 
-    def send(self, sender: str, recipient: str, data: bytes) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, check=None) -> None:
         for attempt in (1, 2):
             if self.smtp is None:
                 self.smtp = self._open()
@@ -225,6 +230,13 @@ class _Relay:
                 self.close()
                 if attempt == 2:
                     raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
+        if check is not None and not check():
+            # Decided on the state at the send: the envelope is taken back, no data goes out.
+            try:
+                self.smtp.rset()
+            except (smtplib.SMTPException, OSError):
+                self.close()
+            raise Withdrawn()
         try:
             code, reply = self.smtp.data(data)
         except smtplib.SMTPDataError as error:
@@ -248,17 +260,22 @@ def relay_reset() -> None:
     _relay.close()
 
 
-def deliver(message: EmailMessage) -> None:
-    """Hand ``message`` to the relay; raises ``Temporary``, ``Permanent`` or ``Ambiguous``.
+def deliver(message: EmailMessage, *, check=None) -> None:
+    """Hand ``message`` to the relay; raises ``Temporary``, ``Permanent``, ``Ambiguous`` or
+    ``Withdrawn``.
 
     With an SMTP relay configured the conversation is driven step by step so that a failure
     before the data (nothing delivered, safe to repeat) is told apart from one after it (may
-    have been delivered). Other backends (files under ``var/mail/`` by default) are used
-    through Django's interface.
+    have been delivered). ``check`` (no arguments, true while the mail is still wanted) is
+    called once the relay accepted the recipient, the last moment before the data leaves
+    (a slow relay can take seconds for the envelope). Other backends (files under
+    ``var/mail/`` by default) are used through Django's interface, after the check.
     """
     if settings.EMAIL_BACKEND != SMTP_BACKEND:
+        if check is not None and not check():
+            raise Withdrawn()
         get_connection(fail_silently=False).send_messages([message])
         return
     data = flatten(message.message())
     # The envelope holds bare addresses; the headers keep the display names.
-    _relay.send(parseaddr(message.from_email)[1], parseaddr(message.recipients()[0])[1], data)
+    _relay.send(parseaddr(message.from_email)[1], parseaddr(message.recipients()[0])[1], data, check)

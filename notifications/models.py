@@ -120,7 +120,9 @@ class Delivery(models.Model):
     enqueued_at = models.DateTimeField(_("zuletzt eingereiht"), null=True, blank=True)
     last_error = models.TextField(_("letzter Fehler"), blank=True)
     duplicate_possible = models.BooleanField(
-        _("evtl. doppelt"), default=False, help_text=_("Ein Versuch brach nach dem Senden der Daten ab.")
+        _("evtl. doppelt"),
+        default=False,
+        help_text=_("Ein Versuch brach nach dem Senden der Daten ab, oder der Worker fiel beim Senden aus."),
     )
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
@@ -149,6 +151,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_name or self.address or self.recipient_key}"
+
+
+class RelayBreaker(models.Model):
+    """The circuit breaker of the SMTP relay, shared by every worker.
+
+    ``failures`` counts temporary failures in a row (4xx, no connection) within a short
+    window; at the threshold sending pauses until ``open_until`` (``pause_seconds``,
+    doubling while the relay keeps refusing), then one worker probes with one mail
+    (``probe_until``): an answer closes the breaker, a refusal opens it again.
+    """
+
+    name = models.CharField(_("Name"), max_length=30, unique=True)
+    failures = models.PositiveIntegerField(_("Fehlschläge in Folge"), default=0)
+    last_failure_at = models.DateTimeField(_("letzter Fehlschlag"), null=True, blank=True)
+    open_until = models.DateTimeField(_("pausiert bis"), null=True, blank=True)
+    pause_seconds = models.FloatField(_("Pause (Sekunden)"), default=0)
+    probe_until = models.DateTimeField(_("Probe läuft bis"), null=True, blank=True)
+    opened_count = models.PositiveIntegerField(_("Pausen"), default=0)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Sicherung des Mailservers")
+        verbose_name_plural = _("Sicherungen des Mailservers")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class MeetingNotice(models.Model):

@@ -5,7 +5,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Min, Q
+from django.db import connection
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -194,6 +195,30 @@ def preference_of(person: Person) -> Preference:
     return Preference.objects.filter(person=person).first() or Preference(person=person)
 
 
+# The preferences that decide whether a mail goes (``Preference.wants``) and its language.
+STATE_PREFERENCE_FIELDS = (*Preference.TOGGLES, "digest_instead", "language")
+# Stand-in ids for the state query built once per batch (``MailReads.state_now``).
+_PERSON_STAND_IN, _SUBJECT_STAND_IN = -918273645, -918273646
+
+
+def _state_query(*, subject_type: str, network_id: int | None, day: datetime.date):
+    """SQL and parameters of ``MailReads.state_now`` with stand-in ids, and where they sit."""
+    columns = [f"notification_preference__{name}" for name in STATE_PREFERENCE_FIELDS]
+    queryset = Person.objects.filter(pk=_PERSON_STAND_IN)
+    if subject_type == Subject.MEETING:
+        meeting = Meeting.objects.filter(pk=_SUBJECT_STAND_IN)
+        queryset = queryset.annotate(
+            state_status=Subquery(meeting.values("status")[:1]),
+            state_sequence=Subquery(meeting.values("sequence")[:1]),
+            state_member=Exists(Membership.objects.active(day).filter(network_id=network_id, person_id=OuterRef("pk"))),
+        )
+        columns += ["state_status", "state_sequence", "state_member"]
+    sql, params = queryset.order_by().values_list(*columns).query.sql_with_params()
+    person_at = [index for index, value in enumerate(params) if value == _PERSON_STAND_IN]
+    subject_at = [index for index, value in enumerate(params) if value == _SUBJECT_STAND_IN]
+    return sql, params, person_at, subject_at
+
+
 class MailReads:
     """What the mails of a batch of delivery rows read, loaded for the whole batch at once.
 
@@ -233,6 +258,8 @@ class MailReads:
         self._event_rows: dict[int, dict] = {}
         self._open_invitations: set[tuple[int, int]] | None = None
         self._meeting_ids, self._person_ids = meeting_ids, person_ids
+        self._day = day
+        self._state_sql: dict = {}
 
     def person(self, person_id: int) -> Person | None:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
@@ -266,6 +293,56 @@ class MailReads:
                 .values_list("subject_id", "person_id")
             )
         return (meeting_id, person_id) in self._open_invitations
+
+    def stamp(self, *, person_id: int | None, subject_type: str, subject_id: int) -> tuple | None:
+        """What decides whether a row's mail still goes, as the batch read it: the person's
+        preferences, and for a meeting its status, its sequence and the membership.
+        ``state_now`` reads the same now; a difference means something committed since.
+        ``None`` where nothing is to be compared (no person)."""
+        if person_id is None:
+            return None
+        person = self._people.get(person_id)
+        if person is None:
+            return ("deleted",)
+        try:
+            preference = person.notification_preference
+        except Preference.DoesNotExist:
+            preference = None
+        if preference is None or preference.pk is None:
+            # None stored (the defaults; an unsaved one stands in for them while sending).
+            stamp = (None,) * len(STATE_PREFERENCE_FIELDS)
+        else:
+            stamp = tuple(getattr(preference, name) for name in STATE_PREFERENCE_FIELDS)
+        if subject_type != Subject.MEETING:
+            return stamp
+        meeting = self._meetings.get(subject_id)
+        if meeting is None:
+            return ("deleted",)
+        member = (meeting.network_id, person_id) in self._memberships
+        return (*stamp, meeting.status, meeting.sequence, member)
+
+    def state_now(self, *, person_id: int, subject_type: str, subject_id: int, network_id: int | None) -> tuple:
+        """``stamp`` read from the database now, in one query: the check just before a mail's
+        data leaves. The query is built by the ORM once per batch and kind of subject (with
+        stand-in ids) and then run with each row's ids, so that the check costs one round
+        trip and hardly any Python."""
+        key = (subject_type, network_id)
+        if key not in self._state_sql:
+            self._state_sql[key] = _state_query(subject_type=subject_type, network_id=network_id, day=self._day)
+        sql, params, person_at, subject_at = self._state_sql[key]
+        params = list(params)
+        for index in person_at:
+            params[index] = person_id
+        for index in subject_at:
+            params[index] = subject_id
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return ("deleted",)
+        if subject_type == Subject.MEETING and row[len(STATE_PREFERENCE_FIELDS)] is None:
+            return ("deleted",)
+        return tuple(row)
 
     def event_row(self, meeting_id: int) -> dict:
         """The meeting's columns as the feed reads them, for the ``.ics`` attachment (one

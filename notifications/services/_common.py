@@ -17,10 +17,11 @@ POLL_REMINDER_BEFORE = datetime.timedelta(hours=24)
 POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=2)
 RECENT = datetime.timedelta(days=7)
 MAX_ATTEMPTS = 10
-# A send task claims its rows this many at a time and reads what their mails show right
-# after: few queries per mail, and the reads are a fraction of a second old when a mail
-# leaves (an opt-out or a cancellation still wins).
-CLAIM_CHUNK = 25
+# A send task claims its rows this many at a time (a whole batch of the sweep's) and reads
+# what their mails show right after: few queries per mail. Just before each mail's data
+# leaves, one query checks that what decided it still holds (an opt-out or a cancellation
+# committed meanwhile wins).
+CLAIM_CHUNK = 50
 REMINDING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)
 
 
@@ -29,7 +30,13 @@ def _seconds(name: str, default: float) -> datetime.timedelta:
 
 
 def lease_length() -> datetime.timedelta:
-    return _seconds("NOTIFICATIONS_LEASE_SECONDS", 180)
+    return _seconds("NOTIFICATIONS_LEASE_SECONDS", 30)
+
+
+def mark_every() -> int:
+    """How many results a send task writes in one transaction (``sending._Marks``); as many
+    rows of a dead worker's claim are flagged „evtl. doppelt“."""
+    return max(1, int(getattr(settings, "NOTIFICATIONS_MARK_EVERY", 10)))
 
 
 def requeue_after() -> datetime.timedelta:

@@ -4,6 +4,7 @@ due rows are queued. Also sending an invitation now, and recording a baseline.""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import logging
@@ -24,7 +25,7 @@ from meetings.recurrence import BERLIN
 from meetings.selectors import poll_invitees
 from meetings.services import meeting_update
 from notifications import selectors
-from notifications.compose import LATE_LIMIT, reminder_moment
+from notifications.compose import LATE_LIMIT, message_id_of, reminder_moment
 from notifications.models import (
     DEFAULT_INVITATION_LEAD_DAYS,
     Delivery,
@@ -44,6 +45,7 @@ from notifications.services._common import (
     REMINDING_STATUSES,
     SEND_TASK,
     WATERMARK_MARGIN,
+    mark_every,
     requeue_after,
 )
 
@@ -446,7 +448,7 @@ def contact_copy_confirm(*, message: ContactMessage, now: datetime.datetime | No
         },
     )
     if created:
-        transaction.on_commit(lambda: _enqueue([delivery.pk]))
+        transaction.on_commit(lambda: _enqueue([delivery.pk], urgent=True))
     return delivery
 
 
@@ -479,40 +481,161 @@ def _plan_digest(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
-def _ready(*, now: datetime.datetime, limit: int) -> list[int]:
-    """Rows to hand to a worker now: due and not queued recently, or stuck past their lease."""
-    Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now).update(
+# What changes plans goes before reminders, digests and poll mail: its own queue (and on
+# Redis the highest priority), so that a cancellation never waits behind a backlog.
+URGENT_KINDS = (Kind.CANCELLATION, Kind.CHANGE, Kind.CONTACT, Kind.CONTACT_COPY, Kind.CONTACT_COPY_CONFIRM)
+URGENT_QUEUE, URGENT_PRIORITY = "mail-urgent", 0
+BULK_QUEUE, BULK_PRIORITY = "mail", 6
+MAIL_QUEUES = (URGENT_QUEUE, BULK_QUEUE)
+# With more send tasks than this waiting, rows queued long ago are most likely still in the
+# queue: they are not queued a second time (a slow queue is not flooded with copies).
+REQUEUE_QUEUE_LIMIT = 20
+
+
+def _urgent(now: datetime.datetime) -> Q:
+    """Rows that change plans: cancellations, changes, contact messages, and invitations to
+    meetings of the next days (``NOTIFICATIONS_URGENT_INVITATION_DAYS``)."""
+    days = getattr(settings, "NOTIFICATIONS_URGENT_INVITATION_DAYS", 3)
+    soon = Meeting.objects.filter(start__gt=now, start__lte=now + datetime.timedelta(days=days)).values("pk")
+    return Q(kind__in=URGENT_KINDS) | Q(kind=Kind.INVITATION, subject_type=Subject.MEETING, subject_id__in=soon)
+
+
+def _split_urgent(ids: list[int], now: datetime.datetime | None = None) -> tuple[list[int], list[int]]:
+    """``ids`` parted into those that change plans and the rest (order kept)."""
+    urgent = set(Delivery.objects.filter(_urgent(now or timezone.now()), pk__in=ids).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in urgent], [pk for pk in ids if pk not in urgent]
+
+
+IN_DOUBT = _(
+    "Worker beim Senden ausgefallen; die Mail ist vielleicht angekommen, sie wird mit derselben Message-ID wiederholt."
+)
+
+
+def _claims_expired_recover(now: datetime.datetime) -> None:
+    """Put back rows whose claim ran out (its worker died: a living one renews it).
+
+    A worker sends the rows of a claim in the order of their ids and writes their results
+    a group of ``mark_every()`` at a time (``sending._Marks``), never sending more before
+    the group is written; so the first ``mark_every()`` unmarked rows of an expired claim
+    may have been handed to the relay without their mark. They are in doubt like a timeout
+    after the data: flagged ``duplicate_possible`` and sent again with the same Message-ID
+    (``unklar``); one already in doubt is not sent a third time (``fehlgeschlagen``, staff
+    decide). The others were never tried.
+    """
+    expired = Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now)
+    by_claim: dict[str, list[int]] = {}
+    for token, pk in expired.order_by("claim_token", "pk").values_list("claim_token", "pk"):
+        by_claim.setdefault(token, []).append(pk)
+    if not by_claim:
+        return
+    first_ids = [pk for ids in by_claim.values() for pk in ids[: mark_every()]]
+    doubted = list(Delivery.objects.filter(pk__in=first_ids, state=Delivery.State.CLAIMED, lease_until__lt=now))
+    for row in doubted:
+        fields = {"claim_token": "", "lease_until": None, "enqueued_at": None, "message_id": message_id_of(row)}
+        if row.duplicate_possible:
+            fields.update(
+                state=Delivery.State.FAILED,
+                last_error=str(_("Zweimal unklar (Worker beim Senden ausgefallen), nicht erneut gesendet.")),
+            )
+        else:
+            fields.update(
+                state=Delivery.State.AMBIGUOUS,
+                duplicate_possible=True,
+                next_attempt_at=now,
+                last_error=str(IN_DOUBT),
+            )
+        Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, state=Delivery.State.CLAIMED).update(**fields)
+    expired.update(
         state=Delivery.State.PLANNED,
         next_attempt_at=now,
         enqueued_at=None,
         last_error=str(_("Zustellung unterbrochen (Worker ausgefallen?); wird wiederholt.")),
     )
-    ids = list(
-        Delivery.objects.filter(state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after()))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+
+
+def _queued_tasks() -> int | None:
+    """How many send tasks the broker's mail queues hold (``None``: it cannot tell)."""
+    from celery import current_app
+    from kombu.exceptions import ChannelError
+
+    try:
+        with current_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=2)
+            channel = broker.default_channel
+            total = 0
+            for queue in MAIL_QUEUES:
+                # Redis keeps no key for an empty queue: "not found" is none waiting.
+                with contextlib.suppress(ChannelError):
+                    total += channel.queue_declare(queue=queue, passive=True).message_count
+            return total
+    except Exception:
+        logger.warning("The broker's queues could not be counted", exc_info=True)
+        return None
+
+
+def _requeue_rule(now: datetime.datetime) -> Q:
+    """Which rows queued before are queued again: those queued ``requeue_after`` ago (their
+    task lost), sooner when the broker's mail queues are empty — a row queued more than a
+    few seconds ago is then in no task — and none while many tasks wait."""
+    never = Q(enqueued_at__isnull=True)
+    long_ago = Q(enqueued_at__lt=now - requeue_after())
+    grace = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_REQUEUE_GRACE_SECONDS", 10.0))
+    waiting = Delivery.objects.filter(
+        state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now, enqueued_at__lt=now - grace
+    ).exists()
+    if not waiting:
+        return never
+    queued = _queued_tasks()
+    if queued is None:
+        return never | long_ago
+    if queued == 0:
+        return never | Q(enqueued_at__lt=now - grace)
+    if queued > REQUEUE_QUEUE_LIMIT:
+        return never
+    return never | long_ago
+
+
+def _ready(*, now: datetime.datetime, limit: int) -> tuple[list[int], list[int]]:
+    """Rows to hand to a worker now, those that change plans first: due and not queued
+    (or their task lost, ``_requeue_rule``), or back from a claim that ran out."""
+    _claims_expired_recover(now)
+    if limit <= 0:
+        return [], []
+    ready = Delivery.objects.filter(state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now).filter(_requeue_rule(now))
+    urgent_rule = _urgent(now)
+    urgent = list(ready.filter(urgent_rule).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    rest = list(
+        ready.exclude(urgent_rule).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[: limit - len(urgent)]
     )
+    ids = urgent + rest
     for start in range(0, len(ids), 5000):
         Delivery.objects.filter(pk__in=ids[start : start + 5000]).update(enqueued_at=now)
-    return ids
+    return urgent, rest
 
 
-def _enqueue(ids: list[int]) -> None:
-    """One send task per batch of ``NOTIFICATIONS_SEND_BATCH`` rows. A broker that is down loses
-    nothing: the rows stay planned and a later sweep queues them again once
-    ``requeue_after`` has passed."""
+def _enqueue(ids: list[int], *, urgent: bool = False) -> None:
+    """One send task per batch of ``NOTIFICATIONS_SEND_BATCH`` rows, on the urgent queue or
+    the other. A broker that is down loses nothing: the rows stay planned and a later
+    sweep queues them again (``_requeue_rule``)."""
     if not ids:
         return
     from celery import current_app
 
     size = max(1, settings.NOTIFICATIONS_SEND_BATCH)
+    queue, priority = (URGENT_QUEUE, URGENT_PRIORITY) if urgent else (BULK_QUEUE, BULK_PRIORITY)
     try:
         with current_app.producer_or_acquire() as producer:
             for start in range(0, len(ids), size):
-                current_app.send_task(SEND_TASK, args=[ids[start : start + size]], producer=producer)
+                current_app.send_task(
+                    SEND_TASK, args=[ids[start : start + size]], producer=producer, queue=queue, priority=priority
+                )
     except Exception:
         logger.exception("Enqueueing %s deliveries failed; a later sweep queues them again", len(ids))
+
+
+def _enqueue_by_urgency(urgent: list[int], rest: list[int]) -> None:
+    _enqueue(urgent, urgent=True)
+    _enqueue(rest)
 
 
 def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20000) -> SweepResult:
@@ -543,7 +666,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_digest(now=now)
         rows += plan_entry_checks(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        ids = _ready(now=now, limit=limit)
+        urgent, rest = _ready(now=now, limit=limit)
         if run is None:
             periodic_run_record(name="sweep", watermark=clock)
         else:
@@ -554,8 +677,8 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
                 run_count=F("run_count") + 1,
                 watermark=Greatest(Coalesce("watermark", stamp), stamp),
             )
-        transaction.on_commit(lambda: _enqueue(ids))
-    return SweepResult(planned=len(rows), enqueued=ids)
+        transaction.on_commit(lambda: _enqueue_by_urgency(urgent, rest))
+    return SweepResult(planned=len(rows), enqueued=urgent + rest)
 
 
 @transaction.atomic
@@ -592,7 +715,8 @@ def invitation_send_now(*, meeting: Meeting, actor=None, now: datetime.datetime 
         ).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-    transaction.on_commit(lambda: _enqueue(ids))
+    # A speaker is waiting for it: with the mail that changes plans.
+    transaction.on_commit(lambda: _enqueue(ids, urgent=True))
     logger.info(
         "Invitation to meeting %s sent now by %s (%s members)", meeting.pk, getattr(actor, "pk", None), len(rows)
     )

@@ -3,9 +3,11 @@ and sent on its own, the outcome recorded per row (sent, skipped, retried, faile
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from meetings.recurrence import BERLIN
 from notifications import compose, mail, selectors
 from notifications.compose import Outcome, message_id_of
-from notifications.models import (
-    Delivery,
-    Preference,
-)
-from notifications.services._common import CLAIM_CHUNK, MAX_ATTEMPTS, lease_length, retry_delay
-from notifications.services.planning import _enqueue
+from notifications.models import Delivery, Preference, Subject
+from notifications.services._common import CLAIM_CHUNK, MAX_ATTEMPTS, lease_length, mark_every, retry_delay
+from notifications.services.breaker import BreakerState, breaker_check, breaker_failure, breaker_success
+from notifications.services.planning import _enqueue_by_urgency, _ready, _split_urgent
+
+# The last error of rows put back while the relay's circuit breaker pauses sending.
+PAUSED = _("Versand pausiert: der Mailserver lehnt vorübergehend ab; danach geht es weiter.")
+# How often a mail is decided again when what it depends on changed during its send.
+DECISIONS = 3
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, list[Delivery]]:
-    """Take those of the rows that may be sent now (due, or their lease ran out): one UPDATE
-    that also returns them, so two workers can never both hold a row."""
+    """Take those of the rows that may be sent now (due and not held): one UPDATE that also
+    returns them, so two workers can never both hold a row. A row whose claim ran out is
+    left to the sweep, which decides whether it is in doubt (``_claims_expired_recover``)
+    before it goes again; a task the broker hands out a second time (its worker died)
+    finds nothing to take."""
     token = secrets.token_hex(16)
     table = Delivery._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
@@ -44,7 +53,7 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
         Delivery.objects.raw(
             f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
             f"WHERE id IN ({marks}) "
-            "AND ((state IN (%s, %s) AND next_attempt_at <= %s) OR (state = %s AND lease_until < %s)) "
+            "AND state IN (%s, %s) AND next_attempt_at <= %s "
             "RETURNING *",
             [
                 Delivery.State.CLAIMED,
@@ -53,27 +62,131 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
                 *delivery_ids,
                 *Delivery.CLAIMABLE,
                 adapt(now),
-                Delivery.State.CLAIMED,
-                adapt(now),
             ],
         )
     )
-    rows.sort(key=lambda delivery: delivery_ids.index(delivery.pk))
+    # Sent in the order of their ids: if the worker dies, the first row of its claim not yet
+    # marked is the one that may have been under way (``planning._claims_expired_recover``).
+    rows.sort(key=lambda delivery: delivery.pk)
     return token, rows
 
 
-def _finish(delivery: Delivery, token: str, **values) -> bool:
-    """Write the attempt's result only while still holding the claim."""
-    return bool(
-        Delivery.objects.filter(pk=delivery.pk, claim_token=token, state=Delivery.State.CLAIMED).update(
-            claim_token="", lease_until=None, updated_at=timezone.now(), **values
-        )
-    )
+class _LeaseRenewal:
+    """Keeps the claims of a send task alive while its process lives: a thread renews their
+    lease every third of it, so the lease can be short (a dead worker's rows come back
+    within seconds) however long one mail takes on a slow relay.
+
+    Inside an open transaction (the in-process tests) the claim is invisible to every other
+    worker and nothing needs renewing.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.thread is not None
+
+    def add(self, token: str) -> None:
+        with self.lock:
+            self.tokens.append(token)
+        if self.thread is None and not connection.in_atomic_block:
+            self.thread = threading.Thread(target=self._run, name="lease-renewal", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        interval = lease_length().total_seconds() / 3
+        try:
+            while not self.stop.wait(interval):
+                with self.lock:
+                    tokens = list(self.tokens)
+                try:
+                    Delivery.objects.filter(claim_token__in=tokens, state=Delivery.State.CLAIMED).update(
+                        lease_until=timezone.now() + lease_length()
+                    )
+                except DatabaseError:
+                    logger.warning("Renewing the lease of %s claims failed", len(tokens), exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
 
 
-def _release(deliveries: list[Delivery], token: str) -> None:
-    """Give back claimed rows that were not tried, claimable at once and without counting
-    the attempt that never happened."""
+class _Marks:
+    """The results of a send task's rows, written ``mark_every()`` at a time in one
+    transaction: one commit (a flush of the database's log to disk, several milliseconds)
+    per group of mails instead of per mail.
+
+    A worker that dies loses at most the marks of one group: the rows of its claim not yet
+    marked come back after the lease, and the first ``mark_every()`` of them (in the order
+    they were sent) may have reached the relay: they are flagged „evtl. doppelt“ and sent
+    again with the same Message-ID (``planning._claims_expired_recover``). Before the next
+    mail leaves, a full group is written, so no more than that many can be in doubt.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, str, dict]] = []
+        self.written_at = time.monotonic()
+
+    def add(self, delivery: Delivery, token: str, values: dict) -> None:
+        self.pending.append((delivery.pk, token, values))
+
+    def write_if_due(self) -> None:
+        if len(self.pending) >= mark_every() or (self.pending and time.monotonic() - self.written_at > 1.0):
+            self.write()
+
+    def write(self) -> None:
+        """One UPDATE per claim and set of fields written (nearly always one: the rows
+        sent), each row's own values chosen by its id."""
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for pk, token, values in self.pending:
+            groups.setdefault((token, tuple(sorted(values))), []).append((pk, values))
+        with transaction.atomic() if len(groups) > 1 else contextlib.nullcontext():
+            for (token, names), rows in groups.items():
+                _marks_write(token, names, rows)
+        self.pending = []
+        self.written_at = time.monotonic()
+
+
+def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]]) -> None:
+    """Write the results ``rows`` (id, values of the fields ``names``) of the claim ``token``,
+    only where it is still held."""
+    update: dict = {"claim_token": "", "lease_until": None, "updated_at": timezone.now()}
+    for name in names:
+        field = Delivery._meta.get_field(name)
+        values = [row[name] for _pk, row in rows]
+        if all(value == values[0] for value in values):
+            update[name] = values[0]
+        else:
+            update[name] = Case(
+                *[When(pk=pk, then=Value(row[name], output_field=field)) for pk, row in rows],
+                output_field=field,
+            )
+    held = Delivery.objects.filter(claim_token=token, state=Delivery.State.CLAIMED)
+    held.filter(pk__in=[pk for pk, _values in rows]).update(**update)
+
+
+_marks: _Marks | None = None
+
+
+def _finish(delivery: Delivery, token: str, **values) -> None:
+    """Record the attempt's result: with the task's group of marks, or at once outside a task."""
+    if _marks is not None:
+        _marks.add(delivery, token, values)
+    else:
+        _marks_write(token, tuple(sorted(values)), [(delivery.pk, values)])
+
+
+def _release(deliveries: list[Delivery], token: str, *, until: datetime.datetime | None = None) -> None:
+    """Give back claimed rows that were not tried, without counting the attempt that never
+    happened: claimable at once, or from ``until`` (the breaker's pause) on."""
+    extra = {"next_attempt_at": until, "enqueued_at": None, "last_error": str(PAUSED)} if until else {}
     Delivery.objects.filter(
         pk__in=[delivery.pk for delivery in deliveries], claim_token=token, state=Delivery.State.CLAIMED
     ).update(
@@ -83,6 +196,7 @@ def _release(deliveries: list[Delivery], token: str) -> None:
         claim_token="",
         lease_until=None,
         attempts=F("attempts") - 1,
+        **extra,
     )
 
 
@@ -91,48 +205,127 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 
     Rows are claimed ``CLAIM_CHUNK`` at a time (one UPDATE), and what their mails read is
     loaded for the chunk right after its claim (``selectors.MailReads``): a handful of
-    queries per chunk instead of six per mail. Each row is marked the moment its mail is
-    handed over: a worker that dies mid-batch leaves the row it was sending in doubt and
-    the rest of its chunk claimed until their lease runs out; the sweep then queues them
-    again. A batch that has run ``NOTIFICATIONS_SEND_BATCH_SECONDS``, or a chunk half its
-    lease (a slow relay), gives back the rows not tried and queues them as a new task.
+    queries per chunk instead of six per mail. Just before each mail's data leaves, one
+    query reads again what decides it (cancellation, membership, preferences); if that
+    moved, the mail is decided anew on fresh reads (what committed before the send wins).
+    The results are written ten at a time (``_Marks``: one commit per group, and no more
+    mails leave before a full group is written); the claims are renewed while the task
+    runs (``_LeaseRenewal``). A batch that has run
+    ``NOTIFICATIONS_SEND_BATCH_SECONDS`` gives back the rows not tried and queues them as a
+    new task. While the relay's circuit breaker is open the rows are put back, due when it
+    closes; when its pause is over one mail probes.
 
     Returns the state of each row afterwards; a row another worker holds or that is not due
-    is missing. Side effects: the rows; one mail per row sent.
+    is missing. Side effects: the rows; the breaker; one mail per row sent.
     """
     started = time.monotonic()
-    # Stop in time for the task time limit, and start no mail after half the lease: one
-    # that is still under way when the lease runs out could be sent by a second worker.
+    # Stop in time for the task time limit.
     batch_budget = getattr(settings, "NOTIFICATIONS_SEND_BATCH_SECONDS", 20.0)
+    # Without renewal (inside a transaction) no mail starts after half the lease: one that
+    # is still under way when the lease runs out could be sent by a second worker.
     lease_budget = lease_length().total_seconds() / 2
     states: dict[int, str] = {}
-    for start in range(0, len(delivery_ids), CLAIM_CHUNK):
-        if time.monotonic() - started > batch_budget:
-            _requeue(delivery_ids[start:])
-            return states
-        claimed_at = now or timezone.now()
-        claimed_clock = time.monotonic()
-        token, claimed = _claim(delivery_ids[start : start + CLAIM_CHUNK], now=claimed_at)
-        if not claimed:
-            continue
-        reads = selectors.MailReads(
-            [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed],
-            day=claimed_at.astimezone(BERLIN).date(),
-        )
-        for index, delivery in enumerate(claimed):
-            clock = time.monotonic()
-            if clock - started > batch_budget or clock - claimed_clock > lease_budget:
-                _release(claimed[index:], token)
-                _requeue([delivery.pk for delivery in claimed[index:]] + delivery_ids[start + CLAIM_CHUNK :])
+    renewal = _LeaseRenewal()
+    global _marks
+    marks = _marks = _Marks()
+    try:
+        for start in range(0, len(delivery_ids), CLAIM_CHUNK):
+            if time.monotonic() - started > batch_budget:
+                _requeue(delivery_ids[start:])
                 return states
-            states[delivery.pk] = _send_claimed(delivery, token, now=now or timezone.now(), reads=reads)
+            breaker = breaker_check()
+            if breaker.mode == "open":
+                _pause(delivery_ids[start:], breaker)
+                return states
+            claimed_at = now or timezone.now()
+            claimed_clock = time.monotonic()
+            token, claimed = _claim(delivery_ids[start : start + CLAIM_CHUNK], now=claimed_at)
+            if not claimed:
+                continue
+            renewal.add(token)
+            sender = _Sender(token, breaker, day=claimed_at.astimezone(BERLIN).date(), claimed=claimed)
+            for index, delivery in enumerate(claimed):
+                clock = time.monotonic()
+                late = not renewal.active and clock - claimed_clock > lease_budget
+                if clock - started > batch_budget or late:
+                    marks.write()
+                    _release(claimed[index:], token)
+                    _requeue([delivery.pk for delivery in claimed[index:]] + delivery_ids[start + CLAIM_CHUNK :])
+                    return states
+                if sender.paused is not None:
+                    marks.write()
+                    _release(claimed[index:], token, until=sender.paused.until)
+                    _pause(delivery_ids[start + CLAIM_CHUNK :], sender.paused)
+                    return states
+                marks.write_if_due()
+                states[delivery.pk] = sender.send(delivery, now=now or timezone.now())
+            marks.write()
+    finally:
+        _marks = None
+        try:
+            marks.write()
+        finally:
+            renewal.close()
     return states
+
+
+class _Sender:
+    """Sends the rows of one claim and keeps the relay's circuit breaker informed: a
+    temporary failure is recorded (and may open it: then the rest waits), the first success
+    after failures closes it. A worker that won the probe sends as usual: its first answer
+    from the relay opens the breaker again or closes it."""
+
+    def __init__(self, token: str, breaker: BreakerState, *, day: datetime.date, claimed: list[Delivery]) -> None:
+        self.token = token
+        self.day = day
+        self.reads = selectors.MailReads(
+            [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed], day=day
+        )
+        # Failures were recorded (or this worker probes): the next success clears them.
+        self.dirty = breaker.mode == "probe" or breaker.failures > 0
+        self.paused: BreakerState | None = None
+
+    def send(self, delivery: Delivery, *, now: datetime.datetime) -> str:
+        relay: list[str] = []
+        state = _send_claimed(delivery, self.token, now=now, reads=self.reads, relay=relay, day=self.day)
+        if relay == ["temporary"]:
+            self.dirty = True
+            after = breaker_failure()
+            if after.mode == "open":
+                self.paused = after
+        elif relay == ["ok"] and self.dirty:
+            self.dirty = False
+            if breaker_success():
+                if _marks is not None:
+                    _marks.write()
+                _resume()
+        return state
+
+
+def _pause(delivery_ids: list[int], breaker: BreakerState) -> None:
+    """Put rows of a batch not yet claimed back for when the breaker's pause is over (the
+    sweep queues them then; a probe that succeeds at once)."""
+    until = breaker.until or timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids, state__in=Delivery.CLAIMABLE).update(
+        next_attempt_at=Greatest(F("next_attempt_at"), Value(until)), enqueued_at=None, last_error=str(PAUSED)
+    )
+
+
+def _resume() -> None:
+    """The relay answers again (a probe went through): the rows paused for it are due now
+    and queued at once instead of at the next sweep."""
+    now = timezone.now()
+    Delivery.objects.filter(state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, last_error=str(PAUSED)).update(
+        next_attempt_at=now
+    )
+    urgent, rest = _ready(now=now, limit=20000)
+    _enqueue_by_urgency(urgent, rest)
 
 
 def _requeue(delivery_ids: list[int]) -> None:
     """Queue rows of a batch that ran out of time (a slow relay) as a task of their own."""
     Delivery.objects.filter(pk__in=delivery_ids).update(enqueued_at=timezone.now())
-    _enqueue(delivery_ids)
+    _enqueue_by_urgency(*_split_urgent(delivery_ids))
 
 
 def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
@@ -149,7 +342,15 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
     return deliveries_send(delivery_ids=[delivery_id], now=now).get(delivery_id, "")
 
 
-def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
+def _send_claimed(
+    delivery: Delivery,
+    token: str,
+    *,
+    now: datetime.datetime,
+    reads: selectors.MailReads,
+    relay: list[str],
+    day: datetime.date,
+) -> str:
     """``delivery_send`` for a row already claimed with ``token``.
 
     An error nobody foresaw while rendering or sending this one row (a header with a line
@@ -158,7 +359,7 @@ def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, rea
     killed again after every lease, forever.
     """
     try:
-        return _attempt(delivery, token, now=now, reads=reads)
+        return _attempt(delivery, token, now=now, reads=reads, relay=relay, day=day)
     except DatabaseError:
         # The row cannot be written either: the lease brings it back once the database does.
         raise
@@ -167,50 +368,100 @@ def _send_claimed(delivery: Delivery, token: str, *, now: datetime.datetime, rea
         return _end(delivery, token, Outcome(Delivery.State.FAILED, f"{type(error).__name__}: {error}"))
 
 
-def _attempt(delivery: Delivery, token: str, *, now: datetime.datetime, reads: selectors.MailReads) -> str:
-    try:
-        prepared = _prepare(delivery, now=now, reads=reads)
-    except TemplateSyntaxError as error:
-        logger.exception("Delivery %s could not be rendered", delivery.pk)
-        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
-    if isinstance(prepared, Outcome):
-        return _end(delivery, token, prepared)
-    if isinstance(prepared, datetime.datetime):
-        # A reminder whose meeting moved later waits for its new moment.
-        _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
+def _attempt(
+    delivery: Delivery,
+    token: str,
+    *,
+    now: datetime.datetime,
+    reads: selectors.MailReads,
+    relay: list[str],
+    day: datetime.date,
+) -> str:
+    """Decide the row's mail and hand it to the relay; ``relay`` gets what the relay said
+    ("ok", "temporary"), for the circuit breaker."""
+    for _decision in range(DECISIONS):
+        try:
+            prepared = _prepare(delivery, now=now, reads=reads)
+        except TemplateSyntaxError as error:
+            logger.exception("Delivery %s could not be rendered", delivery.pk)
+            return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
+        if isinstance(prepared, Outcome):
+            return _end(delivery, token, prepared)
+        if isinstance(prepared, datetime.datetime):
+            # A reminder whose meeting moved later waits for its new moment.
+            _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
+            return Delivery.State.PLANNED
+        try:
+            mail.deliver(prepared, check=_still_as_read(delivery, reads))
+            break
+        except mail.Withdrawn:
+            # Something the mail depends on committed while it was on its way: decide again
+            # on what holds now.
+            reads = selectors.MailReads([(delivery.person_id, delivery.subject_type, delivery.subject_id)], day=day)
+            now = timezone.now()
+        except mail.Permanent as error:
+            return _end(delivery, token, Outcome(Delivery.State.FAILED, str(error)))
+        except (mail.Temporary, mail.Ambiguous) as error:
+            relay.append("temporary" if isinstance(error, mail.Temporary) else "ambiguous")
+            return _retry(delivery, token, error, now=now)
+    else:
+        # Changed under it again and again: another try in a moment.
+        _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=now, enqueued_at=None)
         return Delivery.State.PLANNED
-    message_id = message_id_of(delivery)
-    try:
-        mail.deliver(prepared)
-    except mail.Permanent as error:
-        return _end(delivery, token, Outcome(Delivery.State.FAILED, str(error)))
-    except (mail.Temporary, mail.Ambiguous) as error:
-        ambiguous = isinstance(error, mail.Ambiguous)
-        attempts = delivery.attempts
-        if ambiguous and delivery.duplicate_possible:
-            # A second attempt without an answer after the data: a third could make a
-            # second duplicate. Staff decide (the row is listed as possibly doubled).
-            return _end(
-                delivery, token, Outcome(Delivery.State.FAILED, f"Zweimal unklar, nicht erneut gesendet: {error}")
-            )
-        if attempts >= MAX_ATTEMPTS:
-            return _end(
-                delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}")
-            )
-        flags = {"duplicate_possible": True} if ambiguous else {}
-        _finish(
-            delivery,
-            token,
-            state=Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED,
-            next_attempt_at=now + retry_delay(attempts),
-            enqueued_at=None,
-            last_error=str(error),
-            message_id=message_id,
-            **flags,
-        )
-        return Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED
-    _finish(delivery, token, state=Delivery.State.SENT, sent_at=timezone.now(), message_id=message_id)
+    relay.append("ok")
+    _finish(delivery, token, state=Delivery.State.SENT, sent_at=timezone.now(), message_id=message_id_of(delivery))
     return Delivery.State.SENT
+
+
+def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
+    """The check ``mail.deliver`` makes before the data: one query reads what decided the
+    mail (``selectors.mail_state``) and compares it with what the batch read."""
+    if delivery.person_id is None:
+        return None
+    read = reads.stamp(person_id=delivery.person_id, subject_type=delivery.subject_type, subject_id=delivery.subject_id)
+    network_id = None
+    if delivery.subject_type == Subject.MEETING:
+        try:
+            network_id = reads.meeting(delivery.subject_id).network_id
+        except ObjectDoesNotExist:
+            return None
+
+    def check() -> bool:
+        return (
+            reads.state_now(
+                person_id=delivery.person_id,
+                subject_type=delivery.subject_type,
+                subject_id=delivery.subject_id,
+                network_id=network_id,
+            )
+            == read
+        )
+
+    return check
+
+
+def _retry(delivery: Delivery, token: str, error: Exception, *, now: datetime.datetime) -> str:
+    """A temporary failure, or no answer after the data: again later, or given up."""
+    ambiguous = isinstance(error, mail.Ambiguous)
+    attempts = delivery.attempts
+    if ambiguous and delivery.duplicate_possible:
+        # A second attempt without an answer after the data: a third could make a
+        # second duplicate. Staff decide (the row is listed as possibly doubled).
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Zweimal unklar, nicht erneut gesendet: {error}"))
+    if attempts >= MAX_ATTEMPTS:
+        return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Aufgegeben nach {attempts} Versuchen: {error}"))
+    flags = {"duplicate_possible": True} if ambiguous else {}
+    _finish(
+        delivery,
+        token,
+        state=Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED,
+        next_attempt_at=now + retry_delay(attempts),
+        enqueued_at=None,
+        last_error=str(error),
+        message_id=message_id_of(delivery),
+        **flags,
+    )
+    return Delivery.State.AMBIGUOUS if ambiguous else Delivery.State.PLANNED
 
 
 def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:

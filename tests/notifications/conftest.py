@@ -39,6 +39,12 @@ class SmtpSink:
     def message_ids(self) -> list[str]:
         return [arrival["message_id"] for arrival in self.arrivals()]
 
+    def refusals(self) -> list[dict]:
+        path = self.folder / "refusals.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
     def set_mode(self, mode: str) -> None:
         (self.folder / "mode").write_text(mode)
 

@@ -11,7 +11,11 @@ file ``<folder>/mode`` (read on every command) makes it misbehave on demand:
 - ``550``: answer RCPT with 550 (mailbox unavailable);
 - ``hang``: store the message, then never answer the end of DATA (the client times out);
 - ``hang-once``: the same for one message, then ``ok`` again;
-- ``slow <seconds>``: wait that long at RCPT, then accept (a window to kill a sender in).
+- ``slow <seconds>``: wait that long at RCPT, then accept (a window to kill a sender in);
+- ``slow-after-data <seconds>``: store the message, wait that long, then confirm it (a
+  window between the data and the sender's mark).
+
+Every refusal (451, 550) is appended to ``<folder>/refusals.jsonl`` (time, code, recipient).
 
 Prints ``ready <port>`` on stdout once it listens.
 """
@@ -34,6 +38,7 @@ class Sink:
         self.eml = eml
         self.count = 0
         self.log = (folder / "arrivals.jsonl").open("a", buffering=1)
+        self.refusals = (folder / "refusals.jsonl").open("a", buffering=1)
 
     def mode(self) -> str:
         try:
@@ -43,11 +48,13 @@ class Sink:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         mode = self.mode()
+        if mode in ("451", "550"):
+            self.refusals.write(json.dumps({"at": time.time(), "code": int(mode), "to": address}) + "\n")
         if mode == "451":
             return "451 4.3.0 Bitte spaeter erneut versuchen"
         if mode == "550":
             return "550 5.1.1 Postfach nicht vorhanden"
-        if mode.startswith("slow"):
+        if mode.startswith("slow "):
             await asyncio.sleep(float(mode.split()[1]))
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -69,6 +76,8 @@ class Sink:
             (self.folder / f"{self.count}.eml").write_bytes(data)
         self.log.write(json.dumps(record) + "\n")
         mode = self.mode()
+        if mode.startswith("slow-after-data"):
+            await asyncio.sleep(float(mode.split()[1]))
         if mode in ("hang", "hang-once"):
             if mode == "hang-once":
                 (self.folder / "mode").write_text("ok")

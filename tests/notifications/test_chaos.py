@@ -19,9 +19,10 @@ from django.utils import timezone
 from contacts.selectors import person_mail_address
 from meetings.models import Meeting
 from meetings.services import meeting_cancel
-from notifications.models import Delivery, MeetingNotice, Preference
-from notifications.services import notifications_sweep
+from notifications.models import Delivery, Kind, MeetingNotice, Preference, RelayBreaker
+from notifications.services import notifications_sweep, preference_update
 from tests.conftest import database_url_of_test_database, wait_until
+from tests.factories import NetworkFactory
 from tests.meetings.factories import MeetingFactory, in_days
 from tests.notifications.conftest import members, wait_for_final
 
@@ -233,3 +234,177 @@ def test_one_poisoned_row_among_100_the_99_arrive_once(smtp_sink, celery_worker_
         )
     ]
     assert_delivered_once(smtp_sink, rows, expected=99)
+
+
+# Issue 13: faults measured from outside -------------------------------------------------
+
+
+def reminder_owed_in_bulk(count: int):
+    """Like ``reminder_owed`` for thousands of members, written in bulk (factories would
+    take minutes)."""
+    from contacts.models import ContactChannel, Membership, Person
+
+    network = NetworkFactory()
+    people = Person.objects.bulk_create(
+        Person(given_name=f"Vorname{n}", family_name=f"Nachname{n}") for n in range(count)
+    )
+    ContactChannel.objects.bulk_create(
+        ContactChannel(
+            person=person, kind=ContactChannel.Kind.EMAIL, value=f"p{person.pk}@example.org", is_primary=True
+        )
+        for person in people
+    )
+    Membership.objects.bulk_create(
+        Membership(network=network, person=person, start=timezone.localdate() - datetime.timedelta(days=30))
+        for person in people
+    )
+    now = timezone.now()
+    meeting = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now + datetime.timedelta(days=1, minutes=-5)
+    )
+    MeetingNotice.objects.create(
+        meeting_id=meeting.pk, told_sequence=meeting.sequence, announced_at=now - datetime.timedelta(days=2)
+    )
+    return meeting
+
+
+def told_meeting(count: int):
+    """A confirmed meeting in ten days whose ``count`` members were invited already."""
+    network, people = members(count)
+    meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
+    MeetingNotice.objects.create(
+        meeting_id=meeting.pk,
+        told_sequence=meeting.sequence,
+        told={},
+        announced_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    return meeting, people
+
+
+def test_worker_killed_between_data_and_mark_resends_flagged_with_the_same_message_id(smtp_sink, celery_worker_start):
+    """The relay took the first mail, the worker died before marking it: the rows that may
+    have gone out unmarked (the first NOTIFICATIONS_MARK_EVERY of the claim) come back
+    flagged „evtl. doppelt“ and go again with their Message-ID; the rows after them were
+    never tried and come back unflagged."""
+    invitations_owed(12)
+    smtp_sink.set_mode("slow-after-data 30")
+    first = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.arrivals()) == 1, timeout=WAIT, interval=0.05, process=first)
+
+    os.killpg(first.pid, signal.SIGKILL)
+    first.process.wait(timeout=10)
+    smtp_sink.set_mode("ok")
+    second = celery_worker_start(beat=True)
+    rows = wait_for_final(timeout=WAIT, process=second)
+
+    assert smtp_sink.message_ids()[0] == rows[0].message_id
+    assert [(row.state, row.duplicate_possible) for row in rows] == [(Delivery.State.SENT, True)] * 10 + [
+        (Delivery.State.SENT, False)
+    ] * 2
+    assert arrivals_by_id(smtp_sink) == Counter({row.message_id: 2 if row is rows[0] else 1 for row in rows})
+
+
+@pytest.mark.parametrize("change", ["cancellation", "opt-out"])
+def test_change_committed_mid_chunk_against_a_slow_relay_no_mail_after_it(change, smtp_sink, celery_worker_start):
+    """Reminders go one per second through a slow relay; a cancellation (or every member's
+    opt-out) commits while the chunk is being sent: not one reminder arrives after it."""
+    meeting, people = reminder_owed(6)
+    smtp_sink.set_mode("slow 1")
+    worker = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.arrivals()) >= 2, timeout=WAIT, interval=0.05, process=worker)
+
+    if change == "cancellation":
+        meeting_cancel(meeting=Meeting.objects.get(pk=meeting.pk))
+    else:
+        for person in people:
+            preference_update(person=person, reminders=False)
+    committed = time.time()
+    smtp_sink.set_mode("ok")
+    wait_until(
+        lambda: not Delivery.objects.filter(kind=Kind.REMINDER).exclude(state__in=Delivery.FINAL).exists(),
+        timeout=WAIT,
+        process=worker,
+    )
+
+    reminders = list(Delivery.objects.filter(kind=Kind.REMINDER))
+    sent = {row.message_id for row in reminders if row.state == Delivery.State.SENT}
+    arrived = [arrival for arrival in smtp_sink.arrivals() if arrival["message_id"].startswith("<erinnerung.")]
+    assert [arrival for arrival in arrived if arrival["at"] > committed] == []
+    assert {arrival["message_id"] for arrival in arrived} == sent
+    assert 2 <= len(sent) < 6
+    assert {row.state for row in reminders if row.message_id not in sent} == {Delivery.State.SKIPPED}
+
+
+@pytest.mark.timeout(240)
+def test_cancellations_behind_5000_queued_reminders_arrive_within_a_minute(
+    smtp_sink, celery_worker_start, client, settings
+):
+    """5,000 reminders are queued; a meeting of another network is cancelled: its notices
+    overtake the backlog, and /healthz keeps reporting a fresh heartbeat meanwhile."""
+    reminder_owed_in_bulk(5000)
+    cancelled, _people = told_meeting(3)
+    backlog = notifications_sweep()
+    worker = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.arrivals()) >= 100, timeout=WAIT, process=worker)
+
+    meeting_cancel(meeting=Meeting.objects.get(pk=cancelled.pk))
+    committed = time.time()
+
+    def notices():
+        return [a for a in smtp_sink.arrivals() if a["message_id"].startswith(f"<absage.sitzung{cancelled.pk}.")]
+
+    arrived = wait_until(lambda: len(notices()) == 3 and notices(), timeout=WAIT, process=worker)
+    settings.HEALTHZ_TOKEN = "monitor"
+    health = client.get("/healthz", headers={"X-Healthz-Token": "monitor"}).json()
+    reminders_by_then = sum(1 for a in smtp_sink.arrivals() if a["message_id"].startswith("<erinnerung."))
+
+    assert len(backlog.enqueued) == 5000
+    assert max(arrival["at"] for arrival in arrived) - committed < 60
+    assert reminders_by_then < 5000
+    assert health["checks"]["beat"]["age_seconds"] <= 10
+
+
+def test_redis_lost_with_tasks_in_flight_recovers_in_seconds_not_the_requeue_time(
+    smtp_sink, own_redis, celery_worker_start, monkeypatch
+):
+    """Redis restarts empty with send tasks queued: the sweep sees the empty queues and
+    queues the rows again at once, instead of after NOTIFICATIONS_REQUEUE_SECONDS."""
+    monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)
+    monkeypatch.setenv("NOTIFICATIONS_REQUEUE_SECONDS", "300")
+    monkeypatch.setenv("NOTIFICATIONS_REQUEUE_GRACE_SECONDS", "2")
+    monkeypatch.setenv("NOTIFICATIONS_SEND_BATCH", "5")
+    invitations_owed(40)
+    smtp_sink.set_mode("slow 0.2")
+    worker = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.arrivals()) >= 3, timeout=WAIT, process=worker)
+
+    own_redis.stop()
+    own_redis.start()
+    lost_at = time.monotonic()
+    smtp_sink.set_mode("ok")
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    assert time.monotonic() - lost_at < 45
+    assert_delivered_once(smtp_sink, rows, expected=40)
+
+
+def test_451_flood_pauses_the_relay_then_one_mail_probes_then_all_arrive_once(
+    smtp_sink, celery_worker_start, monkeypatch
+):
+    """The relay answers 451 for eight seconds: the breaker opens after a few refusals and
+    probes with one mail at growing intervals, instead of every row trying every second."""
+    monkeypatch.setenv("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", "1")
+    invitations_owed(30)
+    smtp_sink.set_mode("451")
+    worker = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.refusals()) >= 1, timeout=WAIT, process=worker)
+    time.sleep(8)
+    refused = len(smtp_sink.refusals())
+
+    smtp_sink.set_mode("ok")
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    # Without the breaker: 30 rows retried after 1, 2 and 4 s, more than 100 refusals.
+    assert refused <= 15, smtp_sink.refusals()
+    assert RelayBreaker.objects.get().opened_count >= 2
+    assert_delivered_once(smtp_sink, rows, expected=30)

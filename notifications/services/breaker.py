@@ -1,0 +1,111 @@
+"""The circuit breaker of the SMTP relay (issue 13): when the relay refuses everything for a
+while (451, no connection), the workers stop hammering it, pause for a short interval that
+grows while the refusals go on, and then let one mail probe whether it takes mail again.
+
+The state is one ``RelayBreaker`` row that every worker shares. A worker reads it once per
+chunk of rows and after each temporary failure, and writes it only on a failure or when it
+closes the breaker: sending that goes well costs nothing here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.models import RelayBreaker
+
+NAME = "relay"
+# Failures further apart than this are not "in a row": a relay that refuses one recipient
+# now and then never pauses the sending.
+FAILURE_WINDOW = datetime.timedelta(seconds=60)
+
+
+@dataclasses.dataclass(frozen=True)
+class BreakerState:
+    """What a worker may do now: send (``closed``), send exactly one mail (``probe``, it won
+    the probe), or nothing before ``until`` (``open``)."""
+
+    mode: str
+    until: datetime.datetime | None = None
+    failures: int = 0
+
+    @property
+    def closed(self) -> bool:
+        return self.mode == "closed"
+
+
+def _seconds(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def _row() -> RelayBreaker:
+    breaker, _created = RelayBreaker.objects.get_or_create(name=NAME)
+    return breaker
+
+
+def breaker_check(*, now: datetime.datetime | None = None) -> BreakerState:
+    """The breaker's state for a worker about to send; while it is open and its pause is
+    over, the first worker to ask becomes the prober (one atomic UPDATE decides).
+
+    Side effects: at most ``probe_until`` of the row.
+    """
+    now = now or timezone.now()
+    row = RelayBreaker.objects.filter(name=NAME).values("failures", "open_until", "probe_until").first()
+    if row is None or row["open_until"] is None:
+        return BreakerState("closed", failures=row["failures"] if row else 0)
+    if row["open_until"] > now:
+        return BreakerState("open", row["open_until"], row["failures"])
+    probe_seconds = max(_seconds("EMAIL_TIMEOUT", 30) * 2, 5.0)
+    won = RelayBreaker.objects.filter(
+        Q(probe_until__isnull=True) | Q(probe_until__lt=now), name=NAME, open_until__lte=now
+    ).update(probe_until=now + datetime.timedelta(seconds=probe_seconds))
+    if won:
+        return BreakerState("probe", failures=row["failures"])
+    return BreakerState("open", row["probe_until"] or now + datetime.timedelta(seconds=1), row["failures"])
+
+
+@transaction.atomic
+def breaker_failure(*, now: datetime.datetime | None = None) -> BreakerState:
+    """Record a temporary failure of the relay; at ``NOTIFICATIONS_BREAKER_FAILURES`` in a
+    row, or when a probe failed, open the breaker for the next, doubled pause.
+
+    Returns the state afterwards. Side effects: the breaker row (locked).
+    """
+    now = now or timezone.now()
+    _row()
+    breaker = RelayBreaker.objects.select_for_update().get(name=NAME)
+    in_a_row = breaker.last_failure_at is not None and now - breaker.last_failure_at <= FAILURE_WINDOW
+    breaker.failures = breaker.failures + 1 if in_a_row or breaker.open_until is not None else 1
+    breaker.last_failure_at = now
+    probing = breaker.open_until is not None and breaker.open_until <= now
+    threshold = int(getattr(settings, "NOTIFICATIONS_BREAKER_FAILURES", 5))
+    if probing or (breaker.open_until is None and breaker.failures >= threshold):
+        base = _seconds("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", 5.0)
+        breaker.pause_seconds = min(
+            max(breaker.pause_seconds * 2, base), _seconds("NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS", 300.0)
+        )
+        breaker.open_until = now + datetime.timedelta(seconds=breaker.pause_seconds)
+        breaker.probe_until = None
+        breaker.opened_count += 1
+    breaker.save()
+    if breaker.open_until is not None and breaker.open_until > now:
+        return BreakerState("open", breaker.open_until, breaker.failures)
+    return BreakerState("closed", failures=breaker.failures)
+
+
+def breaker_success() -> bool:
+    """The relay took a mail: failures in a row are over and an open breaker closes (its
+    pause starts from the beginning next time). Returns whether the breaker was open.
+
+    Side effects: the breaker row, only if it recorded failures.
+    """
+    was_open = RelayBreaker.objects.filter(name=NAME, open_until__isnull=False).exists()
+    RelayBreaker.objects.filter(Q(failures__gt=0) | Q(open_until__isnull=False), name=NAME).update(
+        failures=0, open_until=None, probe_until=None, pause_seconds=F("pause_seconds") * 0
+    )
+    return was_open
