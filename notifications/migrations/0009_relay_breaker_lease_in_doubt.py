@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0005_sozialplanung_notification_permissions'),
+        ('notifications', '0008_kinds_after_merge'),
     ]
 
     operations = [
