@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
     CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
+    # Transactional: the link to choose a password for a new account.
+    ACCOUNT_INVITATION = "zugangseinladung", _("Einladung zu einem Zugang")
 
 
 class Subject(models.TextChoices):
@@ -54,6 +56,7 @@ class Subject(models.TextChoices):
     POLL = "umfrage", _("Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     DIGEST = "woche", _("Woche")
+    ACCOUNT_INVITATION = "zugang", _("Einladung zu einem Zugang")
 
 
 class Delivery(models.Model):

@@ -59,6 +59,7 @@ from netzwerk.demo.data import (
     DemoLogin,
     NetworkData,
 )
+from netzwerk.demo.management import management_seed
 from netzwerk.demo.sync import SeedReport, german_slug, instance_update, m2m_sync, plain, rows_sync
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -102,6 +103,7 @@ def directory_seed(report: SeedReport, *, today: datetime.date) -> Directory:
     _memberships_seed(report, networks, areas, institutions, people, today=today)
     _consents_seed(report, people, recorded_by=users[PLANNER.email])
     _streets_seed(report, areas)
+    management_seed(report, networks, speaker=users[SPEAKER.email], term_start=_term_start(today), today=today)
     return Directory(
         networks=networks,
         people=people,

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage, Membership
+from contacts.models import AccountInvitation, ContactMessage, Membership
 from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
@@ -412,6 +412,29 @@ def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
+def _plan_account_invitations(*, now: datetime.datetime) -> list[Delivery]:
+    """Each open invitation to an account, once per sending (``version`` rises on resend)."""
+    planned = Delivery.objects.filter(
+        subject_type=Subject.ACCOUNT_INVITATION, subject_id=OuterRef("pk"), version=OuterRef("version")
+    )
+    invitations = AccountInvitation.objects.filter(
+        withdrawn_at__isnull=True, accepted_at__isnull=True, expires_at__gt=now
+    ).exclude(Exists(planned))
+    return [
+        _row(
+            subject_type=Subject.ACCOUNT_INVITATION,
+            subject_id=invitation.pk,
+            kind=Kind.ACCOUNT_INVITATION,
+            version=invitation.version,
+            person_id=invitation.person_id,
+            address=invitation.email,
+            network_id=invitation.network_id,
+            now=now,
+        )
+        for invitation in invitations
+    ]
+
+
 @transaction.atomic
 def contact_copy_confirm(*, message: ContactMessage, now: datetime.datetime | None = None) -> Delivery:
     """The sender followed the link in the confirmation mail: the address is theirs, so the
@@ -521,7 +544,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     Derives from the current state: invitations (a meeting confirmed, or with its agenda,
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
-    contact-form messages and the weekly digest. Idempotent: rows that exist are not made
+    contact-form messages, invitations to accounts and the weekly digest. Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
 
     Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
@@ -536,6 +559,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_reminders(now=now)
         rows += _plan_polls(now=now)
         rows += _plan_contact_messages(now=now)
+        rows += _plan_account_invitations(now=now)
         rows += _plan_digest(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         ids = _ready(now=now, limit=limit)
