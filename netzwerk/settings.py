@@ -356,6 +356,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
+        "MemberRoleEnum": "contacts.api.network_management.MEMBER_ROLE_CHOICES",
+        "TeamRoleEnum": "contacts.api.network_management.TEAM_ROLE_CHOICES",
+        "ProposalKindEnum": "contacts.models.NetworkProposal.Kind",
+        "NetworkKindEnum": "contacts.models.Network.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
