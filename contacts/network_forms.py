@@ -25,6 +25,7 @@ class DateInput(forms.DateInput):
 
 
 class NetworkProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Internetseite"), required=False, max_length=200, assume_scheme="https")
     topics = forms.ModelMultipleChoiceField(
         label=_("Themen"), queryset=Topic.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -37,7 +38,6 @@ class NetworkProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].max_length = 5000
-        self.fields["website"].assume_scheme = "https"
 
 
 class AreasProposalForm(forms.Form):

@@ -258,11 +258,21 @@ def proposal_approve(*, proposal: NetworkProposal, actor, note: str = "") -> Net
             )
         )
         proposal.institution = institution
+        representative = proposal.representative
+        if (
+            representative is not None
+            and Membership.objects.filter(
+                network=proposal.network, person=representative, role=Membership.Role.MEMBER, end__isnull=True
+            ).exists()
+        ):
+            # A person is a member once (the database's rule); who is one already keeps that
+            # row, and the institution joins without a named representative.
+            representative = None
         _save(
             Membership(
                 network=proposal.network,
                 institution=institution,
-                person=proposal.representative,
+                person=representative,
                 role=Membership.Role.MEMBER,
                 start=timezone.localdate(),
             )
