@@ -289,7 +289,11 @@ def team_elect(request: HttpRequest, network: Network) -> HttpResponse:
                 _("Das neue Team ist eingetragen; es erscheint ab dem %(day)s auf der Seite des Netzwerks.")
                 % {"day": form.cleaned_data["start"].strftime("%d.%m.%Y")},
             )
-            return redirect("network_manage:overview", slug=network.slug)
+            # A speaker who handed over today keeps no access: on to the network's page.
+            roles = selectors.user_roles(request.user, today=timezone.localdate())
+            if roles.is_sozialplanung or network.pk in roles.leading_network_ids:
+                return redirect("network_manage:overview", slug=network.slug)
+            return redirect("directory:network_detail", slug=network.slug)
     return _form_page(request, network, "team.html", form, status=400, **context)
 
 
