@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from contacts import models, selectors, services
 
@@ -973,7 +973,7 @@ class AccountInvitationAdmin(ReadOnlyServiceAdmin):
     def has_invite_permission(self, request) -> bool:
         return request.user.has_perm("contacts.invite_account")
 
-    @admin.display(description=_("Stand"))
+    @admin.display(description=pgettext_lazy("invitation", "Stand"))
     def state_label(self, obj: models.AccountInvitation) -> str:
         return obj.state_label
 
