@@ -56,10 +56,9 @@ class AreasProposalForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    """An institution from the directory (``institution``) with the person who represents
-    it, or an individual (``person``); both ids come from the searches on the page."""
+    """The person who represents the institution chosen on the page (its id travels in a
+    hidden field of the page), or the individual member found by the person search."""
 
-    institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
     person = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None)
     role = forms.ChoiceField(label=_("Rolle"), choices=MEMBER_ROLE_CHOICES, initial=Membership.Role.MEMBER)
     start = forms.DateField(label=_("Mitglied seit"), widget=DateInput)

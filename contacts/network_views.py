@@ -183,7 +183,7 @@ def network_member_add(request: HttpRequest, network: Network) -> HttpResponse:
         people = [(found.pk, found.full_name)] if found else []
     else:
         people = []
-    initial = {"start": timezone.localdate(), "institution": institution.pk if institution else None}
+    initial = {"start": timezone.localdate()}
     if request.method != "POST":
         form = MemberAddForm(initial=initial, people=people, institution_required=institution is not None)
         return _form_page(request, network, "member_add.html", form, **context)

@@ -35,7 +35,7 @@ from meetings.models import Attendance, DatePoll, DatePollVote, Meeting, Meeting
 from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
 from netzwerk.demo.directory import Directory
-from netzwerk.demo.sync import SeedReport
+from netzwerk.demo.sync import DUMMY_MAIL_BACKEND, SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
 from notifications.models import DEFAULT_INVITATION_LEAD_DAYS, Delivery, MeetingNotice, Step, Subject
@@ -43,7 +43,6 @@ from notifications.selectors import DEFAULT_OFFSETS, invitation_lead_days_by_net
 from notifications.services import network_settings_update
 
 BERLIN = recurrence.BERLIN
-DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # A calendar whose last held meeting is older than this is stale: ``seed_demo`` suggests ``--refresh``.
 STALE_AFTER = datetime.timedelta(days=14)
 # Every weekly or monthly rule has a day within this span.

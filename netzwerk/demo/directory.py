@@ -101,9 +101,10 @@ def directory_seed(report: SeedReport, *, today: datetime.date) -> Directory:
     people = _people_seed(report, institutions, users)
     networks = _networks_seed(report, areas, topics, people[PLANNER.email])
     _memberships_seed(report, networks, areas, institutions, people, today=today)
+    # Before the consents: the speakers of the last term agree to show their names too.
+    management_seed(report, networks, speaker=users[SPEAKER.email], term_start=_term_start(today), today=today)
     _consents_seed(report, people, recorded_by=users[PLANNER.email])
     _streets_seed(report, areas)
-    management_seed(report, networks, speaker=users[SPEAKER.email], term_start=_term_start(today), today=today)
     return Directory(
         networks=networks,
         people=people,

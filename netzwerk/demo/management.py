@@ -7,10 +7,12 @@ that waits for the Sozialplanung. Written through the services; a second run add
 import datetime
 
 from django.db.models import Q
+from django.test.utils import override_settings
 
 from contacts import services
 from contacts.models import AccountInvitation, Area, Institution, Membership, Network, NetworkProposal, Person, User
-from netzwerk.demo.sync import SeedReport
+from netzwerk.demo.sync import DUMMY_MAIL_BACKEND, SeedReport
+from notifications import services as notification_services
 
 NETWORK = "stk-burtscheid"
 # The institution that left: one of another quarter, which joined Burtscheid's work on a
@@ -87,7 +89,12 @@ def _invitation_seed(report: SeedReport, network: Network, *, speaker: User) -> 
     )
     if person is None:
         return
-    services.account_invitation_create(person=person, actor=speaker, network=network)
+    invitation = services.account_invitation_create(person=person, actor=speaker, network=network)
+    # Its mail went out when it was made, as the next sweep would send it (into the dummy
+    # backend, as every mail of the demo's past).
+    delivery_ids = notification_services.account_invitations_plan(invitation_ids=[invitation.pk])
+    with override_settings(EMAIL_BACKEND=DUMMY_MAIL_BACKEND):
+        notification_services.deliveries_send(delivery_ids=delivery_ids)
     report.created["AccountInvitation"] += 1
 
 

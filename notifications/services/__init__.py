@@ -24,6 +24,7 @@ from notifications.services._common import (
 )
 from notifications.services.planning import (
     SweepResult,
+    account_invitations_plan,
     contact_copy_confirm,
     digest_week,
     invitation_send_now,
@@ -50,6 +51,7 @@ __all__ = [
     "SEND_TASK",
     "WATERMARK_MARGIN",
     "SweepResult",
+    "account_invitations_plan",
     "contact_copy_confirm",
     "deliveries_send",
     "delivery_retry",

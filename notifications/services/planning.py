@@ -412,7 +412,7 @@ def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
-def _plan_account_invitations(*, now: datetime.datetime) -> list[Delivery]:
+def _plan_account_invitations(*, now: datetime.datetime, ids: Iterable[int] | None = None) -> list[Delivery]:
     """Each open invitation to an account, once per sending (``version`` rises on resend)."""
     planned = Delivery.objects.filter(
         subject_type=Subject.ACCOUNT_INVITATION, subject_id=OuterRef("pk"), version=OuterRef("version")
@@ -420,6 +420,8 @@ def _plan_account_invitations(*, now: datetime.datetime) -> list[Delivery]:
     invitations = AccountInvitation.objects.filter(
         withdrawn_at__isnull=True, accepted_at__isnull=True, expires_at__gt=now
     ).exclude(Exists(planned))
+    if ids is not None:
+        invitations = invitations.filter(pk__in=ids)
     return [
         _row(
             subject_type=Subject.ACCOUNT_INVITATION,
@@ -433,6 +435,22 @@ def _plan_account_invitations(*, now: datetime.datetime) -> list[Delivery]:
         )
         for invitation in invitations
     ]
+
+
+@transaction.atomic
+def account_invitations_plan(*, invitation_ids: Iterable[int], now: datetime.datetime | None = None) -> list[int]:
+    """Plan the mail of these open invitations now, as the next sweep would (the demo sends
+    its invitation at once with it). Idempotent. Returns the ids of the planned rows."""
+    rows = Delivery.objects.bulk_create(
+        _plan_account_invitations(now=now or timezone.now(), ids=list(invitation_ids)), ignore_conflicts=True
+    )
+    return list(
+        Delivery.objects.filter(
+            subject_type=Subject.ACCOUNT_INVITATION,
+            subject_id__in=[row.subject_id for row in rows],
+            state__in=Delivery.CLAIMABLE,
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from contacts.models import (
+    AccountInvitation,
     Affiliation,
     Area,
     Consent,
@@ -23,6 +24,7 @@ from contacts.models import (
     Institution,
     Membership,
     Network,
+    NetworkProposal,
     Person,
     Topic,
     User,
@@ -339,13 +341,32 @@ class TestSeededDemo:
         assert len(voters) >= 5
         assert demo_member.pk not in voters
 
+    def test_seed_demo_shows_burtscheid_keeping_its_network(self):
+        """The last term's team ended the day before the sitting one began; an institution
+        left weeks ago; an invitation and an area proposal wait."""
+        burtscheid = Network.objects.get(slug="stk-burtscheid")
+        speakers = Membership.objects.filter(network=burtscheid, role=Membership.Role.SPEAKER).order_by("start")
+        ended = Membership.objects.filter(network=burtscheid, institution__isnull=False, end__isnull=False)
+
+        assert [(term.end + datetime.timedelta(days=1)) for term in speakers[:1]] == [speakers[1].start]
+        assert ended.count() == 1 and ended.get().end < timezone.localdate()
+        assert AccountInvitation.objects.filter(network=burtscheid, accepted_at__isnull=True).count() == 1
+        assert NetworkProposal.objects.filter(network=burtscheid, state="offen", kind="gebiete").count() == 1
+
     def test_seed_demo_fills_the_delivery_log_with_sent_mail(self):
         rows = Delivery.objects.all()
 
         kinds = set(rows.values_list("kind", flat=True))
         states = set(rows.values_list("state", flat=True))
 
-        assert kinds == {Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION}
+        assert kinds == {
+            Kind.INVITATION,
+            Kind.REMINDER,
+            Kind.CHANGE,
+            Kind.CANCELLATION,
+            Kind.POLL_INVITATION,
+            Kind.ACCOUNT_INVITATION,
+        }
         assert states == {Delivery.State.SENT}
 
     def test_home_page_lists_upcoming_public_meetings(self, client):
