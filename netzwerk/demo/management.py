@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 
 from contacts import services
 from contacts.models import AccountInvitation, Area, Institution, Membership, Network, NetworkProposal, Person, User
+from meetings.models import DatePoll, Meeting
 from netzwerk.demo.sync import DUMMY_MAIL_BACKEND, SeedReport
 from notifications import services as notification_services
 
@@ -77,8 +78,17 @@ def _ended_membership_seed(report: SeedReport, network: Network, *, today: datet
     report.created["Membership"] += 1
 
 
+def real_calendar_present() -> bool:
+    """Whether meetings or polls of networks that are not demo data exist (read only)."""
+    return (
+        Meeting.objects.filter(network__is_demo=False).exists()
+        or DatePoll.objects.filter(network__is_demo=False).exists()
+    )
+
+
 def _invitation_seed(report: SeedReport, network: Network, *, speaker: User) -> None:
-    if AccountInvitation.objects.filter(network=network).exists():
+    # Next to real data the demo writes nothing the real sweep would mail.
+    if AccountInvitation.objects.filter(network=network).exists() or real_calendar_present():
         return
     person = (
         Person.objects.filter(memberships__network=network, user__isnull=True, channels__kind="email")
