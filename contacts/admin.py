@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from contacts import models, selectors, services
 from contacts.admin_export import ExportAdmin
@@ -273,6 +273,20 @@ class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
             .annotate(current_member_count=Count("memberships", filter=current))
         )
 
+    def save_model(self, request, obj, form, change):
+        """Through the service, with the areas and topics (one write path, „Stand“ set)."""
+        services.network_save(
+            network=obj,
+            actor=request.user,
+            areas=list(form.cleaned_data["areas"]),
+            topics=list(form.cleaned_data["topics"]),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The areas and topics were written by the service in save_model; only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is models.Membership:
             memberships_save(formset)
@@ -300,6 +314,9 @@ class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["type", "umbrella", "area"]
     readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        services.institution_save(institution=obj, actor=request.user)
 
 
 # --- people ------------------------------------------------------------------------------
@@ -496,6 +513,9 @@ class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
         url = reverse("admin:contacts_consent_changelist") + "?" + urlencode({"person__id__exact": obj.pk})
         return format_html('<a href="{}">{}</a>', url, _("Einwilligungen dieser Person anzeigen und widerrufen"))
 
+    def save_model(self, request, obj, form, change):
+        services.person_save(person=obj, actor=request.user)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is models.Consent:
             self._consents_save(request, formset)
@@ -528,7 +548,8 @@ class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     @admin.action(description=_("Zugang einladen"), permissions=["invite"])
     def invite_accounts(self, request, queryset):
         """Ask first, naming every recipient and address; then create an account for each
-        selected person and mail the set-password link.
+        selected person and an invitation, whose mail (the set-password link) the delivery
+        log sends once.
 
         Each person is invited in a transaction of their own, so one person without an
         address does not stop the others; every failure is reported by name.
@@ -542,19 +563,6 @@ class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
                 user = services.account_invite(person=person, invited_by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
-                continue
-            except OSError as error:
-                # smtplib's errors and refused connections are OSErrors. The account exists
-                # (its transaction committed before the mail was sent); only the mail failed.
-                self.message_user(
-                    request,
-                    _(
-                        "Die Einladung an %(person)s konnte nicht verschickt werden (%(error)s). "
-                        "Bitte versuchen Sie es später erneut."
-                    )
-                    % {"person": person, "error": error},
-                    messages.ERROR,
-                )
                 continue
             invited.append(
                 _("%(person)s (%(email)s, erneut)") % {"person": person, "email": user.email}
@@ -901,3 +909,97 @@ class StreetAdmin(DirectoryAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/contacts/street/import.html", context, status=status)
+
+
+# --- what speaker teams propose, and invitations to accounts -------------------------------
+# Read-only lists: proposals are decided and invitations resent or withdrawn through the
+# services (actions here, or the pages /konto/vorschlaege/ and the network's management page).
+
+
+class ReadOnlyServiceAdmin(DirectoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each(self, request, queryset, write, done_message) -> None:
+        count = 0
+        for row in queryset:
+            try:
+                write(row)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(
+                    request, f"{row}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+                continue
+            count += 1
+        if count:
+            self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(models.NetworkProposal)
+class NetworkProposalAdmin(ReadOnlyServiceAdmin):
+    list_display = ["__str__", "kind", "state", "created_at", "decided_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["network"]
+    search_fields = ["network__name", "institution_name"]
+    actions = ["approve", "reject"]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("contacts.manage_directory")
+
+    @admin.action(description=_("Ausgewählte Vorschläge annehmen"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda proposal: services.proposal_approve(proposal=proposal, actor=request.user),
+            _("%(count)d Vorschläge angenommen."),
+        )
+
+    @admin.action(description=_("Ausgewählte Vorschläge ablehnen"), permissions=["decide"])
+    def reject(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda proposal: services.proposal_reject(proposal=proposal, actor=request.user),
+            _("%(count)d Vorschläge abgelehnt."),
+        )
+
+
+@admin.register(models.AccountInvitation)
+class AccountInvitationAdmin(ReadOnlyServiceAdmin):
+    list_display = ["person", "email", "network", "sent_at", "expires_at", "state_label"]
+    list_filter = ["network"]
+    list_select_related = ["person", "network"]
+    search_fields = ["person__family_name", "email"]
+    actions = ["resend", "withdraw"]
+
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("contacts.invite_account")
+
+    @admin.display(description=pgettext_lazy("invitation", "Stand"))
+    def state_label(self, obj: models.AccountInvitation) -> str:
+        return obj.state_label
+
+    @admin.action(description=_("Ausgewählte Einladungen erneut senden"), permissions=["invite"])
+    def resend(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda invitation: services.account_invitation_resend(invitation=invitation, actor=request.user),
+            _("%(count)d Einladungen werden erneut gesendet."),
+        )
+
+    @admin.action(description=_("Ausgewählte Einladungen zurückziehen"), permissions=["invite"])
+    def withdraw(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda invitation: services.account_invitation_withdraw(invitation=invitation, actor=request.user),
+            _("%(count)d Einladungen zurückgezogen."),
+        )

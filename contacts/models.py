@@ -1071,3 +1071,177 @@ class Street(TimestampedModel):
             errors["area"] = _("Eine Straße liegt in einem Lebensraum, nicht in einem Stadt- oder Sozialraum.")
         if errors:
             raise ValidationError(errors)
+
+
+class NetworkProposal(models.Model):
+    """A change a speaker team proposes and the Sozialplanung decides on: the areas a
+    network covers (they decide which networks residents find for their street), or a new
+    institution for the member list (the directory's institutions are kept by the city).
+
+    The row stays after the decision, with who decided, when and why.
+    """
+
+    class Kind(models.TextChoices):
+        AREAS = "gebiete", _("Gebiete des Netzwerks")
+        INSTITUTION = "einrichtung", _("neue Einrichtung")
+
+    class State(models.TextChoices):
+        OPEN = "offen", _("offen")
+        APPROVED = "angenommen", _("angenommen")
+        REJECTED = "abgelehnt", _("abgelehnt")
+
+    network = models.ForeignKey(Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    areas = models.ManyToManyField(Area, verbose_name=_("vorgeschlagene Gebiete"), blank=True, related_name="+")
+    institution_name = models.CharField(
+        _("Name der Einrichtung"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    institution_type = models.ForeignKey(
+        InstitutionType,
+        verbose_name=_("Art der Einrichtung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True, validators=[validate_single_line])
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    website = models.URLField(_("Internetseite"), blank=True)
+    email = models.EmailField(_("E-Mail-Adresse (Funktionsadresse)"), blank=True)
+    phone = models.CharField(_("Telefon (zentral)"), max_length=40, blank=True)
+    representative = models.ForeignKey(
+        Person,
+        verbose_name=_("vertreten durch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("Begründung"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vorgeschlagen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("vorgeschlagen am"), default=timezone.now)
+    state = models.CharField(_("Stand der Entscheidung"), max_length=20, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decision_note = models.CharField(_("Anmerkung zur Entscheidung"), max_length=500, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("angelegte Einrichtung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Vorschlag eines Netzwerks")
+        verbose_name_plural = _("Vorschläge der Netzwerke")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="gebiete") | ~Q(institution_name=""),
+                name="proposal_institution_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.INSTITUTION:
+            return _("%(network)s: neue Einrichtung „%(name)s“") % {
+                "network": self.network,
+                "name": self.institution_name,
+            }
+        return _("%(network)s: Gebiete") % {"network": self.network}
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class AccountInvitation(models.Model):
+    """An invitation to an account: the mail with the link to choose a password.
+
+    The row is what the delivery log reads: ``version`` rises with every resend, so each
+    sending is one row of the log, sent once. A withdrawn or expired invitation's link no
+    longer works, and an accepted one is kept as the record of who was invited by whom.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="account_invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Zugang"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("für Netzwerk"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("eingeladen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("eingeladen am"), default=timezone.now)
+    version = models.PositiveIntegerField(_("Sendung"), default=1)
+    sent_at = models.DateTimeField(_("zuletzt verschickt am"), default=timezone.now)
+    expires_at = models.DateTimeField(_("gültig bis"))
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("angenommen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einladung zu einem Zugang")
+        verbose_name_plural = _("Einladungen zu Zugängen")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            # One open invitation per account: resending raises its version instead.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(withdrawn_at__isnull=True, accepted_at__isnull=True),
+                name="account_invitation_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} <{self.email}>"
+
+    def is_pending_at(self, moment: datetime.datetime) -> bool:
+        return self.withdrawn_at is None and self.accepted_at is None and self.expires_at > moment
+
+    @property
+    def is_pending(self) -> bool:
+        return self.is_pending_at(timezone.now())
+
+    @property
+    def state_label(self) -> str:
+        if self.accepted_at is not None:
+            return str(_("angenommen"))
+        if self.withdrawn_at is not None:
+            return str(_("zurückgezogen"))
+        if self.expires_at <= timezone.now():
+            return str(_("abgelaufen"))
+        return str(_("offen"))

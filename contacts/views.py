@@ -27,7 +27,12 @@ from contacts.forms import (
     PasswordResetForm,
 )
 from contacts.models import Area, Institution, Network
-from contacts.services import contact_message_submit, password_reset_request
+from contacts.services import (
+    account_invitation_accept,
+    account_invitation_pending,
+    contact_message_submit,
+    password_reset_request,
+)
 from contacts.vcard import VCardPerson
 from contacts.vcard import institution_vcard as institution_vcard_text
 from contacts.vcard import network_vcard as network_vcard_text
@@ -82,9 +87,25 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class InvitationAcceptView(PasswordResetConfirmView):
-    """The invitation link: the same signed, expiring token as a reset, other words."""
+    """The invitation link: the same signed, expiring token as a reset, other words.
+
+    The link works only while the account has an open invitation: a withdrawn, accepted or
+    expired one makes it the page for an invalid link. GET shows the form; the POST that
+    sets the password accepts the invitation.
+    """
 
     extra_context = {"heading": _("Willkommen bei Netzwerk Aachen – bitte wählen Sie Ihr Passwort")}
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        if user is None or account_invitation_pending(user=user) is None:
+            return None
+        return user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_invitation_accept(user=form.user)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

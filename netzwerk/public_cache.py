@@ -65,6 +65,9 @@ PREFIXES = (
 WATCHED_APPS = {"contacts", "meetings", "netzwerk"}
 PRIVATE_MODELS = {
     "contacts.contactmessage",
+    "contacts.accountinvitation",
+    "contacts.networkproposal",
+    "contacts.networkproposal_areas",
     "contacts.user",
     "contacts.user_groups",
     "contacts.user_user_permissions",

@@ -412,8 +412,11 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "contacts.models.Membership.Role",
         "EntryKindEnum": ["network", "institution", "person"],
         "ChannelKindEnum": "contacts.models.ContactChannel.Kind",
-        "NetworkKindEnum": "contacts.models.Network.Kind",
         "ConsentScopeEnum": "contacts.models.Consent.Scope",
+        "MemberRoleEnum": "contacts.api.network_management.MEMBER_ROLE_CHOICES",
+        "TeamRoleEnum": "contacts.api.network_management.TEAM_ROLE_CHOICES",
+        "ProposalKindEnum": "contacts.models.NetworkProposal.Kind",
+        "NetworkKindEnum": "contacts.models.Network.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from contacts import manage_urls as contacts_manage_urls
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
 from meetings import urls as meeting_urls
@@ -42,6 +43,8 @@ urlpatterns = [
     path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
     path("sprache/", views.language_set, name="set_language"),
     path("konto/", include((account_patterns, contacts_urls.app_name))),
+    # Before the directory: "netzwerke/<slug>/verwalten/" is no public page.
+    path("", include(contacts_manage_urls)),
     path("", include((directory_patterns, contacts_public_urls.app_name))),
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include((meeting_patterns, meeting_urls.app_name))),

@@ -14,12 +14,16 @@ import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
 from django.utils import dateformat, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.entry_links import entry_link_url
-from contacts.models import ContactMessage, Institution, Membership, Network, Person
+from contacts.models import AccountInvitation, ContactMessage, Institution, Membership, Network, Person
 from contacts.selectors import people_for_projection, person_mail_address
 from contacts.visibility import Audience, project_person
 from meetings import ical
@@ -320,6 +324,48 @@ def _contact_copy_confirm_mail(*, delivery: Delivery, message: ContactMessage, r
     )
 
 
+def _account_invitation_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """The link to choose a password, to the account's address, in the person's language.
+
+    Transactional (no List-Unsubscribe: there is nothing to unsubscribe from). Read at send
+    time: a withdrawn, accepted, expired or resent invitation sends nothing here.
+    """
+    invitation = AccountInvitation.objects.select_related("user", "network", "invited_by__person").get(
+        pk=delivery.subject_id
+    )
+    if invitation.withdrawn_at is not None or invitation.accepted_at is not None:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Einladung ist nicht mehr offen.")))
+    if invitation.version != delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Einladung wurde inzwischen erneut verschickt.")))
+    if invitation.expires_at <= now:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Einladung ist abgelaufen.")))
+    user = invitation.user
+    link = settings.SITE_URL + reverse(
+        "contacts:invitation_accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    inviter = getattr(invitation.invited_by, "person", None) if invitation.invited_by_id else None
+    context = {
+        "name": person.full_name,
+        "link": link,
+        "network": invitation.network.name if invitation.network_id else "",
+        "inviter": inviter.full_name if inviter is not None else "",
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject, body = mail.render(kind=delivery.kind, language=_language(person), context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=invitation.email,
+        to_name=person.full_name,
+        message_id=message_id_of(delivery),
+        headers={},
+    )
+
+
 def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
     # The coming seven days from when the digest leaves.
     week = delivery.version % 100
@@ -462,4 +508,5 @@ BUILDERS = {
     Kind.ENTRY_CHECK_REMINDER: _entry_mail,
     Kind.ENTRY_REVIEW: _entry_mail,
     Kind.MEMBER_LEFT: _member_left_mail,
+    Kind.ACCOUNT_INVITATION: _account_invitation_mail,
 }

@@ -54,6 +54,8 @@ class Kind(models.TextChoices):
     ENTRY_REVIEW = "eintrag_pruefen", _("Eintrag prüfen (auf Anfrage)")
     # To the speakers of a network: a member left it through „Mein Bereich“.
     MEMBER_LEFT = "austritt", _("Austritt eines Mitglieds")
+    # Transactional: the link to choose a password for a new account.
+    ACCOUNT_INVITATION = "zugangseinladung", _("Einladung zu einem Zugang")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -69,6 +71,7 @@ class Subject(models.TextChoices):
     INSTITUTION = "einrichtung", _("Einrichtung")
     PERSON = "person", _("Person")
     MEMBERSHIP = "mitglied", _("Mitgliedschaft")
+    ACCOUNT_INVITATION = "zugang", _("Einladung zu einem Zugang")
 
 
 class Delivery(models.Model):

@@ -1,3 +1,4 @@
+from contacts.api.network_management import NetworkManagementViewSet, ProposalViewSet
 from contacts.api.views import AreaViewSet, InstitutionViewSet, MembershipViewSet, NetworkViewSet, PersonViewSet
 
 
@@ -9,3 +10,5 @@ def register(router, *, area_viewset=AreaViewSet, network_viewset=NetworkViewSet
     router.register("institutions", InstitutionViewSet, basename="institution")
     router.register("people", PersonViewSet, basename="person")
     router.register("memberships", MembershipViewSet, basename="membership")
+    router.register("network-management", NetworkManagementViewSet, basename="network-management")
+    router.register("proposals", ProposalViewSet, basename="proposal")

@@ -34,6 +34,31 @@ from contacts.models import (
     User,
 )
 from contacts.selectors import contact_message_recipients
+from contacts.services.network_management import (  # noqa: F401  (re-exported for callers)
+    MEMBER_ROLES,
+    PROFILE_FIELDS,
+    TEAM_ROLES,
+    account_invitation_accept,
+    account_invitation_create,
+    account_invitation_pending,
+    account_invitation_resend,
+    account_invitation_withdraw,
+    institution_propose,
+    institution_save,
+    invitable_check,
+    invitation_lifetime,
+    network_areas_propose,
+    network_manage_check,
+    network_member_add,
+    network_membership_end,
+    network_membership_role_change,
+    network_profile_update,
+    network_save,
+    person_save,
+    proposal_approve,
+    proposal_reject,
+    speaker_team_elect,
+)
 from contacts.textsearch import fold
 
 logger = logging.getLogger(__name__)
@@ -182,58 +207,11 @@ def consent_withdraw(*, consent: Consent, at: datetime.datetime | None = None) -
     return consent
 
 
-@transaction.atomic
 def account_invite(*, person: Person, email: str | None = None, invited_by: User | None = None) -> User:
-    """Give ``person`` an account and mail them a link to choose a password.
-
-    The address is ``email`` or the person's primary e-mail channel. The account has no
-    usable password until the link is followed; the link expires after
-    ``PASSWORD_RESET_TIMEOUT``. Side effect: one mail, sent after the transaction commits.
-    """
-    address = (
-        email
-        or person.channels.filter(kind=ContactChannel.Kind.EMAIL)
-        .order_by("-is_primary", "id")
-        .values_list("value", flat=True)
-        .first()
-    )
-    if not address:
-        raise ValidationError(_("%(person)s hat keine E-Mail-Adresse für die Einladung.") % {"person": person})
-    user = person.user
-    if user is None:
-        if User.objects.filter(email=email_normalize(address)).exists():
-            raise ValidationError(_("Für %(email)s gibt es bereits einen Zugang.") % {"email": address})
-        user = User(email=email_normalize(address))
-        user.set_unusable_password()
-        _save(user)
-        person.user = user
-        person.save(update_fields=["user", "updated_at"])
-    transaction.on_commit(lambda: account_invitation_send(user=user, person=person))
-    logger.info("Account invitation for person %s by %s", person.pk, invited_by)
-    return user
-
-
-def account_invitation_send(*, user: User, person: Person) -> None:
-    """Mail the set-password link to a newly invited account, in the person's language."""
-    link = settings.SITE_URL + reverse(
-        "contacts:invitation_accept",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    with translation.override(person.language):
-        context = {
-            "person": person,
-            "link": link,
-            "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        }
-        message = EmailMessage(
-            subject=_("Ihr Zugang zu Netzwerk Aachen"),
-            body=render_to_string("contacts/mail/invitation.txt", context),
-            to=[user.email],
-        )
-    message.send()
+    """Give ``person`` an account and invite them to choose a password (the Verwaltung's
+    „Zugang einladen“): ``account_invitation_create`` without a network, whose mail the
+    notifications sweep sends once. Returns the account."""
+    return account_invitation_create(person=person, actor=invited_by, email=email).user
 
 
 def _counter_increase(key: str, *, window_seconds: int) -> None:

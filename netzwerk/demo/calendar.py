@@ -37,7 +37,8 @@ from meetings.models import AgendaItem, Attendance, DatePoll, DatePollVote, Meet
 from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
 from netzwerk.demo.directory import Directory
-from netzwerk.demo.sync import SeedReport
+from netzwerk.demo.management import real_calendar_present
+from netzwerk.demo.sync import DUMMY_MAIL_BACKEND, SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
 from notifications.models import DEFAULT_INVITATION_LEAD_DAYS, Delivery, MeetingNotice, Step, Subject
@@ -45,7 +46,6 @@ from notifications.selectors import DEFAULT_OFFSETS, invitation_lead_days_by_net
 from notifications.services import network_settings_update
 
 BERLIN = recurrence.BERLIN
-DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # A calendar whose last held meeting is older than this is stale: ``seed_demo`` suggests ``--refresh``.
 STALE_AFTER = datetime.timedelta(days=14)
 # Every weekly or monthly rule has a day within this span.
@@ -112,14 +112,6 @@ def calendar_is_stale(now: datetime.datetime) -> bool:
     """Whether the demo's calendar was planned so long ago that ``--refresh`` should move it."""
     last = calendar_last_held()
     return last is not None and now - last > STALE_AFTER
-
-
-def _real_calendar_present() -> bool:
-    """Whether meetings or polls of networks that are not demo data exist (read only)."""
-    return (
-        Meeting.objects.filter(network__is_demo=False).exists()
-        or DatePoll.objects.filter(network__is_demo=False).exists()
-    )
 
 
 # --- clearing (--refresh) ---------------------------------------------------------------
@@ -532,7 +524,7 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     for slug, days in CALENDAR.invitation_lead_days.items():
         network_settings_update(network=directory.networks[slug], invitation_lead_days=days)
     started = timezone.now()
-    replay = not _real_calendar_present()
+    replay = not real_calendar_present()
     if replay:
         # Whatever is owed now (a contact message, say) is planned at its real time first,
         # so the replay below cannot claim it for the past.

@@ -59,6 +59,7 @@ from netzwerk.demo.data import (
     DemoLogin,
     NetworkData,
 )
+from netzwerk.demo.management import management_seed
 from netzwerk.demo.sync import SeedReport, german_slug, instance_update, m2m_sync, plain, rows_sync
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -100,6 +101,8 @@ def directory_seed(report: SeedReport, *, today: datetime.date) -> Directory:
     people = _people_seed(report, institutions, users)
     networks = _networks_seed(report, areas, topics, people[PLANNER.email])
     _memberships_seed(report, networks, areas, institutions, people, today=today)
+    # Before the consents: the speakers of the last term agree to show their names too.
+    management_seed(report, networks, speaker=users[SPEAKER.email], term_start=_term_start(today), today=today)
     _consents_seed(report, people, recorded_by=users[PLANNER.email])
     _streets_seed(report, areas)
     return Directory(

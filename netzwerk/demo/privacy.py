@@ -16,8 +16,9 @@ from contacts.consent_texts import PUBLISHED_ON, TEXT, TEXT_EN, VERSION
 from contacts.models import Consent, ConsentText, ContactMessage, Network, Person, User, Visibility
 from meetings.models import Attendance, Meeting
 from meetings.services import attendance_answer, attendance_record_presence
-from netzwerk.demo.calendar import _real_calendar_present, _sweep_and_send
+from netzwerk.demo.calendar import _sweep_and_send
 from netzwerk.demo.data import MEMBER
+from netzwerk.demo.management import real_calendar_present
 from netzwerk.demo.sync import SeedReport
 
 OLD_MESSAGE_SENDER = "anfrage.demo@example.org"
@@ -37,7 +38,7 @@ def privacy_seed(report: SeedReport, *, people: dict[str, Person], recorded_by: 
     _member_answers(report, member, network, now=now)
     # The sweep is global: played into the dummy backend next to real meetings it would
     # swallow real members' mail, so then the demo leaves the recent message out.
-    recent = not _real_calendar_present()
+    recent = not real_calendar_present()
     if _messages(report, member, network, now=now, recent=recent) and recent:
         # Delivered as the sweep delivers it, into the dummy backend: the demo owes no mail.
         _sweep_and_send(now)

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.text import slugify
 
+# The demo's past mail goes here: it happened, nobody receives it again.
+DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
 
 @dataclass
 class SeedReport:

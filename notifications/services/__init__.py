@@ -25,6 +25,7 @@ from notifications.services._common import (
 from notifications.services.freshness import address_unsubscribe, entry_review_request
 from notifications.services.planning import (
     SweepResult,
+    account_invitations_plan,
     contact_copy_confirm,
     digest_week,
     invitation_send_now,
@@ -51,6 +52,7 @@ __all__ = [
     "SEND_TASK",
     "WATERMARK_MARGIN",
     "SweepResult",
+    "account_invitations_plan",
     "address_unsubscribe",
     "contact_copy_confirm",
     "deliveries_send",

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage, Membership
+from contacts.models import AccountInvitation, ContactMessage, Membership
 from contacts.selectors import contact_message_recipients
 from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN
@@ -414,6 +414,47 @@ def _plan_contact_messages(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
+def _plan_account_invitations(*, now: datetime.datetime, ids: Iterable[int] | None = None) -> list[Delivery]:
+    """Each open invitation to an account, once per sending (``version`` rises on resend)."""
+    planned = Delivery.objects.filter(
+        subject_type=Subject.ACCOUNT_INVITATION, subject_id=OuterRef("pk"), version=OuterRef("version")
+    )
+    invitations = AccountInvitation.objects.filter(
+        withdrawn_at__isnull=True, accepted_at__isnull=True, expires_at__gt=now
+    ).exclude(Exists(planned))
+    if ids is not None:
+        invitations = invitations.filter(pk__in=ids)
+    return [
+        _row(
+            subject_type=Subject.ACCOUNT_INVITATION,
+            subject_id=invitation.pk,
+            kind=Kind.ACCOUNT_INVITATION,
+            version=invitation.version,
+            person_id=invitation.person_id,
+            address=invitation.email,
+            network_id=invitation.network_id,
+            now=now,
+        )
+        for invitation in invitations
+    ]
+
+
+@transaction.atomic
+def account_invitations_plan(*, invitation_ids: Iterable[int], now: datetime.datetime | None = None) -> list[int]:
+    """Plan the mail of these open invitations now, as the next sweep would (the demo sends
+    its invitation at once with it). Idempotent. Returns the ids of the planned rows."""
+    rows = Delivery.objects.bulk_create(
+        _plan_account_invitations(now=now or timezone.now(), ids=list(invitation_ids)), ignore_conflicts=True
+    )
+    return list(
+        Delivery.objects.filter(
+            subject_type=Subject.ACCOUNT_INVITATION,
+            subject_id__in=[row.subject_id for row in rows],
+            state__in=Delivery.CLAIMABLE,
+        ).values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def contact_copy_confirm(*, message: ContactMessage, now: datetime.datetime | None = None) -> Delivery:
     """The sender followed the link in the confirmation mail: the address is theirs, so the
@@ -483,7 +524,15 @@ def _plan_digest(*, now: datetime.datetime) -> list[Delivery]:
 
 # What changes plans goes before reminders, digests and poll mail: its own queue (and on
 # Redis the highest priority), so that a cancellation never waits behind a backlog.
-URGENT_KINDS = (Kind.CANCELLATION, Kind.CHANGE, Kind.CONTACT, Kind.CONTACT_COPY, Kind.CONTACT_COPY_CONFIRM)
+URGENT_KINDS = (
+    Kind.CANCELLATION,
+    Kind.CHANGE,
+    Kind.CONTACT,
+    Kind.CONTACT_COPY,
+    Kind.CONTACT_COPY_CONFIRM,
+    # Someone waits for the link to their new account.
+    Kind.ACCOUNT_INVITATION,
+)
 URGENT_QUEUE, URGENT_PRIORITY = "mail-urgent", 0
 BULK_QUEUE, BULK_PRIORITY = "mail", 6
 MAIL_QUEUES = (URGENT_QUEUE, BULK_QUEUE)
@@ -644,8 +693,9 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     Derives from the current state: invitations (a meeting confirmed, or with its agenda,
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
-    contact-form messages, the weekly digest, and „Sind Ihre Angaben noch aktuell?“ with its
-    reminder to owners of stale entries (``freshness.plan_entry_checks``). Idempotent: rows that exist are not made
+    contact-form messages, invitations to accounts, the weekly digest, and „Sind Ihre Angaben
+    noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
+    Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
 
     Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
@@ -663,6 +713,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_reminders(now=now)
         rows += _plan_polls(now=now)
         rows += _plan_contact_messages(now=now)
+        rows += _plan_account_invitations(now=now)
         rows += _plan_digest(now=now)
         rows += plan_entry_checks(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from contacts import services as contact_services
 from contacts.entry_links import entry_link_path, entry_link_read, entry_token_make
 from contacts.models import Consent, InstitutionCategory, InstitutionType, Network
 from contacts.services.freshness import institution_change_propose
@@ -94,6 +95,9 @@ def site_create(*, password: str | None = None) -> Site:
     )
     member = cast.member_person
     user = cast.member
+    # An open invitation, so that the invitation link shows its form.
+    contact_services.account_invitation_create(person=member, actor=None, network=network)
+    contact_services.network_areas_propose(network=network, areas=[living_area], actor=None)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     reset_token = default_token_generator.make_token(user)
     month = timezone.localdate().strftime("%Y-%m")
@@ -166,6 +170,25 @@ def site_create(*, password: str | None = None) -> Site:
         "proposal_list": ("staff", "/konto/eintraege/vorschlaege/"),
         "proposal_detail": ("staff", f"/konto/eintraege/vorschlaege/{proposal.pk}/"),
         "institution_entry_edit": ("staff", f"/einrichtungen/{institution.slug}/eintrag/"),
+        "network_manage": ("speaker", f"/netzwerke/{network.slug}/verwalten/"),
+        "network_manage_profile": ("speaker", f"/netzwerke/{network.slug}/verwalten/angaben/"),
+        "network_manage_areas": ("speaker", f"/netzwerke/{network.slug}/verwalten/gebiete/"),
+        "network_manage_member_add": (
+            "speaker",
+            f"/netzwerke/{network.slug}/verwalten/mitglied-hinzufuegen/?einrichtung_suche=Frankenberg",
+        ),
+        "network_manage_member_institution": (
+            "speaker",
+            f"/netzwerke/{network.slug}/verwalten/mitglied-hinzufuegen/?institution={institution.pk}",
+        ),
+        "network_manage_institution_propose": (
+            "speaker",
+            f"/netzwerke/{network.slug}/verwalten/einrichtung-vorschlagen/",
+        ),
+        "network_manage_team": ("speaker", f"/netzwerke/{network.slug}/verwalten/team/"),
+        "network_manage_invitation": ("speaker", f"/netzwerke/{network.slug}/verwalten/einladen/"),
+        # Staff pages
+        "proposals": ("staff", "/konto/vorschlaege/"),
     }
     return Site(cast=cast, pages=pages)
 

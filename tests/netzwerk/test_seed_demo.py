@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from contacts.models import (
+    AccountInvitation,
     Affiliation,
     Area,
     Consent,
@@ -23,6 +24,7 @@ from contacts.models import (
     Institution,
     Membership,
     Network,
+    NetworkProposal,
     Person,
     Topic,
     User,
@@ -339,6 +341,18 @@ class TestSeededDemo:
         assert len(voters) >= 5
         assert demo_member.pk not in voters
 
+    def test_seed_demo_shows_burtscheid_keeping_its_network(self):
+        """The last term's team ended the day before the sitting one began; an institution
+        left weeks ago; an invitation and an area proposal wait."""
+        burtscheid = Network.objects.get(slug="stk-burtscheid")
+        speakers = Membership.objects.filter(network=burtscheid, role=Membership.Role.SPEAKER).order_by("start")
+        ended = Membership.objects.filter(network=burtscheid, institution__isnull=False, end__isnull=False)
+
+        assert [(term.end + datetime.timedelta(days=1)) for term in speakers[:1]] == [speakers[1].start]
+        assert ended.count() == 1 and ended.get().end < timezone.localdate()
+        assert AccountInvitation.objects.filter(network=burtscheid, accepted_at__isnull=True).count() == 1
+        assert NetworkProposal.objects.filter(network=burtscheid, state="offen", kind="gebiete").count() == 1
+
     def test_seed_demo_fills_the_delivery_log_with_sent_mail(self):
         rows = Delivery.objects.all()
 
@@ -349,6 +363,7 @@ class TestSeededDemo:
             *(Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION),
             # „Sind Ihre Angaben noch aktuell?“ to the stale entries, one of them reminded.
             *(Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER),
+            Kind.ACCOUNT_INVITATION,
             Kind.CONTACT,  # the demo member's question to the speakers (Mein Bereich shows it)
         }
         assert states == {Delivery.State.SENT}
