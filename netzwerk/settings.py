@@ -287,7 +287,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep",
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
+    # Queues member-list imports whose worker died (their lease ran out) or whose task was lost.
+    "contacts-imports-resume": {
+        "task": "contacts.imports_resume",
+        "schedule": env.float("IMPORT_SWEEP_SECONDS", default=60.0),
+    },
 }
+# An import renews this lease after every chunk it writes; a run whose lease has run out
+# (its worker died) is resumed by the next worker after its last committed chunk.
+IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=120.0)
 # A send holds its row this long; a row still claimed after it (its worker died) is queued
 # again by the sweep. Must exceed CELERY_TASK_TIME_LIMIT, or a slow send could run twice.
 NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=180.0)

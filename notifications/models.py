@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
     CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
+    # To a person taken over from a member list: may their details be shown? Once per person.
+    CONSENT_REQUEST = "einwilligung", _("Bitte um Einwilligung")
 
 
 class Subject(models.TextChoices):
@@ -54,6 +56,7 @@ class Subject(models.TextChoices):
     POLL = "umfrage", _("Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     DIGEST = "woche", _("Woche")
+    PERSON = "person", _("Person")
 
 
 class Delivery(models.Model):
@@ -231,6 +234,9 @@ class Preference(models.Model):
         return str(self.person)
 
     def wants(self, kind: str) -> bool:
+        if kind == Kind.CONSENT_REQUEST:
+            # No switch of its own (it comes once): whoever switched off every mail gets none.
+            return any(getattr(self, name) for name in self.TOGGLES)
         field = self.FIELD_OF_KIND.get(kind)
         if field is None:
             return True
