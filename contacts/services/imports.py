@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import hashlib
 import logging
 import re
@@ -321,6 +322,7 @@ class _Existing:
     types: dict[str, InstitutionType] = field(default_factory=dict)
     institutions: dict[int, Institution] = field(default_factory=dict)
     institution_by_key: dict[tuple, int] = field(default_factory=dict)
+    name_keys: dict[int, str] = field(default_factory=dict)
     institution_by_name: dict[str, list[int]] = field(default_factory=dict)
     institution_by_email: dict[str, int] = field(default_factory=dict)
     institution_buckets: dict[str, list[int]] = field(default_factory=dict)
@@ -379,6 +381,7 @@ class _Existing:
     def institution_add(self, institution: Institution) -> None:
         self.institutions[institution.pk] = institution
         name = _name_key(institution.name)
+        self.name_keys[institution.pk] = name
         self.institution_by_key.setdefault(
             (name, _street_key(institution.street), institution.postal_code), institution.pk
         )
@@ -413,15 +416,32 @@ def _buckets(institution) -> set[str]:
     return buckets
 
 
+@functools.lru_cache(maxsize=65536)
+def _name_parts(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    words = frozenset(key.split())
+    return words, frozenset(word for word in words if word.isdigit())
+
+
 def _similar(a: str, b: str) -> bool:
+    """Whether two folded names (``_name_key``) may name the same institution or person:
+    one's words contain the other's („Kita Sonnenschein“, „Kita Sonnenschein Nord“), or
+    they differ by a typo. Numbers must agree: „GGS 2“ is not „GGS 3“."""
     if not a or not b:
         return False
     if a == b:
         return True
-    words_a, words_b = set(a.split()), set(b.split())
-    if words_a and words_b and (words_a <= words_b or words_b <= words_a) and min(len(words_a), len(words_b)) >= 2:
+    (words_a, digits_a), (words_b, digits_b) = _name_parts(a), _name_parts(b)
+    if digits_a != digits_b:
+        return False
+    if (words_a <= words_b or words_b <= words_a) and min(len(words_a), len(words_b)) >= 2:
         return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= DUPLICATE_SIMILARITY
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # The cheap upper bounds first: most names in an area are nothing alike.
+    return (
+        matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY
+        and matcher.quick_ratio() >= DUPLICATE_SIMILARITY
+        and matcher.ratio() >= DUPLICATE_SIMILARITY
+    )
 
 
 @dataclass
@@ -733,7 +753,7 @@ class _Planner:
         candidates = {pk for bucket in buckets for pk in existing.institution_buckets.get(bucket, [])}
         candidates.update(existing.institution_by_name.get(name_key, []))
         for pk in sorted(candidates):
-            if _similar(name_key, _name_key(existing.institutions[pk].name)):
+            if _similar(name_key, existing.name_keys[pk]):
                 return existing.institutions[pk]
         return None
 
@@ -1000,7 +1020,7 @@ def import_execute(*, run_id: int) -> ImportRun | None:
         for first in range(start, len(plan.rows), CHUNK_ROWS):
             chunk = plan.rows[first : first + CHUNK_ROWS]
             with transaction.atomic():
-                locked = ImportRun.objects.select_for_update().get(pk=run_id)
+                locked = ImportRun.objects.select_for_update().only("claim_token", "result").get(pk=run_id)
                 if locked.claim_token != token:
                     return None
                 result = writer.write(chunk, dict(locked.result))

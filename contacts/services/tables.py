@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -157,16 +159,28 @@ def _cell_text(value) -> str:
     return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
 
 
+MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
 def _xlsx_read(data: bytes) -> Table:
     import openpyxl
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
                 raise TableError(1, _("Die Excel-Datei ist entpackt zu groß."))
-        # Not read-only: only a full workbook knows its merged cells.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            # Read-only mode reads twice as fast but knows no merged cells: those come from
+            # the sheet's XML (<mergeCells>), which is all there is to know about them.
+            workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+            sheet = workbook.worksheets[0]
+            merged_refs = MERGE_CELL.findall(archive.read(sheet._worksheet_path.lstrip("/")))
+            grid = [
+                [_cell_text(value) for value in row[:TABLE_MAX_COLUMNS]]
+                for row in itertools.islice(sheet.iter_rows(values_only=True), TABLE_MAX_ROWS + 1)
+            ]
+            workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise TableError(
             1,
@@ -175,29 +189,27 @@ def _xlsx_read(data: bytes) -> Table:
                 "oder als CSV UTF-8 exportieren."
             ),
         ) from None
-    sheet = workbook.worksheets[0]
-    if sheet.max_row > TABLE_MAX_ROWS:
-        raise TableError(sheet.max_row, _("Die Datei hat mehr als %(count)s Zeilen.") % {"count": TABLE_MAX_ROWS})
+    if len(grid) > TABLE_MAX_ROWS:
+        raise TableError(TABLE_MAX_ROWS + 1, _("Die Datei hat mehr als %(count)s Zeilen.") % {"count": TABLE_MAX_ROWS})
+    width = max((len(row) for row in grid), default=0)
+    grid = [row + [""] * (width - len(row)) for row in grid]
     table = Table(rows=[], file_format="xlsx")
-    width = min(sheet.max_column, TABLE_MAX_COLUMNS)
-    grid = [
-        [_cell_text(cell) for cell in row[:width]]
-        for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=width, values_only=True)
-    ]
     # A merged range shows its value once, in its top-left cell. Merged down a column (one
     # institution over the rows of its two contacts) the value holds for every row; merged
     # across columns it is unclear which field it belongs to, and the row says so.
-    for merged in sheet.merged_cells.ranges:
-        top, left, bottom, right = merged.min_row, merged.min_col, merged.max_row, merged.max_col
-        if left > width:
+    for ref in merged_refs:
+        coord = ref.decode()
+        left, top, right, bottom = range_boundaries(coord)
+        if left > width or top > len(grid):
             continue
+        bottom = min(bottom, len(grid))
         value = grid[top - 1][left - 1]
         if right > left:
             for row in range(top, bottom + 1):
-                table.merged_across[row] = merged.coord
+                table.merged_across[row] = coord
         else:
             for row in range(top + 1, bottom + 1):
                 grid[row - 1][left - 1] = value
-        table.merged.append(merged.coord)
+        table.merged.append(coord)
     table.rows = [(number, cells) for number, cells in enumerate(grid, start=1)]
     return table
