@@ -27,7 +27,15 @@ import platform
 import sys
 import time
 
-from bench.common import Sample, configure_environment, database_drop, database_recreate, database_vacuum_analyze, row, verdict
+from bench.common import (
+    Sample,
+    configure_environment,
+    database_drop,
+    database_recreate,
+    database_vacuum_analyze,
+    row,
+    verdict,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench_import"
 ROWS = 5_000
@@ -117,11 +125,19 @@ def run(*, database_url: str, rows: int, runs: int) -> None:
     print(f"{'':<36} {'runs':>4} {'median':>14} {'min–max (ms)':>22} {'':>10}  {'target':<22} verdict")
     row("read the file (baseline)", Sample(reads))
     preview = Sample(previews)
-    row("preview (upload + plan every row)", preview, target=f"< {PREVIEW_TARGET_S:.0f} s",
-        verdict=verdict(preview.median_ms < PREVIEW_TARGET_S * 1000))
+    row(
+        "preview (upload + plan every row)",
+        preview,
+        target=f"< {PREVIEW_TARGET_S:.0f} s",
+        verdict=verdict(preview.median_ms < PREVIEW_TARGET_S * 1000),
+    )
     imported = Sample(imports)
-    row("import (plan + write, chunks of 500)", imported, target=f"< {IMPORT_TARGET_S:.0f} s",
-        verdict=verdict(imported.median_ms < IMPORT_TARGET_S * 1000))
+    row(
+        "import (plan + write, chunks of 500)",
+        imported,
+        target=f"< {IMPORT_TARGET_S:.0f} s",
+        verdict=verdict(imported.median_ms < IMPORT_TARGET_S * 1000),
+    )
     row("same file again (all unchanged)", Sample(agains))
     print(f"rows per run: {results[0]}")
 

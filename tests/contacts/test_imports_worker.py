@@ -52,7 +52,8 @@ def test_import_worker_killed_mid_import_resumes_without_half_written_rows(celer
     import_execute_task.delay(run_id=run.pk)
 
     first = celery_worker_start()
-    wait_until(lambda: ImportRun.objects.get(pk=run.pk).rows_done >= CHUNK_ROWS, timeout=WAIT, interval=0.05, process=first)
+    started = lambda: ImportRun.objects.get(pk=run.pk).rows_done >= CHUNK_ROWS  # noqa: E731
+    wait_until(started, timeout=WAIT, interval=0.05, process=first)
     os.killpg(first.pid, signal.SIGKILL)
     first.process.wait(timeout=10)
 
