@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils.cell import range_boundaries
 
 from contacts.models import (
     Affiliation,
@@ -212,12 +213,15 @@ def _invalid(error: TableError) -> ValidationError:
 
 
 @transaction.atomic
-def import_upload(*, file_name: str, data: bytes, network: Network | None, created_by: User | None) -> ImportRun:
+def import_upload(
+    *, file_name: str, data: bytes, network: Network | None, created_by: User | None, is_demo: bool = False
+) -> ImportRun:
     """Keep an uploaded member list and guess which column holds which field.
 
     Raises ``ValidationError`` (German, with the line) for a file that is not CSV/XLSX, is
     empty, larger than 10 MB, or has nothing below its header; then nothing is stored.
-    Side effects: one ``ImportRun`` in the state „Spalten zuordnen“.
+    Side effects: one ``ImportRun`` in the state „Spalten zuordnen“. With ``is_demo`` (the
+    demo's own list) everything the import creates is demo data.
     """
     try:
         table = _table(data)
@@ -238,10 +242,13 @@ def import_upload(*, file_name: str, data: bytes, network: Network | None, creat
             )
             % {"encoding": table.encoding}
         )
-    if table.merged:
+    header_line = table.rows[header_position][0]
+    # A title merged across the columns above the header is no concern of the rows.
+    merged = [coord for coord in table.merged if range_boundaries(coord)[1] > header_line]
+    if merged:
         notices.append(
             _("Verbundene Zellen (%(ranges)s): ein über mehrere Zeilen verbundener Wert gilt für jede dieser Zeilen.")
-            % {"ranges": ", ".join(table.merged[:10]) + (" …" if len(table.merged) > 10 else "")}
+            % {"ranges": ", ".join(merged[:10]) + (" …" if len(merged) > 10 else "")}
         )
     run = ImportRun(
         network=network,
@@ -250,11 +257,12 @@ def import_upload(*, file_name: str, data: bytes, network: Network | None, creat
         file_hash=hashlib.sha256(data).hexdigest(),
         data=data,
         encoding=table.encoding,
-        header_line=table.rows[header_position][0],
+        header_line=header_line,
         headers=header,
         mapping=_guess(header),
         notices=notices,
         created_by=created_by,
+        is_demo=is_demo,
     )
     run.full_clean()
     run.save()
@@ -1105,6 +1113,7 @@ class _Writer:
             if part and part["action"] == "create":
                 institution = Institution(
                     **part["fields"],
+                    is_demo=self.run.is_demo,
                     type=part["type"],
                     area_id=part["area_id"],
                     slug=self._slug(part["fields"]["name"]),
@@ -1124,7 +1133,7 @@ class _Writer:
         for row in wanted:
             part = row.person
             if part and part["action"] == "create":
-                person = Person(**part["fields"], confirmed_at=now)
+                person = Person(**part["fields"], confirmed_at=now, is_demo=self.run.is_demo)
                 person.full_clean(validate_unique=False, validate_constraints=False)
                 new_people.append((part, person))
             elif part and part["action"] == "update" and part["changes"]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.imports import import_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -52,5 +53,6 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             demo_calendar.calendar_seed(report, directory, now=now)
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
+        import_seed(report, directory, now=now)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report
