@@ -42,7 +42,7 @@ ROWS = [
 @pytest.fixture
 def setting():
     category, _ = InstitutionCategory.objects.get_or_create(name="Kinder, Jugend, Familie")
-    family_centre, _ = InstitutionType.objects.get_or_create(
+    InstitutionType.objects.get_or_create(
         slug="familienzentrum", defaults={"name": "Familienzentrum", "category": category}
     )
     kita, _ = InstitutionType.objects.get_or_create(slug="kita", defaults={"name": "Kita", "category": category})
