@@ -7,6 +7,8 @@ import os
 import signal
 
 import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from contacts.models import (
     ContactChannel,
@@ -21,7 +23,7 @@ from contacts.services.imports import CHUNK_ROWS, import_execute, import_mapping
 from contacts.tasks import import_execute_task
 from tests.conftest import wait_until
 from tests.contacts.import_files import csv_bytes, member_rows
-from tests.factories import NetworkFactory
+from tests.factories import NetworkFactory, UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +40,7 @@ def written() -> tuple[int, int, int, int]:
     )
 
 
-def test_import_worker_killed_mid_import_resumes_without_half_written_rows(celery_worker_start, monkeypatch):
+def test_import_worker_killed_mid_import_resumes_without_half_written_rows(client, celery_worker_start, monkeypatch):
     monkeypatch.setenv("IMPORT_LEASE_SECONDS", "3")
     monkeypatch.setenv("IMPORT_SWEEP_SECONDS", "1")
     # The flush after an earlier transactional test removed the migrations' vocabulary.
@@ -65,6 +67,13 @@ def test_import_worker_killed_mid_import_resumes_without_half_written_rows(celer
     # an e-mail address and a phone number and one membership, two rows one institution.
     done = stopped.rows_done
     assert written() == (done // 2, done, 2 * done, done)
+
+    staff = UserFactory(email="fb56@example.org")
+    staff.groups.add(Group.objects.get_or_create(name="Sozialplanung")[0])
+    client.force_login(staff)
+    page = client.get(reverse("imports:detail", args=[run.pk])).content.decode()
+    assert f'<progress id="import-bar" max="{ROWS}" value="{done}">' in page
+    assert client.get(reverse("imports:status", args=[run.pk])).json()["done"] == done
 
     second = celery_worker_start(beat=True)
     wait_until(lambda: ImportRun.objects.get(pk=run.pk).state == ImportRun.State.DONE, timeout=WAIT, process=second)
