@@ -134,3 +134,29 @@ def test_staff_import_excel_list_with_mistakes_and_duplicates(page, axe_source, 
 
     page.get_by_role("button", name="Bitte um Einwilligung per E-Mail senden").click()
     assert "Bitte um Einwilligung geplant für 4 Personen" in page.locator(".messages").inner_text()
+
+
+def test_progress_page_follows_the_import_and_shows_the_report_when_done(page, live_server, setting):
+    from contacts.services.imports import import_execute, import_mapping_set, import_start, import_upload
+    from tests.contacts.import_files import csv_bytes, member_rows
+    from tests.netzwerk.page_kinds import log_in_as
+
+    staff = UserFactory(email="planung2@example.org")
+    staff.groups.add(Group.objects.get(name="Sozialplanung"))
+    run = import_upload(file_name="liste.csv", data=csv_bytes(member_rows(40)), network=setting, created_by=staff)
+    run = import_mapping_set(run=run, mapping=run.mapping, default_type=InstitutionType.objects.get(slug="kita"))
+    import_start(run=run, mode=ImportRun.Mode.ALL)
+    blocked = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    log_in_as(page, live_server, staff)
+
+    page.goto(f"/import/{run.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Import läuft"
+    assert page.locator("#import-bar").get_attribute("value") == "0"
+    import_execute(run_id=run.pk)
+
+    page.get_by_role("heading", name="Bericht des Imports").wait_for(timeout=15_000)
+    assert "Personen angelegt" in page.locator("table.import-result").inner_text()
+    assert blocked == []
