@@ -992,6 +992,10 @@ class ImportRun(TimestampedModel):
     encoding = models.CharField(_("Zeichenkodierung"), max_length=20, blank=True)
     header_line = models.PositiveIntegerField(_("Zeile der Kopfzeile"), default=1)
     headers = models.JSONField(_("Spaltenköpfe"), default=list, blank=True)
+    # The rows below the header as read at the upload ([line, cells]), and the lines whose
+    # cells were merged across columns: preview and import need not read the file again.
+    rows = models.JSONField(_("Zeilen der Datei"), default=list, blank=True)
+    merged_across = models.JSONField(_("über Spalten verbundene Zellen"), default=dict, blank=True)
     mapping = models.JSONField(_("Zuordnung der Spalten"), default=list, blank=True)
     default_type = models.ForeignKey(
         InstitutionType,

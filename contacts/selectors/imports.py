@@ -12,13 +12,14 @@ def import_run_list() -> QuerySet[ImportRun]:
     """The latest imports, newest first, without their files and previews (large)."""
     return (
         ImportRun.objects.select_related("network", "created_by")
-        .defer("data", "preview", "headers", "mapping", "decisions")
+        .defer("data", "rows", "merged_across", "preview", "headers", "mapping", "decisions")
         .order_by("-created_at", "-pk")[:IMPORT_LIST_SIZE]
     )
 
 
 def import_run_get(pk: int) -> ImportRun | None:
-    return ImportRun.objects.select_related("network", "default_type", "created_by").filter(pk=pk).first()
+    """A run with what its pages show; the file itself (up to 10 MB) stays in the database."""
+    return ImportRun.objects.select_related("network", "default_type", "created_by").defer("data").filter(pk=pk).first()
 
 
 def import_people_without_consent(run: ImportRun) -> QuerySet[Person]:

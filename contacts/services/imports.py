@@ -228,7 +228,7 @@ def import_upload(
         header_position, header = _header_find(table)
     except TableError as error:
         raise _invalid(error) from None
-    rows_below = [cells for _line, cells in table.rows[header_position + 1 :] if any(cells)]
+    rows_below = [[line, cells] for line, cells in table.rows[header_position + 1 :] if any(cells)]
     if not rows_below:
         raise ValidationError(_("Die Datei enthält nur die Kopfzeile und keine Einträge."), code="empty")
     while header and not header[-1]:
@@ -259,6 +259,8 @@ def import_upload(
         encoding=table.encoding,
         header_line=header_line,
         headers=header,
+        rows=rows_below,
+        merged_across={str(line): coord for line, coord in table.merged_across.items() if line > header_line},
         mapping=_guess(header),
         notices=notices,
         created_by=created_by,
@@ -935,12 +937,8 @@ class _Planner:
 
 
 def _data_rows(run: ImportRun) -> tuple[list[tuple[int, list[str]]], dict[int, str]]:
-    try:
-        table = _table(bytes(run.data))
-    except TableError as error:
-        raise _invalid(error) from None
-    rows = [(line, cells) for line, cells in table.rows if line > run.header_line and any(cells)]
-    return rows, table.merged_across
+    """The rows below the header that are not empty, and the lines merged across columns."""
+    return [(line, cells) for line, cells in run.rows], {int(line): coord for line, coord in run.merged_across.items()}
 
 
 def _plan(run: ImportRun, *, existing: _Existing | None = None) -> Plan:
@@ -1013,7 +1011,7 @@ def import_execute(*, run_id: int) -> ImportRun | None:
     token = _claim(run_id)
     if token is None:
         return None
-    run = ImportRun.objects.select_related("network", "default_type").get(pk=run_id)
+    run = ImportRun.objects.select_related("network", "default_type").defer("data").get(pk=run_id)
     try:
         existing = _Existing.load(run.network)
         plan = _plan(run, existing=existing)
