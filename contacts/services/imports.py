@@ -126,6 +126,7 @@ ADDRESS_WORDS = {"frau", "herr", "divers", "mr", "mrs", "ms"}
 TITLE_WORDS = {"dr", "prof", "drmed", "dipl"}
 # Words that say nothing about which institution is meant ("Kita Sonnenschein e. V.").
 NAME_NOISE = {"ev", "e", "v", "ggmbh", "gmbh", "der", "die", "das", "und", "st"}
+WORD_CHARACTERS = re.compile(r"[^\W_]+")
 PHONE_CHARACTERS = re.compile(r"^[0-9 +()/\-.]{3,40}$")
 POSTAL_CODE = re.compile(r"^\d{5}$")
 STREET_NUMBER = re.compile(r"^(?P<name>.*?)[\s,]*(?P<number>\d+)\s*[a-zA-Z]?(?:\s*[-–/]\s*\d+\s*[a-zA-Z]?)?$")
@@ -159,7 +160,8 @@ def column_letter(index: int) -> str:
 
 
 def _words(text: str) -> str:
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in (fold(text) or "")).split())
+    """``text`` folded, its words (letters and digits) separated by single spaces."""
+    return " ".join(WORD_CHARACTERS.findall(fold(text) or ""))
 
 
 def _name_key(text: str) -> str:
@@ -335,7 +337,9 @@ class _Existing:
     name_keys: dict[int, str] = field(default_factory=dict)
     institution_by_name: dict[str, list[int]] = field(default_factory=dict)
     institution_by_email: dict[str, int] = field(default_factory=dict)
-    institution_buckets: dict[str, list[int]] = field(default_factory=dict)
+    # Area → the numbers in a name („GGS 2“) → institutions: only names with the same
+    # numbers can be similar, which keeps the comparisons per row few.
+    institution_buckets: dict[str, dict[frozenset[str], list[int]]] = field(default_factory=dict)
     people: dict[int, Person] = field(default_factory=dict)
     person_by_email: dict[str, int] = field(default_factory=dict)
     person_by_name_institution: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -399,7 +403,8 @@ class _Existing:
         if institution.email:
             self.institution_by_email.setdefault(institution.email.lower(), institution.pk)
         for bucket in _buckets(institution):
-            self.institution_buckets.setdefault(bucket, []).append(institution.pk)
+            digits = _name_parts(name)[1]
+            self.institution_buckets.setdefault(bucket, {}).setdefault(digits, []).append(institution.pk)
         self.slugs.add(institution.slug)
 
     def area_of(self, street: str, postal_code: str) -> int | None:
@@ -760,7 +765,8 @@ class _Planner:
     def _similar_institution(self, name_key: str, area_id: int | None, postal_code: str):
         existing = self.existing
         buckets = ([f"a{area_id}"] if area_id else []) + ([f"p{postal_code}"] if postal_code else [])
-        candidates = {pk for bucket in buckets for pk in existing.institution_buckets.get(bucket, [])}
+        digits = _name_parts(name_key)[1]
+        candidates = {pk for bucket in buckets for pk in existing.institution_buckets.get(bucket, {}).get(digits, [])}
         candidates.update(existing.institution_by_name.get(name_key, []))
         for pk in sorted(candidates):
             if _similar(name_key, existing.name_keys[pk]):
