@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contacts import models, selectors, services
+from contacts.admin_export import ExportAdmin
+from contacts.history_admin import VersionHistoryAdmin
 
 
 class DirectoryAdmin(admin.ModelAdmin):
@@ -32,6 +34,12 @@ class DirectoryAdmin(admin.ModelAdmin):
     # Addresses typed without a scheme are https today; Django 6 makes that the default and
     # warns until then.
     formfield_overrides = {dbmodels.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request, obj, form, change):
+        # Sozialplanung editing an entry has looked at it: its „Stand“ is today.
+        if isinstance(obj, models.ConfirmedModel):
+            obj.confirmed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 # --- writing through the services ------------------------------------------------------------
@@ -245,14 +253,14 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Network)
-class NetworkAdmin(DirectoryAdmin):
-    list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active"]
+class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
+    list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active", "confirmed_at"]
     list_filter = ["kind", NetworkAreaFilter, "is_active", "topics"]
     list_select_related = ["parent"]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "areas", "topics", "sozialplanung_contact"]
-    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
     inlines = [NetworkMembershipInline]
 
     def get_queryset(self, request):
@@ -284,14 +292,14 @@ class NetworkAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Institution)
-class InstitutionAdmin(DirectoryAdmin):
-    list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active"]
+class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
+    list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active", "confirmed_at"]
     list_filter = ["type__category", "type", "umbrella", "area", "accessibility", "is_active"]
     list_select_related = ["type", "umbrella", "area"]
     search_fields = ["name", "slug", "email", "street", "umbrella__name", "umbrella__short_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["type", "umbrella", "area"]
-    readonly_fields = ["is_demo", "created_at", "updated_at"]
+    readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
 
 
 # --- people ------------------------------------------------------------------------------
@@ -411,7 +419,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(models.Person)
-class PersonAdmin(DirectoryAdmin):
+class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = [
         "family_name",
         "given_name",
@@ -419,12 +427,13 @@ class PersonAdmin(DirectoryAdmin):
         "institution_names",
         "has_account",
         "has_consent",
+        "confirmed_at",
     ]
     list_display_links = ["family_name", "given_name"]
     list_filter = [PersonNetworkFilter, PersonHasAccountFilter, PersonHasConsentFilter, "language"]
     search_fields = ["family_name", "given_name", "channels__value", "user__email", "affiliations__institution__name"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["consents_link", "is_demo", "created_at", "updated_at"]
+    readonly_fields = ["consents_link", "is_demo", "confirmed_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "given_name", "family_name", "form_of_address", "language"]}),
         (_("Zugang"), {"fields": ["user"]}),
@@ -588,7 +597,7 @@ class AffiliationAdmin(DirectoryAdmin):
 
 
 @admin.register(models.ContactChannel)
-class ContactChannelAdmin(DirectoryAdmin):
+class ContactChannelAdmin(VersionHistoryAdmin, DirectoryAdmin):
     form = ChannelForm
     list_display = ["value", "kind", "label", "is_primary", "person"]
     list_filter = ["kind", "is_primary"]
@@ -625,7 +634,7 @@ class ContactChannelAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Consent)
-class ConsentAdmin(DirectoryAdmin):
+class ConsentAdmin(VersionHistoryAdmin, DirectoryAdmin):
     """Consents are added and withdrawn, never changed or deleted (Art. 7 (1) DSGVO: the
     controller must be able to show what was consented to, when and to which text)."""
 
@@ -690,7 +699,7 @@ class ConsentAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(DirectoryAdmin):
+class MembershipAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["network", "holder", "role", "start", "end", "is_current"]
     list_filter = ["role", "network__kind", MembershipCurrentFilter, "network"]
     list_select_related = ["network", "institution", "person"]

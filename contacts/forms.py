@@ -191,3 +191,51 @@ class ContactMessageForm(forms.Form):
 
     def visible_fields(self):
         return [field for field in super().visible_fields() if field.name != "webseite"]
+
+
+class InstitutionEntryForm(forms.Form):
+    """The fields an institution keeps itself (``INSTITUTION_REVIEW_FIELDS``), filled with
+    its entry; checked again by the service, which is the rule."""
+
+    def __init__(self, *args, institution, with_comment: bool = False, **kwargs) -> None:
+        from contacts.models import Institution
+        from contacts.services.freshness import FIELD_VALIDATORS, INSTITUTION_REVIEW_FIELDS
+
+        initial = {name: getattr(institution, name) for name in INSTITUTION_REVIEW_FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        fields = forms.fields_for_model(
+            Institution,
+            fields=INSTITUTION_REVIEW_FIELDS,
+            formfield_callback=lambda field, **options: field.formfield(
+                **({"assume_scheme": "https"} if field.name == "website" else {}), **options
+            ),
+        )
+        for name, field in fields.items():
+            validator = FIELD_VALIDATORS.get(name)
+            if validator is not None:
+                field.validators.append(validator)
+            if name == "phone":
+                field.widget.attrs["autocomplete"] = "tel"
+            if name in ("opening_hours", "accessibility_notes"):
+                field.widget.attrs["rows"] = 3
+            self.fields[name] = field
+        if with_comment:
+            self.fields["comment"] = forms.CharField(
+                label=_("Anmerkung für die Sozialplanung (freiwillig)"),
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def changes(self) -> dict:
+        """The entry's fields as typed (the service keeps only those that differ)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "comment"}
+
+
+class ProposalDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Notiz (freiwillig)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

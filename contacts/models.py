@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from contacts.clients import email_normalize
 from contacts.managers import MembershipQuerySet, UserManager
@@ -44,6 +45,11 @@ class ConfirmedModel(TimestampedModel):
 
     class Meta:
         abstract = True
+
+    @property
+    def stand(self):
+        """The „Stand“ shown: the last confirmation, or the day the entry was made."""
+        return self.confirmed_at or self.created_at
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -261,6 +267,8 @@ class Network(ConfirmedModel):
         verbose_name=_("Suchname"),
     )
 
+    history = HistoricalRecords(excluded_fields=["search_text", "search_name"])
+
     class Meta:
         verbose_name = _("Netzwerk")
         verbose_name_plural = _("Netzwerke")
@@ -405,6 +413,12 @@ class Institution(ConfirmedModel):
         blank=True,
         help_text=_("z. B. Eingang über den Hof, Aufzug, barrierefreies WC, Induktionsschleife"),
     )
+    opening_hours = models.TextField(
+        _("Öffnungszeiten"),
+        blank=True,
+        max_length=1000,
+        help_text=_("z. B. „Mo–Fr 9–13 Uhr, Di und Do auch 14–17 Uhr“"),
+    )
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
     search_text = models.GeneratedField(
@@ -420,6 +434,8 @@ class Institution(ConfirmedModel):
         verbose_name=_("Suchname"),
     )
 
+    history = HistoricalRecords(excluded_fields=["search_text", "search_name"])
+
     class Meta:
         verbose_name = _("Einrichtung")
         verbose_name_plural = _("Einrichtungen")
@@ -432,6 +448,49 @@ class Institution(ConfirmedModel):
     def address(self) -> str:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
         return ", ".join(part for part in (self.street, locality) if part)
+
+
+class InstitutionChangeProposal(models.Model):
+    """Changes to an institution's entry proposed through its „Eintrag prüfen“ link by
+    someone without an account that represents it: they wait for the Sozialplanung.
+
+    ``before`` keeps the values the proposer saw, so staff review „alt → neu“ per field even
+    when the entry changed meanwhile. ``link_digest`` makes a link usable for one proposal.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "offen", _("wartet auf Prüfung")
+        ACCEPTED = "uebernommen", _("übernommen")
+        REJECTED = "abgelehnt", _("abgelehnt")
+
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("Einrichtung"), on_delete=models.CASCADE, related_name="change_proposals"
+    )
+    changes = models.JSONField(_("vorgeschlagene Werte"), default=dict)
+    before = models.JSONField(_("bisherige Werte"), default=dict)
+    comment = models.TextField(_("Anmerkung"), blank=True, max_length=1000)
+    link_digest = models.CharField(_("Prüfsumme des Links"), max_length=64, unique=True, editable=False)
+    state = models.CharField(_("Status"), max_length=20, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("eingegangen am"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("Notiz zur Entscheidung"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("Änderungsvorschlag einer Einrichtung")
+        verbose_name_plural = _("Änderungsvorschläge von Einrichtungen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.get_state_display()}"
 
 
 class Person(ConfirmedModel):
@@ -471,6 +530,8 @@ class Person(ConfirmedModel):
         db_persist=True,
         verbose_name=_("Suchname"),
     )
+
+    history = HistoricalRecords(excluded_fields=["search_name"])
 
     class Meta:
         verbose_name = _("Person")
@@ -520,6 +581,8 @@ class ContactChannel(models.Model):
     is_primary = models.BooleanField(
         _("Hauptadresse"), default=False, help_text=_("An diese Adresse gehen Einladungen und Erinnerungen.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Kontaktweg")
@@ -607,6 +670,8 @@ class Consent(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Einwilligung")
         verbose_name_plural = _("Einwilligungen")
@@ -689,6 +754,8 @@ class Membership(TimestampedModel):
     uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Mitgliedschaft")

@@ -4,7 +4,7 @@ join the namespace from ``netzwerk.urls``."""
 
 from django.urls import path
 
-from contacts import views
+from contacts import entry_views, views
 
 app_name = "directory"
 
@@ -15,11 +15,15 @@ urlpatterns = [
     path("einrichtungen/", views.institution_list, name="institution_list"),
     path("einrichtungen/<slug:slug>/", views.institution_detail, name="institution_detail"),
     path("einrichtungen/<slug:slug>/kontakt/", views.institution_contact, name="institution_contact"),
+    path("einrichtungen/<slug:slug>/kontakt.vcf", views.institution_vcard, name="institution_vcard"),
     path(
         "einrichtungen/<slug:slug>/kontakt/gesendet/",
         views.institution_contact_sent,
         name="institution_contact_sent",
     ),
+    path("einrichtungen/<slug:slug>/eintrag/", entry_views.institution_entry_edit, name="institution_entry_edit"),
+    # The signed link of „Sind Ihre Angaben noch aktuell?“ (never under a cached prefix).
+    path("eintrag/<str:token>/", entry_views.entry_check, name="entry_check"),
     path("gebiete/", views.area_list, name="area_list"),
     path("gebiete/auswahl/", views.area_choose, name="area_choose"),
 ]

@@ -26,6 +26,14 @@ def is_network_member(user, network) -> bool:
     return network is not None and network.pk in user_roles(user).member_network_ids
 
 
+@rules.predicate
+def represents_institution(user, institution) -> bool:
+    """Works at ``institution`` or represents it in a current membership."""
+    from contacts.selectors.freshness import represents_institution as represents
+
+    return represents(user, institution)
+
+
 may_manage_network = is_sozialplanung | leads_network
 may_see_network_internals = is_sozialplanung | is_network_member
 
@@ -35,3 +43,7 @@ rules.add_perm("contacts.view_network_internals", may_see_network_internals)
 # City-wide work: people, consents, imports, account invitations.
 rules.add_perm("contacts.manage_directory", is_sozialplanung)
 rules.add_perm("contacts.invite_account", is_sozialplanung)
+# An institution's entry (address, phone, opening hours, accessibility): changes apply at once.
+rules.add_perm("contacts.maintain_institution", is_sozialplanung | represents_institution)
+# The stale entries and the proposals waiting for review.
+rules.add_perm("contacts.review_entries", is_sozialplanung)

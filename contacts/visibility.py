@@ -60,6 +60,8 @@ class PersonView:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     affiliations: tuple[AffiliationView, ...] = field(default=())
+    # The „Stand“ of the entry (shown beside a visible name; a date says nothing personal).
+    stand: datetime.datetime | None = None
 
     @property
     def display_name(self) -> str:
@@ -124,4 +126,5 @@ def project_person(person: Person, audience: Audience, *, today: datetime.date |
             for a in person.affiliations.all()
             if visible(Consent.Scope.AFFILIATION)
         ),
+        stand=person.stand,
     )

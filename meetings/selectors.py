@@ -11,7 +11,9 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
-from contacts.selectors import people_for_projection, user_roles
+from contacts.selectors import audience_for, people_for_projection, user_roles
+from contacts.selectors.freshness import networks_stale_members
+from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.recurrence import BERLIN
 
@@ -226,8 +228,11 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         .select_related("network")
         .order_by("start", "pk")
     )
+    stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}
     return {
         "networks": networks,
+        # Members of the networks the user leads whose entries nobody confirmed for a year.
+        "stale_members": [(network, stale[network.pk]) for network in networks if stale.get(network.pk)],
         "next_meetings": list(upcoming),
         "open_polls": list(polls),
         "without_agenda": list(without_agenda),
@@ -240,3 +245,31 @@ def series_unconfirmed_count(series, *, now=None) -> int:
     """How many future occurrences of ``series`` are still geplant (not yet bestätigt)."""
     now = now or timezone.now()
     return Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).count()
+
+
+def meeting_history_querysets(entry) -> list[QuerySet]:
+    """The historical rows of a meeting (with agenda and minutes) or a series."""
+    if isinstance(entry, Meeting):
+        return [
+            Meeting.history.filter(id=entry.pk),
+            AgendaItem.history.filter(meeting_id=entry.pk),
+            Minutes.history.filter(meeting_id=entry.pk),
+        ]
+    return [MeetingSeries.history.filter(id=entry.pk)]
+
+
+def network_history(network: Network, *, audience) -> list:
+    """What a network's speakers read in its history, newest first: the network's fields,
+    its memberships and its meetings; names projected for ``audience``, Sozialplanung's own
+    fields left out."""
+    querysets = [*network_history_querysets(network), Meeting.history.filter(network_id=network.pk)]
+    return versions_of(querysets, audience=audience, hidden=SPEAKER_HIDDEN_FIELDS)
+
+
+def meeting_attendees_confirmed(meeting: Meeting) -> list[Attendance]:
+    """The answers „Zusage“ of ``meeting``, their people ready for the projection."""
+    return list(
+        Attendance.objects.filter(meeting=meeting, answer=Attendance.Answer.YES).prefetch_related(
+            Prefetch("person", queryset=people_for_projection(Person.objects.all()))
+        )
+    )

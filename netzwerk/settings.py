@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "netzwerk",
     "contacts",
     "meetings",
@@ -81,7 +82,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused by django-axes into the German lockout page (429).
     "axes.middleware.AxesMiddleware",
+    # Every version records who made it: the user of the request (web, admin, or the API,
+    # whose authentication sets the user on the same request).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# A field is restored through the model's service (the Verlauf page), never by the
+# admin's raw save of an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "netzwerk.urls"
 WSGI_APPLICATION = "netzwerk.wsgi.application"
@@ -114,14 +121,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded SQLite builds covering indexes (PostgreSQL INCLUDE) as plain ones,
     # which is all the demo needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg prepares a statement run this often on one connection, but only on a cursor
-    # with server-side binding: the ORM's cursors bind on the client and are never
-    # prepared. meetings.feeds runs a feed's conditional GET on such a cursor (planning
-    # its aggregate cost more than running it). Django turns this off by default for
-    # connection poolers in transaction mode (PgBouncer before 1.21): set 0 behind one.
-    prepare_threshold = env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_threshold or None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -312,6 +311,12 @@ NOTIFICATIONS_SEND_BATCH_SECONDS = env.float("NOTIFICATIONS_SEND_BATCH_SECONDS",
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", default=[])
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Freshness of the directory (issue 14): an entry not confirmed for this many months gets
+# „Sind Ihre Angaben noch aktuell?“ from the sweep, a reminder this many days after it, and
+# then stands on the staff list of stale entries. The links in those mails work this long.
+ENTRY_STALE_MONTHS = env.int("ENTRY_STALE_MONTHS", default=12)
+ENTRY_CHECK_REMINDER_DAYS = env.int("ENTRY_CHECK_REMINDER_DAYS", default=28)
+ENTRY_CHECK_LINK_DAYS = env.int("ENTRY_CHECK_LINK_DAYS", default=60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "netzwerk.api.schema.AutoSchema",
@@ -364,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
+        "EntryKindEnum": ["network", "institution", "person"],
+        "NetworkKindEnum": "contacts.models.Network.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
 from meetings import urls as meeting_urls
-from netzwerk import directory, imports, views
+from netzwerk import directory, freshness, imports, views
 
 # The directory's namespaces, with the pages that show the calendar and mail settings too
 # (assembled here, see netzwerk.directory). After the directory's own patterns, so that
@@ -19,6 +19,8 @@ directory_patterns = [
 account_patterns = [
     *contacts_urls.urlpatterns,
     path("mein-bereich/", directory.my_area, name="my_area"),
+    path("eintraege/veraltet/", freshness.stale_entries_page, name="stale_entries"),
+    path("eintraege/pruefbitte/<int:pk>/", freshness.entry_review_request_view, name="entry_review_request"),
 ]
 
 # The meeting page joins the calendar (meetings) and what was mailed (notifications); it is

@@ -18,7 +18,8 @@ from django.utils import dateformat, translation
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage
+from contacts.entry_links import entry_link_url
+from contacts.models import ContactMessage, Institution, Membership, Network, Person
 from contacts.selectors import person_mail_address
 from meetings import ical
 from meetings.feeds import event_data
@@ -26,7 +27,7 @@ from meetings.models import DatePoll, DatePollVote, Meeting
 from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_path, poll_vote_path
 from notifications import mail, selectors, tokens
-from notifications.models import Delivery, Kind, Subject
+from notifications.models import AddressOptOut, Delivery, Kind, Subject
 
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
@@ -378,6 +379,65 @@ def _consent_request_mail(*, delivery: Delivery, person, now: datetime.datetime,
     return _person_message(delivery=delivery, person=person, context=context)
 
 
+ENTRY_MODELS = {Subject.NETWORK: Network, Subject.INSTITUTION: Institution, Subject.PERSON: Person}
+ENTRY_KIND_NAMES = {Subject.NETWORK: "network", Subject.INSTITUTION: "institution", Subject.PERSON: "person"}
+
+
+def _entry_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """„Sind Ihre Angaben noch aktuell?“, its reminder, or „Eintrag prüfen“ on request: the
+    entry as it stands and the signed link to confirm (or correct) it."""
+    model = ENTRY_MODELS[delivery.subject_type]
+    entry = model.objects.filter(pk=delivery.subject_id).first()
+    if entry is None or not getattr(entry, "is_active", True):
+        return Outcome(Delivery.State.SKIPPED, str(_("Der Eintrag ist gelöscht oder nicht mehr aktiv.")))
+    if entry.confirmed_at is not None and entry.confirmed_at >= delivery.created_at:
+        return Outcome(Delivery.State.SKIPPED, str(_("Der Eintrag wurde inzwischen bestätigt.")))
+    if (
+        model is Network
+        and not Membership.objects.active(now.astimezone(BERLIN).date())
+        .leading()
+        .filter(network_id=entry.pk, person_id=person.pk)
+        .exists()
+    ):
+        return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr im Sprecher*innenteam.")))
+    context = {
+        "kind": ENTRY_KIND_NAMES[delivery.subject_type],
+        "entry": entry.name_with_kind if model is Network else str(entry),
+        "link": entry_link_url(entry),
+        "valid_days": settings.ENTRY_CHECK_LINK_DAYS,
+        "person_mail": person is not None,
+    }
+    if person is not None:
+        language = _language(person)
+        with translation.override(language):
+            context["stand"] = dateformat.format(entry.stand.astimezone(BERLIN), pgettext("date in a mail", "d.m.Y"))
+        return _person_message(delivery=delivery, person=person, context=context)
+    address = delivery.address.strip().lower()
+    if model is not Institution or address != (entry.email or "").strip().lower():
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Funktionsadresse hat sich inzwischen geändert.")))
+    if AddressOptOut.objects.filter(address=address).exists():
+        return Outcome(Delivery.State.SKIPPED, str(_("Abbestellt (Funktionsadresse).")))
+    unsubscribe_url = settings.SITE_URL + tokens.address_unsubscribe_path(address=address)
+    context.update(
+        name="",
+        unsubscribe_url=unsubscribe_url,
+        stand=dateformat.format(entry.stand.astimezone(BERLIN), "d.m.Y"),
+    )
+    subject, body = mail.render(kind=delivery.kind, language="de", context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=delivery.address,
+        to_name=delivery.recipient_name,
+        message_id=message_id_of(delivery),
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": "Netzwerk Aachen <benachrichtigungen.netzwerk.aachen.de>",
+        },
+    )
+
+
 BUILDERS = {
     Kind.INVITATION: _meeting_mail,
     Kind.CHANGE: _meeting_mail,
@@ -391,4 +451,7 @@ BUILDERS = {
     Kind.CONTACT_COPY_CONFIRM: _contact_mail,
     Kind.DIGEST: _digest_mail,
     Kind.CONSENT_REQUEST: _consent_request_mail,
+    Kind.ENTRY_CHECK: _entry_mail,
+    Kind.ENTRY_CHECK_REMINDER: _entry_mail,
+    Kind.ENTRY_REVIEW: _entry_mail,
 }

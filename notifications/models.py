@@ -49,6 +49,15 @@ class Kind(models.TextChoices):
     DIGEST = "wochenueberblick", _("Wochenüberblick")
     # To a person taken over from a member list: may their details be shown? Once per person.
     CONSENT_REQUEST = "einwilligung", _("Bitte um Einwilligung")
+    # „Sind Ihre Angaben noch aktuell?“ to an entry not confirmed for a year, its reminder,
+    # and „Eintrag prüfen“ that the Sozialplanung sends to an institution on request.
+    ENTRY_CHECK = "stand_pruefen", _("Bitte um Prüfung eines Eintrags")
+    ENTRY_CHECK_REMINDER = "stand_erinnerung", _("Erinnerung: Prüfung eines Eintrags")
+    ENTRY_REVIEW = "eintrag_pruefen", _("Eintrag prüfen (auf Anfrage)")
+
+
+# The kinds that ask whether an entry of the directory is still correct.
+ENTRY_KINDS = (Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER, Kind.ENTRY_REVIEW)
 
 
 class Subject(models.TextChoices):
@@ -56,6 +65,8 @@ class Subject(models.TextChoices):
     POLL = "umfrage", _("Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     DIGEST = "woche", _("Woche")
+    NETWORK = "netzwerk", _("Netzwerk")
+    INSTITUTION = "einrichtung", _("Einrichtung")
     PERSON = "person", _("Person")
 
 
@@ -82,7 +93,7 @@ class Delivery(models.Model):
     CLAIMABLE = (State.PLANNED, State.AMBIGUOUS)
     FINAL = (State.SENT, State.FAILED, State.MISSED, State.SKIPPED)
 
-    subject_type = models.CharField(_("Gegenstand"), max_length=10, choices=Subject.choices)
+    subject_type = models.CharField(_("Gegenstand"), max_length=20, choices=Subject.choices)
     subject_id = models.BigIntegerField(_("Nr. des Gegenstands"))
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     version = models.BigIntegerField(_("Fassung"), default=0)
@@ -171,7 +182,7 @@ class Step(models.Model):
     re-inserting (and ignoring) the same rows every minute.
     """
 
-    subject_type = models.CharField(max_length=10, choices=Subject.choices)
+    subject_type = models.CharField(max_length=20, choices=Subject.choices)
     subject_id = models.BigIntegerField()
     step = models.CharField(max_length=30)
     done_at = models.DateTimeField(auto_now_add=True)
@@ -201,6 +212,11 @@ class Preference(models.Model):
     reminders = models.BooleanField(_("Erinnerungen"), default=True)
     polls = models.BooleanField(_("Terminumfragen"), default=True)
     digest = models.BooleanField(_("Wochenüberblick"), default=False)
+    entry_checks = models.BooleanField(
+        _("Bitte um Prüfung meiner Angaben"),
+        default=True,
+        help_text=_("Einmal im Jahr: Sind Ihre Angaben (und die Ihres Netzwerks) noch aktuell?"),
+    )
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
@@ -223,8 +239,11 @@ class Preference(models.Model):
         Kind.POLL_REMINDER: "polls",
         Kind.POLL_RESULT: "polls",
         Kind.DIGEST: "digest",
+        Kind.ENTRY_CHECK: "entry_checks",
+        Kind.ENTRY_CHECK_REMINDER: "entry_checks",
+        Kind.ENTRY_REVIEW: "entry_checks",
     }
-    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest")
+    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "entry_checks")
 
     class Meta:
         verbose_name = _("Benachrichtigungseinstellung")
@@ -243,6 +262,21 @@ class Preference(models.Model):
         if self.digest_instead and self.digest and kind in (Kind.INVITATION, Kind.REMINDER):
             return False
         return getattr(self, field)
+
+
+class AddressOptOut(models.Model):
+    """An address without a person (an institution's functional address) that asked for no
+    more „Eintrag prüfen“ mails: their one-click unsubscribe (RFC 8058) writes this row."""
+
+    address = models.CharField(_("E-Mail-Adresse"), max_length=254, unique=True)
+    created_at = models.DateTimeField(_("abbestellt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("abbestellte Funktionsadresse")
+        verbose_name_plural = _("abbestellte Funktionsadressen")
+
+    def __str__(self) -> str:
+        return self.address
 
 
 def default_reminder_offsets() -> list[int]:

@@ -298,3 +298,33 @@ def delivery_health(*, now: datetime.datetime | None = None) -> dict:
         "oldest_due_unsent_age_seconds": round((now - oldest).total_seconds()) if oldest else None,
         "stuck_past_lease": stuck,
     }
+
+
+def entry_checks_sent(entries) -> dict[tuple[str, int], dict[str, datetime.datetime]]:
+    """When the check and the reminder of this period of staleness went out, per entry:
+    ``{(subject_type, id): {"check": …, "reminder": …, "review": …}}`` (one query).
+
+    ``entries`` are ``contacts.selectors.freshness.StaleEntry``; a mail counts when it was
+    sent after the entry's Stand.
+    """
+    from contacts.models import Institution, Network, Person
+
+    subject_of = {Network: Subject.NETWORK, Institution: Subject.INSTITUTION, Person: Subject.PERSON}
+    names = {Kind.ENTRY_CHECK: "check", Kind.ENTRY_CHECK_REMINDER: "reminder", Kind.ENTRY_REVIEW: "review"}
+    stands = {(subject_of[type(item.entry)], item.entry.pk): item.stand for item in entries}
+    if not stands:
+        return {}
+    query = Q()
+    for subject_type in {key[0] for key in stands}:
+        query |= Q(subject_type=subject_type, subject_id__in=[pk for kind, pk in stands if kind == subject_type])
+    rows = (
+        Delivery.objects.filter(query, kind__in=list(names), state=Delivery.State.SENT)
+        .order_by("sent_at")
+        .values_list("subject_type", "subject_id", "kind", "sent_at")
+    )
+    sent: dict[tuple[str, int], dict[str, datetime.datetime]] = {}
+    for subject_type, subject_id, kind, sent_at in rows:
+        key = (subject_type, subject_id)
+        if sent_at >= stands[key]:
+            sent.setdefault(key, {})[names[kind]] = sent_at
+    return sent

@@ -70,3 +70,25 @@ def contact_copy_token_read(token: str) -> int:
 
 def contact_copy_path(*, message_id: int) -> str:
     return reverse("notifications:contact_copy", kwargs={"token": contact_copy_token_make(message_id=message_id)})
+
+
+ADDRESS_UNSUBSCRIBE_SALT = "netzwerk.notifications.address-unsubscribe"
+
+
+def address_unsubscribe_token_make(*, address: str) -> str:
+    """For an address without a person (an institution's functional address): no more
+    „Eintrag prüfen“ mails to it. Never expires, as ``unsubscribe_token_make``."""
+    return signing.dumps(address.strip().lower(), salt=ADDRESS_UNSUBSCRIBE_SALT, compress=False)
+
+
+def address_unsubscribe_token_read(token: str) -> str:
+    try:
+        return str(signing.loads(token, salt=ADDRESS_UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+
+
+def address_unsubscribe_path(*, address: str) -> str:
+    return reverse(
+        "notifications:address_unsubscribe", kwargs={"token": address_unsubscribe_token_make(address=address)}
+    )

@@ -55,6 +55,22 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "notifications/unsubscribe.html", context)
 
 
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def address_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """An institution's functional address: no more „Eintrag prüfen“ mails. GET shows,
+    POST (the one-click of RFC 8058) switches off."""
+    try:
+        address = tokens.address_unsubscribe_token_read(token)
+    except tokens.TokenInvalid:
+        return render(request, "notifications/address_unsubscribe.html", {"invalid": True}, status=400)
+    done = False
+    if request.method == "POST":
+        services.address_unsubscribe(address=address)
+        done = True
+    return render(request, "notifications/address_unsubscribe.html", {"address": address, "done": done})
+
+
 def _preferences(request: HttpRequest, person: Person, *, action: str) -> HttpResponse:
     preference = preference_of(person)
     form = PreferenceForm(request.POST or None, instance=preference)

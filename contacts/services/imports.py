@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.cell import range_boundaries
 
+from contacts.history import bulk_history_defaults
 from contacts.models import (
     Affiliation,
     ContactChannel,
@@ -1200,6 +1201,16 @@ class _Writer:
         ContactChannel.objects.bulk_create(channels)
         Affiliation.objects.bulk_create(affiliations)
         Membership.objects.bulk_create(memberships)
+        # A bulk write sends no signals: the first version of each new entry is written here,
+        # naming who uploaded the list (or whom the demo's replay names).
+        for model, created in (
+            (Institution, [institution for _key, institution in new_institutions]),
+            (Person, [person for _part, person in new_people]),
+            (ContactChannel, channels),
+            (Membership, memberships),
+        ):
+            if created:
+                model.history.bulk_history_create(created, **self._history())
         totals["memberships_created"] = totals.get("memberships_created", 0) + len(memberships)
         return {"rows": counts, "entries": totals, "people": sorted(set(people))}
 
@@ -1211,9 +1222,14 @@ class _Writer:
             return created.get(part["key"])
         return part["id"]
 
-    @staticmethod
-    def _update(model, pk: int, changes: dict, now: datetime.datetime) -> None:
+    def _history(self) -> dict:
+        defaults = bulk_history_defaults()
+        return {**defaults, "default_user": defaults["default_user"] or self.run.created_by}
+
+    def _update(self, model, pk: int, changes: dict, now: datetime.datetime) -> None:
         instance = model.objects.get(pk=pk)
+        # The version names who uploaded the list, also when a worker writes it.
+        instance._history_user = self._history()["default_user"]
         for name, value in changes.items():
             setattr(instance, name, value)
         instance.confirmed_at = now

@@ -5,8 +5,10 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from rest_framework.routers import DefaultRouter
 
+from contacts.api.freshness import EntryCheckView, EntryConfirmView, EntryProposalView
 from contacts.api.urls import register as register_contacts
 from meetings.api.urls import register as register_meetings
+from netzwerk.api.freshness import StaleEntriesView
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
 
@@ -26,6 +28,10 @@ def not_found(request, rest: str = ""):
 urlpatterns = [
     path("search/", SearchView.as_view(), name="api-search"),
     path("token/", TokenView.as_view(), name="api-token"),
+    path("entry-checks/<str:token>/", EntryCheckView.as_view(), name="api-entry-check"),
+    path("entry-checks/<str:token>/confirm/", EntryConfirmView.as_view(), name="api-entry-confirm"),
+    path("entry-checks/<str:token>/proposal/", EntryProposalView.as_view(), name="api-entry-proposal"),
+    path("stale-entries/", StaleEntriesView.as_view(), name="api-stale-entries"),
     *router.urls,
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

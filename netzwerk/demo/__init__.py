@@ -14,8 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from netzwerk.demo import calendar as demo_calendar
+from netzwerk.demo import history as demo_history
 from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.freshness import freshness_seed
 from netzwerk.demo.imports import import_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
@@ -39,9 +41,9 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     says when an old one's last meeting was held), unless ``refresh`` removes it first. ``now`` (the
     present by default) is the moment the demo is built around.
 
-    Side effects, all in one transaction: see ``directory.directory_seed`` and
-    ``calendar.calendar_seed`` (and ``calendar.calendar_clear`` with ``refresh``); clears the
-    cached demo marker afterwards.
+    Side effects, all in one transaction: see ``directory.directory_seed``,
+    ``history.history_seed`` and ``calendar.calendar_seed`` (and ``calendar.calendar_clear``
+    with ``refresh``); clears the cached demo marker afterwards.
     """
     now = now or timezone.now()
     report = SeedReport()
@@ -53,6 +55,9 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             demo_calendar.calendar_seed(report, directory, now=now)
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
+        # After the calendar: its replayed sweeps must not see entries as stale.
+        freshness_seed(report, directory, now=now)
+        demo_history.history_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report

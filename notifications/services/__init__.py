@@ -22,6 +22,7 @@ from notifications.services._common import (
     requeue_after,
     retry_delay,
 )
+from notifications.services.freshness import address_unsubscribe, entry_review_request
 from notifications.services.planning import (
     SweepResult,
     contact_copy_confirm,
@@ -50,11 +51,13 @@ __all__ = [
     "SEND_TASK",
     "WATERMARK_MARGIN",
     "SweepResult",
+    "address_unsubscribe",
     "contact_copy_confirm",
     "deliveries_send",
     "delivery_retry",
     "delivery_send",
     "digest_week",
+    "entry_review_request",
     "invitation_send_now",
     "lease_length",
     "network_settings_update",

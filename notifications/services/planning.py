@@ -521,12 +521,16 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     Derives from the current state: invitations (a meeting confirmed, or with its agenda,
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
-    contact-form messages and the weekly digest. Idempotent: rows that exist are not made
+    contact-form messages, the weekly digest, and „Sind Ihre Angaben noch aktuell?“ with its
+    reminder to owners of stale entries (``freshness.plan_entry_checks``). Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
 
     Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
     its watermark; after commit, one ``notifications.send`` task per batch of ready rows.
     """
+    # Here, not at the top: the freshness module builds its rows with this module's helpers.
+    from notifications.services.freshness import plan_entry_checks
+
     clock = timezone.now()
     now = now or clock
     with transaction.atomic():
@@ -537,6 +541,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_polls(now=now)
         rows += _plan_contact_messages(now=now)
         rows += _plan_digest(now=now)
+        rows += plan_entry_checks(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         ids = _ready(now=now, limit=limit)
         if run is None:

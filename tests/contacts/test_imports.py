@@ -9,7 +9,7 @@ from contacts.models import Affiliation, ContactChannel, ImportRun, Institution,
 from contacts.services.imports import import_decide, import_execute, import_mapping_set, import_start, import_upload
 from contacts.visibility import PUBLIC, project_person
 from tests.contacts.import_files import csv_bytes, xlsx_bytes
-from tests.factories import ChannelFactory, InstitutionFactory, NetworkFactory, PersonFactory
+from tests.factories import ChannelFactory, InstitutionFactory, NetworkFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,26 @@ def test_import_mapping_corrected_by_staff(kita):
 
     assert statuses(run) == [(2, "new")]
     assert run.preview[0]["values"] == {"institution": "Kita A", "family_name": "Muster", "email": "a@example.org"}
+
+
+def test_import_keeps_versions_naming_who_uploaded_the_list(kita):
+    uploader = UserFactory()
+    network = NetworkFactory()
+    vera = ["Kita Versioniert", "Vera Version", "vera@example.org", "", "Weg 1", "52062"]
+    first = csv_bytes([["Kita Versioniert", "", "kita@example.org", "", "Weg 1", "52062"], vera])
+    second = csv_bytes([["Kita Versioniert", "", "kita@example.org", "0241 5", "Weg 1", "52062"], vera])
+
+    for data in (first, second):
+        run = import_upload(file_name="liste.csv", data=data, network=network, created_by=uploader)
+        run = import_mapping_set(run=run, mapping=run.mapping, default_type=kita)
+        run_import(run)
+
+    institution = Institution.objects.get()
+    versions = institution.history.order_by("history_date")
+    assert [(version.history_type, version.phone, version.history_user_id) for version in versions] == [
+        ("+", "", uploader.pk),
+        ("~", "0241 5", uploader.pk),
+    ]
+    person = Person.objects.get()
+    assert [version.history_type for version in person.history.all()] == ["+"]
+    assert [membership.history.count() for membership in Membership.objects.all()] == [1, 1]

@@ -7,10 +7,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Consent, Visibility
+from contacts.models import Consent, Institution, Person, Visibility
 from meetings.models import Attendance, Meeting, Minutes
 from meetings.models import Visibility as MeetingVisibility
-from tests.factories import ChannelFactory, ConsentFactory
+from tests.factories import ChannelFactory, ConsentFactory, InstitutionFactory, MembershipFactory, PersonFactory
 from tests.meetings.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -271,13 +271,20 @@ def test_dashboard_query_count_is_constant(client, cast, django_assert_num_queri
         past = timezone.now() - datetime.timedelta(days=10 + index)
         MeetingFactory(network=cast.network, start=past, end=past + datetime.timedelta(hours=1))
         DatePollFactory(network=cast.network)
+        # A member institution and its representative whose entries nobody confirmed for a year.
+        member = MembershipFactory(network=cast.network, institution=InstitutionFactory(), person=PersonFactory())
+        for model, pk in ((Institution, member.institution_id), (Person, member.person_id)):
+            model.objects.filter(pk=pk).update(confirmed_at=past - datetime.timedelta(days=400))
     client.force_login(cast.speaker)
     client.get(reverse("meetings:dashboard"))
 
-    with django_assert_num_queries(9):
+    # 9 for meetings and polls, 7 for the stale members (memberships, institutions, people
+    # and what the projection of people reads).
+    with django_assert_num_queries(16):
         response = client.get(reverse("meetings:dashboard"))
 
     context = response.context
+    assert [len(entries) for _network, entries in context["stale_members"]] == [2 * count]
     assert (len(context["next_meetings"]), len(context["open_polls"])) == (count, count)
     assert (len(context["without_agenda"]), len(context["minutes_missing"])) == (count, count)
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from contacts.entry_links import entry_link_path, entry_link_read, entry_token_make
 from contacts.models import Consent, InstitutionCategory, InstitutionType, Network
 from contacts.services import imports
+from contacts.services.freshness import institution_change_propose
 from meetings import services as meeting_services
 from meetings import tokens as meeting_tokens
 from meetings.models import Minutes, Visibility
@@ -35,7 +37,7 @@ from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, Mee
 from tests.meetings.web_cast import Cast, cast_create
 
 # The pages that answer with an error page on purpose; every other page answers 200.
-ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404}
+ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404, "entry_link_invalid": 400}
 
 
 @dataclass
@@ -103,6 +105,9 @@ def site_create(*, password: str | None = None) -> Site:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     reset_token = default_token_generator.make_token(user)
     month = timezone.localdate().strftime("%Y-%m")
+    proposal = institution_change_propose(
+        link=entry_link_read(entry_token_make(institution)), changes={"phone": "0241 12 34 56"}
+    )
     pages = {
         # Public pages
         "start": ("anonymous", "/"),
@@ -143,6 +148,10 @@ def site_create(*, password: str | None = None) -> Site:
         ),
         "password_set": ("anonymous", f"/konto/passwort-neu/{uid}/{reset_token}/"),
         "invitation_accept": ("anonymous", f"/konto/einladung/{uid}/{reset_token}/"),
+        "entry_check": ("anonymous", entry_link_path(institution)),
+        "entry_check_person": ("anonymous", entry_link_path(member)),
+        "entry_link_invalid": ("anonymous", "/eintrag/kaputt/"),
+        "address_unsubscribe": ("anonymous", notification_tokens.address_unsubscribe_path(address="fz@example.org")),
         # Member pages
         "my_area": ("member", "/konto/mein-bereich/"),
         "dashboard": ("member", "/termine/uebersicht/"),
@@ -165,6 +174,10 @@ def site_create(*, password: str | None = None) -> Site:
         "import_mapping": ("staff", f"/import/{previewed.pk}/spalten/"),
         "import_preview": ("staff", f"/import/{previewed.pk}/vorschau/"),
         "import_report": ("staff", f"/import/{imported.pk}/"),
+        "stale_entries": ("staff", "/konto/eintraege/veraltet/"),
+        "proposal_list": ("staff", "/konto/eintraege/vorschlaege/"),
+        "proposal_detail": ("staff", f"/konto/eintraege/vorschlaege/{proposal.pk}/"),
+        "institution_entry_edit": ("staff", f"/einrichtungen/{institution.slug}/eintrag/"),
     }
     return Site(cast=cast, pages=pages)
 

@@ -241,3 +241,46 @@ def test_import_page_for_staff_is_accessible_and_fits_320_px(page, live_server, 
     assert axe_violations(page, axe_source) == []
     assert scroll_width_at(page, 320) <= 320
     assert axe_violations(page, axe_source) == []
+
+
+def test_entry_check_pages_are_accessible_and_fit_320_px(page, axe_source, directory, live_server):
+    """Issue 14: the page behind „Eintrag prüfen“ (also with errors), and the Sozialplanung's
+    stale list and review queue."""
+    import datetime
+
+    from django.utils import timezone
+
+    from contacts.entry_links import entry_link_path, entry_link_read, entry_token_make
+    from contacts.models import Institution, User
+    from contacts.services.freshness import institution_change_propose
+
+    institution = directory.institution
+    Institution.objects.filter(pk=institution.pk).update(confirmed_at=timezone.now() - datetime.timedelta(days=400))
+    institution.refresh_from_db()
+    proposal = institution_change_propose(
+        link=entry_link_read(entry_token_make(institution)), changes={"phone": "0241 12 34 56"}
+    )
+    page.goto(entry_link_path(institution))
+    assert axe_violations(page, axe_source) == []
+    assert scroll_width_at(page, 320) <= 320
+    page.get_by_label("Telefon (zentral)").fill("keine Nummer")
+    page.get_by_role("button", name="Änderungen vorschlagen").click()
+    page.wait_for_load_state()
+    assert "keine Telefonnummer" in page.content()
+    assert axe_violations(page, axe_source) == []
+
+    User.objects.create_superuser(email="planung@example.org", password="ein-langes-Testpasswort")
+    page.goto("/konto/anmelden/")
+    page.get_by_label("E-Mail-Adresse").fill("planung@example.org")
+    page.get_by_label("Passwort").fill("ein-langes-Testpasswort")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state()
+    for url in (
+        "/konto/eintraege/veraltet/",
+        "/konto/eintraege/vorschlaege/",
+        f"/konto/eintraege/vorschlaege/{proposal.pk}/",
+    ):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert page.goto(url).status == 200
+        assert axe_violations(page, axe_source) == []
+        assert scroll_width_at(page, 320) <= 320

@@ -345,8 +345,25 @@ class TestSeededDemo:
         kinds = set(rows.values_list("kind", flat=True))
         states = set(rows.values_list("state", flat=True))
 
-        assert kinds == {Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION}
+        assert kinds == {
+            *(Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION),
+            # „Sind Ihre Angaben noch aktuell?“ to the stale entries, one of them reminded.
+            *(Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER),
+        }
         assert states == {Delivery.State.SENT}
+
+    def test_seed_demo_has_a_few_stale_entries_one_reminded_and_one_open_proposal(self):
+        from contacts.models import InstitutionChangeProposal
+        from contacts.selectors.freshness import stale_entries
+
+        stale = stale_entries()
+        reminded = Delivery.objects.filter(kind=Kind.ENTRY_CHECK_REMINDER)
+        proposal = InstitutionChangeProposal.objects.get()
+
+        assert {item.kind for item in stale} == {"network", "institution", "person"}
+        assert len(stale) < Institution.objects.count() / 5
+        assert reminded.count() == 1
+        assert (proposal.state, sorted(proposal.changes)) == ("offen", ["accessibility", "opening_hours", "phone"])
 
     def test_home_page_lists_upcoming_public_meetings(self, client):
         next_public = Meeting.objects.filter(visibility=MeetingVisibility.PUBLIC, start__gt=timezone.now()).first()
