@@ -1245,3 +1245,94 @@ class AccountInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return str(_("abgelaufen"))
         return str(_("offen"))
+
+
+class ImportRun(TimestampedModel):
+    """One import of a member list (CSV or XLSX): the file, the column mapping, the preview
+    of every row, the progress of the import and its report, kept afterwards.
+
+    The import writes in chunks, each in one transaction together with ``rows_done`` and the
+    counts; a worker that dies loses only its open chunk, and the next one resumes after the
+    last chunk that committed (``contacts.services.imports``). ``claim_token`` and
+    ``lease_until`` make sure only one worker imports a run at a time.
+    """
+
+    class State(models.TextChoices):
+        MAPPING = "zuordnung", _("Spalten zuordnen")
+        PREVIEW = "vorschau", _("Vorschau")
+        QUEUED = "wartet", _("wartet auf den Import")
+        RUNNING = "laeuft", _("wird importiert")
+        DONE = "fertig", _("abgeschlossen")
+        FAILED = "fehlgeschlagen", _("fehlgeschlagen")
+
+    class Mode(models.TextChoices):
+        ALL = "alle", _("alle Zeilen")
+        VALID = "gueltige", _("nur gültige Zeilen")
+
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("Netzwerk"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text=_("Die Einrichtungen und Personen der Liste werden Mitglieder dieses Netzwerks."),
+    )
+    file_name = models.CharField(_("Dateiname"), max_length=255)
+    file_format = models.CharField(_("Format"), max_length=10)
+    file_hash = models.CharField(_("Prüfsumme (SHA-256)"), max_length=64, db_index=True)
+    data = models.BinaryField(_("Datei"))
+    encoding = models.CharField(_("Zeichenkodierung"), max_length=20, blank=True)
+    header_line = models.PositiveIntegerField(_("Zeile der Kopfzeile"), default=1)
+    headers = models.JSONField(_("Spaltenköpfe"), default=list, blank=True)
+    # The rows below the header as read at the upload ([line, cells]), and the lines whose
+    # cells were merged across columns: preview and import need not read the file again.
+    rows = models.JSONField(_("Zeilen der Datei"), default=list, blank=True)
+    merged_across = models.JSONField(_("über Spalten verbundene Zellen"), default=dict, blank=True)
+    mapping = models.JSONField(_("Zuordnung der Spalten"), default=list, blank=True)
+    default_type = models.ForeignKey(
+        InstitutionType,
+        verbose_name=_("Einrichtungsart ohne Angabe"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notices = models.JSONField(_("Hinweise zur Datei"), default=list, blank=True)
+    preview = models.JSONField(_("Vorschau"), default=list, blank=True)
+    counts = models.JSONField(_("Zeilen je Ergebnis"), default=dict, blank=True)
+    decisions = models.JSONField(_("Entscheidungen bei möglichen Dubletten"), default=dict, blank=True)
+    mode = models.CharField(_("Umfang"), max_length=10, choices=Mode.choices, blank=True)
+    state = models.CharField(_("Zustand"), max_length=20, choices=State.choices, default=State.MAPPING)
+    rows_total = models.PositiveIntegerField(_("Zeilen"), default=0)
+    rows_done = models.PositiveIntegerField(_("Zeilen erledigt"), default=0)
+    result = models.JSONField(_("Ergebnis"), default=dict, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(_("reserviert bis"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("begonnen am"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
+    is_demo = models.BooleanField(_("Demodaten"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("Import")
+        verbose_name_plural = _("Importe")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "lease_until"], name="importrun_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})" if self.created_at else self.file_name
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, round(100 * self.rows_done / self.rows_total))

@@ -36,3 +36,20 @@ def email_change_send(*, user_id: int, email: str) -> None:
 def invitations_expire() -> int:
     """Close accounts whose invitation link expired unused (retention, daily)."""
     return account_invitations_expire()
+
+
+@shared_task(name="contacts.import_execute", acks_late=True, ignore_result=True, soft_time_limit=600, time_limit=660)
+def import_execute_task(*, run_id: int) -> None:
+    """Import a queued member list; a run another worker holds, or a finished one, is left alone."""
+    from contacts.services.imports import import_execute
+
+    if import_execute(run_id=run_id) is None:
+        logger.info("Import %s not claimed (held by another worker, or not queued)", run_id)
+
+
+@shared_task(name="contacts.imports_resume", acks_late=True, ignore_result=True)
+def imports_resume_task() -> None:
+    """Beat sends this every minute: queue imports whose worker died or whose task was lost."""
+    from contacts.services.imports import imports_resume
+
+    imports_resume()

@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep",
         "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=60.0),
     },
+    # Queues member-list imports whose worker died (their lease ran out) or whose task was lost.
+    "contacts-imports-resume": {
+        "task": "contacts.imports_resume",
+        "schedule": env.float("IMPORT_SWEEP_SECONDS", default=60.0),
+    },
 }
 # A send holds its rows this long; a thread of the sending process renews the claim every
 # third of it while the process lives, so a row still claimed after it belongs to a worker
@@ -329,6 +334,9 @@ NOTIFICATIONS_LEASE_SECONDS = env.float("NOTIFICATIONS_LEASE_SECONDS", default=3
 # A send task writes the results of this many mails in one transaction (one commit to disk
 # per group instead of per mail); as many rows of a worker that dies are flagged "evtl. doppelt".
 NOTIFICATIONS_MARK_EVERY = env.int("NOTIFICATIONS_MARK_EVERY", default=10)
+# An import renews this lease after every chunk it writes; a run whose lease has run out
+# (its worker died) is resumed by the next worker after its last committed chunk.
+IMPORT_LEASE_SECONDS = env.float("IMPORT_LEASE_SECONDS", default=120.0)
 # A planned row queued this long ago and still not claimed (its message lost with a broker
 # that restarted or was down) is queued again. Sooner when the broker's mail queues are
 # empty: then a row queued more than NOTIFICATIONS_REQUEUE_GRACE_SECONDS ago is in no task.

@@ -6,7 +6,7 @@ from contacts import manage_urls as contacts_manage_urls
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
 from meetings import urls as meeting_urls
-from netzwerk import directory, freshness, views
+from netzwerk import directory, freshness, imports, views
 
 # The directory's namespaces, with the pages that show the calendar and mail settings too
 # (assembled here, see netzwerk.directory). After the directory's own patterns, so that
@@ -30,6 +30,15 @@ account_patterns = [
 # assembled here and keeps its name in the meetings namespace.
 meeting_patterns = [path("<uuid:uid>/", views.meeting_page, name="meeting_detail"), *meeting_urls.urlpatterns]
 
+# Member-list imports for Sozialplanung staff (netzwerk.imports: they also plan mail).
+import_patterns = [
+    path("", imports.import_list, name="list"),
+    path("<int:pk>/", imports.import_detail, name="detail"),
+    path("<int:pk>/spalten/", imports.import_mapping, name="mapping"),
+    path("<int:pk>/vorschau/", imports.import_preview, name="preview"),
+    path("<int:pk>/stand/", imports.import_status, name="status"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -49,6 +58,7 @@ urlpatterns = [
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include((meeting_patterns, meeting_urls.app_name))),
     path("benachrichtigungen/", include("notifications.urls")),
+    path("import/", include((import_patterns, "imports"))),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

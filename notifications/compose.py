@@ -433,6 +433,22 @@ def invitation_preview(*, meeting: Meeting, person, now: datetime.datetime) -> t
     return message.subject, message.body
 
 
+def _consent_request_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """What was taken over about the person, and how to say what may be shown; nothing if
+    the person has consented in the meantime."""
+    if person.consents.filter(withdrawn_at__isnull=True).exists():
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Person hat inzwischen eingewilligt.")))
+    network = delivery.network
+    context = {
+        "network": network.name_with_kind if network is not None else "",
+        "institutions": [
+            affiliation.institution.name for affiliation in person.affiliations.select_related("institution")
+        ],
+        "addresses": [channel.value for channel in person.channels.all()],
+    }
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
 ENTRY_MODELS = {Subject.NETWORK: Network, Subject.INSTITUTION: Institution, Subject.PERSON: Person}
 ENTRY_KIND_NAMES = {Subject.NETWORK: "network", Subject.INSTITUTION: "institution", Subject.PERSON: "person"}
 
@@ -504,6 +520,7 @@ BUILDERS = {
     Kind.CONTACT_COPY: _contact_mail,
     Kind.CONTACT_COPY_CONFIRM: _contact_mail,
     Kind.DIGEST: _digest_mail,
+    Kind.CONSENT_REQUEST: _consent_request_mail,
     Kind.ENTRY_CHECK: _entry_mail,
     Kind.ENTRY_CHECK_REMINDER: _entry_mail,
     Kind.ENTRY_REVIEW: _entry_mail,

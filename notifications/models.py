@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
     CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
+    # To a person taken over from a member list: may their details be shown? Once per person.
+    CONSENT_REQUEST = "einwilligung", _("Bitte um Einwilligung")
     # „Sind Ihre Angaben noch aktuell?“ to an entry not confirmed for a year, its reminder,
     # and „Eintrag prüfen“ that the Sozialplanung sends to an institution on request.
     ENTRY_CHECK = "stand_pruefen", _("Bitte um Prüfung eines Eintrags")
@@ -287,6 +289,9 @@ class Preference(models.Model):
         return str(self.person)
 
     def wants(self, kind: str) -> bool:
+        if kind == Kind.CONSENT_REQUEST:
+            # No switch of its own (it comes once): whoever switched off every mail gets none.
+            return any(getattr(self, name) for name in self.TOGGLES)
         field = self.FIELD_OF_KIND.get(kind)
         if field is None:
             return True

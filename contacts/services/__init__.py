@@ -59,6 +59,7 @@ from contacts.services.network_management import (  # noqa: F401  (re-exported f
     proposal_reject,
     speaker_team_elect,
 )
+from contacts.services.tables import TableError, delimiter_guess, header_key, text_decode
 from contacts.textsearch import fold
 
 logger = logging.getLogger(__name__)
@@ -359,10 +360,6 @@ class StreetImportReport:
         return not self.problems
 
 
-def _street_header_key(cell: str) -> str:
-    return "".join(ch for ch in (fold(cell.strip()) or "") if ch.isalnum())
-
-
 def _street_number(text: str, label: str, problems: list[str]) -> int | None:
     text = text.strip()
     if not text:
@@ -438,25 +435,16 @@ def _street_key(street: Street) -> tuple:
 def _street_rows_read(data: bytes, report: StreetImportReport) -> list[tuple[int, Street]]:
     """Parse the file; file-level problems (encoding, header) are reported at their line."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        report.problems.append(
-            StreetImportProblem(
-                line,
-                _(
-                    "Die Datei ist nicht UTF-8-kodiert. Bitte in Excel „Speichern unter“ → "
-                    "„CSV UTF-8 (durch Trennzeichen getrennt)“ wählen."
-                ),
-            )
-        )
+        text, _encoding = text_decode(data, legacy=False)
+    except TableError as error:
+        report.problems.append(StreetImportProblem(error.line, error.message))
         return []
     lines = text.splitlines()
     header_line = next((line for line in lines if line.strip()), "")
     if not header_line:
         report.problems.append(StreetImportProblem(1, _("Die Datei ist leer.")))
         return []
-    delimiter = ";" if ";" in header_line else ("," if "," in header_line else None)
+    delimiter = delimiter_guess(header_line)
     header_number = lines.index(header_line) + 1
     if delimiter is None:
         report.problems.append(
@@ -475,7 +463,7 @@ def _street_rows_read(data: bytes, report: StreetImportReport) -> list[tuple[int
             break
     columns: dict[int, str] = {}
     for position, cell in enumerate(header):
-        key = _street_header_key(cell)
+        key = header_key(cell)
         for column, spellings in STREET_COLUMNS.items():
             if key in spellings and column not in columns.values():
                 columns[position] = column

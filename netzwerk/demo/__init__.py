@@ -18,6 +18,7 @@ from netzwerk.demo import history as demo_history
 from netzwerk.demo.data import DEMO_LOGINS, PLANNER, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
 from netzwerk.demo.freshness import freshness_seed
+from netzwerk.demo.imports import import_seed
 from netzwerk.demo.privacy import privacy_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
@@ -59,5 +60,6 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         # After the calendar: its replayed sweeps must not see entries as stale.
         freshness_seed(report, directory, now=now)
         demo_history.history_seed(report, directory, now=now)
+        import_seed(report, directory, now=now)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report

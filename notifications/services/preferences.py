@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Network, Person
 from notifications.models import (
+    Kind,
     NetworkSettings,
     Preference,
 )
@@ -29,10 +30,12 @@ def preference_unsubscribe(*, person: Person, kind: str) -> Preference:
     person's ``Preference`` row (created with the defaults if missing).
     """
     field = Preference.FIELD_OF_KIND.get(kind)
-    if field is None:
+    if field is None and kind != Kind.CONSENT_REQUEST:
         raise ValidationError(_("Diese Art von Mail kann nicht abbestellt werden."))
     preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
-    setattr(preference, field, False)
+    # The consent request comes once and has no switch: „abbestellen“ there means no mail at all.
+    for name in [field] if field else Preference.TOGGLES:
+        setattr(preference, name, False)
     preference.full_clean()
     preference.save()
     logger.info("Person %s unsubscribed from %s", person.pk, kind)

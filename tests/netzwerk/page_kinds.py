@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from contacts import services as contact_services
 from contacts.entry_links import entry_link_path, entry_link_read, entry_token_make
 from contacts.models import Consent, InstitutionCategory, InstitutionType, Network
+from contacts.services import imports
 from contacts.services.freshness import institution_change_propose
 from meetings import services as meeting_services
 from meetings import tokens as meeting_tokens
@@ -43,7 +44,7 @@ ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404, "entry_link_invali
 @dataclass
 class Site:
     cast: Cast
-    # kind -> (who looks: "anonymous", "member", "speaker"; the address)
+    # kind -> (who looks: "anonymous", "member", "speaker", "staff"; the address)
     pages: dict[str, tuple[str, str]]
 
 
@@ -93,6 +94,13 @@ def site_create(*, password: str | None = None) -> Site:
         duration_minutes=120,
         address="Musterweg 1, 52062 Aachen",
     )
+    list_file = b"Einrichtung;Ansprechpartner*in;E-Mail;PLZ\r\nKita Import;Ina Import;ina@example.org;52062\r\n"
+    previewed = imports.import_upload(file_name="liste.csv", data=list_file, network=network, created_by=cast.staff)
+    previewed = imports.import_mapping_set(run=previewed, mapping=previewed.mapping, default_type=institution_type)
+    imported = imports.import_upload(file_name="liste.csv", data=list_file, network=network, created_by=cast.staff)
+    imported = imports.import_mapping_set(run=imported, mapping=imported.mapping, default_type=institution_type)
+    imports.import_start(run=imported, mode="alle")
+    imports.import_execute(run_id=imported.pk)
     member = cast.member_person
     user = cast.member
     # An open invitation, so that the invitation link shows its form.
@@ -166,6 +174,10 @@ def site_create(*, password: str | None = None) -> Site:
         "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
         # Sozialplanung pages
+        "import_list": ("staff", "/import/"),
+        "import_mapping": ("staff", f"/import/{previewed.pk}/spalten/"),
+        "import_preview": ("staff", f"/import/{previewed.pk}/vorschau/"),
+        "import_report": ("staff", f"/import/{imported.pk}/"),
         "stale_entries": ("staff", "/konto/eintraege/veraltet/"),
         "proposal_list": ("staff", "/konto/eintraege/vorschlaege/"),
         "proposal_detail": ("staff", f"/konto/eintraege/vorschlaege/{proposal.pk}/"),

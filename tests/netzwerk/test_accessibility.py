@@ -190,6 +190,59 @@ def test_detail_pages_have_breadcrumbs(page, directory, kind):
     assert crumbs.locator("[aria-current=page]").count() == 1
 
 
+@pytest.fixture
+def import_pages():
+    """The import pages of Sozialplanung: the list, a run's columns and preview (with an
+    error and a possible duplicate), and a finished run's report."""
+    from django.contrib.auth.models import Group
+
+    from contacts.services import imports
+    from tests.contacts.import_files import csv_bytes
+    from tests.factories import UserFactory
+
+    category, _ = InstitutionCategory.objects.get_or_create(name="Kinder und Familie")
+    kita, _ = InstitutionType.objects.get_or_create(slug="kita", defaults={"name": "Kita", "category": category})
+    staff = UserFactory(email="fb56@example.org")
+    staff.groups.add(Group.objects.get_or_create(name="Sozialplanung")[0])
+    InstitutionFactory(name="Kita Sonnenschein", type=kita, street="Lindenstraße 5", postal_code="52070")
+    data = csv_bytes(
+        [
+            ["Kita Sonnenschein e.V.", "Anna Adler", "anna@example.org", "", "Lindenstraße 7", "52070"],
+            ["Kita Mond", "Bernd Berg", "kaputt", "", "Weg 1", "52070"],
+            ["Kita Stern", "Cleo Clean", "cleo@example.org", "0241 1", "Weg 2", "52070"],
+        ]
+    )
+    network = NetworkFactory(name="Stadtteilkonferenz Testviertel", slug="stk-testviertel")
+    previewed = imports.import_upload(file_name="liste.csv", data=data, network=network, created_by=staff)
+    previewed = imports.import_mapping_set(run=previewed, mapping=previewed.mapping, default_type=kita)
+    done = imports.import_upload(file_name="liste.csv", data=data, network=network, created_by=staff)
+    done = imports.import_mapping_set(run=done, mapping=done.mapping, default_type=kita)
+    imports.import_start(run=done, mode="gueltige")
+    imports.import_execute(run_id=done.pk)
+    pages = {
+        "list": "/import/",
+        "mapping": f"/import/{previewed.pk}/spalten/",
+        "preview": f"/import/{previewed.pk}/vorschau/",
+        "report": f"/import/{done.pk}/",
+    }
+    return staff, pages
+
+
+@pytest.mark.parametrize("kind", ["list", "mapping", "preview", "report"])
+def test_import_page_for_staff_is_accessible_and_fits_320_px(page, live_server, axe_source, import_pages, kind):
+    from tests.netzwerk.page_kinds import log_in_as
+
+    staff, pages = import_pages
+    log_in_as(page, live_server, staff)
+
+    response = page.goto(pages[kind])
+
+    assert response.status == 200
+    assert axe_violations(page, axe_source) == []
+    assert scroll_width_at(page, 320) <= 320
+    assert axe_violations(page, axe_source) == []
+
+
 def test_entry_check_pages_are_accessible_and_fit_320_px(page, axe_source, directory, live_server):
     """Issue 14: the page behind „Eintrag prüfen“ (also with errors), and the Sozialplanung's
     stale list and review queue."""
