@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contacts import models, selectors, services
+from contacts.services import places
 
 
 class DirectoryAdmin(admin.ModelAdmin):
@@ -292,6 +293,18 @@ class InstitutionAdmin(DirectoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["type", "umbrella", "area"]
     readonly_fields = ["is_demo", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """The coordinates go through ``services.places.institution_coordinates_set`` (as the
+        GeoJSON import does); the form has checked them with the model's rules."""
+        latitude, longitude = obj.latitude, obj.longitude
+        if change:
+            stored = models.Institution.objects.get(pk=obj.pk)
+            obj.latitude, obj.longitude = stored.latitude, stored.longitude
+        else:
+            obj.latitude = obj.longitude = None
+        super().save_model(request, obj, form, change)
+        places.institution_coordinates_set(institution=obj, latitude=latitude, longitude=longitude)
 
 
 # --- people ------------------------------------------------------------------------------

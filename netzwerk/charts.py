@@ -186,7 +186,8 @@ def line_chart(
     low, high = ticks[0], ticks[-1]
     tick_labels = [number(tick, decimals if decimals is not None else None) for tick in ticks]
     left = 12 + 7 * max(len(label) for label in tick_labels)
-    right, top = width - 12, 10
+    # Room on the right for half of the last category's label (a year), which is centred.
+    right, top = width - 24, 10
     legend_height = 20 * len(series) if len(series) > 1 else 0
     bottom = height - 28 - legend_height
     step = (right - left) / max(len(categories) - 1, 1)

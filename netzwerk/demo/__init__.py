@@ -16,6 +16,7 @@ from django.utils import timezone
 from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -38,7 +39,8 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     says when an old one's last meeting was held), unless ``refresh`` removes it first. ``now`` (the
     present by default) is the moment the demo is built around.
 
-    Side effects, all in one transaction: see ``directory.directory_seed`` and
+    Side effects, all in one transaction: see ``directory.directory_seed``,
+    ``figures.figures_seed`` and
     ``calendar.calendar_seed`` (and ``calendar.calendar_clear`` with ``refresh``); clears the
     cached demo marker afterwards.
     """
@@ -46,6 +48,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     report = SeedReport()
     with transaction.atomic():
         directory = directory_seed(report, today=now.astimezone(demo_calendar.BERLIN).date())
+        figures_seed(report)
         if refresh:
             demo_calendar.calendar_clear(report)
         if calendar and not demo_calendar.calendar_present():
