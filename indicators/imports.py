@@ -58,7 +58,13 @@ STATUSES = {
 
 def header_key(text: str) -> str:
     """A header cell folded to letters and digits: „Bezugsgröße“ → „bezugsgrosse“."""
-    return "".join(character for character in fold(str(text)).replace("ß", "ss") if character.isalnum())
+    return "".join(character for character in fold(str(text).replace("ß", "ss")) if character.isalnum())
+
+
+# The spellings above as the header cells are compared (fold also merges doubled letters).
+COLUMNS = {column: {header_key(spelling) for spelling in spellings} for column, spellings in COLUMNS.items()}
+LEVELS = {header_key(spelling): level for spelling, level in LEVELS.items()}
+STATUSES = {header_key(spelling): status for spelling, status in STATUSES.items()}
 
 
 @dataclass(frozen=True)

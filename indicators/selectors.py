@@ -181,8 +181,8 @@ class IndicatorTable:
         if all(part.population for part in parts):
             population = sum(part.population for part in parts)
             mean = sum(part.value * part.population for part in parts) / Decimal(population)
-            return Figure(float(mean), status, derived=True, population=population, weighted=True)
-        return Figure(float(sum(part.value for part in parts) / len(parts)), status, derived=True)
+            return Figure(round(float(mean), 3), status, derived=True, population=population, weighted=True)
+        return Figure(round(float(sum(part.value for part in parts) / len(parts)), 3), status, derived=True)
 
     def living_figures(self, year: int, area_ids: list[int] | None = None) -> list[tuple[Node, Figure | None]]:
         """The Lebensräume (all, or ``area_ids``) with their figures in ``year``."""

@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
+        "FigureStatusEnum": "indicators.models.IndicatorValue.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

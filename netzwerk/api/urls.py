@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework.routers import DefaultRouter
 
 from contacts.api.urls import register as register_contacts
+from indicators.api.urls import register as register_indicators
 from meetings.api.urls import register as register_meetings
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
@@ -13,6 +14,7 @@ from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
 router = DefaultRouter()
 register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
 register_meetings(router)
+register_indicators(router)
 
 
 def not_found(request, rest: str = ""):
