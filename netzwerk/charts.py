@@ -39,7 +39,8 @@ def number(value: float | int | None, decimals: int | None = None) -> str:
         return "–"
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    # Rounded first: Django's number_format cuts a float's digits off (8.4875 → „8,4“).
+    return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
