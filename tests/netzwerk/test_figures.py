@@ -129,8 +129,8 @@ def test_coverage_lists_living_areas_without_stk_high_need_first(client, city):
 
     without_stk = page[page.index('id="ohne-stk"') : page.index('id="ohne-oag"')]
     assert (
-        '<li class="high-need"><a href="/gebiete/lebensraum-341/">341 Rothe Erde</a> (Aachen-Ost) – <strong>hoher Bedarf:</strong> Kinderarmut</li>'
-        in without_stk
+        '<li class="high-need"><a href="/gebiete/lebensraum-341/">341 Rothe Erde</a> (Aachen-Ost) – '
+        "<strong>hoher Bedarf:</strong> Kinderarmut</li>" in without_stk
     )
     assert "362 Frankenberg" not in without_stk
     assert "Keine: jeder Lebensraum ist abgedeckt." in page[page.index('id="ohne-oag"') :]
