@@ -65,3 +65,15 @@ def small_city_create(*, shapes: bool = True) -> SmallCity:
         for index, area in enumerate([frankenberg, beverau, rothe_erde]):
             AreaShape.objects.create(area=area, geometry=square(6.08 + index * 0.012, 50.77), is_schematic=True)
     return SmallCity(district, burtscheid, ost, frankenberg, beverau, rothe_erde, unemployment, child_poverty)
+
+
+def figures_add(*, district: Area, social_area: Area, living_area: Area) -> Indicator:
+    """One indicator with values for ``living_area`` and a sibling, and their outlines."""
+    sibling = LivingAreaFactory(parent=social_area, name="Beverau", slug="beverau", code="410")
+    indicator = Indicator.objects.create(slug="kinderarmut", name="Kinderarmut", unit="%")
+    for year, first, second in [(2011, "17.9", "5.0"), (2014, "16.0", "6.5")]:
+        value(indicator, living_area, year, first, status=IndicatorValue.Status.ESTIMATED)
+        value(indicator, sibling, year, second, status=IndicatorValue.Status.INVENTED)
+    for index, area in enumerate([living_area, sibling]):
+        AreaShape.objects.create(area=area, geometry=square(6.08 + index * 0.012, 50.77), is_schematic=True)
+    return indicator

@@ -90,6 +90,10 @@ def site_create(*, password: str | None = None) -> Site:
         duration_minutes=120,
         address="Musterweg 1, 52062 Aachen",
     )
+    # The figures of the areas: indicators, values and outlines around the same Sozialraum.
+    from tests.indicators.factories import figures_add
+
+    figures_add(district=district, social_area=social_area, living_area=living_area)
     member = cast.member_person
     user = cast.member
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -109,6 +113,10 @@ def site_create(*, password: str | None = None) -> Site:
         "institution_contact_sent": ("anonymous", f"/einrichtungen/{institution.slug}/kontakt/gesendet/"),
         "area_list": ("anonymous", "/gebiete/"),
         "area_detail": ("anonymous", f"/gebiete/{social_area.slug}/"),
+        "figures_comparison": ("anonymous", "/gebiete/kennzahlen/?kennzahl=kinderarmut"),
+        "figures_coverage": ("anonymous", "/gebiete/abdeckung/"),
+        "figures_map": ("anonymous", "/gebiete/karte/"),
+        "figures_import": ("staff", "/gebiete/kennzahlen/import/"),
         "calendar": ("anonymous", f"/termine/netzwerk/{network.slug}/kalender/?monat={month}"),
         "meeting_public": ("anonymous", f"/termine/{upcoming.uid}/"),
         "imprint": ("anonymous", "/impressum/"),
