@@ -364,6 +364,11 @@ class CoverageRow:
         return bool(self.networks[Network.Kind.NEIGHBOURHOOD_CONFERENCE])
 
     @property
+    def network_groups(self) -> list[tuple[str, list[Network]]]:
+        """The kinds that have networks here, each with its networks."""
+        return [(kind, networks) for kind, networks in self.networks.items() if networks]
+
+    @property
     def has_oag(self) -> bool:
         return bool(self.networks[Network.Kind.SENIORS_WORKING_GROUP])
 
