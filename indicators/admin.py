@@ -43,6 +43,9 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(AreaShape)
 class AreaShapeAdmin(admin.ModelAdmin):
@@ -55,3 +58,6 @@ class AreaShapeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

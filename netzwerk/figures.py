@@ -210,8 +210,11 @@ figures_comparison.query_parameters = frozenset(ComparisonForm.base_fields)
 def figures_comparison_csv(request: HttpRequest) -> HttpResponse:
     """The comparison's table as CSV (the same parameters)."""
     form = _comparison_form(request)
-    if not form.is_valid() or form.cleaned_data["table"] is None:
+    if not form.is_valid():
         return _bad_request(request, form)
+    if form.cleaned_data["table"] is None:
+        # Nothing to export yet: no such file.
+        return render(request, "netzwerk/error.html", {"status": 404}, status=404)
     data = form.cleaned_data
     indicator = data["table"].indicator
     result = selectors.comparison(

@@ -211,3 +211,17 @@ def test_figure_pages_read_a_fixed_number_of_queries(client, city, url):
         InstitutionFactory(area=city.rothe_erde, latitude="50.765", longitude="6.09")
 
     assert page_queries(client, url) == one
+
+
+def test_comparison_csv_without_indicators_says_so(client, db):
+    response = client.get("/gebiete/kennzahlen/export.csv")
+
+    assert response.status_code == 404
+
+
+def test_figure_pages_in_english_render(client, city):
+    client.cookies["django_language"] = "en"
+
+    for url in ["/gebiete/kennzahlen/", "/gebiete/abdeckung/", "/gebiete/karte/", "/gebiete/sozialraum-5/"]:
+        response = client.get(url)
+        assert (url, response.status_code, response["Content-Language"]) == (url, 200, "en")
