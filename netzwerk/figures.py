@@ -177,7 +177,8 @@ def figures_comparison(request: HttpRequest) -> HttpResponse:
     chart = bar_chart(
         title=_("%(indicator)s %(year)s je Lebensraum") % {"indicator": indicator.name, "year": result.year},
         description=_(
-            "Ein Balken je Lebensraum, in der Reihenfolge der Tabelle; die gestrichelte Linie ist der Wert der Stadt."
+            "Ein Balken je Lebensraum, in der Reihenfolge der Tabelle; hervorgehoben (orange, fett): hoher Bedarf; "
+            "die gestrichelte Linie ist der Wert der Stadt."
         ),
         bars=[(str(row.node), row.figure.value if row.figure else None) for row in result.rows],
         category_label=_("Lebensraum"),
