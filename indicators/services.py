@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
 from contacts.models import Area, Institution
@@ -120,6 +121,10 @@ def indicator_values_import(*, data: bytes, filename: str = "", preview: bool = 
     for value in [*new, *changed]:
         value.full_clean(validate_unique=False, validate_constraints=False)
     IndicatorValue.objects.bulk_create(new)
+    if new:
+        # bulk_create sends no post_save; one tells whoever listens (the public page cache)
+        # that values of this model changed, as a save of each would.
+        post_save.send(sender=IndicatorValue, instance=new[-1], created=True, update_fields=None, raw=False)
     for value in changed:
         value.save(update_fields=["value", "population", "status", "note", "updated_at"])
     report.written = True

@@ -225,3 +225,23 @@ def test_figure_pages_in_english_render(client, city):
     for url in ["/gebiete/kennzahlen/", "/gebiete/abdeckung/", "/gebiete/karte/", "/gebiete/sozialraum-5/"]:
         response = client.get(url)
         assert (url, response.status_code, response["Content-Language"]) == (url, 200, "en")
+
+
+def test_cached_figure_pages_show_an_import_at_once(client, city, settings, django_capture_on_commit_callbacks):
+    from indicators.services import indicator_values_import
+
+    settings.PUBLIC_CACHE_SECONDS = 60
+    url = f"/gebiete/kennzahlen/?kennzahl=kinderarmut&jahr=2011&sozialraum={city.ost.pk}"
+    before = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator_values_import(data=b"Gebiet;Kennzahl;Jahr;Wert\n341;kinderarmut;2011;31,5\n")
+    changed = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator_values_import(data=b"Gebiet;Ebene;Kennzahl;Jahr;Wert\n4;Sozialraum;kinderarmut;2011;29,0\n")
+    added = client.get(url).content.decode()
+
+    assert "30,0 %" in before
+    assert "31,5 %" in changed and "30,0 %" not in changed
+    assert "Aachen-Ost</dt><dd>29,0 %</dd>" in added.replace("</dt>\n  <dd>", "</dt><dd>").replace(
+        "</dt> <dd>", "</dt><dd>"
+    )
