@@ -61,6 +61,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 FEED_MEETINGS = 5_000
 BIG_FEED_MEETINGS = 50_000
+# A third network for the 304 at three sizes: it must cost the same for each.
+TINY_FEED_MEETINGS = 500
 # Members-only meetings beside the public ones (10 %): the feed must filter them out.
 INTERNAL_SHARE = 0.1
 SEED = 5
@@ -80,6 +82,7 @@ TARGET_PEAK_MB = 300.0
 
 SLUG = "stk-ost-bench"
 BIG_SLUG = "oag-brand-bench"
+TINY_SLUG = "ak-senioren-bench"
 
 
 # Data ---------------------------------------------------------------------------------
@@ -155,8 +158,14 @@ def data_create(*, rng: random.Random) -> dict[str, int]:
         short_name="OAG Brand",
         slug=BIG_SLUG,
     )
+    tiny = Network.objects.create(
+        kind=Network.Kind.WORKING_GROUP,
+        name="Arbeitskreis Seniorenarbeit Haaren",
+        short_name="AK Senioren Haaren",
+        slug=TINY_SLUG,
+    )
     counts = {"institutions": len(institutions)}
-    for network, public in ((small, FEED_MEETINGS), (big, BIG_FEED_MEETINGS)):
+    for network, public in ((tiny, TINY_FEED_MEETINGS), (small, FEED_MEETINGS), (big, BIG_FEED_MEETINGS)):
         meetings, items = meetings_create(network, public=public, institutions=institutions, rng=rng)
         counts[f"{network.slug}: meetings"] = meetings
         counts[f"{network.slug}: agenda items"] = items
@@ -532,6 +541,25 @@ def run(*, database_url: str) -> None:
 
     new_connection_304 = measure(handled_304, NEW_CONNECTION_RUNS, before=reconnect)
 
+    # The 304 of feeds of 500, 5,000 and 50,000 meetings, and of the whole city's feed:
+    # the ETag comes from the networks' calendar stamps, so the size must not show.
+    print("  304 at three sizes and for the city …", flush=True)
+    sized_304 = {}
+    for label, feed_path in (
+        (f"{TINY_FEED_MEETINGS:,} meetings", reverse("feeds:network", args=[TINY_SLUG])),
+        (f"{FEED_MEETINGS:,} meetings", path),
+        (f"{BIG_FEED_MEETINGS:,} meetings", reverse("feeds:network", args=[BIG_SLUG])),
+        ("city (all three)", reverse("feeds:city")),
+    ):
+        feed_etag = handler.get_response(factory.get(feed_path))["ETag"]
+
+        def sized(feed_path=feed_path, feed_etag=feed_etag):
+            return handler.get_response(factory.get(feed_path, headers={"if-none-match": feed_etag}))
+
+        with CaptureQueriesContext(connection) as captured:
+            status = sized().status_code
+        sized_304[label] = (measure(sized, NOT_MODIFIED_RUNS), len(captured.captured_queries), status)
+
     print("  memory, 50,000 meetings (child process) …", flush=True)
     child = subprocess.run(
         [sys.executable, "-m", "bench.feeds", "--memory-child", BIG_SLUG],
@@ -610,6 +638,17 @@ def run(*, database_url: str) -> None:
     for number, times in sorted(per_query.items()):
         label = statements_304[number][:24].replace("\n", " ") if number < len(statements_304) else "?"
         row(f"    query {number + 1}: {label}", None, value=f"{statistics.median(times) * 1000:10.2f} ms")
+    smallest = min(sample.median_ms for sample, _queries, _status in sized_304.values())
+    for label, (sample, queries, status) in sized_304.items():
+        ok = status == 304 and queries <= TARGET_304_QUERIES and sample.median_ms < TARGET_304_MS
+        row(
+            f"  304, {label}: {queries} queries",
+            sample,
+            ratio=f"{sample.median_ms / smallest:.2f}× min",
+            target=f"< {TARGET_304_MS:.0f} ms, ≤ {TARGET_304_QUERIES} q",
+            verdict=verdict(ok),
+        )
+        ok_304 = ok_304 and ok
     row("  SELECT 1 round trip", round_trip_sample, target="floor per query")
     row("  304 (view only)", view_304, ratio=f"{base / view_304.median_ms:.0f}×")
     row("  304 with a new DB connection", new_connection_304, target="info: CONN_MAX_AGE=0")

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contacts import models, selectors, services
+from contacts.admin_export import ExportAdmin
+from contacts.history_admin import VersionHistoryAdmin
 from contacts.services import places
 
 
@@ -246,7 +248,7 @@ class NetworkMembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Network)
-class NetworkAdmin(DirectoryAdmin):
+class NetworkAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["name", "kind", "parent", "area_names", "member_count", "is_active"]
     list_filter = ["kind", NetworkAreaFilter, "is_active", "topics"]
     list_select_related = ["parent"]
@@ -285,7 +287,7 @@ class NetworkAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Institution)
-class InstitutionAdmin(DirectoryAdmin):
+class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["name", "type", "umbrella", "area", "email", "accessibility", "is_active"]
     list_filter = ["type__category", "type", "umbrella", "area", "accessibility", "is_active"]
     list_select_related = ["type", "umbrella", "area"]
@@ -424,7 +426,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(models.Person)
-class PersonAdmin(DirectoryAdmin):
+class PersonAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = [
         "family_name",
         "given_name",
@@ -601,7 +603,7 @@ class AffiliationAdmin(DirectoryAdmin):
 
 
 @admin.register(models.ContactChannel)
-class ContactChannelAdmin(DirectoryAdmin):
+class ContactChannelAdmin(VersionHistoryAdmin, DirectoryAdmin):
     form = ChannelForm
     list_display = ["value", "kind", "label", "is_primary", "person"]
     list_filter = ["kind", "is_primary"]
@@ -638,7 +640,7 @@ class ContactChannelAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Consent)
-class ConsentAdmin(DirectoryAdmin):
+class ConsentAdmin(VersionHistoryAdmin, DirectoryAdmin):
     """Consents are added and withdrawn, never changed or deleted (Art. 7 (1) DSGVO: the
     controller must be able to show what was consented to, when and to which text)."""
 
@@ -703,7 +705,7 @@ class ConsentAdmin(DirectoryAdmin):
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(DirectoryAdmin):
+class MembershipAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     list_display = ["network", "holder", "role", "start", "end", "is_current"]
     list_filter = ["role", "network__kind", MembershipCurrentFilter, "network"]
     list_select_related = ["network", "institution", "person"]

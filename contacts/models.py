@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from contacts.clients import email_normalize
 from contacts.managers import MembershipQuerySet, UserManager
@@ -262,6 +263,8 @@ class Network(ConfirmedModel):
         verbose_name=_("Suchname"),
     )
 
+    history = HistoricalRecords(excluded_fields=["search_text", "search_name"])
+
     class Meta:
         verbose_name = _("Netzwerk")
         verbose_name_plural = _("Netzwerke")
@@ -441,6 +444,8 @@ class Institution(ConfirmedModel):
         verbose_name=_("Suchname"),
     )
 
+    history = HistoricalRecords(excluded_fields=["search_text", "search_name"])
+
     class Meta:
         verbose_name = _("Einrichtung")
         verbose_name_plural = _("Einrichtungen")
@@ -505,6 +510,8 @@ class Person(ConfirmedModel):
         verbose_name=_("Suchname"),
     )
 
+    history = HistoricalRecords(excluded_fields=["search_name"])
+
     class Meta:
         verbose_name = _("Person")
         verbose_name_plural = _("Personen")
@@ -553,6 +560,8 @@ class ContactChannel(models.Model):
     is_primary = models.BooleanField(
         _("Hauptadresse"), default=False, help_text=_("An diese Adresse gehen Einladungen und Erinnerungen.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Kontaktweg")
@@ -640,6 +649,8 @@ class Consent(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("Einwilligung")
         verbose_name_plural = _("Einwilligungen")
@@ -722,6 +733,8 @@ class Membership(TimestampedModel):
     uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Mitgliedschaft")

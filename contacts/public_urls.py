@@ -15,6 +15,7 @@ urlpatterns = [
     path("einrichtungen/", views.institution_list, name="institution_list"),
     path("einrichtungen/<slug:slug>/", views.institution_detail, name="institution_detail"),
     path("einrichtungen/<slug:slug>/kontakt/", views.institution_contact, name="institution_contact"),
+    path("einrichtungen/<slug:slug>/kontakt.vcf", views.institution_vcard, name="institution_vcard"),
     path(
         "einrichtungen/<slug:slug>/kontakt/gesendet/",
         views.institution_contact_sent,

@@ -52,3 +52,37 @@ def network_vcard(*, name: str, website: str, page_url: str, source_url: str, sp
         properties += [f"TEL;VALUE=text;TYPE=work:{text_escape(phone)}" for phone in speaker.phones]
         cards.append(_card(properties))
     return "".join(cards)
+
+
+def institution_vcard(
+    *,
+    name: str,
+    street: str,
+    postal_code: str,
+    city: str,
+    email: str,
+    phone: str,
+    website: str,
+    page_url: str,
+    source_url: str,
+) -> str:
+    """One card (KIND:org) for an institution: its functional address, phone and website.
+
+    Only the institution's own data, which is public; the people who work there are not
+    on the card (their consent decides about them, on other surfaces).
+    """
+    org = text_escape(name)
+    properties = ["KIND:org", f"FN:{org}", f"ORG:{org}"]
+    if street or postal_code or city:
+        # ADR: post office box; extended address; street; locality; region; code; country.
+        parts = ["", "", street, city, "", postal_code, "Deutschland"]
+        properties.append("ADR;TYPE=work:" + ";".join(text_escape(part) for part in parts))
+    if email:
+        properties.append(f"EMAIL;TYPE=work:{text_escape(email)}")
+    if phone:
+        properties.append(f"TEL;VALUE=text;TYPE=work:{text_escape(phone)}")
+    if website:
+        properties.append(f"URL;TYPE=work:{website}")
+    properties.append(f"URL:{page_url}")
+    properties.append(f"SOURCE:{source_url}")
+    return _card(properties)

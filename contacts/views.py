@@ -29,6 +29,7 @@ from contacts.forms import (
 from contacts.models import Area, Institution, Network
 from contacts.services import contact_message_submit, password_reset_request
 from contacts.vcard import VCardPerson
+from contacts.vcard import institution_vcard as institution_vcard_text
 from contacts.vcard import network_vcard as network_vcard_text
 from contacts.visibility import PUBLIC
 
@@ -149,6 +150,29 @@ def network_vcard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response = HttpResponse(text, content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{network.slug}.vcf"'
+    return response
+
+
+@require_safe
+def institution_vcard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The institution's public contact (address, functional e-mail, phone) as a vCard 4.0."""
+    page = selectors.institution_page(slug=slug)
+    if page is None:
+        raise Http404(_("Diese Einrichtung gibt es nicht."))
+    institution = page.institution
+    text = institution_vcard_text(
+        name=institution.name,
+        street=institution.street,
+        postal_code=institution.postal_code,
+        city=institution.city,
+        email=institution.email,
+        phone=institution.phone,
+        website=institution.website,
+        page_url=request.build_absolute_uri(reverse("directory:institution_detail", args=[institution.slug])),
+        source_url=request.build_absolute_uri(),
+    )
+    response = HttpResponse(text, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{institution.slug}.vcf"'
     return response
 
 

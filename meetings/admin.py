@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetings import services
+from contacts.history_admin import VersionHistoryAdmin
+from meetings import selectors, services
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -28,6 +29,7 @@ from meetings.models import (
     Minutes,
     SchoolHoliday,
 )
+from meetings.services.history import RESTORERS
 
 
 def service_errors_to_form(form: forms.BaseForm, error: ValidationError) -> None:
@@ -148,7 +150,12 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(WrittenByServicesAdmin):
+class MeetingAdmin(VersionHistoryAdmin, WrittenByServicesAdmin):
+    history_restorers = RESTORERS
+
+    def history_querysets(self, obj) -> list:
+        return selectors.meeting_history_querysets(obj)
+
     form = MeetingAdminForm
     service_fields = services.MEETING_FIELDS
     list_display = ["title", "network", "start", "status", "visibility", "sequence", "edited_by_hand"]
@@ -273,7 +280,12 @@ class MeetingAdmin(WrittenByServicesAdmin):
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(WrittenByServicesAdmin):
+class MeetingSeriesAdmin(VersionHistoryAdmin, WrittenByServicesAdmin):
+    history_restorers = RESTORERS
+
+    def history_querysets(self, obj) -> list:
+        return selectors.meeting_history_querysets(obj)
+
     service_fields = services.SERIES_FIELDS
     list_display = ["title", "network", "rule_text", "first_date", "until", "cancelled_from", "generated_until"]
     list_filter = ["network__kind", "visibility"]

@@ -18,6 +18,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from contacts.models import Institution, Membership, Network, Person, TimestampedModel
 from contacts.text import validate_single_line
@@ -143,6 +144,8 @@ class MeetingSeries(LocationFields, TimestampedModel):
         default=False,
         help_text=_("Alle Termine der Serie, auch die später angelegten, sind bestätigt."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Terminserie")
@@ -278,6 +281,8 @@ class Meeting(LocationFields, TimestampedModel):
     # Changes to these fields are ones members must be told about: they raise ``sequence``.
     NOTICEABLE_FIELDS = ("start", "end", "status", *LocationFields.PLACE_FIELDS)
 
+    history = HistoricalRecords(excluded_fields=["search_name"])
+
     class Meta:
         verbose_name = _("Sitzung")
         verbose_name_plural = _("Sitzungen")
@@ -350,6 +355,8 @@ class AgendaItem(TimestampedModel):
         _("öffentlich"), default=True, help_text=_("Nicht öffentliche Punkte sehen nur Mitglieder des Netzwerks.")
     )
 
+    history = HistoricalRecords(excluded_fields=["text_html"])
+
     class Meta:
         verbose_name = _("Tagesordnungspunkt")
         verbose_name_plural = _("Tagesordnungspunkte")
@@ -398,6 +405,8 @@ class Minutes(TimestampedModel):
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     published_at = models.DateTimeField(_("veröffentlicht am"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["text_html"])
 
     class Meta:
         verbose_name = _("Protokoll")
@@ -618,6 +627,29 @@ class DatePollVote(TimestampedModel):
 
 def _feed_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+class CalendarStamp(models.Model):
+    """How often the meetings of one network have changed, and when last.
+
+    Kept by database triggers on the meetings table (migration 0011), not by the services:
+    every write moves it — a service's save, a bulk ``update()`` or ``delete()``, a cascade
+    from a deleted network. A feed's ETag is made of the stamps of its networks, so a
+    conditional GET reads one row per network and never the meetings (``meetings.feeds.stamp``).
+    No foreign key: the row of a deleted network is written by the cascade that deletes
+    its meetings, after the network itself may be gone.
+    """
+
+    network_id = models.BigIntegerField(_("Netzwerk"), primary_key=True)
+    version = models.BigIntegerField(_("Änderungen"))
+    changed_at = models.DateTimeField(_("zuletzt geändert"))
+
+    class Meta:
+        verbose_name = _("Kalenderstand eines Netzwerks")
+        verbose_name_plural = _("Kalenderstände der Netzwerke")
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.version}"
 
 
 class FeedToken(models.Model):

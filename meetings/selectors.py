@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
 from contacts.selectors import people_for_projection, user_roles
+from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.recurrence import BERLIN
 
@@ -257,4 +258,32 @@ def meeting_place_institution_ids(*, now: datetime.datetime | None = None, days:
         .order_by()
         .values_list("institution_id", flat=True)
         .distinct()
+    )
+
+
+def meeting_history_querysets(entry) -> list[QuerySet]:
+    """The historical rows of a meeting (with agenda and minutes) or a series."""
+    if isinstance(entry, Meeting):
+        return [
+            Meeting.history.filter(id=entry.pk),
+            AgendaItem.history.filter(meeting_id=entry.pk),
+            Minutes.history.filter(meeting_id=entry.pk),
+        ]
+    return [MeetingSeries.history.filter(id=entry.pk)]
+
+
+def network_history(network: Network, *, audience) -> list:
+    """What a network's speakers read in its history, newest first: the network's fields,
+    its memberships and its meetings; names projected for ``audience``, Sozialplanung's own
+    fields left out."""
+    querysets = [*network_history_querysets(network), Meeting.history.filter(network_id=network.pk)]
+    return versions_of(querysets, audience=audience, hidden=SPEAKER_HIDDEN_FIELDS)
+
+
+def meeting_attendees_confirmed(meeting: Meeting) -> list[Attendance]:
+    """The answers „Zusage“ of ``meeting``, their people ready for the projection."""
+    return list(
+        Attendance.objects.filter(meeting=meeting, answer=Attendance.Answer.YES).prefetch_related(
+            Prefetch("person", queryset=people_for_projection(Person.objects.all()))
+        )
     )

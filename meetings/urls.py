@@ -7,7 +7,7 @@ may not import.
 
 from django.urls import path
 
-from meetings.views import answers, pages, planning, polls
+from meetings.views import answers, pages, planning, polls, printouts
 
 app_name = "meetings"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("uebersicht/", pages.dashboard, name="dashboard"),
     path("netzwerk/<slug:slug>/kalender/", pages.network_calendar, name="network_calendar"),
     path("netzwerk/<slug:slug>/mitglieder/", pages.network_member_list, name="network_members"),
+    path("netzwerk/<slug:slug>/verlauf/", pages.network_history, name="network_history"),
+    path("netzwerk/<slug:slug>/mitglieder.<str:fmt>", printouts.network_member_export, name="network_members_export"),
     path("netzwerk/<slug:slug>/sitzung-planen/", planning.meeting_create, name="meeting_create"),
     path("netzwerk/<slug:slug>/serie-planen/", planning.series_create, name="series_create"),
     path("netzwerk/<slug:slug>/terminumfrage/", polls.poll_create, name="poll_create"),
@@ -28,6 +30,8 @@ urlpatterns = [
     path("umfragen/<int:pk>/abschliessen/", polls.poll_close, name="poll_close"),
     path("<uuid:uid>/antworten/", pages.meeting_answer, name="meeting_answer"),
     path("<uuid:uid>/anwesenheit/", pages.meeting_presence, name="meeting_presence"),
+    path("<uuid:uid>/anwesenheitsliste/", printouts.attendance_sheet, name="attendance_sheet"),
+    path("<uuid:uid>/einladung/", printouts.invitation_print, name="invitation_print"),
     path("<uuid:uid>/bearbeiten/", planning.meeting_edit, name="meeting_edit"),
     path("<uuid:uid>/absagen/", planning.meeting_cancel, name="meeting_cancel"),
     path("<uuid:uid>/wieder-ansetzen/", planning.meeting_restore, name="meeting_restore"),

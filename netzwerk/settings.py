@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "netzwerk",
     "contacts",
     "indicators",
@@ -82,7 +83,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused by django-axes into the German lockout page (429).
     "axes.middleware.AxesMiddleware",
+    # Every version records who made it: the user of the request (web, admin, or the API,
+    # whose authentication sets the user on the same request).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# A field is restored through the model's service (the Verlauf page), never by the
+# admin's raw save of an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "netzwerk.urls"
 WSGI_APPLICATION = "netzwerk.wsgi.application"
@@ -115,14 +122,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded SQLite builds covering indexes (PostgreSQL INCLUDE) as plain ones,
     # which is all the demo needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg prepares a statement run this often on one connection, but only on a cursor
-    # with server-side binding: the ORM's cursors bind on the client and are never
-    # prepared. meetings.feeds runs a feed's conditional GET on such a cursor (planning
-    # its aggregate cost more than running it). Django turns this off by default for
-    # connection poolers in transaction mode (PgBouncer before 1.21): set 0 behind one.
-    prepare_threshold = env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_threshold or None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

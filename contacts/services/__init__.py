@@ -103,7 +103,10 @@ def _primary_demote(channel: ContactChannel) -> None:
     """A new primary address demotes the person's previous one of the same kind."""
     if channel.is_primary:
         others = ContactChannel.objects.filter(person_id=channel.person_id, kind=channel.kind, is_primary=True)
-        others.exclude(pk=channel.pk).update(is_primary=False)
+        # One row at most, saved (not updated) so that its history records the change.
+        for other in others.exclude(pk=channel.pk):
+            other.is_primary = False
+            other.save(update_fields=["is_primary"])
 
 
 @transaction.atomic

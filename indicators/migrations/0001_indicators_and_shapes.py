@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('contacts', '0012_institution_coordinates'),
+        ('contacts', '0013_institution_coordinates'),
     ]
 
     operations = [

@@ -1,10 +1,9 @@
 """The feeds' conditional-GET statements, compiled once per kind of feed and shape of
-values and bound per request (kept prepared on PostgreSQL): a 304 costs two small queries."""
+values and bound per request: a 304 costs two small queries."""
 
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,7 +85,7 @@ def _fetch_one(kind: Callable, values: Mapping[str, Any], compile: Callable[...,
         statement = _STATEMENTS[key] = (sql, list(params))
     sql, params = statement
     bound = [param.bind(values, connection) if isinstance(param, _Placeholder) else param for param in params]
-    with _preparable_cursor(connection) as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, bound)
         return cursor.fetchone()
 
@@ -101,37 +100,6 @@ def _padded(items: list) -> list:
     if not items:
         return items
     return items + items[-1:] * ((1 << (len(items) - 1).bit_length()) - len(items))
-
-
-def _preparable_cursor(connection):
-    """A cursor whose statements PostgreSQL may keep prepared, logged like any other.
-
-    Django's cursors bind values on the client, so psycopg can never prepare them; these
-    statements are the same text on every conditional GET, and planning the aggregate cost
-    more than running it. Prepared after ``prepare_threshold`` runs (see settings).
-    """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = _server_binding_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
-@functools.cache
-def _server_binding_cursor_class() -> type:
-    # Imported when first used: the PostgreSQL backend needs psycopg, SQLite does not.
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class LoggedServerBindingCursor(ServerBindingCursor):
-        """Keeps the statement's text for Django's query log (``last_executed_query``)
-        also when it runs prepared: psycopg records it only for statements sent in full."""
-
-        def _send_query_prepared(self, name, pgq, *args, **kwargs):
-            self._query = pgq
-            return super()._send_query_prepared(name, pgq, *args, **kwargs)
-
-    return LoggedServerBindingCursor
 
 
 def _compile(queryset: QuerySet, connection) -> tuple[str, list]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from contacts.models import Area, Membership, Network
 from meetings.feeds.compiled import _compile, _fetch_one
-from meetings.models import Attendance, FeedToken, Meeting, Visibility
+from meetings.models import Attendance, CalendarStamp, FeedToken, Meeting, Visibility
 
 # Feeds are bounded so a ten-year-old network does not serve ten years of meetings on
 # every poll: one year back (members look up the last meetings) to the series horizon
@@ -64,7 +64,10 @@ class Feed:
     ``updated_at`` for its name in X-WR-CALNAME).
 
     The meetings are ``select(**values)``: one of the ``_select_*`` functions below and
-    the values of this request (the window's bounds, the network, …). Kept apart so that
+    the values of this request (the window's bounds, the network, …). The ETag is made
+    of ``stamps(**values)``, the calendar stamps of the networks whose meetings the feed
+    may hold, and of ``stamp_extras(**values)``: other rows whose change changes the feed
+    (a person's memberships and answers). Kept apart from the values so that
     :func:`feed_stamp` can compile the SQL of a kind of feed once and bind only the values.
     """
 
@@ -72,7 +75,9 @@ class Feed:
     name: str
     description: str
     select: Callable[..., QuerySet[Meeting]]
+    stamps: Callable[..., QuerySet[CalendarStamp]]
     values: Mapping[str, Any]
+    stamp_extras: Callable[..., list[QuerySet]] | None = None
     private: bool = False
     version: str = ""
     # The language of the feed's own words (names, "Tagesordnung:", "Abgesagt: "); the
@@ -113,13 +118,23 @@ def _as_text(value) -> str:
 # Validators -------------------------------------------------------------------------
 
 
+# The names of the window's values: the stamps do not depend on them (the day does).
+WINDOW_VALUES = ("window_start", "window_end", "cancelled_kept_from", "now")
+
+
 def _window(now: datetime.datetime) -> dict[str, datetime.datetime]:
-    """The values the feed window is made of (see :func:`_in_window`)."""
+    """The values the feed window is made of (see :func:`_in_window`).
+
+    Counted from the start of today (Aachen time), so a feed's meetings change only with a
+    write or at midnight: the ETag holds the day (:func:`meetings.feeds.stamp.feed_stamp`)
+    and need not read the meetings to see one leave the window.
+    """
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return {
-        "window_start": now - WINDOW_BACK,
-        "window_end": now + WINDOW_AHEAD,
-        "cancelled_kept_from": now - CANCELLED_KEEP,
-        "now": now,
+        "window_start": today - WINDOW_BACK,
+        "window_end": today + WINDOW_AHEAD,
+        "cancelled_kept_from": today - CANCELLED_KEEP,
+        "now": today,
     }
 
 
@@ -175,6 +190,56 @@ def _select_meeting(*, meeting_id: int) -> QuerySet[Meeting]:
     return Meeting.objects.filter(pk=meeting_id)
 
 
+# Whose stamps ------------------------------------------------------------------------
+# Every network whose meetings the feed may hold; a superset is safe (one full answer too
+# many when another of its meetings changes), a subset is not.
+
+
+def _stamps_all(**_window) -> QuerySet[CalendarStamp]:
+    return CalendarStamp.objects.all()
+
+
+def _stamps_network(*, network_id: int, **_window) -> QuerySet[CalendarStamp]:
+    return CalendarStamp.objects.filter(network_id=network_id)
+
+
+def _stamps_kind(*, kind: str, **_window) -> QuerySet[CalendarStamp]:
+    return CalendarStamp.objects.filter(network_id__in=Network.objects.filter(kind=kind).values("pk"))
+
+
+def _stamps_area(*, area_id: int, **_window) -> QuerySet[CalendarStamp]:
+    return CalendarStamp.objects.filter(network_id__in=Subquery(_area_network_ids(Q(pk=area_id))))
+
+
+def _stamps_builder(*, networks: list[str], kinds: list[str], areas: list[str], **_window) -> QuerySet[CalendarStamp]:
+    condition = Q(pk__in=[])
+    if networks or kinds:
+        chosen = Network.objects.filter(Q(slug__in=networks) | Q(kind__in=kinds)).values("pk")
+        condition |= Q(network_id__in=Subquery(chosen))
+    if areas:
+        condition |= Q(network_id__in=Subquery(_area_network_ids(Q(slug__in=areas))))
+    return CalendarStamp.objects.filter(condition)
+
+
+def _stamps_personal(*, person_id: int, **_values) -> QuerySet[CalendarStamp]:
+    # Every network the person was ever a member of (the day in the ETag decides whether
+    # the membership holds today) and the networks of the meetings they answered.
+    return CalendarStamp.objects.filter(
+        Q(network_id__in=Membership.objects.filter(person_id=person_id).values("network_id"))
+        | Q(network_id__in=Meeting.objects.filter(attendances__person_id=person_id).values("network_id"))
+    )
+
+
+def _stamp_extras_personal(*, person_id: int, **_values) -> list[QuerySet]:
+    """A joined or ended membership and a new or changed answer change the feed without
+    changing any meeting."""
+    return [Membership.objects.filter(person_id=person_id), Attendance.objects.filter(person_id=person_id)]
+
+
+def _stamps_meeting(*, meeting_id: int) -> QuerySet[CalendarStamp]:
+    return CalendarStamp.objects.filter(network_id__in=Meeting.objects.filter(pk=meeting_id).values("network_id"))
+
+
 def _area_network_ids(area_filter: Q) -> QuerySet[Network]:
     """Networks linked to the matching areas or to any area below them (three levels)."""
     return Network.objects.filter(
@@ -194,6 +259,7 @@ def feed_city(*, now: datetime.datetime, language: str = "de") -> Feed:
         name=name,
         description=description,
         select=_select_public,
+        stamps=_stamps_all,
         values=_window(now),
         language=language,
     )
@@ -212,6 +278,7 @@ def feed_network(*, slug: str, now: datetime.datetime, language: str = "de") -> 
         name=name,
         description=description,
         select=_select_network,
+        stamps=_stamps_network,
         values={"network_id": network_id, **_window(now)},
         version=_as_text(updated_at),
         language=language,
@@ -231,6 +298,7 @@ def feed_kind(*, kind: str, now: datetime.datetime, language: str = "de") -> Fee
         name=name,
         description=description,
         select=_select_kind,
+        stamps=_stamps_kind,
         values={"kind": kind, **_window(now)},
         language=language,
     )
@@ -249,6 +317,7 @@ def feed_area(*, slug: str, now: datetime.datetime, language: str = "de") -> Fee
         name=name,
         description=description,
         select=_select_area,
+        stamps=_stamps_area,
         values={"area_id": area["pk"], **_window(now)},
         version=area["updated_at"].isoformat(),
         language=language,
@@ -326,6 +395,7 @@ def feed_builder(*, choice: dict[str, list[str]], now: datetime.datetime, langua
         name=name,
         description=description,
         select=_select_builder,
+        stamps=_stamps_builder,
         values={"networks": networks, "kinds": kinds, "areas": areas, **_window(now)},
         version=",".join(sorted(updated.isoformat() for _name, updated in found.values())),
         language=language,
@@ -354,6 +424,8 @@ def feed_personal(*, token: FeedToken, now: datetime.datetime) -> Feed:
         name=name,
         description=description,
         select=_select_personal,
+        stamps=_stamps_personal,
+        stamp_extras=_stamp_extras_personal,
         values={"person_id": token.person_id, "today": today, **_window(now)},
         private=True,
         language=language,
@@ -369,6 +441,7 @@ def feed_meeting(*, meeting_id: int, uid, private: bool, language: str = "de") -
         name="Netzwerk Aachen",
         description=description,
         select=_select_meeting,
+        stamps=_stamps_meeting,
         values={"meeting_id": meeting_id},
         private=private,
         language=language,

@@ -1,5 +1,5 @@
-"""A feed's validator: one aggregate over its meetings gives the ETag and Last-Modified
-that decide a conditional GET."""
+"""A feed's validator: the calendar stamps of its networks give the ETag and Last-Modified
+that decide a conditional GET, without reading a meeting."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import (
-    F,
-)
+from django.db.models import F
+from django.utils import timezone
 
 from contacts.models import Institution, Network
 from meetings.feeds.compiled import _compile, _fetch_one
-from meetings.feeds.definitions import Feed, _as_text
+from meetings.feeds.definitions import WINDOW_VALUES, Feed, _as_text
 from meetings.feeds.events import FORMAT_VERSION
 
 # How long a feed's Last-Modified (with the ETag it belongs to) is remembered.
@@ -25,51 +24,70 @@ LAST_MODIFIED_TIMEOUT = 60 * 60 * 24 * 90
 class FeedStamp:
     etag: str
     last_modified: datetime.datetime
-    count: int
 
 
 def _stamp_row(feed: Feed) -> tuple:
-    """Count, id sum and latest changes of ``feed``'s meetings (see :func:`feed_stamp`)."""
+    """One row: count, network-id sum, version sum and latest change of the feed's calendar
+    stamps; count, id sum and latest change of each of its extra row sets; the latest change
+    of any network and any institution."""
+    values = {name: value for name, value in feed.values.items() if name not in WINDOW_VALUES}
 
-    def compile(*, connection, **values):
-        selection = feed.select(**values).order_by().values(stamp_id=F("pk"), stamp_changed=F("updated_at"))
-        inner, params = _compile(selection, connection)
+    def compile(*, connection, **placeholders):
         quote = connection.ops.quote_name
-        # The latest change of ANY network or institution, not only of those in the feed:
-        # two uncorrelated subqueries that read one index entry each, where joining every
-        # meeting to its network and institution made the aggregate read the table. Such
+        stamps = feed.stamps(**placeholders).order_by().values("network_id", "version", "changed_at")
+        sql, params = _compile(stamps, connection)
+        tables = [
+            "(SELECT COUNT(*) AS stamps, SUM(network_id) AS networks, SUM(version) AS versions, "
+            f"MAX(changed_at) AS changed FROM ({sql}) stamp_rows) stamps"
+        ]
+        columns = ["stamps.stamps", "stamps.networks", "stamps.versions", "stamps.changed"]
+        params = list(params)
+        extras = feed.stamp_extras(**placeholders) if feed.stamp_extras else []
+        for index, rows in enumerate(extras):
+            sql, extra_params = _compile(
+                rows.order_by().values(row_id=F("pk"), row_changed=F("updated_at")), connection
+            )
+            tables.append(
+                "(SELECT COUNT(*) AS n, SUM(row_id) AS ids, MAX(row_changed) AS changed "
+                f"FROM ({sql}) extra_rows) extra{index}"
+            )
+            columns += [f"extra{index}.n", f"extra{index}.ids", f"extra{index}.changed"]
+            params += extra_params
+        # The latest change of ANY network or institution (their names and addresses are
+        # in the events): uncorrelated subqueries that read one index entry each. Such
         # changes are rare, and the price is one full answer to every feed when one happens.
-        latest = [
+        columns += [
             f"(SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)})"
             for model in (Network, Institution)
         ]
-        sql = f"SELECT COUNT(*), SUM(feed.stamp_id), MAX(feed.stamp_changed), {', '.join(latest)} FROM ({inner}) feed"
-        return sql, params
+        return f"SELECT {', '.join(columns)} FROM {' CROSS JOIN '.join(tables)}", params
 
-    return _fetch_one(feed.select, feed.values, compile)
+    return _fetch_one(feed.stamps, values, compile)
 
 
 def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
-    """ETag and Last-Modified of ``feed`` from one aggregate query.
+    """ETag and Last-Modified of ``feed`` from one query over a few small rows.
 
-    The ETag hashes the meeting count, the sum of the ids (both change when a meeting
-    is deleted, unpublished, cancelled out of the feed or moved out of the window, which
-    a maximum of ``updated_at`` would not show), the latest change of a meeting, its
-    network and its institution, the feed's own parameters and :data:`FORMAT_VERSION`.
+    The ETag hashes the calendar stamps of the feed's networks (kept by database triggers:
+    any insert, update or delete of one of their meetings moves them; the set's count and
+    id sum change when a network joins or leaves the feed), its extra rows (a person's
+    memberships and answers), the latest change of any network and institution, the day
+    (the window moves at midnight, see ``definitions._window``), the feed's own parameters
+    and :data:`FORMAT_VERSION`. No meeting is read: a 304 costs the same for 500 meetings
+    as for 50,000.
 
     Last-Modified is the time this server first saw the feed's current ETag (kept in the
-    cache), not ``Max(updated_at)``: a deletion lowers that maximum, and a Last-Modified
+    cache), not a maximum of change times: a deletion would lower that, and a Last-Modified
     taken from it would go backwards and let ``If-Modified-Since`` answer 304 for a feed
     that lost a meeting. A lost cache entry only moves it forward (one full answer).
     """
-    count, id_sum, changed, network_changed, institution_changed = _stamp_row(feed)
+    row = _stamp_row(feed)
     parts = [
         FORMAT_VERSION,
         feed.stamp_key,
         feed.version,
-        str(count),
-        str(id_sum or 0),
-        *(_as_text(value) for value in (changed, network_changed, institution_changed)),
+        timezone.localdate(now).isoformat(),
+        *(_as_text(value) for value in row),
     ]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     etag = f'"{digest}"'
@@ -85,4 +103,4 @@ def feed_stamp(feed: Feed, *, now: datetime.datetime) -> FeedStamp:
         if remembered is not None and last_modified <= remembered[1]:
             last_modified = remembered[1] + datetime.timedelta(seconds=1)
         cache.set(remembered_key, (etag, last_modified), LAST_MODIFIED_TIMEOUT)
-    return FeedStamp(etag=etag, last_modified=last_modified, count=count)
+    return FeedStamp(etag=etag, last_modified=last_modified)

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import bulk_history_defaults
 from meetings.models import (
     LocationFields,
     Meeting,
@@ -27,12 +28,40 @@ SERIES_FIELDS = (
 )
 MEETING_FIELDS = ("title", "start", "end", "status", "visibility", *LocationFields.LOCATION_FIELDS)
 AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position")
+HISTORY_BATCH = 500
 
 
 def _save(instance, *, validate_constraints: bool = True):
     instance.full_clean(validate_constraints=validate_constraints)
     instance.save()
     return instance
+
+
+def _meetings_created_record(rows: list[Meeting]) -> None:
+    """Give each of ``rows``, just bulk-created, its first version in the history.
+
+    ``bulk_create`` sends no signals, so simple-history would not see the rows. They are
+    found again by their ``uid`` (made here, not by the database): a row skipped by
+    ``ignore_conflicts`` existed already and is not found, so it gets no second „angelegt“.
+    Rows that came back with their ids (no ``ignore_conflicts``) need no query.
+    One query and one insert per 500 rows, whoever made them (the request's user, or none
+    for the nightly task).
+    """
+    if all(row.pk is not None for row in rows):
+        Meeting.history.bulk_history_create(rows, batch_size=HISTORY_BATCH, **bulk_history_defaults())
+        return
+    for first in range(0, len(rows), HISTORY_BATCH):
+        uids = [row.uid for row in rows[first : first + HISTORY_BATCH]]
+        Meeting.history.bulk_history_create(
+            list(Meeting.objects.filter(uid__in=uids)), batch_size=HISTORY_BATCH, **bulk_history_defaults()
+        )
+
+
+def _meetings_changed_record(ids: list[int]) -> None:
+    """Record a version of each meeting in ``ids`` after an ``UPDATE`` that sent no signals."""
+    for first in range(0, len(ids), HISTORY_BATCH):
+        rows = list(Meeting.objects.filter(pk__in=ids[first : first + HISTORY_BATCH]))
+        Meeting.history.bulk_history_create(rows, update=True, batch_size=HISTORY_BATCH, **bulk_history_defaults())
 
 
 def _actor_id(actor) -> int | None:
@@ -70,12 +99,21 @@ def _meeting_save(meeting: Meeting) -> Meeting:
     found a noticeable change. Call inside the transaction that locked the row."""
     meeting.full_clean()
     rises = getattr(meeting, "_sequence_rises", False)
-    if rises:
-        meeting.sequence = F("sequence") + 1
-    meeting.save()
-    if rises:
-        meeting._sequence_rises = False
-        meeting.refresh_from_db(fields=["sequence"])
+    if not rises:
+        meeting.save()
+        return meeting
+    adding = meeting._state.adding
+    meeting.sequence = F("sequence") + 1
+    # The version is recorded once the database has counted the new sequence (the
+    # history stores values, not expressions).
+    meeting.skip_history_when_saving = True
+    try:
+        meeting.save()
+    finally:
+        del meeting.skip_history_when_saving
+    meeting._sequence_rises = False
+    meeting.refresh_from_db(fields=["sequence"])
+    Meeting.history.bulk_history_create([meeting], update=not adding, **bulk_history_defaults())
     return meeting
 
 

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import bulk_history_defaults
 from meetings.models import (
     AgendaItem,
     Meeting,
@@ -31,6 +32,8 @@ def _agenda_renumber(meeting: Meeting, *, first: AgendaItem | None = None) -> No
             item.position = number
             changed.append(item)
     AgendaItem.objects.bulk_update(changed, ["position"])
+    # bulk_update sends no signals: the new numbers are recorded as versions here.
+    AgendaItem.history.bulk_history_create(changed, update=True, **bulk_history_defaults())
 
 
 @transaction.atomic

@@ -20,7 +20,16 @@ from meetings.models import (
     Minutes,
     Visibility,
 )
-from meetings.services._common import SERIES_FIELDS, _actor_id, _apply, _check_changes, _meeting_save, _save
+from meetings.services._common import (
+    SERIES_FIELDS,
+    _actor_id,
+    _apply,
+    _check_changes,
+    _meeting_save,
+    _meetings_changed_record,
+    _meetings_created_record,
+    _save,
+)
 from meetings.services.meetings import _reason_clean
 
 logger = logging.getLogger(__name__)
@@ -85,7 +94,10 @@ def _series_generate(*, series: MeetingSeries, since: datetime.date, through: da
             )
         }
     rows = [_occurrence(series, local) for local in local_starts if local.date() not in taken]
-    Meeting.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    # A new series has no occurrences to collide with: without ``ignore_conflicts`` the
+    # database returns the new ids, and their history needs no query to find them again.
+    Meeting.objects.bulk_create(rows, batch_size=500, ignore_conflicts=not new)
+    _meetings_created_record(rows)
     return len(rows)
 
 
@@ -187,6 +199,7 @@ def series_extend_horizon(*, series: MeetingSeries | None = None, today: datetim
             if (item.pk, local.date()) not in taken:
                 rows.append(_occurrence(item, local))
     Meeting.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    _meetings_created_record(rows)
     MeetingSeries.objects.filter(pk__in=[item.pk for item in candidates]).update(
         generated_until=through, updated_at=timezone.now()
     )
@@ -269,6 +282,7 @@ def series_update(
                 cancelled += 1
     rows = [_occurrence(series, local) for day, (local, _start, _end) in slots.items() if day not in filled]
     Meeting.objects.bulk_create(rows, batch_size=500)
+    _meetings_created_record(rows)
     series.generated_until = max(through, series.generated_until or through)
     series.save(update_fields=["generated_until", "updated_at"])
     logger.info(
@@ -337,8 +351,11 @@ def series_confirm(*, series: MeetingSeries, actor=None, now: datetime.datetime 
     if not series.confirmed:
         series.confirmed = True
         series.save(update_fields=["confirmed", "updated_at"])
-    count = Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).update(
+    planned = Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED)
+    ids = list(planned.values_list("pk", flat=True))
+    count = Meeting.objects.filter(pk__in=ids).update(
         status=Meeting.Status.CONFIRMED, sequence=F("sequence") + 1, updated_at=now
     )
+    _meetings_changed_record(ids)
     logger.info("Series %s confirmed by %s (%s meetings)", series.pk, _actor_id(actor), count)
     return count

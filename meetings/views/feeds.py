@@ -47,7 +47,7 @@ def _feed_path(path: str, language: str) -> str:
 
 
 def _serve(request, feed: feeds.Feed, *, now: datetime.datetime, filename: str) -> HttpResponse:
-    """Answer a feed request: 304 from the aggregate alone, otherwise the streamed body."""
+    """Answer a feed request: 304 from the calendar stamps alone, otherwise the streamed body."""
     stamp = feeds.feed_stamp(feed, now=now)
     response = get_conditional_response(request, etag=stamp.etag, last_modified=stamp.last_modified.timestamp())
     if response is None:

@@ -9,14 +9,17 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from contacts.history_admin import VERSIONS_PER_PAGE, version_rows
 from contacts.models import Person
 from contacts.selectors import audience_for, user_roles
+from contacts.selectors.history import user_labels
 from contacts.visibility import project_person
 from meetings import selectors
 from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
@@ -209,6 +212,19 @@ def network_member_list(request, slug: str):
     ]
     rows.sort(key=lambda row: row[1].display_name.casefold())
     return render(request, "meetings/member_list.html", {"network": network, "rows": rows})
+
+
+@require_safe
+@guarded
+def network_history(request, slug: str):
+    """Verlauf for the speakers: who changed the network, its members and meetings, when."""
+    network = managed_network(request, slug)
+    audience = audience_for(request.user)
+    page = Paginator(selectors.network_history(network, audience=audience), VERSIONS_PER_PAGE).get_page(
+        request.GET.get("seite")
+    )
+    rows = version_rows(page, user_labels([version.user_id for version in page], audience=audience), {})
+    return render(request, "meetings/network_history.html", {"network": network, "page_obj": page, "rows": rows})
 
 
 @require_safe

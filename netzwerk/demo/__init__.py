@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from netzwerk.demo import calendar as demo_calendar
+from netzwerk.demo import history as demo_history
 from netzwerk.demo.data import DEMO_LOGINS, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
 from netzwerk.demo.figures import figures_seed
@@ -40,9 +41,8 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     present by default) is the moment the demo is built around.
 
     Side effects, all in one transaction: see ``directory.directory_seed``,
-    ``figures.figures_seed`` and
-    ``calendar.calendar_seed`` (and ``calendar.calendar_clear`` with ``refresh``); clears the
-    cached demo marker afterwards.
+    ``history.history_seed``, ``figures.figures_seed`` and ``calendar.calendar_seed`` (and
+    ``calendar.calendar_clear`` with ``refresh``); clears the cached demo marker afterwards.
     """
     now = now or timezone.now()
     report = SeedReport()
@@ -55,5 +55,6 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             demo_calendar.calendar_seed(report, directory, now=now)
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
+        demo_history.history_seed(report, directory, now=now)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report

@@ -27,11 +27,13 @@ from dateutil.relativedelta import relativedelta
 from django.core.files import File
 from django.db.models import Max, Q
 from django.test import override_settings
+from django.utils import timezone
 
+from contacts.history import history_made_by
 from contacts.models import Membership, Network, Person
 from meetings import recurrence
 from meetings import services as meeting_services
-from meetings.models import Attendance, DatePoll, DatePollVote, Meeting, MeetingSeries, Minutes, Visibility
+from meetings.models import AgendaItem, Attendance, DatePoll, DatePollVote, Meeting, MeetingSeries, Minutes, Visibility
 from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
 from netzwerk.demo.directory import Directory
@@ -128,7 +130,8 @@ def calendar_clear(report: SeedReport) -> None:
 
     Only rows of demo networks (``is_demo=True``) go: their series, meetings (with agenda,
     answers and minutes, and the minutes' files), polls, and the delivery log rows, notices
-    and planning steps of those meetings and polls. Called inside the seed's transaction.
+    and planning steps of those meetings and polls, and the versions of that calendar in the
+    history. Called inside the seed's transaction.
     """
     demo = Network.objects.filter(is_demo=True)
     meeting_ids = list(Meeting.objects.filter(network__in=demo).values_list("pk", flat=True))
@@ -144,6 +147,12 @@ def calendar_clear(report: SeedReport) -> None:
     report.deleted["DatePoll"] += DatePoll.objects.filter(pk__in=poll_ids).delete()[1].get("meetings.DatePoll", 0)
     report.deleted["Meeting"] += Meeting.objects.filter(pk__in=meeting_ids).delete()[1].get("meetings.Meeting", 0)
     report.deleted["MeetingSeries"] += MeetingSeries.objects.filter(network__in=demo).delete()[0]
+    # The removed calendar's versions go with it: the new calendar starts its own history.
+    demo_ids = list(demo.values_list("pk", flat=True))
+    AgendaItem.history.filter(meeting_id__in=meeting_ids).delete()
+    Minutes.history.filter(meeting_id__in=meeting_ids).delete()
+    Meeting.history.filter(network_id__in=demo_ids).delete()
+    MeetingSeries.history.filter(network_id__in=demo_ids).delete()
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -522,6 +531,7 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     """
     for slug, days in CALENDAR.invitation_lead_days.items():
         network_settings_update(network=directory.networks[slug], invitation_lead_days=days)
+    started = timezone.now()
     replay = not _real_calendar_present()
     if replay:
         # Whatever is owed now (a contact message, say) is planned at its real time first,
@@ -544,9 +554,16 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     replay_start = now - datetime.timedelta(days=CALENDAR.replay_days)
     old = {story.meeting.pk for story in stories if story.confirmed_at < replay_start}
     events = sorted(timeline.events)
+    network_of = {story.meeting.pk: story.meeting.network_id for story in stories}
+
+    def live(event: _Event) -> None:
+        # Its versions in the history are dated when it happened and name who did it.
+        with history_made_by(user=actors.get(network_of.get(event.meeting_id)), at=event.moment):
+            event.action()
+
     for event in events:
         if event.meeting_id in old:
-            event.action()
+            live(event)
     if replay:
         recent = [story.meeting for story in stories if story.meeting.pk not in old]
         for moment in _reminder_moments(recent, since=replay_start, now=now):
@@ -557,9 +574,14 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
         for moment in _invitation_moments(meetings, since=replay_start, now=now):
             timeline.add(moment, lambda: None, notifies=True)
     for event in sorted(event for event in timeline.events if event.meeting_id not in old):
-        event.action()
+        live(event)
         if replay and event.notifies:
             report.created["Delivery"] += _sweep_and_send(event.moment)
+    # Series and meetings were planned before anything of the demo's past happened: their
+    # first versions are dated then, not at the moment the seed runs.
+    planned_at = min((event.moment for event in events), default=now) - datetime.timedelta(days=1)
+    for model in (MeetingSeries, Meeting):
+        model.history.filter(history_type="+", history_date__gte=started).update(history_date=planned_at)
     report.created["Meeting"] += len(extra)
     report.created["MeetingSeries"] += len(CALENDAR.series)
 

@@ -310,28 +310,58 @@ def test_feed_of_every_kind_answers_304_in_two_queries(client, django_assert_max
     assert response.status_code == 304
 
 
-def test_feed_stamp_counts_each_feeds_own_meetings():
-    """The stamp query is compiled once per kind of feed (and kept prepared on PostgreSQL
-    after a few runs): each feed still binds its own values."""
+def etag_of(feed) -> str:
+    return feeds.feed_stamp(feed, now=timezone.now()).etag
+
+
+def test_feed_stamp_moves_with_its_own_networks_only():
+    """The stamp query is compiled once per kind of feed: each feed still binds its own
+    values, and a change in one network moves the ETags of exactly the feeds that hold it."""
     small, big, third = NetworkFactory(), NetworkFactory(), NetworkFactory()
     MeetingFactory(network=small)
-    MeetingFactory.create_batch(3, network=big)
+    changing = MeetingFactory.create_batch(3, network=big)[0]
     MeetingFactory.create_batch(2, network=third)
     now = timezone.now()
-
-    counts = [feeds.feed_stamp(feeds.feed_network(slug=n.slug, now=now), now=now).count for n in (small, big) * 4]
-    builder = [
-        feeds.feed_stamp(feeds.feed_builder(choice=choice, now=now), now=now).count
-        for choice in (
-            {"netzwerk": [small.slug], "art": [], "gebiet": []},
-            {"netzwerk": sorted([small.slug, big.slug]), "art": [], "gebiet": []},
-            {"netzwerk": sorted([small.slug, big.slug, third.slug]), "art": [], "gebiet": []},
-            {"netzwerk": sorted([big.slug, third.slug]), "art": [], "gebiet": []},
-        )
+    choices = [
+        {"netzwerk": [small.slug], "art": [], "gebiet": []},
+        {"netzwerk": sorted([small.slug, big.slug]), "art": [], "gebiet": []},
+        {"netzwerk": sorted([small.slug, third.slug]), "art": [], "gebiet": []},
     ]
 
-    assert counts == [1, 3] * 4
-    assert builder == [1, 4, 6, 5]
+    def etags():
+        networks = [etag_of(feeds.feed_network(slug=n.slug, now=now)) for n in (small, big, third)]
+        builders = [etag_of(feeds.feed_builder(choice=choice, now=now)) for choice in choices]
+        return networks + builders + [etag_of(feeds.feed_city(now=now))]
+
+    before = etags()
+    services.meeting_update(meeting=changing, title="Neuer Titel")
+    after = etags()
+
+    assert len(set(before)) == len(before)  # every feed has an ETag of its own
+    changed = [old != new for old, new in zip(before, after, strict=True)]
+    # small, big, third | small, small+big, small+third | city
+    assert changed == [False, True, False, False, True, False, True]
+
+
+def test_feed_stamp_sees_bulk_writes_that_bypass_the_services():
+    """The calendar stamps are kept by database triggers: a queryset update() or delete()
+    and the cascade of a deleted network move the ETag as a service's save does."""
+    network, other = NetworkFactory(), NetworkFactory()
+    MeetingFactory.create_batch(3, network=network)
+    feed = feeds.feed_network(slug=network.slug, now=timezone.now())
+    seen = [etag_of(feed)]
+
+    Meeting.objects.filter(network=network).update(title="Umbenannt")
+    seen.append(etag_of(feed))
+    Meeting.objects.filter(network=network).first().delete()
+    seen.append(etag_of(feed))
+    MeetingFactory(network=other)
+    seen.append(etag_of(feed))  # another network's new meeting changes nothing here
+
+    assert seen[0] != seen[1] != seen[2] == seen[3]
+    city_before = etag_of(feeds.feed_city(now=timezone.now()))
+    other.delete()
+    assert etag_of(feeds.feed_city(now=timezone.now())) != city_before
 
 
 def test_feed_stamp_follows_the_moving_window():
@@ -342,24 +372,49 @@ def test_feed_stamp_follows_the_moving_window():
     now = timezone.now()
     later = now + datetime.timedelta(days=100)
 
-    today = feeds.feed_stamp(feeds.feed_network(slug=network.slug, now=now), now=now)
-    in_100_days = feeds.feed_stamp(feeds.feed_network(slug=network.slug, now=later), now=later)
+    feed_today = feeds.feed_network(slug=network.slug, now=now)
+    feed_later = feeds.feed_network(slug=network.slug, now=later)
 
-    assert [today.count, in_100_days.count] == [2, 1]
-    assert in_100_days.etag != today.etag
+    assert [feed_today.meetings.count(), feed_later.meetings.count()] == [2, 1]
+    assert feeds.feed_stamp(feed_later, now=later).etag != feeds.feed_stamp(feed_today, now=now).etag
 
 
-def test_feed_personal_stamp_follows_the_membership_term():
-    """The personal feed binds its day: a membership that has ended drops the network's meetings."""
+def test_feed_window_moves_at_midnight_only():
+    """The window is counted from the start of the day, so the feed's meetings cannot change
+    between two requests of one day without a write (the ETag holds the day, not the hour)."""
+    morning = timezone.localtime().replace(hour=7, minute=0, second=0, microsecond=0)
+    evening = morning.replace(hour=22)
+    network = NetworkFactory()
+    MeetingFactory(network=network, start=morning - feeds.WINDOW_BACK + datetime.timedelta(hours=3))
+
+    counts = [feeds.feed_network(slug=network.slug, now=when).meetings.count() for when in (morning, evening)]
+    etags = [
+        feeds.feed_stamp(feeds.feed_network(slug=network.slug, now=when), now=when).etag for when in (morning, evening)
+    ]
+
+    assert counts == [1, 1]
+    assert etags[0] == etags[1]
+
+
+def test_feed_personal_stamp_follows_the_membership_term_and_the_answers():
+    """The personal feed binds its day: a membership that has ended drops the network's
+    meetings; a Zusage to another network's public meeting adds one, and moves the ETag."""
     membership = MembershipFactory(end=timezone.localdate() + datetime.timedelta(days=10))
     MeetingFactory(network=membership.network, start=in_days(60), visibility=Visibility.MEMBERS)
+    elsewhere = MeetingFactory(start=in_days(30))
     token = services.feed_token_issue(person=membership.person)
     now = timezone.now()
     later = now + datetime.timedelta(days=20)
 
-    counts = [feeds.feed_stamp(feeds.feed_personal(token=token, now=when), now=when).count for when in (now, later)]
+    counts = [feeds.feed_personal(token=token, now=when).meetings.count() for when in (now, later)]
+    before = etag_of(feeds.feed_personal(token=token, now=now))
+    # (a Zusage given while a member of that network, as AttendanceFactory records it)
+    AttendanceFactory(meeting=elsewhere, person=membership.person, answer=Attendance.Answer.YES)
+    after = etag_of(feeds.feed_personal(token=token, now=now))
 
     assert counts == [1, 0]
+    assert feeds.feed_personal(token=token, now=now).meetings.count() == 2
+    assert before != after
 
 
 def test_feed_head_answers_headers_without_loading_meetings(client, django_assert_max_num_queries):

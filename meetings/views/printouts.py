@@ -1,0 +1,90 @@
+"""What speakers take out of Netzwerk: the member list as a spreadsheet, the attendance
+sheet to sign and the invitation with its agenda on paper.
+
+Everything goes through the visibility projection for the speaker (a member who shared
+their e-mail with the public or the network appears with it, others with what they
+allowed), as the member list page does. Pages for paper have a print stylesheet; a PDF is
+the browser's „Drucken → Als PDF speichern“.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from contacts.exports import FORMATS, spreadsheet_response
+from contacts.selectors import audience_for
+from contacts.visibility import project_person
+from meetings import selectors
+from meetings.views.access import guarded, managed_meeting, managed_network
+
+# Empty lines on the attendance sheet for people who come without having answered.
+WALK_IN_LINES = 10
+
+
+@require_safe
+@guarded
+def network_member_export(request, slug: str, fmt: str):
+    """The member list page as CSV or XLSX: the same rows, the same projection."""
+    if fmt not in FORMATS:
+        raise Http404(_("Dieses Format gibt es nicht."))
+    network = managed_network(request, slug)
+    audience = audience_for(request.user)
+    rows = []
+    for membership in selectors.network_members(network):
+        person = project_person(membership.person, audience)
+        rows.append(
+            [
+                person.display_name,
+                membership.role_label(person.form_of_address),
+                membership.institution.name if membership.institution else "",
+                ", ".join(person.emails),
+                ", ".join(person.phones),
+                membership.start,
+            ]
+        )
+    rows.sort(key=lambda row: row[0].casefold())
+    headers = [_("Name"), _("Rolle"), _("Einrichtung"), _("E-Mail"), _("Telefon"), _("Mitglied seit")]
+    filename = f"{_('mitglieder')}-{network.slug}-{timezone.localdate():%Y-%m-%d}"
+    return spreadsheet_response(fmt, headers=headers, rows=rows, filename=filename)
+
+
+@require_safe
+@guarded
+def attendance_sheet(request, uid):
+    """Anwesenheitsliste: who said yes (names as the speaker may see them), empty lines for
+    walk-ins, a column to sign."""
+    meeting = managed_meeting(request, uid)
+    audience = audience_for(request.user)
+    institutions: dict[int, list[str]] = {}
+    for membership in selectors.network_members(meeting.network):
+        if membership.institution is not None:
+            institutions.setdefault(membership.person_id, []).append(membership.institution.name)
+    rows = [
+        {
+            "name": project_person(attendance.person, audience).display_name,
+            "institutions": ", ".join(institutions.get(attendance.person_id, [])),
+        }
+        for attendance in selectors.meeting_attendees_confirmed(meeting)
+    ]
+    rows.sort(key=lambda row: row["name"].casefold())
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "rows": rows,
+        "walk_ins": range(len(rows) + 1, len(rows) + 1 + WALK_IN_LINES),
+    }
+    return render(request, "meetings/attendance_sheet.html", context)
+
+
+@require_safe
+@guarded
+def invitation_print(request, uid):
+    """The invitation with its agenda (internal items too: the paper goes to members)."""
+    meeting = managed_meeting(request, uid)
+    return render(
+        request,
+        "meetings/invitation_print.html",
+        {"meeting": meeting, "network": meeting.network, "agenda": meeting.visible_agenda_items},
+    )
