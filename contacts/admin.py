@@ -26,6 +26,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from contacts import models, selectors, services
 from contacts.admin_export import ExportAdmin
 from contacts.history_admin import VersionHistoryAdmin
+from contacts.services import places
 
 
 class DirectoryAdmin(admin.ModelAdmin):
@@ -316,7 +317,17 @@ class InstitutionAdmin(ExportAdmin, VersionHistoryAdmin, DirectoryAdmin):
     readonly_fields = ["is_demo", "confirmed_at", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
+        """The entry through ``services.institution_save``, the coordinates through
+        ``services.places.institution_coordinates_set`` (as the GeoJSON import does); the
+        form has checked them with the model's rules."""
+        latitude, longitude = obj.latitude, obj.longitude
+        if change:
+            stored = models.Institution.objects.get(pk=obj.pk)
+            obj.latitude, obj.longitude = stored.latitude, stored.longitude
+        else:
+            obj.latitude = obj.longitude = None
         services.institution_save(institution=obj, actor=request.user)
+        places.institution_coordinates_set(institution=obj, latitude=latitude, longitude=longitude)
 
 
 # --- people ------------------------------------------------------------------------------

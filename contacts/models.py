@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -402,6 +403,26 @@ class Institution(ConfirmedModel):
     website = models.URLField(_("Internetseite"), blank=True)
     email = models.EmailField(_("E-Mail-Adresse (Funktionsadresse)"), blank=True)
     phone = models.CharField(_("Telefon (zentral)"), max_length=40, blank=True)
+    # Where the institution is, for the map of the areas: set by hand or by import
+    # (services.institution_coordinates_set), never looked up from outside at run time.
+    latitude = models.DecimalField(
+        _("Breitengrad"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("z. B. 50.775346 (WGS 84)"),
+    )
+    longitude = models.DecimalField(
+        _("Längengrad"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("z. B. 6.083887 (WGS 84)"),
+    )
     accessibility = models.CharField(
         _("Zugänglichkeit des Gebäudes"),
         max_length=20,
@@ -440,9 +461,21 @@ class Institution(ConfirmedModel):
         verbose_name = _("Einrichtung")
         verbose_name_plural = _("Einrichtungen")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="institution_coordinates_both_or_none",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Bitte Breiten- und Längengrad angeben, oder beide leer lassen."))
 
     @property
     def address(self) -> str:

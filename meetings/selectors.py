@@ -247,6 +247,24 @@ def series_unconfirmed_count(series, *, now=None) -> int:
     return Meeting.objects.filter(series=series, start__gte=now, status=Meeting.Status.PLANNED).count()
 
 
+def meeting_place_institution_ids(*, now: datetime.datetime | None = None, days: int = 365) -> set[int]:
+    """The institutions where public meetings that are not cancelled take place within the
+    next ``days`` (the meeting places the map of the areas marks)."""
+    now = now or timezone.now()
+    return set(
+        Meeting.objects.filter(
+            visibility=Visibility.PUBLIC,
+            institution__isnull=False,
+            end__gt=now,
+            start__lt=now + datetime.timedelta(days=days),
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by()
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )
+
+
 def meeting_history_querysets(entry) -> list[QuerySet]:
     """The historical rows of a meeting (with agenda and minutes) or a series."""
     if isinstance(entry, Meeting):

@@ -39,7 +39,8 @@ def number(value: float | int | None, decimals: int | None = None) -> str:
         return "–"
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    # Rounded first: Django's number_format cuts a float's digits off (8.4875 → „8,4“).
+    return formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -186,7 +187,8 @@ def line_chart(
     low, high = ticks[0], ticks[-1]
     tick_labels = [number(tick, decimals if decimals is not None else None) for tick in ticks]
     left = 12 + 7 * max(len(label) for label in tick_labels)
-    right, top = width - 12, 10
+    # Room on the right for half of the last category's label (a year), which is centred.
+    right, top = width - 24, 10
     legend_height = 20 * len(series) if len(series) > 1 else 0
     bottom = height - 28 - legend_height
     step = (right - left) / max(len(categories) - 1, 1)

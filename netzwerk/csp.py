@@ -10,6 +10,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.urls import reverse
 
+from netzwerk.figures import map_tile_origin
+
 # Path name -> directives added to the policy for every address below that path.
 ALLOWANCES = {
     "admin:index": {"style-src": [UNSAFE_INLINE]},
@@ -25,4 +27,8 @@ class PolicyMiddleware(CSPMiddleware):
         for name, directives in ALLOWANCES.items():
             if request.path_info.startswith(reverse(name)):
                 parts.update = {**directives, **(parts.update or {})}
+        # The optional background tiles of the map of the areas (settings.AREAS_MAP_TILE_URL).
+        tile_origin = map_tile_origin()
+        if tile_origin and request.path_info == reverse("figures_map"):
+            parts.update = {"img-src": [tile_origin], **(parts.update or {})}
         return parts

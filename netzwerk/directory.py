@@ -18,6 +18,7 @@ from contacts.models import Network
 from contacts.my_area import own_person
 from contacts.views import contact_form_submit
 from meetings import selectors as meeting_selectors
+from netzwerk.figures import area_figures
 from netzwerk.privacy import person_data_export
 
 
@@ -51,12 +52,13 @@ def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One area: the networks that cover it, the institutions in it, the areas around it,
-    and the calendar feed of its networks."""
+    """One area: the networks that cover it, its figures (``netzwerk.figures``), the
+    institutions in it, the areas around it, and the calendar feed of its networks."""
     page = selectors.area_page(slug=slug)
     if page is None:
         raise Http404(_("Dieses Gebiet gibt es nicht."))
-    return render(request, "netzwerk/area_detail.html", {"page": page, "area": page.area})
+    context = {"page": page, "area": page.area, "figures": area_figures(area=page.area)}
+    return render(request, "netzwerk/area_detail.html", context)
 
 
 @login_required

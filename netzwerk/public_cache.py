@@ -62,7 +62,7 @@ PREFIXES = (
 # Apps whose rows the public pages show; of them, models that never appear on a public
 # page or in the anonymous API: answers, votes and polls are for members, and a member
 # answering must not empty the whole site's cache.
-WATCHED_APPS = {"contacts", "meetings", "netzwerk"}
+WATCHED_APPS = {"contacts", "indicators", "meetings", "netzwerk"}
 PRIVATE_MODELS = {
     "contacts.contactmessage",
     "contacts.accountinvitation",

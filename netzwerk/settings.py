@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "simple_history",
     "netzwerk",
     "contacts",
+    "indicators",
     "meetings",
     "notifications",
     # Last, as its documentation asks: deletes a stored file once the transaction that
@@ -249,6 +250,11 @@ ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", default="
 # /healthz shows its details (errors, scheduler timestamps, mail backlog) to staff and to a
 # monitor that sends this value in the X-Healthz-Token header; empty: to staff only.
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
+# The map of the areas (/gebiete/karte/) draws its own shapes and needs no tile server:
+# no visitor's address leaves the city's server. A background of map tiles is optional:
+# a URL template with {z}, {x}, {y} (Web Mercator tiles, e.g. of the city's own tile
+# server); its host is then added to the map page's img-src.
+AREAS_MAP_TILE_URL = env.str("AREAS_MAP_TILE_URL", default="")
 
 # Celery: at-least-once delivery. A task is acknowledged only after it ran, is requeued if
 # its worker dies, and each worker takes one task at a time, so a killed worker loses
@@ -425,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "TeamRoleEnum": "contacts.api.network_management.TEAM_ROLE_CHOICES",
         "ProposalKindEnum": "contacts.models.NetworkProposal.Kind",
         "NetworkKindEnum": "contacts.models.Network.Kind",
+        "FigureStatusEnum": "indicators.models.IndicatorValue.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

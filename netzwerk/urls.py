@@ -5,8 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from contacts import manage_urls as contacts_manage_urls
 from contacts import public_urls as contacts_public_urls
 from contacts import urls as contacts_urls
+from indicators import views as indicator_views
 from meetings import urls as meeting_urls
-from netzwerk import directory, freshness, imports, views
+from netzwerk import directory, figures, freshness, imports, views
 
 # The directory's namespaces, with the pages that show the calendar and mail settings too
 # (assembled here, see netzwerk.directory). After the directory's own patterns, so that
@@ -52,6 +53,15 @@ urlpatterns = [
     path("leichte-sprache/", views.easy_language, name="leichte_sprache"),
     path("sprache/", views.language_set, name="set_language"),
     path("konto/", include((account_patterns, contacts_urls.app_name))),
+    # The figures of the areas (netzwerk.figures); before the directory, whose
+    # "gebiete/<slug>/" would take them for areas.
+    path("gebiete/kennzahlen/", figures.figures_comparison, name="figures_comparison"),
+    path("gebiete/kennzahlen/export.csv", figures.figures_comparison_csv, name="figures_comparison_csv"),
+    path("gebiete/kennzahlen/import/", indicator_views.indicator_import, name="figures_import"),
+    path("gebiete/abdeckung/", figures.figures_coverage, name="figures_coverage"),
+    path("gebiete/abdeckung/export.csv", figures.figures_coverage_csv, name="figures_coverage_csv"),
+    path("gebiete/karte/", figures.figures_map, name="figures_map"),
+    path("gebiete/karte/export.csv", figures.figures_map_csv, name="figures_map_csv"),
     # Before the directory: "netzwerke/<slug>/verwalten/" is no public page.
     path("", include(contacts_manage_urls)),
     path("", include((directory_patterns, contacts_public_urls.app_name))),

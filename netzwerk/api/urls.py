@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from contacts.api.freshness import EntryCheckView, EntryConfirmView, EntryProposalView
 from contacts.api.urls import register as register_contacts
+from indicators.api.urls import register as register_indicators
 from meetings.api.urls import register as register_meetings
 from netzwerk.api import me
 from netzwerk.api.freshness import StaleEntriesView
@@ -16,6 +17,7 @@ from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
 router = DefaultRouter()
 register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
 register_meetings(router)
+register_indicators(router)
 
 
 def not_found(request, rest: str = ""):

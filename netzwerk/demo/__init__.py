@@ -17,6 +17,7 @@ from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo import history as demo_history
 from netzwerk.demo.data import DEMO_LOGINS, PLANNER, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.freshness import freshness_seed
 from netzwerk.demo.imports import import_seed
 from netzwerk.demo.privacy import privacy_seed
@@ -43,13 +44,14 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     present by default) is the moment the demo is built around.
 
     Side effects, all in one transaction: see ``directory.directory_seed``,
-    ``history.history_seed`` and ``calendar.calendar_seed`` (and ``calendar.calendar_clear``
-    with ``refresh``); clears the cached demo marker afterwards.
+    ``history.history_seed``, ``figures.figures_seed`` and ``calendar.calendar_seed`` (and
+    ``calendar.calendar_clear`` with ``refresh``); clears the cached demo marker afterwards.
     """
     now = now or timezone.now()
     report = SeedReport()
     with transaction.atomic():
         directory = directory_seed(report, today=now.astimezone(demo_calendar.BERLIN).date())
+        figures_seed(report)
         if refresh:
             demo_calendar.calendar_clear(report)
         if calendar and not demo_calendar.calendar_present():

@@ -101,6 +101,10 @@ def site_create(*, password: str | None = None) -> Site:
     imported = imports.import_mapping_set(run=imported, mapping=imported.mapping, default_type=institution_type)
     imports.import_start(run=imported, mode="alle")
     imports.import_execute(run_id=imported.pk)
+    # The figures of the areas: indicators, values and outlines around the same Sozialraum.
+    from tests.indicators.factories import figures_add
+
+    figures_add(district=district, social_area=social_area, living_area=living_area)
     member = cast.member_person
     user = cast.member
     # An open invitation, so that the invitation link shows its form.
@@ -126,6 +130,10 @@ def site_create(*, password: str | None = None) -> Site:
         "institution_contact_sent": ("anonymous", f"/einrichtungen/{institution.slug}/kontakt/gesendet/"),
         "area_list": ("anonymous", "/gebiete/"),
         "area_detail": ("anonymous", f"/gebiete/{social_area.slug}/"),
+        "figures_comparison": ("anonymous", "/gebiete/kennzahlen/?kennzahl=kinderarmut"),
+        "figures_coverage": ("anonymous", "/gebiete/abdeckung/"),
+        "figures_map": ("anonymous", "/gebiete/karte/"),
+        "figures_import": ("staff", "/gebiete/kennzahlen/import/"),
         "calendar": ("anonymous", f"/termine/netzwerk/{network.slug}/kalender/?monat={month}"),
         "meeting_public": ("anonymous", f"/termine/{upcoming.uid}/"),
         "imprint": ("anonymous", "/impressum/"),

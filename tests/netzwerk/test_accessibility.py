@@ -284,3 +284,33 @@ def test_entry_check_pages_are_accessible_and_fit_320_px(page, axe_source, direc
         assert page.goto(url).status == 200
         assert axe_violations(page, axe_source) == []
         assert scroll_width_at(page, 320) <= 320
+
+
+# --- the figures of the areas -------------------------------------------------------------
+
+FIGURE_PAGES = {
+    "figures_area": "/gebiete/sozialraum-5/",
+    "figures_comparison": "/gebiete/kennzahlen/?kennzahl=kinderarmut",
+    "figures_coverage": "/gebiete/abdeckung/",
+    "figures_map": "/gebiete/karte/?kennzahl=arbeitslosenquote",
+}
+
+
+@pytest.fixture
+def figures():
+    from tests.indicators.factories import small_city_create
+
+    city = small_city_create()
+    NetworkFactory(name="Stadtteilkonferenz Burtscheid", slug="stk-burtscheid").areas.add(city.burtscheid)
+    return city
+
+
+@pytest.mark.parametrize("kind", list(FIGURE_PAGES))
+def test_figure_page_is_german_accessible_and_fits_320_px(page, axe_source, figures, kind):
+    response = page.goto(FIGURE_PAGES[kind])
+
+    assert response.status == 200
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert axe_violations(page, axe_source) == []
+    assert scroll_width_at(page, 320) <= 320
+    assert axe_violations(page, axe_source) == []
