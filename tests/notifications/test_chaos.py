@@ -126,8 +126,10 @@ def test_smtp_451_for_a_while_then_delivered_once(smtp_sink, celery_worker_start
     invitations_owed(3)
     smtp_sink.set_mode("451")
     worker = celery_worker_start(beat=True)
+    # Each row refused at least once (a second attempt of every row may wait: after a run
+    # of refusals the relay's circuit breaker pauses sending and probes with one mail).
     wait_until(
-        lambda: Delivery.objects.filter(attempts__gte=2, last_error__startswith="451").count() == 3,
+        lambda: Delivery.objects.filter(attempts__gte=1, last_error__startswith="451").count() == 3,
         timeout=WAIT,
         process=worker,
     )
