@@ -110,8 +110,9 @@ def erasure_record(*, actor: User | None, counts: dict[str, int]) -> Erasure:
 @transaction.atomic
 def account_invitations_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete accounts whose invitation link expired unused: never logged in, no usable
-    password, invited longer than ``PASSWORD_RESET_TIMEOUT`` ago. The person stays in the
-    directory and can be invited again. Password-reset and confirmation links are signed,
+    password, invited longer than ``PASSWORD_RESET_TIMEOUT`` ago, and no invitation still
+    open (a speaker may have sent it again). The person stays in the directory and can be
+    invited again. Password-reset and confirmation links are signed,
     not stored, and invalid after their time: nothing of them is kept to delete.
 
     Side effects: those ``User`` rows are deleted (one by one, so signals see them).
@@ -122,6 +123,10 @@ def account_invitations_expire(*, now: datetime.datetime | None = None) -> int:
         user
         for user in User.objects.filter(
             last_login__isnull=True, date_joined__lt=cutoff, is_staff=False, is_superuser=False
+        ).exclude(
+            invitations__withdrawn_at__isnull=True,
+            invitations__accepted_at__isnull=True,
+            invitations__expires_at__gt=now,
         )
         if not user.has_usable_password()
     ]

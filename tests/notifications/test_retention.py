@@ -144,3 +144,24 @@ def test_unused_invitation_expires_and_the_person_stays():
     assert removed == 1
     assert sorted(User.objects.values_list("email", flat=True)) == sorted([fresh.email, active.email])
     assert Person.objects.get(pk=person.pk).user is None
+
+
+def test_an_invitation_sent_again_keeps_its_account():
+    """A speaker who sent the invitation again gave it a new time: the account stays."""
+    from contacts.models import AccountInvitation
+
+    person = PersonFactory()
+    invited = User(email="nochmal@example.org", date_joined=NOW - datetime.timedelta(days=10))
+    invited.set_unusable_password()
+    invited.save()
+    person.user = invited
+    person.save()
+    AccountInvitation.objects.create(
+        person=person,
+        user=invited,
+        sent_at=NOW - datetime.timedelta(days=1),
+        expires_at=NOW + datetime.timedelta(days=2),
+    )
+
+    assert account_invitations_expire(now=NOW) == 0
+    assert User.objects.filter(pk=invited.pk).exists()
