@@ -42,6 +42,7 @@ urlpatterns = [
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include((meeting_patterns, meeting_urls.app_name))),
     path("benachrichtigungen/", include("notifications.urls")),
+    path("sozialplanung/", include("netzwerk.staff.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,11 +14,12 @@ import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import ContactMessage
+from contacts.models import ContactMessage, Membership
 from contacts.selectors import person_mail_address
 from meetings import ical
 from meetings.feeds import event_data
@@ -343,6 +344,31 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
     return _person_message(delivery=delivery, person=person, context=context)
 
 
+def _term_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """A speaker's term ends soon: to the holder (time to prepare an election) and to the
+    network's contact in the Sozialplanung (the same facts, addressed to the contact)."""
+    membership = Membership.objects.select_related("network", "person").filter(pk=delivery.subject_id).first()
+    if membership is None:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Mitgliedschaft wurde gelöscht.")))
+    if membership.end is None or int(membership.end.strftime("%Y%m%d")) != delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Das Ende der Amtszeit wurde geändert.")))
+    today = now.astimezone(BERLIN).date()
+    if membership.end < today:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Amtszeit ist schon zu Ende.")))
+    language = _language(person)
+    with translation.override(language):
+        context = {
+            "network": membership.network.name,
+            "holder": membership.person.full_name,
+            "role": str(membership.get_role_display()),
+            "end": dateformat.format(membership.end, pgettext("date in a mail", "d.m.Y")),
+            "days": (membership.end - today).days,
+            "is_holder": membership.person_id == person.pk,
+            "network_url": settings.SITE_URL + reverse("directory:network_detail", args=[membership.network.slug]),
+        }
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
 def invitation_preview(*, meeting: Meeting, person, now: datetime.datetime) -> tuple[str, str] | None:
     """Subject and text of the invitation to ``meeting`` as ``person`` (a member) would get
     it now, rendered by the same builder as the real mail; ``None`` when no mail would go
@@ -374,4 +400,5 @@ BUILDERS = {
     Kind.CONTACT_COPY: _contact_mail,
     Kind.CONTACT_COPY_CONFIRM: _contact_mail,
     Kind.DIGEST: _digest_mail,
+    Kind.TERM_ENDING: _term_mail,
 }

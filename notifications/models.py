@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     # To the address a sender typed, asking whether it is theirs: a link, no text of theirs.
     CONTACT_COPY_CONFIRM = "kontakt_bestaetigung", _("Bestätigungslink für eine Kopie")
     DIGEST = "wochenueberblick", _("Wochenüberblick")
+    # To a speaker and the network's Sozialplanung contact, 60 days before the term ends.
+    TERM_ENDING = "amtszeit", _("Ende einer Amtszeit")
 
 
 class Subject(models.TextChoices):
@@ -54,6 +56,7 @@ class Subject(models.TextChoices):
     POLL = "umfrage", _("Terminumfrage")
     CONTACT = "kontakt", _("Kontaktanfrage")
     DIGEST = "woche", _("Woche")
+    TERM = "amtszeit", _("Amtszeit")
 
 
 class Delivery(models.Model):
@@ -198,6 +201,11 @@ class Preference(models.Model):
     reminders = models.BooleanField(_("Erinnerungen"), default=True)
     polls = models.BooleanField(_("Terminumfragen"), default=True)
     digest = models.BooleanField(_("Wochenüberblick"), default=False)
+    terms = models.BooleanField(
+        _("Ende von Amtszeiten"),
+        default=True,
+        help_text=_("Für Sprecher*innen und die Sozialplanung: 60 Tage bevor eine Amtszeit endet."),
+    )
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
@@ -220,8 +228,9 @@ class Preference(models.Model):
         Kind.POLL_REMINDER: "polls",
         Kind.POLL_RESULT: "polls",
         Kind.DIGEST: "digest",
+        Kind.TERM_ENDING: "terms",
     }
-    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest")
+    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "terms")
 
     class Meta:
         verbose_name = _("Benachrichtigungseinstellung")
