@@ -9,6 +9,7 @@ from contacts.api.urls import register as register_contacts
 from meetings.api.urls import register as register_meetings
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
+from netzwerk.staff.api import NetworkOverviewView, YearlyReportView
 
 router = DefaultRouter()
 register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
@@ -26,6 +27,8 @@ def not_found(request, rest: str = ""):
 urlpatterns = [
     path("search/", SearchView.as_view(), name="api-search"),
     path("token/", TokenView.as_view(), name="api-token"),
+    path("sozialplanung/overview/", NetworkOverviewView.as_view(), name="api-staff-overview"),
+    path("sozialplanung/jahresbericht/<int:year>/", YearlyReportView.as_view(), name="api-staff-report"),
     *router.urls,
     re_path(r"^(?P<rest>.*)$", not_found),
 ]
