@@ -70,8 +70,20 @@ class OverviewRow:
         return self.speaker_team == SpeakerTeam.VACANT
 
     @property
+    def kind_short(self) -> str:
+        """The kind as the networks write it in a table: „STK“, „OAG“, „AK“."""
+        return KIND_SHORT.get(self.network.kind, str(self.network.get_kind_display()))
+
+    @property
     def confirmed_at(self) -> datetime.datetime | None:
         return self.network.confirmed_at
+
+
+KIND_SHORT = {
+    Network.Kind.NEIGHBOURHOOD_CONFERENCE: "STK",
+    Network.Kind.SENIORS_WORKING_GROUP: "OAG",
+    Network.Kind.WORKING_GROUP: "AK",
+}
 
 
 # The columns the overview can be sorted by, and how: (key of a row, whether None sorts last).

@@ -34,6 +34,24 @@ class Table:
     columns: list[str]
     rows: list[list]
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: whether it holds figures (right-aligned on the page)."""
+        return [
+            any(isinstance(row[index], int | float) for row in self.rows)
+            and all(row[index] is None or isinstance(row[index], int | float) for row in self.rows)
+            for index in range(len(self.columns))
+        ]
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        return list(zip(self.columns, self.numeric, strict=True))
+
+    @property
+    def body(self) -> list[list[tuple[object, bool]]]:
+        numeric = self.numeric
+        return [list(zip(row, numeric, strict=True)) for row in self.rows]
+
     def dataset(self) -> tablib.Dataset:
         data = tablib.Dataset(headers=[neutralise(column) for column in self.columns], title=self.key[:31])
         for row in self.rows:
