@@ -225,16 +225,6 @@ def network_overview(
     return overview_sort(list(rows.values()), sort if sort.lstrip("-") in SORT_KEYS else "art")
 
 
-def speaker_wanted_ids(network_ids: list[int], *, day: datetime.date | None = None) -> set[int]:
-    """Those of ``network_ids`` without a current Sprecher*in (one query)."""
-    with_speaker = set(
-        Membership.objects.active(day)
-        .filter(network_id__in=network_ids, role=Membership.Role.SPEAKER)
-        .values_list("network_id", flat=True)
-    )
-    return set(network_ids) - with_speaker
-
-
 def area_choices(tree: AreaTree) -> list[tuple[str, list[tuple[int, str]]]]:
     """The areas for a filter, grouped by level (Stadtbezirk, Sozialraum, Lebensraum)."""
     return [

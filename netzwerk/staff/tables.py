@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import tablib
 from django.utils.translation import gettext as _
 
-from netzwerk.staff.overview import OverviewRow, SpeakerTeam
+from netzwerk.staff.overview import KIND_SHORT, OverviewRow, SpeakerTeam
 from netzwerk.staff.report import UncoveredArea, YearlyReport
 
 # A spreadsheet program runs a cell that starts with one of these as a formula (CSV or
@@ -161,7 +161,7 @@ def report_tables(report: YearlyReport) -> list[Table]:
             rows=[
                 [
                     year.network.name,
-                    str(year.network.get_kind_display()),
+                    KIND_SHORT.get(year.network.kind, str(year.network.get_kind_display())),
                     year.meetings_held,
                     year.average_attendance,
                     year.minutes_published,
