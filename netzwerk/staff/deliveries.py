@@ -1,5 +1,5 @@
 """The delivery-log dashboard: what was sent per kind and week, what failed and why, and
-what is due. Five queries whatever the size of the log."""
+what is due. Six queries whatever the size of the log."""
 
 from __future__ import annotations
 

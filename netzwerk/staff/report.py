@@ -3,7 +3,7 @@ average attendance, the minutes published, the member institutions by type, new 
 departed members; and the coverage of the city (Lebensräume without a Stadtteilkonferenz
 or OAG, institution types missing in a Sozialraum).
 
-Nine queries for a year however many networks, meetings and members; everything else is
+Eight queries for a year however many networks, meetings and members; everything else is
 counted in memory. The figures are the same on the page, in the downloads and in the API.
 """
 
@@ -181,7 +181,7 @@ def _above(tree: AreaTree, area: Area, level: str) -> Area | None:
 
 
 def yearly_report(*, year: int, now: datetime.datetime | None = None) -> YearlyReport:
-    """The report for ``year`` (nine queries; see the module's docstring)."""
+    """The report for ``year`` (eight queries; see the module's docstring)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     first_day = datetime.date(year, 1, 1)
