@@ -40,7 +40,7 @@ ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404}
 @dataclass
 class Site:
     cast: Cast
-    # kind -> (who looks: "anonymous", "member", "speaker"; the address)
+    # kind -> (who looks: "anonymous", "member", "speaker", "staff"; the address)
     pages: dict[str, tuple[str, str]]
 
 
@@ -152,6 +152,12 @@ def site_create(*, password: str | None = None) -> Site:
         "meeting_edit": ("speaker", f"/termine/{upcoming.uid}/bearbeiten/"),
         "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
+        # Sozialplanung's pages
+        "staff_overview": ("staff", "/sozialplanung/"),
+        "staff_calendar": ("staff", "/sozialplanung/kalender/"),
+        "staff_calendar_list": ("staff", "/sozialplanung/kalender/?ansicht=liste"),
+        "staff_deliveries": ("staff", "/sozialplanung/zustellungen/"),
+        "staff_report": ("staff", f"/sozialplanung/jahresbericht/{timezone.localdate().year}/"),
     }
     return Site(cast=cast, pages=pages)
 
