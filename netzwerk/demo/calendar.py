@@ -35,6 +35,7 @@ from meetings.models import Attendance, DatePoll, DatePollVote, Meeting, Meeting
 from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
 from netzwerk.demo.directory import Directory
+from netzwerk.demo.staff import term_notices_replay
 from netzwerk.demo.sync import SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
@@ -524,6 +525,10 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
         network_settings_update(network=directory.networks[slug], invitation_lead_days=days)
     replay = not _real_calendar_present()
     if replay:
+        # Speakers whose term ends within 60 days got their notice when it fell due.
+        report.created["Delivery"] += term_notices_replay(
+            since=now - datetime.timedelta(days=CALENDAR.replay_days), now=now
+        )
         # Whatever is owed now (a contact message, say) is planned at its real time first,
         # so the replay below cannot claim it for the past.
         notification_services.notifications_sweep(now=now)

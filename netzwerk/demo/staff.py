@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.test import override_settings
+
 from contacts.models import Membership, Network, Person
+from meetings.recurrence import BERLIN
 from netzwerk.demo.sync import SeedReport, instance_update
+from notifications import services as notification_services
+from notifications.services.planning import TERM_NOTICE_DAYS
+
+DUMMY_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 # Its speaker of the last term became deputy; nobody stood as speaker („Sprecher*in gesucht“).
 VACANT_SPEAKER_NETWORK = "oag-richterich"
-# A speaker elected mid-term, whose two-year term ends this many days after the seed.
-TERM_ENDING_NETWORK = "stk-kronenberg"
-TERM_ENDING_IN_DAYS = 45
+# Speakers elected mid-term, whose two-year terms end this many days after the seed: the
+# first one's notice went out 15 days ago, the second one's falls due in 20 days.
+TERM_ENDINGS = (("stk-kronenberg", 45), ("oag-laurensberg", 80))
 # Stadtteilkonferenzen with a newcomer and/or a departure in the report's year.
 CHANGING_NETWORKS = ("stk-aachen-nord", "stk-preuswald", "stk-eilendorf")
 JOINED_NOTE = "Demo: neu dabei"
@@ -35,6 +42,52 @@ def _keep(report: SeedReport, found: Membership | None, wanted: Membership) -> N
         report.created["Membership"] += 1
     else:
         instance_update(report, found, {"start": wanted.start, "end": wanted.end})
+
+
+def _term_ending_seed(report: SeedReport, network: Network, *, end: datetime.date, term_start) -> None:
+    """A second speaker of ``network`` (a member outside the team) whose term ends on ``end``."""
+    found = Membership.objects.filter(network=network, role=Membership.Role.SPEAKER).exclude(start=term_start).first()
+    holder = found.person if found is not None else None
+    if holder is None:
+        leading = Membership.objects.filter(network=network).leading().values("person_id")
+        holder = (
+            Person.objects.filter(memberships__network=network, memberships__role=Membership.Role.MEMBER)
+            .exclude(pk__in=leading)
+            .order_by("pk")
+            .first()
+        )
+    if holder is not None:
+        wanted = Membership(
+            network=network, person=holder, role=Membership.Role.SPEAKER, start=_two_years_before(end), end=end
+        )
+        _keep(report, found, wanted)
+
+
+def term_notice_moments(*, since: datetime.datetime, now: datetime.datetime) -> set[datetime.datetime]:
+    """The moments between ``since`` and ``now`` at which a term's notice fell due (the
+    morning 60 days before its end), for the replay of the demo's delivery log."""
+    first, last = since.astimezone(BERLIN).date(), now.astimezone(BERLIN).date()
+    notice = datetime.timedelta(days=TERM_NOTICE_DAYS)
+    ends = (
+        Membership.objects.leading()
+        .filter(end__gte=first + notice, end__lte=last + notice)
+        .values_list("end", flat=True)
+        .distinct()
+    )
+    moments = {datetime.datetime.combine(end - notice, datetime.time(8), tzinfo=BERLIN) for end in ends}
+    return {moment for moment in moments if since <= moment < now}
+
+
+def term_notices_replay(*, since: datetime.datetime, now: datetime.datetime) -> int:
+    """Plan and send, into the dummy mail backend, the term notices that fell due between
+    ``since`` and ``now``, each at its moment (as the demo's delivery log is replayed).
+    Returns the number of rows sent."""
+    sent = 0
+    for moment in sorted(term_notice_moments(since=since, now=now)):
+        ids = notification_services.term_notices_plan(now=moment)
+        with override_settings(EMAIL_BACKEND=DUMMY_MAIL_BACKEND):
+            sent += len(notification_services.deliveries_send(delivery_ids=ids, now=moment))
+    return sent
 
 
 def staff_demo_seed(
@@ -58,26 +111,8 @@ def staff_demo_seed(
             ),
         )
 
-    ending = networks[TERM_ENDING_NETWORK]
-    end = today + datetime.timedelta(days=TERM_ENDING_IN_DAYS)
-    found = Membership.objects.filter(network=ending, role=Membership.Role.SPEAKER).exclude(start=term_start).first()
-    holder = found.person if found is not None else None
-    if holder is None:
-        leading = Membership.objects.filter(network=ending).leading().values("person_id")
-        holder = (
-            Person.objects.filter(memberships__network=ending, memberships__role=Membership.Role.MEMBER)
-            .exclude(pk__in=leading)
-            .order_by("pk")
-            .first()
-        )
-    if holder is not None:
-        _keep(
-            report,
-            found,
-            Membership(
-                network=ending, person=holder, role=Membership.Role.SPEAKER, start=_two_years_before(end), end=end
-            ),
-        )
+    for slug, days in TERM_ENDINGS:
+        _term_ending_seed(report, networks[slug], end=today + datetime.timedelta(days=days), term_start=term_start)
 
     residents = sorted((person for person in people.values() if person.user_id is None), key=lambda p: -p.pk)
     for position, slug in enumerate(CHANGING_NETWORKS):

@@ -30,6 +30,7 @@ from notifications.services.planning import (
     notifications_baseline,
     notifications_sweep,
     periodic_run_record,
+    term_notices_plan,
 )
 from notifications.services.preferences import (
     NETWORK_SETTINGS_FIELDS,
@@ -65,4 +66,5 @@ __all__ = [
     "preference_update",
     "requeue_after",
     "retry_delay",
+    "term_notices_plan",
 ]

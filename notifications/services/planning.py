@@ -535,6 +535,20 @@ def _plan_terms(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
+@transaction.atomic
+def term_notices_plan(*, now: datetime.datetime) -> list[int]:
+    """Plan the term notices owed at ``now`` on their own, outside the sweep (the demo
+    replays its past at the moments they fell due). Returns the ids of the planned rows
+    that are due at ``now``. Side effects: as the sweep's part for terms (rows, steps).
+    """
+    Delivery.objects.bulk_create(_plan_terms(now=now), ignore_conflicts=True)
+    return list(
+        Delivery.objects.filter(kind=Kind.TERM_ENDING, state=Delivery.State.PLANNED, next_attempt_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _ready(*, now: datetime.datetime, limit: int) -> list[int]:
     """Rows to hand to a worker now: due and not queued recently, or stuck past their lease."""
     Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now).update(

@@ -345,7 +345,14 @@ class TestSeededDemo:
         kinds = set(rows.values_list("kind", flat=True))
         states = set(rows.values_list("state", flat=True))
 
-        assert kinds == {Kind.INVITATION, Kind.REMINDER, Kind.CHANGE, Kind.CANCELLATION, Kind.POLL_INVITATION}
+        assert kinds == {
+            Kind.INVITATION,
+            Kind.REMINDER,
+            Kind.CHANGE,
+            Kind.CANCELLATION,
+            Kind.POLL_INVITATION,
+            Kind.TERM_ENDING,
+        }
         assert states == {Delivery.State.SENT}
 
     def test_home_page_lists_upcoming_public_meetings(self, client):
