@@ -69,6 +69,7 @@ urlpatterns = [
     path("termine/", include((meeting_patterns, meeting_urls.app_name))),
     path("benachrichtigungen/", include("notifications.urls")),
     path("import/", include((import_patterns, "imports"))),
+    path("sozialplanung/", include("netzwerk.staff.urls")),
     path("verwaltung/", admin.site.urls),
     path("api/v1/", include("netzwerk.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

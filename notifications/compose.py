@@ -508,6 +508,31 @@ def _entry_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: se
     )
 
 
+def _term_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """A speaker's term ends soon: to the holder (time to prepare an election) and to the
+    network's contact in the Sozialplanung (the same facts, addressed to the contact)."""
+    membership = Membership.objects.select_related("network", "person").filter(pk=delivery.subject_id).first()
+    if membership is None:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Mitgliedschaft wurde gelöscht.")))
+    if membership.end is None or int(membership.end.strftime("%Y%m%d")) != delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Das Ende der Amtszeit wurde geändert.")))
+    today = now.astimezone(BERLIN).date()
+    if membership.end < today:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Amtszeit ist schon zu Ende.")))
+    language = _language(person)
+    with translation.override(language):
+        context = {
+            "network": membership.network.name,
+            "holder": membership.person.full_name,
+            "role": str(membership.get_role_display()),
+            "end": dateformat.format(membership.end, pgettext("date in a mail", "d.m.Y")),
+            "days": (membership.end - today).days,
+            "is_holder": membership.person_id == person.pk,
+            "network_url": settings.SITE_URL + reverse("directory:network_detail", args=[membership.network.slug]),
+        }
+    return _person_message(delivery=delivery, person=person, context=context)
+
+
 BUILDERS = {
     Kind.INVITATION: _meeting_mail,
     Kind.CHANGE: _meeting_mail,
@@ -521,6 +546,7 @@ BUILDERS = {
     Kind.CONTACT_COPY_CONFIRM: _contact_mail,
     Kind.DIGEST: _digest_mail,
     Kind.CONSENT_REQUEST: _consent_request_mail,
+    Kind.TERM_ENDING: _term_mail,
     Kind.ENTRY_CHECK: _entry_mail,
     Kind.ENTRY_CHECK_REMINDER: _entry_mail,
     Kind.ENTRY_REVIEW: _entry_mail,

@@ -58,6 +58,8 @@ class Kind(models.TextChoices):
     MEMBER_LEFT = "austritt", _("Austritt eines Mitglieds")
     # Transactional: the link to choose a password for a new account.
     ACCOUNT_INVITATION = "zugangseinladung", _("Einladung zu einem Zugang")
+    # To a speaker and the network's Sozialplanung contact, 60 days before the term ends.
+    TERM_ENDING = "amtszeit", _("Ende einer Amtszeit")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -74,6 +76,7 @@ class Subject(models.TextChoices):
     PERSON = "person", _("Person")
     MEMBERSHIP = "mitglied", _("Mitgliedschaft")
     ACCOUNT_INVITATION = "zugang", _("Einladung zu einem Zugang")
+    TERM = "amtszeit", _("Amtszeit")
 
 
 class Delivery(models.Model):
@@ -251,6 +254,11 @@ class Preference(models.Model):
         default=True,
         help_text=_("Einmal im Jahr: Sind Ihre Angaben (und die Ihres Netzwerks) noch aktuell?"),
     )
+    terms = models.BooleanField(
+        _("Ende von Amtszeiten"),
+        default=True,
+        help_text=_("Für Sprecher*innen und die Sozialplanung: 60 Tage bevor eine Amtszeit endet."),
+    )
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
@@ -278,8 +286,9 @@ class Preference(models.Model):
         Kind.ENTRY_REVIEW: "entry_checks",
         # A member leaving changes the network; who switched off changes is not told.
         Kind.MEMBER_LEFT: "changes",
+        Kind.TERM_ENDING: "terms",
     }
-    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "entry_checks")
+    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "entry_checks", "terms")
 
     class Meta:
         verbose_name = _("Benachrichtigungseinstellung")

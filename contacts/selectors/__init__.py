@@ -318,6 +318,11 @@ class NetworkPage:
         return [(membership, view, membership.role_label(view.form_of_address)) for membership, view in self.leaders]
 
     @property
+    def speaker_wanted(self) -> bool:
+        """No current Sprecher*in: the page says „Sprecher*in gesucht“."""
+        return not any(membership.role == Membership.Role.SPEAKER for membership, _view in self.leaders)
+
+    @property
     def public_contact_available(self) -> bool:
         return any(view.has_contact for _, view in self.leaders) or bool(
             self.sozialplanung_contact and self.sozialplanung_contact.has_contact

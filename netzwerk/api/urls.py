@@ -13,6 +13,7 @@ from netzwerk.api import me
 from netzwerk.api.freshness import StaleEntriesView
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
+from netzwerk.staff.api import NetworkOverviewView, YearlyReportView
 
 router = DefaultRouter()
 register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
@@ -46,6 +47,8 @@ urlpatterns = [
     path("me/email/", me.MeEmailView.as_view(), name="api-me-email"),
     path("me/password/", me.MePasswordView.as_view(), name="api-me-password"),
     path("me/export/", me.MeExportView.as_view(), name="api-me-export"),
+    path("sozialplanung/overview/", NetworkOverviewView.as_view(), name="api-staff-overview"),
+    path("sozialplanung/jahresbericht/<int:year>/", YearlyReportView.as_view(), name="api-staff-report"),
     *router.urls,
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -38,6 +38,7 @@ from meetings.selectors import poll_invitees
 from netzwerk.demo.data import CALENDAR, MEMBER, PLANNER, SPEAKER, MeetingData, Place, SeriesData
 from netzwerk.demo.directory import Directory
 from netzwerk.demo.management import real_calendar_present
+from netzwerk.demo.staff import term_notices_replay
 from netzwerk.demo.sync import DUMMY_MAIL_BACKEND, SeedReport
 from notifications import services as notification_services
 from notifications.compose import reminder_moment
@@ -526,6 +527,10 @@ def calendar_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     started = timezone.now()
     replay = not real_calendar_present()
     if replay:
+        # Speakers whose term ends within 60 days got their notice when it fell due.
+        report.created["Delivery"] += term_notices_replay(
+            since=now - datetime.timedelta(days=CALENDAR.replay_days), now=now
+        )
         # Whatever is owed now (a contact message, say) is planned at its real time first,
         # so the replay below cannot claim it for the past.
         notification_services.notifications_sweep(now=now)

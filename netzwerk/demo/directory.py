@@ -60,6 +60,7 @@ from netzwerk.demo.data import (
     NetworkData,
 )
 from netzwerk.demo.management import management_seed
+from netzwerk.demo.staff import VACANT_SPEAKER_NETWORK, staff_demo_seed
 from netzwerk.demo.sync import SeedReport, german_slug, instance_update, m2m_sync, plain, rows_sync
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -103,6 +104,7 @@ def directory_seed(report: SeedReport, *, today: datetime.date) -> Directory:
     _memberships_seed(report, networks, areas, institutions, people, today=today)
     # Before the consents: the speakers of the last term agree to show their names too.
     management_seed(report, networks, speaker=users[SPEAKER.email], term_start=_term_start(today), today=today)
+    staff_demo_seed(report, networks, people, today=today, term_start=_term_start(today))
     _consents_seed(report, people, recorded_by=users[PLANNER.email])
     _streets_seed(report, areas)
     return Directory(
@@ -466,6 +468,8 @@ def _memberships_seed(
             roles = [Membership.Role.SPEAKER] * 3
         else:
             roles = [Membership.Role.SPEAKER, Membership.Role.DEPUTY_SPEAKER, Membership.Role.MANAGEMENT]
+        if data.slug == VACANT_SPEAKER_NETWORK:
+            roles = [role for role in roles if role != Membership.Role.SPEAKER]
         for role, person in zip(roles, team, strict=False):
             wanted.append(Membership(network=network, role=role, person=person, start=term_start, end=term_end))
 

@@ -32,6 +32,7 @@ from notifications.services.planning import (
     notifications_baseline,
     notifications_sweep,
     periodic_run_record,
+    term_notices_plan,
 )
 from notifications.services.preferences import (
     NETWORK_SETTINGS_FIELDS,
@@ -70,4 +71,5 @@ __all__ = [
     "preference_update",
     "requeue_after",
     "retry_delay",
+    "term_notices_plan",
 ]

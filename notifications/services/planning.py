@@ -522,6 +522,76 @@ def _plan_digest(*, now: datetime.datetime) -> list[Delivery]:
     return rows
 
 
+# A speaker and the network's Sozialplanung contact hear this many days before a term ends
+# that it does: time to prepare an election.
+TERM_NOTICE_DAYS = 60
+
+
+def _plan_terms(*, now: datetime.datetime) -> list[Delivery]:
+    """The notice that a speaker's term ends in ``TERM_NOTICE_DAYS`` days (or fewer, for a
+    term entered late): to the holder and to the network's contact in the Sozialplanung.
+
+    Once per term and end date: the row's version is the end (YYYYMMDD), and a step per
+    membership and end keeps the sweep from looking at it again; a term whose end is moved
+    gets a notice for its new end when that comes near.
+    """
+    day = now.astimezone(BERLIN).date()
+    ending = list(
+        Membership.objects.active(day)
+        .leading()
+        .filter(end__isnull=False, end__lte=day + datetime.timedelta(days=TERM_NOTICE_DAYS), network__is_active=True)
+        .select_related("network")
+        .order_by("pk")
+    )
+    if not ending:
+        return []
+    done = set(
+        Step.objects.filter(subject_type=Subject.TERM, subject_id__in=[m.pk for m in ending]).values_list(
+            "subject_id", "step"
+        )
+    )
+    rows: list[Delivery] = []
+    steps: list[Step] = []
+    for membership in ending:
+        step = f"ende:{membership.end.isoformat()}"
+        if (membership.pk, step) in done:
+            continue
+        recipients = [membership.person_id]
+        contact_id = membership.network.sozialplanung_contact_id
+        if contact_id is not None and contact_id != membership.person_id:
+            recipients.append(contact_id)
+        rows += [
+            _row(
+                subject_type=Subject.TERM,
+                subject_id=membership.pk,
+                kind=Kind.TERM_ENDING,
+                version=int(membership.end.strftime("%Y%m%d")),
+                person_id=person_id,
+                network_id=membership.network_id,
+                details={"end": membership.end.isoformat(), "role": membership.role},
+                now=now,
+            )
+            for person_id in recipients
+        ]
+        steps.append(Step(subject_type=Subject.TERM, subject_id=membership.pk, step=step))
+    Step.objects.bulk_create(steps, ignore_conflicts=True)
+    return rows
+
+
+@transaction.atomic
+def term_notices_plan(*, now: datetime.datetime) -> list[int]:
+    """Plan the term notices owed at ``now`` on their own, outside the sweep (the demo
+    replays its past at the moments they fell due). Returns the ids of the planned rows
+    that are due at ``now``. Side effects: as the sweep's part for terms (rows, steps).
+    """
+    Delivery.objects.bulk_create(_plan_terms(now=now), ignore_conflicts=True)
+    return list(
+        Delivery.objects.filter(kind=Kind.TERM_ENDING, state=Delivery.State.PLANNED, next_attempt_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 # What changes plans goes before reminders, digests and poll mail: its own queue (and on
 # Redis the highest priority), so that a cancellation never waits behind a backlog.
 URGENT_KINDS = (
@@ -693,7 +763,8 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     Derives from the current state: invitations (a meeting confirmed, or with its agenda,
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
-    contact-form messages, invitations to accounts, the weekly digest, and „Sind Ihre Angaben
+    contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
+    terms ending, and „Sind Ihre Angaben
     noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
     Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
@@ -715,6 +786,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_contact_messages(now=now)
         rows += _plan_account_invitations(now=now)
         rows += _plan_digest(now=now)
+        rows += _plan_terms(now=now)
         rows += plan_entry_checks(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         urgent, rest = _ready(now=now, limit=limit)

@@ -209,6 +209,12 @@ def site_create(*, password: str | None = None) -> Site:
         "network_manage_invitation": ("speaker", f"/netzwerke/{network.slug}/verwalten/einladen/"),
         # Staff pages
         "proposals": ("staff", "/konto/vorschlaege/"),
+        # Sozialplanung's pages
+        "staff_overview": ("staff", "/sozialplanung/"),
+        "staff_calendar": ("staff", "/sozialplanung/kalender/"),
+        "staff_calendar_list": ("staff", "/sozialplanung/kalender/?ansicht=liste"),
+        "staff_deliveries": ("staff", "/sozialplanung/zustellungen/"),
+        "staff_report": ("staff", f"/sozialplanung/jahresbericht/{timezone.localdate().year}/"),
     }
     return Site(cast=cast, pages=pages)
 

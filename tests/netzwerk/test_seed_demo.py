@@ -365,6 +365,7 @@ class TestSeededDemo:
             *(Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER),
             Kind.ACCOUNT_INVITATION,
             Kind.CONTACT,  # the demo member's question to the speakers (Mein Bereich shows it)
+            Kind.TERM_ENDING,
         }
         assert states == {Delivery.State.SENT}
 

@@ -60,6 +60,14 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     digest_network, (reader,) = members(1)
     Preference.objects.create(person=reader, digest=True)
     MeetingFactory(network=digest_network, start=now + datetime.timedelta(hours=30))
+    # A speaker of a network of its own whose term ends in 30 days: the term notice.
+    term_network, (term_speaker,) = members(1)
+    Membership.objects.create(
+        network=term_network,
+        person=term_speaker,
+        role=Membership.Role.SPEAKER,
+        end=timezone.localdate() + datetime.timedelta(days=30),
+    )
     worker = celery_worker_start(beat=True)
 
     wait_until(
