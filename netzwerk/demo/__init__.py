@@ -59,9 +59,11 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
         privacy_seed(report, people=directory.people, recorded_by=directory.users[PLANNER.email], now=now)
-        # After the calendar: its replayed sweeps must not see entries as stale.
-        freshness_seed(report, directory, now=now)
         demo_history.history_seed(report, directory, now=now)
+        # After the calendar (its replayed sweeps must not see entries as stale) and the
+        # history (it saves entries the directory loaded before their „Stand“ was set);
+        # before the import, whose new entries would read as „Stand already seeded“.
+        freshness_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report

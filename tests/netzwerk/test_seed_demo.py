@@ -94,6 +94,19 @@ class TestSeededDemo:
             "Richterich",
         ]
 
+    def test_every_demo_entry_shows_its_stand(self):
+        """Every network, institution and person of the demo carries a „Stand“ (steps of the
+        seed that save an entry loaded earlier must not blank it)."""
+        from contacts.models import Institution, Network, Person
+
+        unconfirmed = [
+            model.__name__
+            for model in (Network, Institution, Person)
+            if model.objects.filter(confirmed_at=None).exists()
+        ]
+
+        assert unconfirmed == []
+
     def test_seed_demo_gives_one_network_an_earlier_invitation(self):
         from notifications.models import NetworkSettings
 
