@@ -68,6 +68,10 @@ class PrivacyPersonAdmin(contacts.admin.PersonAdmin):
         # Erased rows are placeholders for history, not people: they are not listed.
         return super().get_queryset(request).filter(erased_at__isnull=True)
 
+    def has_manage_directory_permission(self, request) -> bool:
+        """Only the Sozialplanung sees the data-protection actions at all."""
+        return request.user.has_perm("contacts.manage_directory")
+
     def _one(self, request, queryset):
         if not request.user.has_perm("contacts.manage_directory"):
             raise PermissionDenied(_("Nur die Sozialplanung darf Auskünfte erstellen und Personen löschen."))
@@ -76,21 +80,23 @@ class PrivacyPersonAdmin(contacts.admin.PersonAdmin):
             return None
         return queryset.get()
 
-    @admin.action(description=_("Auskunft nach Art. 15 DSGVO als Seite (zum Drucken)"))
+    @admin.action(
+        description=_("Auskunft nach Art. 15 DSGVO als Seite (zum Drucken)"), permissions=["manage_directory"]
+    )
     def privacy_export_page(self, request, queryset):
         person = self._one(request, queryset)
         if person is None:
             return None
         return render(request, "netzwerk/my_data.html", {"data": person_data_export(person=person), "own": False})
 
-    @admin.action(description=_("Auskunft nach Art. 15 DSGVO als JSON-Datei"))
+    @admin.action(description=_("Auskunft nach Art. 15 DSGVO als JSON-Datei"), permissions=["manage_directory"])
     def privacy_export_json(self, request, queryset):
         person = self._one(request, queryset)
         if person is None:
             return None
         return data_export_response(person_data_export(person=person))
 
-    @admin.action(description=_("Person löschen nach Art. 17 DSGVO (endgültig)"))
+    @admin.action(description=_("Person löschen nach Art. 17 DSGVO (endgültig)"), permissions=["manage_directory"])
     def privacy_erase(self, request, queryset):
         """Asks first (an intermediate page); erases only when the page is confirmed."""
         person = self._one(request, queryset)

@@ -45,7 +45,9 @@ def _entry_update(entry, allowed: tuple[str, ...], changes: dict):
     for name, value in changes.items():
         setattr(entry, name, value)
     entry.full_clean()
-    entry.save()
+    # Only the changed fields: an entry loaded a while ago must not write back stale values
+    # of the others (its „Stand“, its coordinates) over what changed since.
+    entry.save(update_fields=[*changes, "updated_at"])
     return entry
 
 

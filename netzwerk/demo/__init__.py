@@ -51,7 +51,6 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     report = SeedReport()
     with transaction.atomic():
         directory = directory_seed(report, today=now.astimezone(demo_calendar.BERLIN).date())
-        figures_seed(report)
         if refresh:
             demo_calendar.calendar_clear(report)
         if calendar and not demo_calendar.calendar_present():
@@ -60,10 +59,11 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             report.stale_since = demo_calendar.calendar_last_held()
         privacy_seed(report, people=directory.people, recorded_by=directory.users[PLANNER.email], now=now)
         demo_history.history_seed(report, directory, now=now)
-        # After the calendar (its replayed sweeps must not see entries as stale) and the
-        # history (it saves entries the directory loaded before their „Stand“ was set);
-        # before the import, whose new entries would read as „Stand already seeded“.
+        # After the calendar (its replayed sweeps must not see entries as stale); before the
+        # import, whose new entries would read as „Stand already seeded“.
         freshness_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
+        # Last: the map places every institution, also those the import story adds.
+        figures_seed(report)
     cache.delete(DEMO_MARKER_CACHE_KEY)
     return report

@@ -76,6 +76,8 @@ def test_institution_confirms_and_proposes_from_the_mail_and_staff_accepts(page,
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_load_state()
+    page.get_by_role("link", name="Sozialplanung").first.click()
+    page.wait_for_load_state()
     page.get_by_role("link", name="Veraltete Einträge").first.click()
     page.wait_for_load_state()
     stale_list = page.locator("main").inner_text()

@@ -66,7 +66,7 @@ class Sink:
         record = {
             "n": self.count,
             "at": time.time(),
-            "message_id": str(message.get("Message-ID", "")),
+            "message_id": str(message.get("Message-ID", "")).strip(),  # a long one is folded onto its own line
             "to": envelope.rcpt_tos,
             "subject": str(message.get("Subject", "")).strip(),
             "list_unsubscribe": str(message.get("List-Unsubscribe", "")),
