@@ -79,7 +79,11 @@ def test_staff_import_excel_list_with_mistakes_and_duplicates(page, axe_source, 
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_load_state()
 
+    # From the navigation: „Sozialplanung“, then „Import“ in its own menu.
+    page.get_by_role("link", name="Sozialplanung", exact=True).click()
+    page.wait_for_load_state()
     page.get_by_role("link", name="Import", exact=True).click()
+    page.wait_for_load_state()
     assert_accessible(page, axe_source)
     shoot(page, "1-upload")
     page.get_by_label("Datei (CSV oder Excel .xlsx)").set_input_files(str(path))
