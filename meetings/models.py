@@ -24,7 +24,7 @@ from contacts.models import Institution, Membership, Network, Person, Timestampe
 from contacts.text import validate_single_line
 from contacts.textsearch import Fold
 from contacts.validators import is_plausible_date, validate_plausible_year
-from meetings import recurrence
+from meetings import recurrence, uploads
 from meetings.markdown import render_markdown
 
 # Caps of the free-text fields, shared by models, forms and API: text people type is
@@ -372,21 +372,10 @@ class AgendaItem(TimestampedModel):
         self.text_html = _rendered(self.text, AGENDA_TEXT_MAX_LENGTH)
 
 
-MINUTES_FILE_MAX_BYTES = 10 * 1024 * 1024
-
-
 def validate_minutes_file(upload) -> None:
-    """At most 10 MB per minutes file: the one limit of the web form, the API and the Verwaltung.
-
-    A file already stored passed this check when it came; one that storage cannot measure
-    any more (removed by hand) is no reason to refuse saving the text beside it.
-    """
-    try:
-        size = upload.size
-    except OSError:
-        return
-    if size > MINUTES_FILE_MAX_BYTES:
-        raise ValidationError(_("Die Datei ist größer als 10 MB; bitte verkleinern oder als PDF speichern."))
+    """At most 10 MB, and only a safe type judged by content (``meetings.uploads``): the one
+    check of the web form, the API and the Verwaltung."""
+    uploads.validate_upload(upload)
 
 
 class Minutes(TimestampedModel):

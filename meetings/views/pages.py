@@ -10,7 +10,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from contacts.models import Person
 from contacts.selectors import audience_for, user_roles
 from contacts.selectors.history import user_labels
 from contacts.visibility import project_person
-from meetings import selectors
+from meetings import selectors, uploads
 from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
 from meetings.models import Attendance, Meeting, Visibility
 from meetings.recurrence import BERLIN, month_names
@@ -247,4 +247,4 @@ def minutes_file(request, uid):
     )
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
-    return FileResponse(minutes.file.open("rb"), as_attachment=True, filename=minutes.file_name)
+    return uploads.file_response(minutes.file, file_name=minutes.file_name)
