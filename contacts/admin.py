@@ -938,6 +938,7 @@ class ReadOnlyServiceAdmin(DirectoryAdmin):
         return False
 
     def _each(self, request, queryset, write, done_message) -> None:
+        """``write`` each row through its service; ``done_message(count)`` says how many went through."""
         count = 0
         for row in queryset:
             try:
@@ -949,7 +950,7 @@ class ReadOnlyServiceAdmin(DirectoryAdmin):
                 continue
             count += 1
         if count:
-            self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+            self.message_user(request, done_message(count) % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(models.NetworkProposal)
@@ -969,7 +970,7 @@ class NetworkProposalAdmin(ReadOnlyServiceAdmin):
             request,
             queryset,
             lambda proposal: services.proposal_approve(proposal=proposal, actor=request.user),
-            _("%(count)d Vorschläge angenommen."),
+            lambda count: ngettext("%(count)d Vorschlag angenommen.", "%(count)d Vorschläge angenommen.", count),
         )
 
     @admin.action(description=_("Ausgewählte Vorschläge ablehnen"), permissions=["decide"])
@@ -978,7 +979,7 @@ class NetworkProposalAdmin(ReadOnlyServiceAdmin):
             request,
             queryset,
             lambda proposal: services.proposal_reject(proposal=proposal, actor=request.user),
-            _("%(count)d Vorschläge abgelehnt."),
+            lambda count: ngettext("%(count)d Vorschlag abgelehnt.", "%(count)d Vorschläge abgelehnt.", count),
         )
 
 
@@ -1003,7 +1004,9 @@ class AccountInvitationAdmin(ReadOnlyServiceAdmin):
             request,
             queryset,
             lambda invitation: services.account_invitation_resend(invitation=invitation, actor=request.user),
-            _("%(count)d Einladungen werden erneut gesendet."),
+            lambda count: ngettext(
+                "%(count)d Einladung wird erneut gesendet.", "%(count)d Einladungen werden erneut gesendet.", count
+            ),
         )
 
     @admin.action(description=_("Ausgewählte Einladungen zurückziehen"), permissions=["invite"])
@@ -1012,5 +1015,5 @@ class AccountInvitationAdmin(ReadOnlyServiceAdmin):
             request,
             queryset,
             lambda invitation: services.account_invitation_withdraw(invitation=invitation, actor=request.user),
-            _("%(count)d Einladungen zurückgezogen."),
+            lambda count: ngettext("%(count)d Einladung zurückgezogen.", "%(count)d Einladungen zurückgezogen.", count),
         )

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -26,6 +27,7 @@ from tests.factories import (
     LivingAreaFactory,
     MembershipFactory,
     PersonFactory,
+    UserFactory,
 )
 from tests.meetings.web_cast import cast_create
 
@@ -454,3 +456,18 @@ def test_an_expired_invitation_sends_nothing(cast, mailoutbox):
     due_mail_send()
 
     assert (mailoutbox, invitation.user.has_usable_password()) == ([], False)
+
+
+def test_the_verwaltung_counts_decided_proposals_in_the_right_grammatical_number(cast, client):
+    proposals = [
+        services.network_areas_propose(network=cast.network, areas=[LivingAreaFactory()], actor=cast.speaker)
+        for _ in range(3)
+    ]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    changelist = reverse("admin:contacts_networkproposal_changelist")
+
+    one = client.post(changelist, {"action": "approve", "_selected_action": [proposals[0].pk]}, follow=True)
+    two = client.post(changelist, {"action": "reject", "_selected_action": [p.pk for p in proposals[1:]]}, follow=True)
+
+    assert "1 Vorschlag angenommen." in one.content.decode()
+    assert "2 Vorschläge abgelehnt." in two.content.decode()
