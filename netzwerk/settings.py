@@ -309,7 +309,11 @@ CELERY_TASK_QUEUES = {
 CELERY_TASK_ROUTES = {
     "notifications.heartbeat": {"queue": "periodic", "priority": 0},
     "notifications.sweep": {"queue": "periodic", "priority": 0},
+    # Beat's housekeeping: short, and it must not wait behind thousands of queued mails either.
     "meetings.extend_series_horizon": {"queue": "periodic", "priority": 3},
+    "notifications.retention": {"queue": "periodic", "priority": 3},
+    "contacts.invitations_expire": {"queue": "periodic", "priority": 3},
+    "contacts.imports_resume": {"queue": "periodic", "priority": 3},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 9
 CELERY_TASK_DEFAULT_PRIORITY = 6

@@ -127,6 +127,17 @@ def test_beat_runs_retention_daily():
     assert tasks["notifications.retention"] == tasks["contacts.invitations_expire"] == 24 * 60 * 60.0
 
 
+def test_every_task_of_beat_runs_on_the_periodic_queue_not_behind_queued_mail():
+    from netzwerk.celery import app
+
+    queues = {
+        entry["task"]: app.amqp.router.route({}, entry["task"])["queue"].name
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    assert set(queues.values()) == {"periodic"}, queues
+
+
 def test_unused_invitation_expires_and_the_person_stays():
     person = PersonFactory()
     invited = User(email="eingeladen@example.org", date_joined=NOW - datetime.timedelta(days=10))
