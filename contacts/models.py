@@ -461,6 +461,11 @@ class Institution(ConfirmedModel):
         verbose_name = _("Einrichtung")
         verbose_name_plural = _("Einrichtungen")
         ordering = ["name"]
+        indexes = [
+            # The public list's order: a page of 50 is read from the index, not by sorting
+            # every institution (contacts.selectors.institution_directory).
+            models.Index(fields=["name", "id"], condition=Q(is_active=True), name="institution_active_by_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -481,6 +486,31 @@ class Institution(ConfirmedModel):
     def address(self) -> str:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
         return ", ".join(part for part in (self.street, locality) if part)
+
+
+class DirectoryStamp(models.Model):
+    """How the public lists of the directory stand: one row, whose ``version`` changes
+    whenever a committed write touches what those lists show (areas, networks with their
+    areas and topics, institutions with their types and umbrellas).
+
+    Kept by database triggers (migration 0021), not by the services: every write moves it,
+    also a bulk ``update()`` or ``delete()``. On PostgreSQL the trigger is deferred to the
+    commit, so the row is locked only for the instant of the commit (writers never queue
+    behind a long transaction, nor deadlock over it) and the new version becomes visible
+    together with the rows it describes. Each new version is drawn from a sequence, so a
+    number is never given twice, also not after a rollback. The pages cache what they
+    render of those lists under it (``contacts.selectors.directory_version``).
+    """
+
+    version = models.BigIntegerField(_("Stand"))
+    changed_at = models.DateTimeField(_("zuletzt geändert"))
+
+    class Meta:
+        verbose_name = _("Stand des Verzeichnisses")
+        verbose_name_plural = _("Stände des Verzeichnisses")
+
+    def __str__(self) -> str:
+        return str(self.version)
 
 
 class InstitutionChangeProposal(models.Model):

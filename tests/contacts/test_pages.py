@@ -920,10 +920,14 @@ def test_page_query_count_does_not_grow(client, geography, kind, anonymous):
     }[kind]
     client.get(url)  # warms the per-site cache (the demo-data marker)
 
-    few = count_queries(client, url)
+    # Touched, so that the first request renders every fragment of the directory anew
+    # (cold) and the second serves them from the cache (warm).
+    Topic.objects.filter(pk=topic.pk).update(name=topic.name)
+    few = (count_queries(client, url), count_queries(client, url))
     for _ in range(12):
         add_network(geography.social_area, topic, institution_type)
     add_rich_network_members(first, 12, institution_type)
-    many = count_queries(client, url)
+    many = (count_queries(client, url), count_queries(client, url))
 
     assert many == few
+    assert few[1] <= few[0]
