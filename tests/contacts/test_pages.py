@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -776,6 +777,22 @@ def test_privacy_member_of_another_network_sees_no_private_value(client, seeded_
     assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
     network_page = pages[f"/netzwerke/{seeded_people.network.slug}/"]
     assert [value for value in seeded_people.public if value in network_page] == seeded_people.public
+
+
+def test_privacy_anonymous_pages_after_a_members_render_show_no_members_only_value(client, seeded_people, geography):
+    """The lists' fragments are cached per directory version for everybody: a member of the
+    network renders every page first (and sees what members may see), then an anonymous
+    visitor gets the same pages without any of it."""
+    member = Client()
+    member.force_login(seeded_people.insider)
+    member_pages = crawl(member, public_surfaces(seeded_people, geography))
+    network_page = member_pages[f"/netzwerke/{seeded_people.network.slug}/"]
+    assert "Mialene Mitgliedsweit" in network_page
+
+    pages = crawl(client, public_surfaces(seeded_people, geography))
+
+    assert_crawled_every_kind_of_page(pages, seeded_people)
+    assert leaks(pages, seeded_people.private + seeded_people.members_only) == []
 
 
 CONTACT = {
