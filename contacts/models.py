@@ -489,17 +489,16 @@ class Institution(ConfirmedModel):
 
 
 class DirectoryStamp(models.Model):
-    """How the public lists of the directory stand: one row, whose ``version`` changes
-    whenever a committed write touches what those lists show (areas, networks with their
-    areas and topics, institutions with their types and umbrellas).
+    """How the public directory stands: one row, whose ``version`` changes whenever a write
+    touches what its lists and the network page show (areas, networks with their areas and
+    topics, institutions with their types and umbrellas, people with their memberships,
+    consents, channels and affiliations).
 
     Kept by database triggers (migration 0021), not by the services: every write moves it,
-    also a bulk ``update()`` or ``delete()``. On PostgreSQL the trigger is deferred to the
-    commit, so the row is locked only for the instant of the commit (writers never queue
-    behind a long transaction, nor deadlock over it) and the new version becomes visible
-    together with the rows it describes. Each new version is drawn from a sequence, so a
-    number is never given twice, also not after a rollback. The pages cache what they
-    render of those lists under it (``contacts.selectors.directory_version``).
+    also a bulk ``update()`` or ``delete()``. Other transactions see the new version when
+    they see the rows it describes (at the commit). On PostgreSQL each new version is
+    drawn from a sequence, so a number is never given twice, also not after a rollback.
+    The pages cache what they render under it (``contacts.selectors.directory_version``).
     """
 
     version = models.BigIntegerField(_("Stand"))

@@ -7,17 +7,18 @@ number is never given to two states of the data, not even after a rollback; SQLi
 row-level triggers and counts up, which is enough for the demo.
 
 The bump locks the stamp's row until the transaction ends, as the calendar stamps do
-(meetings 0011): writes to the directory's lists queue behind each other. They are short
-(a service's save), and the tables that change often (people, memberships, meetings,
-answers) have no trigger here.
+(meetings 0011): writes to the directory queue behind each other. They are short (a
+service's save); the tables that change often (meetings, answers, deliveries) have no
+trigger here.
 """
 
 from django.db import migrations, models
 
 TABLE = "contacts_directorystamp"
 SEQUENCE = "contacts_directorystamp_version"
-# What the public lists and selects show: areas, networks with their areas and topics,
-# institutions with their types, categories and umbrellas.
+# What the public lists, selects and the network page show: areas, networks with their
+# areas and topics, institutions with their types, categories and umbrellas, and the people
+# of a network as the projection reads them (memberships, consents, channels, affiliations).
 WATCHED = [
     "contacts_area",
     "contacts_topic",
@@ -28,6 +29,11 @@ WATCHED = [
     "contacts_institutiontype",
     "contacts_umbrella",
     "contacts_institution",
+    "contacts_person",
+    "contacts_membership",
+    "contacts_consent",
+    "contacts_contactchannel",
+    "contacts_affiliation",
 ]
 
 POSTGRESQL_CREATE = f"""

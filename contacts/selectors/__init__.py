@@ -421,6 +421,12 @@ class NetworkPage:
         )
 
 
+def network_heading(*, slug: str) -> Network | None:
+    """The network with ``slug`` and its parent: what the network page shows around the
+    directory's part (title, breadcrumbs, meetings, feed); one query."""
+    return Network.objects.select_related("parent").filter(slug=slug).first()
+
+
 def network_page(*, slug: str, audience: Audience, day: datetime.date | None = None) -> NetworkPage | None:
     """The network with ``slug`` (``None`` if there is none), its current memberships, and
     every person on it projected for ``audience``.
