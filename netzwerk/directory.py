@@ -77,10 +77,22 @@ def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One area: the networks that cover it, its figures (``netzwerk.figures``), the
     institutions in it, the areas around it, and the calendar feed of its networks."""
-    page = selectors.area_page(slug=slug)
-    if page is None:
+    version = selectors.directory_version()
+    tree = selectors.area_tree(version=version)
+    area = tree.by_slug.get(slug)
+    if area is None:
         raise Http404(_("Dieses Gebiet gibt es nicht."))
-    context = {"page": page, "area": page.area, "figures": area_figures(area=page.area)}
+    context = {
+        "area": area,
+        "ancestors": tree.ancestors_of(area),
+        "children": tree.children_of(area),
+        # The networks and institutions: a fragment rendered once per directory version,
+        # read only then. The figures come from the indicators on every request.
+        "page": SimpleLazyObject(lambda: selectors.area_directory(tree=tree, area=area)),
+        "figures": area_figures(area=area),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+    }
     return render(request, "netzwerk/area_detail.html", context)
 
 

@@ -251,6 +251,15 @@ class AreaTree:
     def children_of(self, area: Area) -> list[Area]:
         return self.children.get(area.pk, [])
 
+    @cached_property
+    def by_slug(self) -> dict[str, Area]:
+        return {area.slug: area for area in self.by_id.values()}
+
+    def ancestors_of(self, area: Area) -> list[Area]:
+        """From the Stadtbezirk down to the parent of ``area``."""
+        parent_of = {pk: a.parent_id for pk, a in self.by_id.items()}
+        return [self.by_id[pk] for pk in _ids_above(area.pk, parent_of)]
+
     def descendant_ids(self, area_id: int) -> set[int]:
         """``area_id`` and every area below it."""
         child_ids = {parent_id: [child.pk for child in children] for parent_id, children in self.children.items()}
@@ -547,44 +556,24 @@ def institution_page(*, slug: str, day: datetime.date | None = None) -> Institut
 
 
 @dataclass(frozen=True)
-class AreaPage:
-    area: Area
-    ancestors: list[Area]
-    children: list[Area]
+class AreaDirectory:
+    """Who is active in an area: what its page shows of the directory besides the areas."""
+
     networks: list[Network]
     institutions: list[Institution]
     institution_count: int
 
 
-def area_page(*, slug: str, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaPage | None:
-    """Who is active in the area with ``slug`` (``None`` if there is none): networks linked
-    to the area itself, to an area above it (the Stadtteilkonferenz of the Sozialraum covers
+def area_directory(*, tree: AreaTree, area: Area, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaDirectory:
+    """Who is active in ``area`` of a tree already read (``area_tree``): networks linked to
+    the area itself, to an area above it (the Stadtteilkonferenz of the Sozialraum covers
     each of its Lebensräume) or to one below it; and the first ``institution_limit``
-    institutions in it and below it.
-
-    The links between all areas are read as plain ids: a model instance of every area (810
-    at bench scale), as ``area_tree`` builds for the selects, cost most of the page's time.
-    Only the area, its ancestors and its children become instances.
-    """
-    links = list(Area.objects.order_by().values_list("pk", "parent_id", "slug"))
-    area_id = next((pk for pk, _parent_id, area_slug in links if area_slug == slug), None)
-    if area_id is None:
-        return None
-    parent_of: dict[int, int | None] = {}
-    child_ids: dict[int | None, list[int]] = {}
-    for pk, parent_id, _slug in links:
-        parent_of[pk] = parent_id
-        child_ids.setdefault(parent_id, []).append(pk)
-    ancestor_ids = _ids_above(area_id, parent_of)
-    shown = Area.objects.in_bulk([area_id, *ancestor_ids, *child_ids.get(area_id, [])])
-    below = _ids_below(area_id, child_ids)
-    networks = list(network_directory(area_ids=below | set(ancestor_ids)))
+    institutions in it and below it. Three queries; the areas come from the tree."""
+    below = tree.descendant_ids(area.pk)
+    above = {ancestor.pk for ancestor in tree.ancestors_of(area)}
     institutions = institution_directory(area_ids=below)
-    return AreaPage(
-        area=shown[area_id],
-        ancestors=[shown[pk] for pk in ancestor_ids],
-        children=sorted((shown[pk] for pk in child_ids.get(area_id, [])), key=_code_key),
-        networks=networks,
+    return AreaDirectory(
+        networks=list(network_directory(area_ids=below | above)),
         institutions=list(institutions[:institution_limit]),
         institution_count=institutions.count(),
     )
