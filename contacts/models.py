@@ -501,7 +501,7 @@ class DirectoryStamp(models.Model):
     The pages cache what they render under it (``contacts.selectors.directory_version``).
     """
 
-    version = models.BigIntegerField(_("Stand"))
+    version = models.BigIntegerField(_("Änderungsstand"))
     changed_at = models.DateTimeField(_("zuletzt geändert"))
 
     class Meta:

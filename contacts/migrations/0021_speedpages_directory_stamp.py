@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
             name="DirectoryStamp",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("version", models.BigIntegerField(verbose_name="Stand")),
+                ("version", models.BigIntegerField(verbose_name="Änderungsstand")),
                 ("changed_at", models.DateTimeField(verbose_name="zuletzt geändert")),
             ],
             options={
