@@ -6,9 +6,18 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contacts.models import Area, Institution, Network, Topic, User
+from contacts.models import Area, Consent, Institution, Membership, Network, Topic, User
 from contacts.selectors import directory_version
-from tests.factories import AreaFactory, InstitutionFactory, LivingAreaFactory, NetworkFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    ConsentFactory,
+    InstitutionFactory,
+    LivingAreaFactory,
+    MembershipFactory,
+    NetworkFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +133,17 @@ def test_fragments_are_kept_apart_by_language(client):
 
     assert ("<td>Stadtteilkonferenz</td>" in german, "<td>Stadtteilkonferenz</td>" in english) == (True, False)
     assert "<td>Neighbourhood conference</td>" in english
+
+
+def test_network_page_drops_a_name_at_once_when_its_consent_is_withdrawn_in_bulk(client):
+    """The anonymous network page is a fragment of the directory version: a withdrawal
+    written without the service (a bulk ``update()``) still shows on the next request."""
+    network = NetworkFactory()
+    speaker = PersonFactory(given_name="Sprechkarla", family_name="Oeffentlich")
+    ConsentFactory(person=speaker, scope=Consent.Scope.NAME)
+    MembershipFactory(network=network, person=speaker, role=Membership.Role.SPEAKER)
+    assert "Sprechkarla Oeffentlich" in client.get(f"/netzwerke/{network.slug}/").content.decode()
+
+    Consent.objects.filter(person=speaker).update(withdrawn_at=timezone.now())
+
+    assert "Sprechkarla" not in client.get(f"/netzwerke/{network.slug}/").content.decode()
