@@ -59,7 +59,7 @@ def area_choices(tree: AreaTree) -> list:
     """Areas grouped by level (for ``<optgroup>``), Stadtbezirke first."""
     return [
         (AREA_LEVEL_PLURALS[level], [(str(area.pk), area_label(area)) for area in areas])
-        for level, areas in tree.by_level()
+        for level, areas in tree.levels
         if areas
     ]
 

@@ -461,6 +461,11 @@ class Institution(ConfirmedModel):
         verbose_name = _("Einrichtung")
         verbose_name_plural = _("Einrichtungen")
         ordering = ["name"]
+        indexes = [
+            # The public list's order: a page of 50 is read from the index, not by sorting
+            # every institution (contacts.selectors.institution_directory).
+            models.Index(fields=["name", "id"], condition=Q(is_active=True), name="institution_active_by_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -481,6 +486,30 @@ class Institution(ConfirmedModel):
     def address(self) -> str:
         locality = " ".join(part for part in (self.postal_code, self.city) if part)
         return ", ".join(part for part in (self.street, locality) if part)
+
+
+class DirectoryStamp(models.Model):
+    """How the public directory stands: one row, whose ``version`` changes whenever a write
+    touches what its lists and the network page show (areas, networks with their areas and
+    topics, institutions with their types and umbrellas, people with their memberships,
+    consents, channels and affiliations).
+
+    Kept by database triggers (migration 0021), not by the services: every write moves it,
+    also a bulk ``update()`` or ``delete()``. Other transactions see the new version when
+    they see the rows it describes (at the commit). On PostgreSQL each new version is
+    drawn from a sequence, so a number is never given twice, also not after a rollback.
+    The pages cache what they render under it (``contacts.selectors.directory_version``).
+    """
+
+    version = models.BigIntegerField(_("Änderungsstand"))
+    changed_at = models.DateTimeField(_("zuletzt geändert"))
+
+    class Meta:
+        verbose_name = _("Stand des Verzeichnisses")
+        verbose_name_plural = _("Stände des Verzeichnisses")
+
+    def __str__(self) -> str:
+        return str(self.version)
 
 
 class InstitutionChangeProposal(models.Model):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -124,21 +125,28 @@ def _area_nodes(tree: selectors.AreaTree, areas: list[Area]) -> list[dict]:
 
 @require_safe
 def network_list(request: HttpRequest) -> HttpResponse:
-    """Netzwerke, filterable by kind and area (an area includes the areas below it)."""
-    tree = selectors.area_tree()
+    """Netzwerke, filterable by kind and area (an area includes the areas below it).
+
+    The filter form and the table are fragments rendered once per directory version and
+    valid filter (``{% cache %}``); the networks are read only when the table is rendered.
+    """
+    version = selectors.directory_version()
+    tree = selectors.area_tree(version=version)
     form = NetworkFilterForm(request.GET, tree=tree)
     if not form.is_valid():
         context = {"form": form, "networks": None}
         return render(request, "contacts/directory/network_list.html", context, status=400)
     area_id = form.cleaned_data["gebiet"]
-    networks = selectors.network_directory(
-        kind=form.cleaned_data["art"] or None,
-        area_ids=tree.descendant_ids(area_id) if area_id else None,
-    )
+    kind = form.cleaned_data["art"] or None
     context = {
         "form": form,
-        "networks": list(networks),
-        "is_filtered": bool(area_id or form.cleaned_data["art"]),
+        "networks": SimpleLazyObject(
+            lambda: selectors.network_rows(kind=kind, area_ids=tree.descendant_ids(area_id) if area_id else None)
+        ),
+        "is_filtered": bool(area_id or kind),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+        "filter_key": f"{kind or ''}:{area_id or ''}",
     }
     return render(request, "contacts/directory/network_list.html", context)
 
@@ -200,7 +208,8 @@ def institution_vcard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def institution_list(request: HttpRequest) -> HttpResponse:
     """Einrichtungen, filterable by type and area, 50 to a page."""
-    tree = selectors.area_tree()
+    version = selectors.directory_version()
+    tree = selectors.area_tree(version=version)
     form = InstitutionFilterForm(request.GET, tree=tree, types=list(selectors.institution_type_list()))
     if not form.is_valid():
         context = {"form": form, "page_obj": None}
@@ -220,9 +229,15 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": page_obj,
+        # First, last, and two either side of this page: a link to each of 120 pages
+        # helps nobody, and cost as much as the rows.
+        "page_numbers": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
         "institutions": list(page_obj.object_list),
         "query": query.urlencode(),
         "is_filtered": bool(area_id or form.cleaned_data["art"]),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+        "filter_key": f"{form.cleaned_data['art'] or ''}:{area_id or ''}",
     }
     return render(request, "contacts/directory/institution_list.html", context)
 
@@ -256,8 +271,15 @@ def _institution_detail_response(request: HttpRequest, slug: str, *, form: Conta
 @require_safe
 def area_list(request: HttpRequest) -> HttpResponse:
     """Stadtbezirke → Sozialräume → Lebensräume as nested lists."""
-    tree = selectors.area_tree()
-    context = {"nodes": _area_nodes(tree, tree.roots), "form": AreaChoiceForm(tree=tree)}
+    version = selectors.directory_version()
+    tree = SimpleLazyObject(lambda: selectors.area_tree(version=version))
+    context = {
+        # Both rendered once per directory version (``{% cache %}``), read only then.
+        "nodes": SimpleLazyObject(lambda: _area_nodes(tree, tree.roots)),
+        "form": SimpleLazyObject(lambda: AreaChoiceForm(tree=tree)),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+    }
     return render(request, "contacts/directory/area_list.html", context)
 
 

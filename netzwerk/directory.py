@@ -8,6 +8,8 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -17,6 +19,7 @@ from contacts.forms import ContactMessageForm
 from contacts.models import Network
 from contacts.my_area import own_person
 from contacts.views import contact_form_submit
+from contacts.visibility import PUBLIC
 from meetings import selectors as meeting_selectors
 from netzwerk.figures import area_figures
 from netzwerk.privacy import person_data_export
@@ -30,10 +33,30 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _network_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
-    page = selectors.network_page(slug=slug, audience=selectors.audience_for(request.user))
-    if page is None:
+    audience = selectors.audience_for(request.user)
+    if audience is not PUBLIC or form.is_bound:
+        page = selectors.network_page(slug=slug, audience=audience)
+        if page is None:
+            raise Http404(_("Dieses Netzwerk gibt es nicht."))
+        context = {"page": page, "network": page.network, "contact_form": form}
+        return render(request, "netzwerk/network_detail.html", context, status=status)
+    # The public view, the same for every anonymous visitor: the directory's part of the
+    # page is a fragment rendered once per directory version and day (memberships and
+    # terms end on a day); the meetings below it are read on every request. Members and
+    # staff see more and always get their own page.
+    version = selectors.directory_version()
+    network = selectors.network_heading(slug=slug)
+    if network is None:
         raise Http404(_("Dieses Netzwerk gibt es nicht."))
-    context = {"page": page, "network": page.network, "contact_form": form}
+    day = timezone.localdate()
+    context = {
+        "page": SimpleLazyObject(lambda: selectors.network_page(slug=slug, audience=PUBLIC, day=day)),
+        "network": network,
+        "contact_form": form,
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+        "fragment_key": f"public:{network.pk}:{day.isoformat()}",
+    }
     return render(request, "netzwerk/network_detail.html", context, status=status)
 
 
@@ -54,10 +77,22 @@ def network_contact(request: HttpRequest, slug: str) -> HttpResponse:
 def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One area: the networks that cover it, its figures (``netzwerk.figures``), the
     institutions in it, the areas around it, and the calendar feed of its networks."""
-    page = selectors.area_page(slug=slug)
-    if page is None:
+    version = selectors.directory_version()
+    tree = selectors.area_tree(version=version)
+    area = tree.by_slug.get(slug)
+    if area is None:
         raise Http404(_("Dieses Gebiet gibt es nicht."))
-    context = {"page": page, "area": page.area, "figures": area_figures(area=page.area)}
+    context = {
+        "area": area,
+        "ancestors": tree.ancestors_of(area),
+        "children": tree.children_of(area),
+        # The networks and institutions: a fragment rendered once per directory version,
+        # read only then. The figures come from the indicators on every request.
+        "page": SimpleLazyObject(lambda: selectors.area_directory(tree=tree, area=area)),
+        "figures": area_figures(area=area),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+    }
     return render(request, "netzwerk/area_detail.html", context)
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,7 +20,13 @@ from django.views.i18n import set_language
 
 from contacts.forms import AreaChoiceForm, ContactMessageForm
 from contacts.models import ContactMessage
-from contacts.selectors import area_tree, audience_for, network_directory
+from contacts.selectors import (
+    DIRECTORY_FRAGMENT_SECONDS,
+    area_tree,
+    audience_for,
+    directory_version,
+    network_groups_by_kind,
+)
 from contacts.views import contact_form_submit
 from meetings.markdown import render_markdown
 from meetings.selectors import meetings_next_public
@@ -49,11 +56,17 @@ def meeting_page(request: HttpRequest, uid) -> HttpResponse:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: "Was ist in meinem Stadtteil los?" and the networks by kind."""
-    networks = list(network_directory().filter(parent__isnull=True))
+    """The start page: "Was ist in meinem Stadtteil los?" and the networks by kind.
+
+    The area select and the networks are fragments rendered once per directory version
+    (``{% cache %}`` keyed by it): they are read only when their fragment is rendered.
+    """
+    version = directory_version()
     context = {
-        "networks": networks,
-        "form": AreaChoiceForm(tree=area_tree()),
+        "directory_version": version,
+        "fragment_seconds": DIRECTORY_FRAGMENT_SECONDS,
+        "network_groups": SimpleLazyObject(lambda: network_groups_by_kind(top_level_only=True)),
+        "form": SimpleLazyObject(lambda: AreaChoiceForm(tree=area_tree(version=version))),
         "search_form": SearchForm(),
         "street_form": StreetLookupForm(),
         "next_meetings": meetings_next_public(),

@@ -1,7 +1,9 @@
 """Reads of the directory that follow relations, each with its prefetching."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
@@ -14,6 +16,7 @@ from contacts.models import (
     ConsentText,
     ContactChannel,
     ContactMessage,
+    DirectoryStamp,
     Institution,
     InstitutionType,
     Membership,
@@ -84,6 +87,22 @@ def people_for_projection(people: QuerySet[Person]) -> QuerySet[Person]:
         "affiliations__institution",
         Prefetch("memberships", queryset=Membership.objects.only("id", "person_id", "network_id", "start", "end")),
     )
+
+
+# How long a fragment of a public list rendered for one directory version is kept; a new
+# version makes it unused long before (the old entries expire unread).
+DIRECTORY_FRAGMENT_SECONDS = 24 * 60 * 60
+
+
+def directory_version() -> str:
+    """The stamp of the directory's public lists (``DirectoryStamp``, kept by triggers): what
+    a page caches of areas, networks and institutions is keyed by it. One query.
+
+    Without the row (a test database just flushed) a fresh random value: nothing is then
+    read from the cache, and what is stored under it is never read again.
+    """
+    version = DirectoryStamp.objects.filter(pk=1).values_list("version", flat=True).first()
+    return str(version) if version is not None else f"none-{uuid.uuid4().hex}"
 
 
 def area_list() -> QuerySet[Area]:
@@ -232,10 +251,24 @@ class AreaTree:
     def children_of(self, area: Area) -> list[Area]:
         return self.children.get(area.pk, [])
 
+    @cached_property
+    def by_slug(self) -> dict[str, Area]:
+        return {area.slug: area for area in self.by_id.values()}
+
+    def ancestors_of(self, area: Area) -> list[Area]:
+        """From the Stadtbezirk down to the parent of ``area``."""
+        parent_of = {pk: a.parent_id for pk, a in self.by_id.items()}
+        return [self.by_id[pk] for pk in _ids_above(area.pk, parent_of)]
+
     def descendant_ids(self, area_id: int) -> set[int]:
         """``area_id`` and every area below it."""
         child_ids = {parent_id: [child.pk for child in children] for parent_id, children in self.children.items()}
         return _ids_below(area_id, child_ids)
+
+    @cached_property
+    def levels(self) -> list[tuple[str, list[Area]]]:
+        """``by_level()``, computed once per tree (a tree is shared while its version lasts)."""
+        return self.by_level()
 
     def by_level(self) -> list[tuple[str, list[Area]]]:
         """(level, areas) for each level, Stadtbezirk first, each sorted by official number."""
@@ -250,13 +283,26 @@ class AreaTree:
 _AREA_TREE_UNUSED = ("created_at", "updated_at", "is_demo", "search_name", "search_text")
 
 
-def area_tree() -> AreaTree:
-    """Every area in one query, as a tree."""
+# The tree of the current directory version, shared by the requests this process serves
+# while the version lasts: (version, tree). Its areas are read, never changed.
+_area_tree_of_version: tuple[str, AreaTree] | None = None
+
+
+def area_tree(*, version: str | None = None) -> AreaTree:
+    """Every area in one query, as a tree. With the ``directory_version()`` the caller has
+    read, the tree of that version is built once per process and then reused (no query)."""
+    global _area_tree_of_version  # one slot, replaced as a whole
+    remembered = _area_tree_of_version
+    if version is not None and remembered is not None and remembered[0] == version:
+        return remembered[1]
     areas = sorted(Area.objects.defer(*_AREA_TREE_UNUSED), key=_code_key)
     children: dict[int | None, list[Area]] = {}
     for area in areas:
         children.setdefault(area.parent_id, []).append(area)
-    return AreaTree(by_id={a.pk: a for a in areas}, children=children)
+    tree = AreaTree(by_id={a.pk: a for a in areas}, children=children)
+    if version is not None:
+        _area_tree_of_version = (version, tree)
+    return tree
 
 
 def network_directory(*, kind: str | None = None, area_ids: set[int] | None = None) -> QuerySet[Network]:
@@ -275,6 +321,61 @@ def network_directory(*, kind: str | None = None, area_ids: set[int] | None = No
         .annotate(kind_position=network_kind_order())
         .order_by("kind_position", "name")
     )
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    """A network as the public lists show it: plain values, no model instance."""
+
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    parent_name: str | None
+    rhythm: str
+    area_names: list[str]
+
+
+def network_rows(
+    *, kind: str | None = None, area_ids: set[int] | None = None, top_level_only: bool = False
+) -> list[NetworkRow]:
+    """``network_directory`` as plain rows, in its order: two queries (the networks with their
+    parent's name, the names of their areas), however many networks; only the columns the
+    lists show (the start page and the list render every active network)."""
+    networks = Network.objects.filter(is_active=True)
+    if kind:
+        networks = networks.filter(kind=kind)
+    if top_level_only:
+        networks = networks.filter(parent__isnull=True)
+    if area_ids is not None:
+        links = Network.areas.through.objects.filter(area_id__in=area_ids)
+        networks = networks.filter(pk__in=links.values("network_id"))
+    values = list(
+        networks.annotate(kind_position=network_kind_order())
+        .order_by("kind_position", "name")
+        .values_list("pk", "slug", "name", "kind", "parent__name", "rhythm")
+    )
+    area_names: dict[int, list[str]] = {}
+    links = (
+        Network.areas.through.objects.filter(network_id__in=[row[0] for row in values])
+        .order_by("area__level", "area__code", "area__name")
+        .values_list("network_id", "area__name")
+    )
+    for network_id, name in links:
+        area_names.setdefault(network_id, []).append(name)
+    labels = dict(Network.Kind.choices)
+    return [
+        NetworkRow(slug, name, kind, str(labels.get(kind, kind)), parent_name, rhythm, area_names.get(pk, []))
+        for pk, slug, name, kind, parent_name, rhythm in values
+    ]
+
+
+def network_groups_by_kind(*, top_level_only: bool = False) -> list[tuple[str, list[NetworkRow]]]:
+    """Active networks grouped by kind, in the order of ``Network.Kind``: (label, rows)."""
+    groups: dict[str, tuple[str, list[NetworkRow]]] = {}
+    for row in network_rows(top_level_only=top_level_only):
+        groups.setdefault(row.kind, (row.kind_label, []))[1].append(row)
+    return list(groups.values())
 
 
 def networks_responsible_for(*, area_ids: set[int]) -> list[tuple[Network, set[int]]]:
@@ -327,6 +428,12 @@ class NetworkPage:
         return any(view.has_contact for _, view in self.leaders) or bool(
             self.sozialplanung_contact and self.sozialplanung_contact.has_contact
         )
+
+
+def network_heading(*, slug: str) -> Network | None:
+    """The network with ``slug`` and its parent: what the network page shows around the
+    directory's part (title, breadcrumbs, meetings, feed); one query."""
+    return Network.objects.select_related("parent").filter(slug=slug).first()
 
 
 def network_page(*, slug: str, audience: Audience, day: datetime.date | None = None) -> NetworkPage | None:
@@ -449,44 +556,24 @@ def institution_page(*, slug: str, day: datetime.date | None = None) -> Institut
 
 
 @dataclass(frozen=True)
-class AreaPage:
-    area: Area
-    ancestors: list[Area]
-    children: list[Area]
+class AreaDirectory:
+    """Who is active in an area: what its page shows of the directory besides the areas."""
+
     networks: list[Network]
     institutions: list[Institution]
     institution_count: int
 
 
-def area_page(*, slug: str, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaPage | None:
-    """Who is active in the area with ``slug`` (``None`` if there is none): networks linked
-    to the area itself, to an area above it (the Stadtteilkonferenz of the Sozialraum covers
+def area_directory(*, tree: AreaTree, area: Area, institution_limit: int = AREA_PAGE_INSTITUTIONS) -> AreaDirectory:
+    """Who is active in ``area`` of a tree already read (``area_tree``): networks linked to
+    the area itself, to an area above it (the Stadtteilkonferenz of the Sozialraum covers
     each of its Lebensräume) or to one below it; and the first ``institution_limit``
-    institutions in it and below it.
-
-    The links between all areas are read as plain ids: a model instance of every area (810
-    at bench scale), as ``area_tree`` builds for the selects, cost most of the page's time.
-    Only the area, its ancestors and its children become instances.
-    """
-    links = list(Area.objects.order_by().values_list("pk", "parent_id", "slug"))
-    area_id = next((pk for pk, _parent_id, area_slug in links if area_slug == slug), None)
-    if area_id is None:
-        return None
-    parent_of: dict[int, int | None] = {}
-    child_ids: dict[int | None, list[int]] = {}
-    for pk, parent_id, _slug in links:
-        parent_of[pk] = parent_id
-        child_ids.setdefault(parent_id, []).append(pk)
-    ancestor_ids = _ids_above(area_id, parent_of)
-    shown = Area.objects.in_bulk([area_id, *ancestor_ids, *child_ids.get(area_id, [])])
-    below = _ids_below(area_id, child_ids)
-    networks = list(network_directory(area_ids=below | set(ancestor_ids)))
+    institutions in it and below it. Three queries; the areas come from the tree."""
+    below = tree.descendant_ids(area.pk)
+    above = {ancestor.pk for ancestor in tree.ancestors_of(area)}
     institutions = institution_directory(area_ids=below)
-    return AreaPage(
-        area=shown[area_id],
-        ancestors=[shown[pk] for pk in ancestor_ids],
-        children=sorted((shown[pk] for pk in child_ids.get(area_id, [])), key=_code_key),
-        networks=networks,
+    return AreaDirectory(
+        networks=list(network_directory(area_ids=below | above)),
         institutions=list(institutions[:institution_limit]),
         institution_count=institutions.count(),
     )
