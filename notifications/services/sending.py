@@ -269,12 +269,15 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 
     Rows are claimed ``CLAIM_CHUNK`` at a time (one UPDATE), and what their mails read is
     loaded for the chunk right after its claim (``selectors.MailReads``): a handful of
-    queries per chunk instead of six per mail. Just before each mail's data leaves, one
-    query reads again what decides it (cancellation, membership, preferences); if that
-    moved, the mail is decided anew on fresh reads (what committed before the send wins).
-    The results are written ten at a time (``_Marks``: one commit per group, and no more
-    mails leave before a full group is written); the claims are renewed while the task
-    runs (``_LeaseRenewal``). A batch that has run
+    queries per chunk instead of six per mail. Once the relay accepted a mail's recipient,
+    one query reads again what decides it (cancellation, membership, preferences), and its
+    data leaves only after the answer; if that moved, the mail is decided anew on fresh
+    reads (what committed before the send wins). The results are written ten at a time
+    (``_Marks``: one commit per group, and no mail's data leaves before the full group
+    before it is written); the claims are renewed while the task runs (``_LeaseRenewal``).
+    The waits overlap: the check and the marks run beside the relay's round trips
+    (``_Aside``), and the next mail is decided and written while the relay takes the data
+    of the one before (``_Sender.send``). A batch that has run
     ``NOTIFICATIONS_SEND_BATCH_SECONDS`` gives back the rows not tried and queues them as a
     new task. While the relay's circuit breaker is open the rows are put back, due when it
     closes; when its pause is over one mail probes.
