@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import io
 import logging
+import re
 import smtplib
 import ssl
 from email.generator import BytesGenerator
@@ -217,7 +218,7 @@ class _Relay:
             self.smtp.rset()
             raise _classify(code, reply)
 
-    def send(self, sender: str, recipient: str, data: bytes, check=None) -> None:
+    def send(self, sender: str, recipient: str, data: bytes, check=None, meanwhile=None) -> None:
         for attempt in (1, 2):
             if self.smtp is None:
                 self.smtp = self._open()
@@ -230,18 +231,27 @@ class _Relay:
                 self.close()
                 if attempt == 2:
                     raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
-        if check is not None and not check():
-            # Decided on the state at the send: the envelope is taken back, no data goes out.
-            try:
-                self.smtp.rset()
-            except (smtplib.SMTPException, OSError):
-                self.close()
+        # The check starts once the relay accepted the recipient and runs while the DATA
+        # command makes its round trip: the data leaves only after its answer, so a change
+        # committed before the check still wins, and the check costs no extra wait.
+        try:
+            answer = check() if check is not None else None
+            code, reply = self._data_command()
+            wanted = answer() if answer is not None else True
+        except BaseException:
+            # The relay waits for data that must not come: ending the connection before the
+            # end of the data makes it drop the message (RFC 5321, 4.1.1.4).
+            self.close()
+            raise
+        if not wanted:
+            self.close()
             raise Withdrawn()
         try:
-            code, reply = self.smtp.data(data)
-        except smtplib.SMTPDataError as error:
-            # Refused at the DATA command itself: nothing was sent.
-            raise _classify(error.smtp_code, error.smtp_error) from None
+            self.smtp.send(_dot_stuffed(data))
+            if meanwhile is not None:
+                # The relay takes the data and answers: time for the next mail's own work.
+                meanwhile()
+            code, reply = self.smtp.getreply()
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as error:
             self.close()
             raise Ambiguous(
@@ -250,6 +260,33 @@ class _Relay:
             ) from None
         if code != 250:
             raise _classify(code, reply)
+
+    def _data_command(self) -> tuple[int, bytes]:
+        """The DATA command up to the relay's 354; nothing was delivered when it fails."""
+        assert self.smtp is not None
+        try:
+            self.smtp.putcmd("data")
+            code, reply = self.smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
+        if code != 354:
+            # Refused at the DATA command itself: nothing was sent.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.rset()
+            raise _classify(code, reply)
+        return code, reply
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message data as it goes after DATA: a line starting with a dot gets a second one,
+    and the lone dot ends it (RFC 5321, 4.5.2)."""
+    stuffed = _LEADING_DOT.sub(b"..", data)
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    return stuffed + b".\r\n"
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 _relay = _Relay()
@@ -260,22 +297,43 @@ def relay_reset() -> None:
     _relay.close()
 
 
-def deliver(message: EmailMessage, *, check=None) -> None:
+@dataclasses.dataclass(frozen=True)
+class Outgoing:
+    """A message ready for the relay: its envelope and, for SMTP, its bytes."""
+
+    message: EmailMessage
+    sender: str
+    recipient: str
+    data: bytes | None
+
+
+def outgoing(message: EmailMessage) -> Outgoing:
+    """``message`` written out for the relay (the sender writes the next mail while the
+    relay takes the one before: ``deliver``'s ``meanwhile``)."""
+    data = flatten(message.message()) if settings.EMAIL_BACKEND == SMTP_BACKEND else None
+    # The envelope holds bare addresses; the headers keep the display names.
+    return Outgoing(message, parseaddr(message.from_email)[1], parseaddr(message.recipients()[0])[1], data)
+
+
+def deliver(message: EmailMessage | Outgoing, *, check=None, meanwhile=None) -> None:
     """Hand ``message`` to the relay; raises ``Temporary``, ``Permanent``, ``Ambiguous`` or
     ``Withdrawn``.
 
     With an SMTP relay configured the conversation is driven step by step so that a failure
     before the data (nothing delivered, safe to repeat) is told apart from one after it (may
-    have been delivered). ``check`` (no arguments, true while the mail is still wanted) is
-    called once the relay accepted the recipient, the last moment before the data leaves
-    (a slow relay can take seconds for the envelope). Other backends (files under
+    have been delivered). ``check`` starts the check whether the mail is still wanted and
+    returns a callable giving its answer (true: send); it is started once the relay accepted
+    the recipient (a slow relay can take seconds for the envelope), its answer awaited
+    before the data leaves. ``meanwhile`` (no arguments, must not raise) is called while
+    the relay takes the data, before its answer is read. Other backends (files under
     ``var/mail/`` by default) are used through Django's interface, after the check.
     """
-    if settings.EMAIL_BACKEND != SMTP_BACKEND:
-        if check is not None and not check():
+    ready = message if isinstance(message, Outgoing) else outgoing(message)
+    if ready.data is None or settings.EMAIL_BACKEND != SMTP_BACKEND:
+        if check is not None and not check()():
             raise Withdrawn()
-        get_connection(fail_silently=False).send_messages([message])
+        get_connection(fail_silently=False).send_messages([ready.message])
+        if meanwhile is not None:
+            meanwhile()
         return
-    data = flatten(message.message())
-    # The envelope holds bare addresses; the headers keep the display names.
-    _relay.send(parseaddr(message.from_email)[1], parseaddr(message.recipients()[0])[1], data, check)
+    _relay.send(ready.sender, ready.recipient, ready.data, check, meanwhile)

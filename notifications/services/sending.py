@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import logging
+import os
 import secrets
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.mail import EmailMessage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
@@ -32,6 +37,8 @@ from notifications.services.planning import _enqueue_by_urgency, _ready, _split_
 PAUSED = _("Versand pausiert: der Mailserver lehnt vorübergehend ab; danach geht es weiter.")
 # How often a mail is decided again when what it depends on changed during its send.
 DECISIONS = 3
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +125,41 @@ class _LeaseRenewal:
             self.thread.join()
 
 
+class _Aside:
+    """A thread with a database connection of its own, beside the sending: it writes a
+    group of marks while the next mail is built and its envelope goes to the relay, and it
+    runs a mail's check while the DATA command makes its round trip. Both waits of the
+    sending (a commit, a query) then overlap the relay's instead of adding to them.
+
+    One thread per worker process (made again after a fork), its work done in the order
+    given. Inside an open transaction (the in-process tests) there is one connection, and
+    everything runs at once in the caller's thread.
+    """
+
+    def __init__(self) -> None:
+        self.executor: ThreadPoolExecutor | None = None
+        self.pid = 0
+
+    def start(self, function: Callable[[], T]) -> Callable[[], T]:
+        """Start ``function``; returns a callable that waits for its result (or its error)."""
+        if connection.in_atomic_block:
+            result = function()
+            return lambda: result
+        if self.executor is None or self.pid != os.getpid():
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-aside")
+            self.pid = os.getpid()
+        return self.executor.submit(function).result
+
+    def done(self) -> None:
+        """The end of a send task: the thread's connection is closed as Django closes the
+        task's own (``CONN_MAX_AGE``, or after an error)."""
+        if self.executor is not None and self.pid == os.getpid():
+            self.executor.submit(connection.close_if_unusable_or_obsolete).result()
+
+
+_aside = _Aside()
+
+
 class _Marks:
     """The results of a send task's rows, written ``mark_every()`` at a time in one
     transaction: one commit (a flush of the database's log to disk, several milliseconds)
@@ -126,32 +168,54 @@ class _Marks:
     A worker that dies loses at most the marks of one group: the rows of its claim not yet
     marked come back after the lease, and the first ``mark_every()`` of them (in the order
     they were sent) may have reached the relay: they are flagged „evtl. doppelt“ and sent
-    again with the same Message-ID (``planning._claims_expired_recover``). Before the next
-    mail leaves, a full group is written, so no more than that many can be in doubt.
+    again with the same Message-ID (``planning._claims_expired_recover``). A full group is
+    written before the next mail's data leaves (``settle``, awaited with the mail's check),
+    so no more than that many can be in doubt; the write itself runs beside the sending
+    (``_Aside``).
     """
 
     def __init__(self) -> None:
         self.pending: list[tuple[int, str, dict]] = []
         self.written_at = time.monotonic()
+        self.writing: Callable[[], None] | None = None
 
     def add(self, delivery: Delivery, token: str, values: dict) -> None:
         self.pending.append((delivery.pk, token, values))
 
     def write_if_due(self) -> None:
+        """Start writing the group if it is full (or a second old); ``settle`` awaits it."""
         if len(self.pending) >= mark_every() or (self.pending and time.monotonic() - self.written_at > 1.0):
-            self.write()
+            self.start()
 
     def write(self) -> None:
-        """One UPDATE per claim and set of fields written (nearly always one: the rows
-        sent), each row's own values chosen by its id."""
-        groups: dict[tuple, list[tuple[int, dict]]] = {}
-        for pk, token, values in self.pending:
-            groups.setdefault((token, tuple(sorted(values))), []).append((pk, values))
-        with transaction.atomic() if len(groups) > 1 else contextlib.nullcontext():
-            for (token, names), rows in groups.items():
-                _marks_write(token, names, rows)
-        self.pending = []
+        """Write what is pending and wait until every group is written."""
+        self.start()
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait for the group being written; its error (a database gone) is raised here."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing()
+
+    def start(self) -> None:
+        """Start writing what is pending (after the group before it)."""
+        self.settle()
+        pending, self.pending = self.pending, []
         self.written_at = time.monotonic()
+        if pending:
+            self.writing = _aside.start(lambda: _marks_group_write(pending))
+
+
+def _marks_group_write(pending: list[tuple[int, str, dict]]) -> None:
+    """One UPDATE per claim and set of fields written (nearly always one: the rows sent),
+    each row's own values chosen by its id; in one transaction."""
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
+    for pk, token, values in pending:
+        groups.setdefault((token, tuple(sorted(values))), []).append((pk, values))
+    with transaction.atomic() if len(groups) > 1 else contextlib.nullcontext():
+        for (token, names), rows in groups.items():
+            _marks_write(token, names, rows)
 
 
 def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]]) -> None:
@@ -205,12 +269,15 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 
     Rows are claimed ``CLAIM_CHUNK`` at a time (one UPDATE), and what their mails read is
     loaded for the chunk right after its claim (``selectors.MailReads``): a handful of
-    queries per chunk instead of six per mail. Just before each mail's data leaves, one
-    query reads again what decides it (cancellation, membership, preferences); if that
-    moved, the mail is decided anew on fresh reads (what committed before the send wins).
-    The results are written ten at a time (``_Marks``: one commit per group, and no more
-    mails leave before a full group is written); the claims are renewed while the task
-    runs (``_LeaseRenewal``). A batch that has run
+    queries per chunk instead of six per mail. Once the relay accepted a mail's recipient,
+    one query reads again what decides it (cancellation, membership, preferences), and its
+    data leaves only after the answer; if that moved, the mail is decided anew on fresh
+    reads (what committed before the send wins). The results are written ten at a time
+    (``_Marks``: one commit per group, and no mail's data leaves before the full group
+    before it is written); the claims are renewed while the task runs (``_LeaseRenewal``).
+    The waits overlap: the check and the marks run beside the relay's round trips
+    (``_Aside``), and the next mail is decided and written while the relay takes the data
+    of the one before (``_Sender.send``). A batch that has run
     ``NOTIFICATIONS_SEND_BATCH_SECONDS`` gives back the rows not tried and queues them as a
     new task. While the relay's circuit breaker is open the rows are put back, due when it
     closes; when its pause is over one mail probes.
@@ -259,13 +326,14 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
                     return states
                 marks.write_if_due()
                 states[delivery.pk] = sender.send(delivery, now=now or timezone.now())
-            marks.write()
+            marks.start()
     finally:
         _marks = None
         try:
             marks.write()
         finally:
             renewal.close()
+            _aside.done()
     return states
 
 
@@ -281,13 +349,39 @@ class _Sender:
         self.reads = selectors.MailReads(
             [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed], day=day
         )
+        # The next mail of the claim after each, and those decided ahead (``send``).
+        self.following = {delivery.pk: after for delivery, after in itertools.pairwise(claimed)}
+        self.ahead: dict[int, object] = {}
         # Failures were recorded (or this worker probes): the next success clears them.
         self.dirty = breaker.mode == "probe" or breaker.failures > 0
         self.paused: BreakerState | None = None
 
     def send(self, delivery: Delivery, *, now: datetime.datetime) -> str:
         relay: list[str] = []
-        state = _send_claimed(delivery, self.token, now=now, reads=self.reads, relay=relay, day=self.day)
+        prepared = self.ahead.pop(delivery.pk, None)
+        following = self.following.get(delivery.pk)
+
+        def meanwhile() -> None:
+            # While the relay takes this mail's data, the next one is decided and written
+            # (the relay's answer and the CPU's work overlap). What goes wrong here is left
+            # to the next mail's own turn, which decides it again and records the error.
+            if following is None:
+                return
+            try:
+                self.ahead[following.pk] = _prepared_for_relay(following, now=now, reads=self.reads)
+            except Exception:
+                logger.debug("Preparing delivery %s ahead failed", following.pk, exc_info=True)
+
+        state = _send_claimed(
+            delivery,
+            self.token,
+            now=now,
+            reads=self.reads,
+            relay=relay,
+            day=self.day,
+            prepared=prepared,
+            meanwhile=meanwhile,
+        )
         if relay == ["temporary"]:
             self.dirty = True
             after = breaker_failure()
@@ -350,8 +444,11 @@ def _send_claimed(
     reads: selectors.MailReads,
     relay: list[str],
     day: datetime.date,
+    prepared: object = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> str:
-    """``delivery_send`` for a row already claimed with ``token``.
+    """``delivery_send`` for a row already claimed with ``token``; ``prepared`` is its mail
+    decided ahead (``_prepared_for_relay``), if it was.
 
     An error nobody foresaw while rendering or sending this one row (a header with a line
     break in a name typed somewhere, a template that breaks) fails this row with its text;
@@ -359,7 +456,9 @@ def _send_claimed(
     killed again after every lease, forever.
     """
     try:
-        return _attempt(delivery, token, now=now, reads=reads, relay=relay, day=day)
+        return _attempt(
+            delivery, token, now=now, reads=reads, relay=relay, day=day, prepared=prepared, meanwhile=meanwhile
+        )
     except DatabaseError:
         # The row cannot be written either: the lease brings it back once the database does.
         raise
@@ -376,12 +475,15 @@ def _attempt(
     reads: selectors.MailReads,
     relay: list[str],
     day: datetime.date,
+    prepared: object = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> str:
     """Decide the row's mail and hand it to the relay; ``relay`` gets what the relay said
     ("ok", "temporary"), for the circuit breaker."""
     for _decision in range(DECISIONS):
         try:
-            prepared = _prepare(delivery, now=now, reads=reads)
+            if prepared is None:
+                prepared = _prepared_for_relay(delivery, now=now, reads=reads)
         except TemplateSyntaxError as error:
             logger.exception("Delivery %s could not be rendered", delivery.pk)
             return _end(delivery, token, Outcome(Delivery.State.FAILED, f"Vorlage: {error}"))
@@ -392,11 +494,12 @@ def _attempt(
             _finish(delivery, token, state=Delivery.State.PLANNED, next_attempt_at=prepared, enqueued_at=None)
             return Delivery.State.PLANNED
         try:
-            mail.deliver(prepared, check=_still_as_read(delivery, reads))
+            mail.deliver(prepared, check=_before_data(delivery, reads), meanwhile=meanwhile)
             break
         except mail.Withdrawn:
             # Something the mail depends on committed while it was on its way: decide again
             # on what holds now.
+            prepared = None
             reads = selectors.MailReads([(delivery.person_id, delivery.subject_type, delivery.subject_id)], day=day)
             now = timezone.now()
         except mail.Permanent as error:
@@ -413,6 +516,25 @@ def _attempt(
     # wall clock: the demo replays weeks of its delivery log at their moments.
     _finish(delivery, token, state=Delivery.State.SENT, sent_at=now, message_id=message_id_of(delivery))
     return Delivery.State.SENT
+
+
+def _before_data(delivery: Delivery, reads: selectors.MailReads) -> Callable[[], Callable[[], bool]]:
+    """The check ``mail.deliver`` starts once the relay accepted the recipient: the mail's
+    state read again (``_still_as_read``) beside the DATA command's round trip, and the
+    marks of the mails before it written; its answer says whether the data may leave."""
+    still = _still_as_read(delivery, reads)
+
+    def start() -> Callable[[], bool]:
+        pending = _aside.start(still) if still is not None else None
+
+        def answer() -> bool:
+            if _marks is not None:
+                _marks.settle()
+            return pending() if pending is not None else True
+
+        return answer
+
+    return start
 
 
 def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
@@ -469,6 +591,12 @@ def _retry(delivery: Delivery, token: str, error: Exception, *, now: datetime.da
 def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:
     _finish(delivery, token, state=outcome.state, last_error=outcome.reason)
     return outcome.state
+
+
+def _prepared_for_relay(delivery: Delivery, *, now: datetime.datetime, reads: selectors.MailReads):
+    """``_prepare``, with a message written out for the relay (``mail.outgoing``)."""
+    prepared = _prepare(delivery, now=now, reads=reads)
+    return mail.outgoing(prepared) if isinstance(prepared, EmailMessage) else prepared
 
 
 def _prepare(delivery: Delivery, *, now: datetime.datetime, reads: selectors.MailReads):

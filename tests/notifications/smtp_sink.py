@@ -9,13 +9,16 @@ file ``<folder>/mode`` (read on every command) makes it misbehave on demand:
 - ``ok`` (or no file): accept everything;
 - ``451``: answer RCPT with 451 (try again later);
 - ``550``: answer RCPT with 550 (mailbox unavailable);
+- ``drop``: close the connection without an answer at every MAIL (a relay that drops
+  its connections, kept-open and new ones alike);
 - ``hang``: store the message, then never answer the end of DATA (the client times out);
 - ``hang-once``: the same for one message, then ``ok`` again;
 - ``slow <seconds>``: wait that long at RCPT, then accept (a window to kill a sender in);
 - ``slow-after-data <seconds>``: store the message, wait that long, then confirm it (a
   window between the data and the sender's mark).
 
-Every refusal (451, 550) is appended to ``<folder>/refusals.jsonl`` (time, code, recipient).
+Every refusal (451, 550, a dropped connection as code 0) is appended to
+``<folder>/refusals.jsonl`` (time, code, recipient).
 
 Prints ``ready <port>`` on stdout once it listens.
 """
@@ -45,6 +48,15 @@ class Sink:
             return (self.folder / "mode").read_text().strip() or "ok"
         except FileNotFoundError:
             return "ok"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mode() == "drop":
+            self.refusals.write(json.dumps({"at": time.time(), "code": 0, "from": address}) + "\n")
+            server.transport.close()
+            return "421 4.3.2 Verbindung geschlossen"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         mode = self.mode()

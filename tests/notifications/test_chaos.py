@@ -410,3 +410,26 @@ def test_451_flood_pauses_the_relay_then_one_mail_probes_then_all_arrive_once(
     assert refused <= 15, smtp_sink.refusals()
     assert RelayBreaker.objects.get().opened_count >= 2
     assert_delivered_once(smtp_sink, rows, expected=30)
+
+
+def test_relay_dropping_every_connection_for_5_s_then_all_arrive_once(smtp_sink, celery_worker_start, monkeypatch):
+    """For five seconds the relay closes every connection at MAIL, without an answer
+    (kept-open and new ones): nothing is lost or sent twice, the breaker pauses the
+    sending meanwhile, and everything arrives once the relay takes mail again."""
+    monkeypatch.setenv("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", "1")
+    invitations_owed(30)
+    smtp_sink.set_mode("drop")
+    worker = celery_worker_start(beat=True)
+    wait_until(lambda: len(smtp_sink.refusals()) >= 1, timeout=WAIT, process=worker)
+    time.sleep(5)
+    dropped = len(smtp_sink.refusals())
+
+    reopened = time.time()
+    smtp_sink.set_mode("ok")
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    assert [arrival for arrival in smtp_sink.arrivals() if arrival["at"] < reopened] == []
+    # Without the breaker: 30 rows, each tried and retried after 1, 2 and 4 s.
+    assert dropped <= 30, smtp_sink.refusals()
+    assert RelayBreaker.objects.get().opened_count >= 1
+    assert_delivered_once(smtp_sink, rows, expected=30)
