@@ -190,7 +190,7 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         meeting = reads.meeting(delivery.subject_id)
     except Meeting.DoesNotExist:
         return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
-    if not reads.is_member(person_id=person.pk, network_id=meeting.network_id):
+    if not reads.is_meeting_member(person_id=person.pk, meeting=meeting):
         return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
     kind = delivery.kind
     if kind == Kind.CANCELLATION:
