@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contacts.models import Institution, Membership, Network
-from meetings.models import Meeting, SchoolHoliday
+from meetings.models import Meeting, MeetingPartner, SchoolHoliday, in_networks
 from meetings.recurrence import BERLIN
 
 Slot = tuple[datetime.datetime, datetime.datetime]
@@ -223,14 +223,21 @@ def network_conflicts(
                 "network__memberships__institution", filter=active & shared_institution, distinct=True
             ),
         )
-        .filter(Q(network=network) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
+        # A joint meeting ``network`` holds with another counts as its own.
+        .filter(in_networks([network.pk]) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
         .select_related("network")
         .order_by("start", "pk")
+    )
+    meetings = list(meetings)
+    joint = set(
+        MeetingPartner.objects.filter(network=network, meeting_id__in=[meeting.pk for meeting in meetings]).values_list(
+            "meeting_id", flat=True
+        )
     )
     conflicts = []
     for meeting in meetings:
         values = {"network": meeting.network.name, "title": meeting.title, "when": _fmt(meeting.start)}
-        if meeting.network_id == network.pk:
+        if meeting.network_id == network.pk or meeting.pk in joint:
             message = _("Zur selben Zeit tagt dieses Netzwerk schon: „%(title)s“ (%(when)s).") % values
         else:
             shared = [

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login_for(network, role=Membership.Role.MEMBER, *, email: str):
-    user = UserFactory(email=email)
+    user = UserFactory(email=email, password=None)  # no slow hashing: tests log in with force_login
     person = PersonFactory(user=user)
     MembershipFactory(network=network, person=person, role=role)
     return user
@@ -55,7 +55,7 @@ def joint():
     MembershipFactory(network=oag, person=both_lead.person, role=Membership.Role.SPEAKER)
     both_member = login_for(stk, email="mitglied-beide@example.org")
     MembershipFactory(network=oag, person=both_member.person)
-    staff = UserFactory(email="planung@example.org")
+    staff = UserFactory(email="planung@example.org", password=None)
     staff.groups.add(Group.objects.get_or_create(name="Sozialplanung")[0])
     return {
         "stk": stk,
@@ -590,3 +590,41 @@ def test_openapi_schema_describes_the_networks_of_a_meeting(client):
     assert meeting["networks"]["type"] == "array"
     write = schema["components"]["schemas"]["MeetingWriteRequest"]["properties"]
     assert write["partner_networks"]["type"] == "array"
+
+
+# --- Staff overview, planning hints, search ----------------------------------------------
+
+
+def test_staff_overview_counts_joint_meeting_for_the_partner(joint):
+    from netzwerk.staff.overview import network_overview
+
+    meeting = schedule(joint)
+
+    rows = {row.network.slug: row for row in network_overview()}
+
+    assert rows["oag-eilendorf-rothe-erde"].next_meeting == meeting.start
+    assert rows["stk-eilendorf"].next_meeting == meeting.start
+    assert rows["stk-burtscheid"].next_meeting is None
+
+
+def test_partner_planning_another_meeting_at_the_same_time_is_warned(joint):
+    from meetings.conflicts import conflicts_for
+
+    meeting = schedule(joint)
+
+    hints = conflicts_for(network=joint["oag"], slots=[(meeting.start, meeting.end)])
+
+    assert [hint.message for hint in hints if hint.kind == "netzwerk"] == [
+        f"Zur selben Zeit tagt dieses Netzwerk schon: „{meeting.title}“ ({meeting.local_start:%d.%m.%Y %H:%M})."
+    ]
+
+
+def test_partner_member_finds_internal_joint_meeting_in_search(client, joint):
+    meeting = schedule(joint, visibility=Visibility.MEMBERS, title="Seniorentag intern")
+
+    found = client_for(client, joint["partner_member"]).get("/suche/", {"q": "Seniorentag"}).content.decode()
+    client.logout()
+    hidden = client_for(client, joint["neither"]).get("/suche/", {"q": "Seniorentag"}).content.decode()
+
+    assert str(meeting.uid) in found
+    assert str(meeting.uid) not in hidden
