@@ -130,6 +130,8 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     return {
         "title": meeting.title,
         "network": meeting.network.name,
+        # A joint meeting: the networks that hold it with the host.
+        "partners": [network.name for network in meeting.partners],
         "when": when_text(meeting.start, meeting.end, language),
         "place": meeting.location_text,
         "accessibility_notes": meeting.accessibility_notes,

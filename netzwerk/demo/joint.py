@@ -78,7 +78,7 @@ def joint_seed(report: SeedReport, directory: Directory, *, now: datetime.dateti
     start = localize(datetime.datetime.combine(_meeting_day(today), datetime.time(16, 30)))
     place = (
         Membership.objects.active(today)
-        .filter(network=partner, institution__isnull=False, institution__address__icontains="Eilendorf")
+        .filter(network=partner, institution__isnull=False, institution__postal_code="52080")
         .select_related("institution")
         .order_by("institution__name")
         .first()

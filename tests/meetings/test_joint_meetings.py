@@ -628,3 +628,18 @@ def test_partner_member_finds_internal_joint_meeting_in_search(client, joint):
 
     assert str(meeting.uid) in found
     assert str(meeting.uid) not in hidden
+
+
+def test_invitation_to_a_partner_member_names_both_networks(joint):
+    from notifications.compose import invitation_preview
+    from tests.factories import ChannelFactory
+
+    meeting = schedule(joint, status=Meeting.Status.CONFIRMED)
+    person = joint["partner_member"].person
+    ChannelFactory(person=person)
+
+    _subject, body = invitation_preview(meeting=meeting, person=person, now=timezone.now())
+
+    assert (
+        "Netzwerk: Stadtteilkonferenz Eilendorf\nGemeinsam mit: ÖAG für und mit Senioren in Eilendorf und Rothe Erde\n"
+    ) in body
