@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass
 
 import holidays
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contacts.models import Institution, Membership, Network
-from meetings.models import Meeting, MeetingPartner, SchoolHoliday, in_networks
+from meetings.models import Meeting, MeetingPartner, SchoolHoliday
 from meetings.recurrence import BERLIN
 
 Slot = tuple[datetime.datetime, datetime.datetime]
@@ -222,22 +222,17 @@ def network_conflicts(
             shared_institutions=Count(
                 "network__memberships__institution", filter=active & shared_institution, distinct=True
             ),
+            joint=Exists(MeetingPartner.objects.filter(network=network, meeting_id=OuterRef("pk"))),
         )
         # A joint meeting ``network`` holds with another counts as its own.
-        .filter(in_networks([network.pk]) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
+        .filter(Q(network=network) | Q(joint=True) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
         .select_related("network")
         .order_by("start", "pk")
-    )
-    meetings = list(meetings)
-    joint = set(
-        MeetingPartner.objects.filter(network=network, meeting_id__in=[meeting.pk for meeting in meetings]).values_list(
-            "meeting_id", flat=True
-        )
     )
     conflicts = []
     for meeting in meetings:
         values = {"network": meeting.network.name, "title": meeting.title, "when": _fmt(meeting.start)}
-        if meeting.network_id == network.pk or meeting.pk in joint:
+        if meeting.network_id == network.pk or meeting.joint:
             message = _("Zur selben Zeit tagt dieses Netzwerk schon: „%(title)s“ (%(when)s).") % values
         else:
             shared = [
