@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass
 
 import holidays
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contacts.models import Institution, Membership, Network
-from meetings.models import Meeting, SchoolHoliday
+from meetings.models import Meeting, MeetingPartner, SchoolHoliday
 from meetings.recurrence import BERLIN
 
 Slot = tuple[datetime.datetime, datetime.datetime]
@@ -222,15 +222,17 @@ def network_conflicts(
             shared_institutions=Count(
                 "network__memberships__institution", filter=active & shared_institution, distinct=True
             ),
+            joint=Exists(MeetingPartner.objects.filter(network=network, meeting_id=OuterRef("pk"))),
         )
-        .filter(Q(network=network) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
+        # A joint meeting ``network`` holds with another counts as its own.
+        .filter(Q(network=network) | Q(joint=True) | Q(shared_people__gt=0) | Q(shared_institutions__gt=0))
         .select_related("network")
         .order_by("start", "pk")
     )
     conflicts = []
     for meeting in meetings:
         values = {"network": meeting.network.name, "title": meeting.title, "when": _fmt(meeting.start)}
-        if meeting.network_id == network.pk:
+        if meeting.network_id == network.pk or meeting.joint:
             message = _("Zur selben Zeit tagt dieses Netzwerk schon: „%(title)s“ (%(when)s).") % values
         else:
             shared = [

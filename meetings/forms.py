@@ -13,7 +13,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Institution, Membership
+from contacts.models import Institution, Membership, Network
 from contacts.text import SingleLineField
 from contacts.validators import validate_plausible_year
 from meetings import recurrence
@@ -102,16 +102,45 @@ class LocationMixin(forms.Form):
 
 
 class MeetingForm(LocationMixin, AccessibleForm):
-    """A single meeting, or the change of one (then with ``status``)."""
+    """A single meeting, or the change of one (then with ``status``).
+
+    ``partner_choices``: the networks that may be ticked as partners of a joint meeting
+    (those the speaker leads besides the host, and the meeting's current partners); none:
+    the field is left out.
+    """
 
     title = SingleLineField(label=_("Titel"), max_length=200)
     day = forms.DateField(validators=[validate_plausible_year], label=_("Tag"), widget=DATE)
     start_time = forms.TimeField(label=_("Beginn (Uhrzeit)"), widget=TIME)
     end_time = forms.TimeField(label=_("Ende (Uhrzeit)"), widget=TIME)
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+    partner_networks = forms.ModelMultipleChoiceField(
+        label=_("Gemeinsame Sitzung mit"),
+        queryset=Network.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Die Sitzung steht dann auch im Kalender dieser Netzwerke, ihre Mitglieder werden "
+            "eingeladen (wer in mehreren ist, einmal), ihre Sprecher*innen können sie bearbeiten."
+        ),
+    )
 
-    field_order = ["title", "day", "start_time", "end_time", "visibility"]
+    field_order = ["title", "day", "start_time", "end_time", "visibility", "partner_networks"]
     SERVICE_FIELDS = {"start": "start_time", "end": "end_time"}
+
+    def __init__(self, *args, partner_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner_choices is None or not partner_choices.exists():
+            del self.fields["partner_networks"]
+        else:
+            self.fields["partner_networks"].queryset = partner_choices
+
+    @property
+    def has_partners_field(self) -> bool:
+        return "partner_networks" in self.fields
+
+    def partners(self) -> list[Network]:
+        return list(self.cleaned_data.get("partner_networks") or [])
 
     def clean(self):
         data = super().clean()
@@ -148,6 +177,7 @@ class MeetingEditForm(MeetingForm):
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict:
         return {
+            "partner_networks": [network.pk for network in meeting.partner_networks.all()],
             "title": meeting.title,
             "day": meeting.local_start.date(),
             "start_time": meeting.local_start.time(),

@@ -13,6 +13,7 @@ import datetime
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -223,6 +224,15 @@ class Meeting(LocationFields, TimestampedModel):
 
     uid = models.UUIDField(_("dauerhafte Kennung"), default=uuid.uuid4, unique=True, editable=False)
     network = models.ForeignKey(Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meetings")
+    # A joint meeting (OParl's Meeting.organization holds several): the host plans it,
+    # the partner networks hold it too; it is in each one's calendar, page and feed.
+    partner_networks = models.ManyToManyField(
+        Network,
+        verbose_name=_("gemeinsam mit"),
+        through="MeetingPartner",
+        related_name="joint_meetings",
+        blank=True,
+    )
     series = models.ForeignKey(
         MeetingSeries,
         verbose_name=_("Terminserie"),
@@ -319,6 +329,25 @@ class Meeting(LocationFields, TimestampedModel):
         return self.status == self.Status.CANCELLED
 
     @property
+    def partners(self) -> list[Network]:
+        """The partner networks by name (prefetch ``partner_networks`` to read no row)."""
+        return sorted(self.partner_networks.all(), key=lambda network: (network.name.casefold(), network.pk))
+
+    @property
+    def networks(self) -> list[Network]:
+        """Every network the meeting belongs to: the host first, then the partners."""
+        return [self.network, *self.partners]
+
+    @property
+    def network_ids(self) -> frozenset[int]:
+        """The ids of the host and the partner networks (what permissions are decided on)."""
+        return frozenset({self.network_id, *(network.pk for network in self.partner_networks.all())})
+
+    @property
+    def is_joint(self) -> bool:
+        return bool(self.partner_networks.all())
+
+    @property
     def local_start(self) -> datetime.datetime:
         return self.start.astimezone(recurrence.BERLIN)
 
@@ -334,6 +363,50 @@ class Meeting(LocationFields, TimestampedModel):
             raise ValidationError({"end": _("Eine Sitzung dauert höchstens zwei Tage; bitte das Ende prüfen.")})
         if self.series_id is not None and self.series.network_id != self.network_id:
             raise ValidationError({"series": _("Die Serie gehört zu einem anderen Netzwerk.")})
+
+
+class MeetingPartner(models.Model):
+    """A network that holds a meeting together with its host (a joint meeting).
+
+    Its rows move the partner's calendar stamp (triggers, migration 0013) like the
+    meeting's own changes do, so the partner's feeds notice the meeting joining or leaving.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="partnerships"
+    )
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meeting_partnerships"
+    )
+    added_at = models.DateTimeField(_("hinzugefügt am"), auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hinzugefügt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Partnernetzwerk einer Sitzung")
+        verbose_name_plural = _("Partnernetzwerke von Sitzungen")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "network"], name="meetingpartner_once"),
+        ]
+        indexes = [models.Index(fields=["network", "meeting"], name="meetingpartner_network_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.network}"
+
+
+def in_networks(network_ids) -> Q:
+    """Meetings that belong to any of ``network_ids`` (ids or a query of ids): hosted by one
+    of them, or held jointly with one of them. A subquery, not a join, so no meeting
+    appears twice."""
+    return Q(network_id__in=network_ids) | Q(
+        pk__in=MeetingPartner.objects.filter(network_id__in=network_ids).values("meeting_id")
+    )
 
 
 class AgendaItem(TimestampedModel):

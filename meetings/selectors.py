@@ -7,31 +7,36 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
 from contacts.selectors import audience_for, people_for_projection, user_roles
 from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
-from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility
+from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility, in_networks
 from meetings.recurrence import BERLIN
 
 
-def user_sees_internals(user, network: Network) -> bool:
-    """Whether ``user`` may see internal meetings, agenda items and minutes of ``network``."""
+def user_sees_internals(user, network: Network | Meeting) -> bool:
+    """Whether ``user`` may see internal meetings, agenda items and minutes of ``network``
+    (or of a meeting: of any network it belongs to, host or partner)."""
     return user is not None and user.is_authenticated and user.has_perm("meetings.view_internal_meetings", network)
 
 
+PARTNERS = Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk"))
+
+
 def _meetings_for(*, network: Network, user) -> QuerySet[Meeting]:
+    """The meetings ``network`` hosts or holds jointly with another, as ``user`` may see them."""
     internals = user_sees_internals(user, network)
-    meetings = Meeting.objects.filter(network=network)
+    meetings = Meeting.objects.filter(in_networks([network.pk]))
     agenda = AgendaItem.objects.order_by("position", "pk")
     if not internals:
         meetings = meetings.filter(visibility=Visibility.PUBLIC)
         agenda = agenda.filter(is_public=True)
     return meetings.select_related("network", "series", "institution").prefetch_related(
-        Prefetch("agenda_items", queryset=agenda, to_attr="visible_agenda_items")
+        Prefetch("agenda_items", queryset=agenda, to_attr="visible_agenda_items"), PARTNERS
     )
 
 
@@ -54,12 +59,14 @@ def meetings_next_public(*, now: datetime.datetime | None = None, limit: int = 5
     return list(
         Meeting.objects.filter(visibility=Visibility.PUBLIC, end__gt=now)
         .select_related("network", "institution")
+        .prefetch_related(PARTNERS)
         .order_by("start", "pk")[:limit]
     )
 
 
 def meetings_in_month(*, network: Network, user, year: int, month: int) -> QuerySet[Meeting]:
-    """Meetings of ``network`` that start in the given month (Europe/Berlin), as ``user`` may see them."""
+    """Meetings of ``network`` (hosted or joint) that start in the given month (Europe/Berlin),
+    as ``user`` may see them."""
     first = datetime.datetime(year, month, 1, tzinfo=BERLIN)
     following = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=BERLIN)
     return (
@@ -84,9 +91,21 @@ def poll_detail(poll_id: int) -> DatePoll:
     )
 
 
-def user_manages(user, network: Network) -> bool:
-    """Whether ``user`` may change ``network``'s meetings, series, agendas, minutes and polls."""
+def user_manages(user, network: Network | Meeting) -> bool:
+    """Whether ``user`` may change ``network``'s meetings, series, agendas, minutes and polls
+    (or this meeting: a speaker of any network it belongs to may)."""
     return user is not None and user.is_authenticated and user.has_perm("meetings.manage_meetings", network)
+
+
+def partner_choices(*, user, host: Network, meeting: Meeting | None = None) -> QuerySet[Network]:
+    """The networks ``user`` may tick as partners of a joint meeting hosted by ``host``: the
+    active ones they lead (Sozialplanung: every active one) and the meeting's current
+    partners (shown so they stay ticked), the host left out; by name."""
+    roles = user_roles(user)
+    offered = Q(is_active=True) if roles.is_sozialplanung else Q(is_active=True, pk__in=roles.leading_network_ids)
+    if meeting is not None:
+        offered |= Q(pk__in=meeting.partnerships.values("network_id"))
+    return Network.objects.filter(offered).exclude(pk=host.pk).order_by("name", "pk")
 
 
 def series_seen(meeting: Meeting, *, user) -> MeetingSeries | None:
@@ -110,13 +129,13 @@ def meeting_for_page(*, uid, user) -> Meeting | None:
     """
     meeting = (
         Meeting.objects.select_related("network", "series", "institution")
-        .prefetch_related("agenda_items")
+        .prefetch_related("agenda_items", PARTNERS)
         .filter(uid=uid)
         .first()
     )
     if meeting is None:
         return None
-    internals = user_sees_internals(user, meeting.network)
+    internals = user_sees_internals(user, meeting)
     if meeting.visibility != Visibility.PUBLIC and not internals:
         return None
     items = sorted(meeting.agenda_items.all(), key=lambda item: (item.position, item.pk))
@@ -126,11 +145,12 @@ def meeting_for_page(*, uid, user) -> Meeting | None:
     return meeting
 
 
-def minutes_visible(minutes: Minutes | None, *, user, network: Network) -> bool:
-    """Whether ``user`` may read ``minutes``: published, and public or the user sees internals."""
+def minutes_visible(minutes: Minutes | None, *, user, meeting: Meeting) -> bool:
+    """Whether ``user`` may read ``minutes``: published, and public or the user sees the
+    internals of a network of ``meeting``."""
     if minutes is None or not minutes.is_published:
         return False
-    return minutes.visibility == Visibility.PUBLIC or user_sees_internals(user, network)
+    return minutes.visibility == Visibility.PUBLIC or user_sees_internals(user, meeting)
 
 
 def network_members(network: Network, *, day: datetime.date | None = None) -> list[Membership]:
@@ -139,6 +159,18 @@ def network_members(network: Network, *, day: datetime.date | None = None) -> li
         Membership.objects.active(day or timezone.localdate())
         .filter(network=network, person__isnull=False)
         .select_related("institution")
+        .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+
+
+def meeting_members(meeting: Meeting, *, day: datetime.date | None = None) -> list[Membership]:
+    """Current memberships with a person in every network of ``meeting`` (host and partners),
+    people ready for the projection; a person in two of them has a row for each."""
+    return list(
+        Membership.objects.active(day or timezone.localdate())
+        .filter(network_id__in=meeting.network_ids, person__isnull=False)
+        .select_related("institution", "network")
         .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
         .order_by("person__family_name", "person__given_name", "pk")
     )
@@ -204,8 +236,9 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
     for network in networks:
         network.is_led = network.pk in leading_ids
     upcoming = (
-        Meeting.objects.filter(network_id__in=member_ids, end__gt=now)
+        Meeting.objects.filter(in_networks(member_ids), end__gt=now)
         .select_related("network")
+        .prefetch_related(PARTNERS)
         .order_by("start", "pk")[:DASHBOARD_LIMIT]
     )
     polls = (
@@ -214,18 +247,20 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         .annotate(option_count=Count("options"))
         .order_by("deadline", "pk")
     )
-    live = Meeting.objects.filter(network_id__in=leading_ids).exclude(status=Meeting.Status.CANCELLED)
+    live = Meeting.objects.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
     without_agenda = (
         live.filter(start__gte=now, start__lt=now + AGENDA_LEAD)
         .annotate(item_count=Count("agenda_items"))
         .filter(item_count=0)
         .select_related("network")
+        .prefetch_related(PARTNERS)
         .order_by("start", "pk")
     )
     minutes_missing = (
         live.filter(end__lte=now, start__gte=now - MINUTES_LOOKBACK)
         .exclude(minutes__published_at__isnull=False)
         .select_related("network")
+        .prefetch_related(PARTNERS)
         .order_by("start", "pk")
     )
     stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}
@@ -280,7 +315,11 @@ def network_history(network: Network, *, audience) -> list:
     """What a network's speakers read in its history, newest first: the network's fields,
     its memberships and its meetings; names projected for ``audience``, Sozialplanung's own
     fields left out."""
-    querysets = [*network_history_querysets(network), Meeting.history.filter(network_id=network.pk)]
+    joint = Meeting.objects.filter(partnerships__network_id=network.pk).values("pk")
+    querysets = [
+        *network_history_querysets(network),
+        Meeting.history.filter(Q(network_id=network.pk) | Q(id__in=joint)),
+    ]
     return versions_of(querysets, audience=audience, hidden=SPEAKER_HIDDEN_FIELDS)
 
 

@@ -58,7 +58,7 @@ from contacts.models import (
 from contacts.selectors import networks_responsible_for, people_for_projection, user_roles
 from contacts.textsearch import fold, fold_words
 from contacts.visibility import Audience, PersonView, project_person
-from meetings.models import Meeting
+from meetings.models import Meeting, in_networks
 from meetings.models import Visibility as MeetingVisibility
 
 QUERY_MAX_LENGTH = 200
@@ -267,7 +267,7 @@ def meeting_search(
     roles = user_roles(user)
     meetings = Meeting.objects.filter(network__is_active=True)
     if not roles.is_sozialplanung:
-        meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | Q(network_id__in=roles.member_network_ids))
+        meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | in_networks(roles.member_network_ids))
     meetings = meetings.select_related("network", "institution")
     past = Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
     meetings = meetings.annotate(is_past=past)

@@ -130,6 +130,8 @@ def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     return {
         "title": meeting.title,
         "network": meeting.network.name,
+        # A joint meeting: the networks that hold it with the host.
+        "partners": [network.name for network in meeting.partners],
         "when": when_text(meeting.start, meeting.end, language),
         "place": meeting.location_text,
         "accessibility_notes": meeting.accessibility_notes,
@@ -190,7 +192,7 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         meeting = reads.meeting(delivery.subject_id)
     except Meeting.DoesNotExist:
         return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
-    if not reads.is_member(person_id=person.pk, network_id=meeting.network_id):
+    if not reads.is_meeting_member(person_id=person.pk, meeting=meeting):
         return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
     kind = delivery.kind
     if kind == Kind.CANCELLATION:

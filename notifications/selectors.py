@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from contacts.models import Membership, Person
 from meetings import feeds
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingPartner, in_networks
 from meetings.recurrence import BERLIN
 from notifications.models import (
     DEFAULT_INVITATION_LEAD_DAYS,
@@ -48,6 +48,30 @@ def network_members(network_ids: Iterable[int], *, day: datetime.date) -> dict[i
     for network_id, person_id in rows:
         members[network_id].append(person_id)
     return members
+
+
+def meeting_networks(meetings: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """The networks of each meeting, from ``(meeting_id, host_network_id)`` pairs: the host
+    and the partners of a joint meeting (one query)."""
+    networks = {meeting_id: [network_id] for meeting_id, network_id in meetings}
+    if networks:
+        partners = MeetingPartner.objects.filter(meeting_id__in=list(networks)).values_list("meeting_id", "network_id")
+        for meeting_id, network_id in partners.order_by("meeting_id", "network_id"):
+            networks[meeting_id].append(network_id)
+    return networks
+
+
+def meeting_recipients(meetings: Iterable[tuple[int, int]], *, day: datetime.date) -> dict[int, list[int]]:
+    """Person ids of the current members of each meeting's networks (host and partners),
+    each person once however many of the networks they are in: a member of both networks
+    of a joint meeting gets one invitation, one reminder. Two queries for any number of
+    meetings."""
+    networks = meeting_networks(meetings)
+    members = network_members({pk for ids in networks.values() for pk in ids}, day=day)
+    return {
+        meeting_id: sorted({person_id for network_id in ids for person_id in members.get(network_id, ())})
+        for meeting_id, ids in networks.items()
+    }
 
 
 def is_member(*, person_id: int, network_id: int, day: datetime.date) -> bool:
@@ -201,7 +225,7 @@ STATE_PREFERENCE_FIELDS = (*Preference.TOGGLES, "digest_instead", "language")
 _PERSON_STAND_IN, _SUBJECT_STAND_IN = -918273645, -918273646
 
 
-def _state_query(*, subject_type: str, network_id: int | None, day: datetime.date):
+def _state_query(*, subject_type: str, network_ids: tuple[int, ...], day: datetime.date):
     """SQL and parameters of ``MailReads.state_now`` with stand-in ids, and where they sit."""
     columns = [f"notification_preference__{name}" for name in STATE_PREFERENCE_FIELDS]
     queryset = Person.objects.filter(pk=_PERSON_STAND_IN)
@@ -210,7 +234,9 @@ def _state_query(*, subject_type: str, network_id: int | None, day: datetime.dat
         queryset = queryset.annotate(
             state_status=Subquery(meeting.values("status")[:1]),
             state_sequence=Subquery(meeting.values("sequence")[:1]),
-            state_member=Exists(Membership.objects.active(day).filter(network_id=network_id, person_id=OuterRef("pk"))),
+            state_member=Exists(
+                Membership.objects.active(day).filter(network_id__in=network_ids, person_id=OuterRef("pk"))
+            ),
         )
         columns += ["state_status", "state_sequence", "state_member"]
     sql, params = queryset.order_by().values_list(*columns).query.sql_with_params()
@@ -243,10 +269,10 @@ class MailReads:
         self._meetings = {
             meeting.pk: meeting
             for meeting in Meeting.objects.select_related("network", "institution")
-            .prefetch_related("agenda_items")
+            .prefetch_related("agenda_items", "partner_networks")
             .filter(pk__in=meeting_ids)
         }
-        network_ids = {meeting.network_id for meeting in self._meetings.values()}
+        network_ids = {pk for meeting in self._meetings.values() for pk in meeting.network_ids}
         self._memberships = set()
         if network_ids and person_ids:
             self._memberships = set(
@@ -276,6 +302,10 @@ class MailReads:
     def is_member(self, *, person_id: int, network_id: int) -> bool:
         """Whether the person is a current member of the network (of the batch's meetings)."""
         return (network_id, person_id) in self._memberships
+
+    def is_meeting_member(self, *, person_id: int, meeting: Meeting) -> bool:
+        """Whether the person is a current member of any network of the meeting (host or partner)."""
+        return any((network_id, person_id) in self._memberships for network_id in meeting.network_ids)
 
     def invitation_open(self, *, meeting_id: int, person_id: int) -> bool:
         """Whether the person's invitation to the meeting is planned but not yet out (read
@@ -318,17 +348,19 @@ class MailReads:
         meeting = self._meetings.get(subject_id)
         if meeting is None:
             return ("deleted",)
-        member = (meeting.network_id, person_id) in self._memberships
+        member = self.is_meeting_member(person_id=person_id, meeting=meeting)
         return (*stamp, meeting.status, meeting.sequence, member)
 
-    def state_now(self, *, person_id: int, subject_type: str, subject_id: int, network_id: int | None) -> tuple:
+    def state_now(
+        self, *, person_id: int, subject_type: str, subject_id: int, network_ids: tuple[int, ...] = ()
+    ) -> tuple:
         """``stamp`` read from the database now, in one query: the check just before a mail's
         data leaves. The query is built by the ORM once per batch and kind of subject (with
         stand-in ids) and then run with each row's ids, so that the check costs one round
         trip and hardly any Python."""
-        key = (subject_type, network_id)
+        key = (subject_type, network_ids)
         if key not in self._state_sql:
-            self._state_sql[key] = _state_query(subject_type=subject_type, network_id=network_id, day=self._day)
+            self._state_sql[key] = _state_query(subject_type=subject_type, network_ids=network_ids, day=self._day)
         sql, params, person_at, subject_at = self._state_sql[key]
         params = list(params)
         for index in person_at:
@@ -353,10 +385,10 @@ class MailReads:
 
 
 def digest_meetings(*, person_id: int, start: datetime.datetime, end: datetime.datetime, day: datetime.date):
-    """Meetings of the person's networks between ``start`` and ``end`` (not cancelled)."""
+    """Meetings of the person's networks (hosted or joint) between ``start`` and ``end`` (not cancelled)."""
     networks = Membership.objects.active(day).filter(person_id=person_id).values("network_id")
     return (
-        Meeting.objects.filter(network_id__in=networks, start__gte=start, start__lt=end)
+        Meeting.objects.filter(in_networks(networks), start__gte=start, start__lt=end)
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("network", "institution")
         .order_by("start", "pk")

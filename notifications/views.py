@@ -137,7 +137,7 @@ def _preview_person(request: HttpRequest, meeting) -> Person | None:
     """Whose invitation the preview shows: the speaker's own if they are a member, else the
     first member's (what everyone gets is the same but for the name and the answer links)."""
     now = timezone.now()
-    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    members = selectors.meeting_recipients([(meeting.pk, meeting.network_id)], day=timezone.localdate(now))[meeting.pk]
     own = user_roles(request.user).person_id
     person_id = own if own in members else (members[0] if members else None)
     return Person.objects.filter(pk=person_id).first() if person_id is not None else None
@@ -186,7 +186,7 @@ def invitation_send(request: HttpRequest, uid) -> HttpResponse:
             return redirect("meetings:meeting_detail", uid=meeting.uid)
     now = timezone.now()
     person = _preview_person(request, meeting)
-    members = selectors.network_members([meeting.network_id], day=timezone.localdate(now)).get(meeting.network_id, [])
+    members = selectors.meeting_recipients([(meeting.pk, meeting.network_id)], day=timezone.localdate(now))[meeting.pk]
     context = {
         "meeting": meeting,
         "network": meeting.network,

@@ -14,7 +14,7 @@ from contacts.api.filters import (
 from contacts.models import Network
 from contacts.selectors import area_descendant_ids
 from meetings.api.selectors import series_visible
-from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
+from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility, in_networks
 
 
 def network_filter() -> SlugFilter:
@@ -31,9 +31,20 @@ class NetworkAreaMixin:
         return queryset.filter(network_id__in=links.values("network_id"))
 
 
+class JointSlugFilter(SlugFilter):
+    """Meetings of the named networks, also those a network holds jointly with another."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(in_networks(Network.objects.filter(slug__in=value).values("pk")))
+
+
 class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
-    network = network_filter()
-    kind = kind_filter()
+    network = JointSlugFilter(
+        field_name="network", label=_("Netzwerk (Kurzname; mehrfach möglich; auch gemeinsame Sitzungen)")
+    )
+    kind = MultipleChoiceFilter(method="filter_kind", choices=Network.Kind.choices, label=_("Art des Netzwerks"))
     area = area_filter("filter_area")
     series = IdFilter(method="filter_series", label=_("Terminserie (ID)"))
     status = MultipleChoiceFilter(choices=Meeting.Status.choices, label=_("Status"))
@@ -63,6 +74,15 @@ class MeetingFilter(NetworkAreaMixin, django_filters.FilterSet):
             "updated_since",
             "search",
         ]
+
+    def filter_kind(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(in_networks(Network.objects.filter(kind__in=value).values("pk")))
+
+    def filter_area(self, queryset, name, value):
+        links = Network.areas.through.objects.filter(area_id__in=area_descendant_ids(value))
+        return queryset.filter(in_networks(links.values("network_id")))
 
     def filter_series(self, queryset, name, value):
         # Only a series the requester sees: filtering by a hidden one would tell which public

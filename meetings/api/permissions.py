@@ -19,10 +19,13 @@ MESSAGES = {
 
 
 def network_of(obj):
-    """The network an API object belongs to (a meeting, series, poll, or an agenda item)."""
+    """What the permission is asked on: a meeting itself (a joint meeting belongs to several
+    networks, the rules ask about each), an agenda item's meeting, a series' or poll's network."""
+    if hasattr(obj, "network_ids"):
+        return obj
     if hasattr(obj, "network"):
         return obj.network
-    return obj.meeting.network
+    return obj.meeting
 
 
 def required_perm(view, request) -> str | None:

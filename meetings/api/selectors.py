@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from contacts.models import Network
 from contacts.selectors import user_roles
-from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
+from meetings.models import AgendaItem, DatePoll, Meeting, MeetingPartner, MeetingSeries, Visibility, in_networks
 
 INTERNAL_PERM = "meetings.view_internal_meetings"
 
@@ -40,7 +40,10 @@ def agenda_items_visible(user, *, network_ids: frozenset[int] | None = None) -> 
     if network_ids is None and user is not None:
         network_ids = networks_seen_internally(user)
     public = Q(is_public=True, meeting__visibility=Visibility.PUBLIC)
-    return AgendaItem.objects.filter(_visible(network_ids, public=public, network_field="meeting__network_id"))
+    if network_ids is None:
+        return AgendaItem.objects.all()
+    joint = MeetingPartner.objects.filter(network_id__in=network_ids).values("meeting_id")
+    return AgendaItem.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
 
 
 def meetings_visible(user) -> QuerySet[Meeting]:
@@ -49,11 +52,13 @@ def meetings_visible(user) -> QuerySet[Meeting]:
     network_ids = networks_seen_internally(user)
     public = Q(visibility=Visibility.PUBLIC)
     agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
+    seen = Q() if network_ids is None else public | in_networks(network_ids)
     return (
-        Meeting.objects.filter(_visible(network_ids, public=public, network_field="network_id"))
+        Meeting.objects.filter(seen)
         .select_related("network", "series", "institution", "minutes")
         .prefetch_related(
-            Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items")
+            Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items"),
+            Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk")),
         )
         .order_by("start", "pk")
     )

@@ -111,19 +111,31 @@ def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
     if minutes is None:
         return None
     user = request.user if request is not None else None
-    if user is not None and user.has_perm(MANAGE_PERM, meeting.network):
+    if user is not None and user.has_perm(MANAGE_PERM, meeting):
         return minutes
     if not minutes.is_published:
         return None
     if minutes.visibility == Visibility.PUBLIC:
         return minutes
-    return minutes if user is not None and user.has_perm("meetings.view_internal_meetings", meeting.network) else None
+    return minutes if user is not None and user.has_perm("meetings.view_internal_meetings", meeting) else None
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    """A meeting as the requester may see it; internal agenda items only for members."""
+    """A meeting as the requester may see it; internal agenda items only for members.
 
-    network = NetworkSummarySerializer(read_only=True)
+    ``network`` is the host; ``networks`` every network the meeting belongs to (OParl's
+    ``Meeting.organization``), the host first, then the partners of a joint meeting.
+    """
+
+    network = NetworkSummarySerializer(read_only=True, help_text="Das einladende Netzwerk")
+    networks = NetworkSummarySerializer(
+        many=True,
+        read_only=True,
+        help_text="Alle Netzwerke der Sitzung: das einladende zuerst, dann die Partner einer gemeinsamen Sitzung",
+    )
+    joint = serializers.BooleanField(
+        source="is_joint", read_only=True, help_text="Gemeinsame Sitzung mehrerer Netzwerke"
+    )
     series = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
@@ -140,6 +152,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "uid",
             "title",
             "network",
+            "networks",
+            "joint",
             "series",
             "start",
             "end",
@@ -339,9 +353,19 @@ class LocationWriteSerializer(serializers.Serializer):
 
 
 class MeetingWriteSerializer(LocationWriteSerializer):
-    """Fields of ``meeting_schedule`` (create) and ``meeting_update`` (change)."""
+    """Fields of ``meeting_schedule`` (create) and ``meeting_update`` (change), and the
+    partners of a joint meeting (``meeting_partners_set``)."""
 
     network = _network_field()
+    partner_networks = serializers.ListField(
+        child=SlugReferenceField(slug_field="slug", queryset=Network.objects.all()),
+        required=False,
+        max_length=20,
+        help_text=(
+            "Kurznamen der Partnernetzwerke einer gemeinsamen Sitzung. Hinzufügen darf nur, wer das "
+            "Partnernetzwerk auch leitet (oder die Sozialplanung); beim Ändern ersetzt die Liste die bisherige."
+        ),
+    )
     title = SingleLineSerializerField(max_length=200)
     start = serializers.DateTimeField(validators=[validate_plausible_year])
     end = serializers.DateTimeField(validators=[validate_plausible_year])

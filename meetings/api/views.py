@@ -149,7 +149,12 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
     def partial_update(self, request, *args, **kwargs):
         meeting = self.get_object()
         data = self.validated(MeetingUpdateSerializer, partial=True, instance=meeting)
-        services.meeting_update(meeting=meeting, actor=request.user, **data)
+        partners = data.pop("partner_networks", None)
+        # One transaction: a partner the caller may not add leaves the other changes unsaved too.
+        with transaction.atomic():
+            if partners is not None:
+                services.meeting_partners_set(meeting=meeting, networks=partners, actor=request.user)
+            services.meeting_update(meeting=meeting, actor=request.user, **data)
         return self.read(meeting)
 
     @extend_schema(
@@ -234,7 +239,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
     def presence(self, request, uid=None):
         meeting = self.get_object()
         data = self.validated(PresenceSerializer)
-        members = Membership.objects.filter(network_id=meeting.network_id, person_id=data["person"])
+        members = Membership.objects.filter(network_id__in=meeting.network_ids, person_id=data["person"])
         person = people_for_projection(Person.objects.filter(pk=data["person"])).first()
         if person is None or not members.exists():
             raise exceptions.ValidationError({"person": [_("Diese Person ist kein Mitglied dieses Netzwerks.")]})
@@ -394,7 +399,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Calend
         meeting = selectors.meetings_visible(request.user).filter(uid=data.pop("meeting")).first()
         if meeting is None:
             raise exceptions.ValidationError({"meeting": [_("Diese Sitzung gibt es nicht.")]})
-        self.require(MANAGE, meeting.network)
+        self.require(MANAGE, meeting)
         item = services.agenda_item_add(meeting=meeting, actor=request.user, **data)
         return self.read(item, status_code=status.HTTP_201_CREATED)
 

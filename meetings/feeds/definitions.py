@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from contacts.models import Area, Membership, Network
 from meetings.feeds.compiled import _compile, _fetch_one
-from meetings.models import Attendance, CalendarStamp, FeedToken, Meeting, Visibility
+from meetings.models import Attendance, CalendarStamp, FeedToken, Meeting, Visibility, in_networks
 
 # Feeds are bounded so a ten-year-old network does not serve ten years of meetings on
 # every poll: one year back (members look up the last meetings) to the series horizon
@@ -153,26 +153,28 @@ def _select_public(**window) -> QuerySet[Meeting]:
     return _in_window(Meeting.objects.filter(visibility=Visibility.PUBLIC), **window)
 
 
+# A joint meeting belongs to its host and to each partner network (``in_networks``): it is
+# in the feeds of all of them, one event with one UID.
+
+
 def _select_network(*, network_id: int, **window) -> QuerySet[Meeting]:
-    return _select_public(**window).filter(network_id=network_id)
+    return _select_public(**window).filter(in_networks([network_id]))
 
 
 def _select_kind(*, kind: str, **window) -> QuerySet[Meeting]:
-    return _select_public(**window).filter(network__kind=kind)
+    return _select_public(**window).filter(in_networks(Network.objects.filter(kind=kind).values("pk")))
 
 
 def _select_area(*, area_id: int, **window) -> QuerySet[Meeting]:
-    return _select_public(**window).filter(network_id__in=Subquery(_area_network_ids(Q(pk=area_id))))
+    return _select_public(**window).filter(in_networks(Subquery(_area_network_ids(Q(pk=area_id)))))
 
 
 def _select_builder(*, networks: list[str], kinds: list[str], areas: list[str], **window) -> QuerySet[Meeting]:
     condition = Q(pk__in=[])
-    if networks:
-        condition |= Q(network__slug__in=networks)
-    if kinds:
-        condition |= Q(network__kind__in=kinds)
+    if networks or kinds:
+        condition |= in_networks(Network.objects.filter(Q(slug__in=networks) | Q(kind__in=kinds)).values("pk"))
     if areas:
-        condition |= Q(network_id__in=Subquery(_area_network_ids(Q(slug__in=areas))))
+        condition |= in_networks(Subquery(_area_network_ids(Q(slug__in=areas))))
     return _select_public(**window).filter(condition)
 
 
@@ -181,8 +183,8 @@ def _select_personal(*, person_id: int, today: datetime.date, **window) -> Query
     left = Membership.objects.filter(person_id=person_id).exclude(network_id__in=active).values("network_id")
     yes = Attendance.objects.filter(person_id=person_id, answer=Attendance.Answer.YES).values("meeting_id")
     return _in_window(Meeting.objects.all(), **window).filter(
-        Q(network_id__in=Subquery(active))
-        | (Q(pk__in=Subquery(yes)) & Q(visibility=Visibility.PUBLIC) & ~Q(network_id__in=Subquery(left)))
+        in_networks(Subquery(active))
+        | (Q(pk__in=Subquery(yes)) & Q(visibility=Visibility.PUBLIC) & ~in_networks(Subquery(left)))
     )
 
 
@@ -224,6 +226,7 @@ def _stamps_builder(*, networks: list[str], kinds: list[str], areas: list[str], 
 def _stamps_personal(*, person_id: int, **_values) -> QuerySet[CalendarStamp]:
     # Every network the person was ever a member of (the day in the ETag decides whether
     # the membership holds today) and the networks of the meetings they answered.
+    # A joint meeting moves the stamps of all its networks, so the host's stamp is enough.
     return CalendarStamp.objects.filter(
         Q(network_id__in=Membership.objects.filter(person_id=person_id).values("network_id"))
         | Q(network_id__in=Meeting.objects.filter(attendances__person_id=person_id).values("network_id"))

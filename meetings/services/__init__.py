@@ -21,8 +21,10 @@ from meetings.services.attendance import attendance_answer, attendance_record_pr
 from meetings.services.feed_tokens import FEED_TOUCH_INTERVAL, feed_token_issue, feed_token_revoke, feed_token_touch
 from meetings.services.meetings import (
     CANCELLATION_REASON_MAX,
+    PARTNERS_MAX,
     meeting_cancel,
     meeting_move,
+    meeting_partners_set,
     meeting_restore,
     meeting_schedule,
     meeting_update,
@@ -45,6 +47,7 @@ __all__ = [
     "FEED_TOUCH_INTERVAL",
     "HORIZON_MONTHS",
     "MEETING_FIELDS",
+    "PARTNERS_MAX",
     "SERIES_FIELDS",
     "agenda_item_add",
     "agenda_item_remove",
@@ -57,6 +60,7 @@ __all__ = [
     "horizon_end",
     "meeting_cancel",
     "meeting_move",
+    "meeting_partners_set",
     "meeting_restore",
     "meeting_schedule",
     "meeting_update",

@@ -34,7 +34,8 @@ def attendance_answer(
         raise ValidationError(_("Die Sitzung ist abgesagt; eine Antwort ist nicht nötig."))
     if meeting.start <= now:
         raise ValidationError(_("Die Sitzung hat schon begonnen; Antworten sind nicht mehr möglich."))
-    if not Membership.objects.active(_local_day(now)).filter(network_id=meeting.network_id, person=person).exists():
+    network_ids = [meeting.network_id, *meeting.partnerships.values_list("network_id", flat=True)]
+    if not Membership.objects.active(_local_day(now)).filter(network_id__in=network_ids, person=person).exists():
         raise ValidationError(_("%(person)s ist kein Mitglied dieses Netzwerks.") % {"person": person})
     attendance = Attendance.objects.filter(meeting=meeting, person=person).first() or Attendance(
         meeting=meeting, person=person

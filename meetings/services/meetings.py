@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Institution, Network
+from contacts.selectors import user_roles
 from meetings.models import (
     Meeting,
+    MeetingPartner,
     Visibility,
 )
 from meetings.services._common import (
@@ -20,9 +23,13 @@ from meetings.services._common import (
     _check_changes,
     _lock,
     _meeting_save,
+    _meeting_touch,
     _require_aware,
     _save,
 )
+
+# More partners than this is not a meeting of networks but a conference of the city.
+PARTNERS_MAX = 10
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +48,18 @@ def meeting_schedule(
     room: str = "",
     accessibility_notes: str = "",
     online_url: str = "",
+    partner_networks: Iterable[Network] = (),
     actor=None,
 ) -> Meeting:
-    """Plan a single meeting (not part of a series).
+    """Plan a single meeting (not part of a series), hosted by ``network`` and, with
+    ``partner_networks``, held jointly with them (see ``meeting_partners_set``).
 
-    Raises ``ValidationError`` (German) for an end not after the start or naive times.
-    Side effects: one ``Meeting`` row with a new UID and sequence 0.
+    Raises ``ValidationError`` (German) for an end not after the start or naive times, and
+    for a partner network the actor does not lead. Side effects: one ``Meeting`` row with a
+    new UID and sequence 0; one ``MeetingPartner`` row per partner.
     """
     _require_aware(start=start, end=end)
+    partners = _partners_check(host=network, wanted=list(partner_networks), current=[], actor=actor)
     meeting = _save(
         Meeting(
             network=network,
@@ -64,7 +75,116 @@ def meeting_schedule(
             online_url=online_url,
         )
     )
+    MeetingPartner.objects.bulk_create(
+        MeetingPartner(meeting=meeting, network=partner, added_by=_user_or_none(actor)) for partner in partners
+    )
     logger.info("Meeting %s scheduled by %s", meeting.pk, _actor_id(actor))
+    return meeting
+
+
+def _user_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _partners_check(*, host: Network, wanted: list[Network], current: list[Network], actor) -> list[Network]:
+    """The partner networks ``wanted`` instead of ``current``, checked: other than the host,
+    active, at most ``PARTNERS_MAX``; a network that joins must be led by ``actor``, one that
+    leaves by ``actor`` or the host's lead (Sozialplanung staff: any; no actor: a command).
+
+    A speaker adds only networks they lead too: joining a meeting puts it into that
+    network's calendar and its members' mail, which only its own speakers decide.
+    Raises ``ValidationError`` ({"partner_networks": …}, German).
+    """
+    unique = {network.pk: network for network in wanted}
+    if host.pk in unique:
+        raise ValidationError(
+            {
+                "partner_networks": _(
+                    "„%(network)s“ lädt zu dieser Sitzung ein; "
+                    "als Partnernetzwerk wählen Sie bitte ein anderes Netzwerk."
+                )
+                % {"network": host.name}
+            }
+        )
+    if len(unique) > PARTNERS_MAX:
+        raise ValidationError(
+            {
+                "partner_networks": _("Eine gemeinsame Sitzung hat höchstens %(max)d Partnernetzwerke.")
+                % {"max": PARTNERS_MAX}
+            }
+        )
+    before = {network.pk for network in current}
+    joining = [network for pk, network in unique.items() if pk not in before]
+    inactive = [network for network in joining if not network.is_active]
+    if inactive:
+        raise ValidationError(
+            {
+                "partner_networks": _("„%(network)s“ ist nicht mehr aktiv und kann keine Sitzung mittragen.")
+                % {"network": inactive[0].name}
+            }
+        )
+    if actor is not None:
+        roles = user_roles(actor)
+        if not roles.is_sozialplanung:
+            leading = set(roles.leading_network_ids)
+            not_led = sorted((network for network in joining if network.pk not in leading), key=lambda n: n.name)
+            if not_led:
+                raise ValidationError(
+                    {
+                        "partner_networks": _(
+                            "Sie leiten „%(network)s“ nicht. Eine gemeinsame Sitzung mit einem Netzwerk "
+                            "planen nur, wer auch dessen Sprecher*innenteam oder Geschäftsführung angehört; "
+                            "bitten Sie dessen Sprecher*innen oder die Sozialplanung, es hinzuzufügen."
+                        )
+                        % {"network": not_led[0].name}
+                    }
+                )
+            leaving = [network for network in current if network.pk not in unique]
+            not_theirs = [network for network in leaving if network.pk not in leading and host.pk not in leading]
+            if not_theirs:
+                raise ValidationError(
+                    {
+                        "partner_networks": _(
+                            "„%(network)s“ aus der gemeinsamen Sitzung nehmen können nur dessen "
+                            "Sprecher*innen, die des einladenden Netzwerks und die Sozialplanung."
+                        )
+                        % {"network": not_theirs[0].name}
+                    }
+                )
+    return list(unique.values())
+
+
+@transaction.atomic
+def meeting_partners_set(*, meeting: Meeting, networks: Iterable[Network], actor=None) -> Meeting:
+    """Make ``networks`` the partner networks of ``meeting`` (a joint meeting; none: the host's alone).
+
+    The meeting then appears in each partner's calendar, page and feeds with its one UID,
+    their speakers may change it and their members are invited (once each, whatever the
+    number of networks they are in). Rules in ``_partners_check``; raises
+    ``ValidationError`` (German) and writes nothing when one fails. Side effects: the
+    ``MeetingPartner`` rows; the meeting's ``updated_at`` (feeds rebuild its event); the
+    calendar stamps of the host and of every partner that joined or left (triggers).
+    """
+    _lock(meeting)
+    current = list(meeting.partner_networks.all())
+    partners = _partners_check(host=meeting.network, wanted=list(networks), current=current, actor=actor)
+    wanted_ids = {network.pk for network in partners}
+    current_ids = {network.pk for network in current}
+    if wanted_ids == current_ids:
+        return meeting
+    MeetingPartner.objects.filter(meeting=meeting).exclude(network_id__in=wanted_ids).delete()
+    MeetingPartner.objects.bulk_create(
+        MeetingPartner(meeting=meeting, network=network, added_by=_user_or_none(actor))
+        for network in partners
+        if network.pk not in current_ids
+    )
+    _meeting_touch(meeting.pk)
+    meeting.refresh_from_db(fields=["updated_at"])
+    if hasattr(meeting, "_prefetched_objects_cache"):
+        meeting._prefetched_objects_cache.pop("partner_networks", None)
+    logger.info(
+        "Meeting %s partners set by %s: %s", meeting.pk, _actor_id(actor), ", ".join(map(str, sorted(wanted_ids)))
+    )
     return meeting
 
 

@@ -34,8 +34,9 @@ def require_login(request) -> None:
         raise LoginRequired
 
 
-def require_manage(request, network: Network) -> None:
-    """Speakers and Geschäftsführung of ``network`` and Sozialplanung staff only."""
+def require_manage(request, network: Network | Meeting) -> None:
+    """Speakers and Geschäftsführung of ``network`` (of a meeting: of any network it belongs
+    to) and Sozialplanung staff only."""
     require_login(request)
     if not selectors.user_manages(request.user, network):
         raise PermissionDenied(
@@ -43,10 +44,12 @@ def require_manage(request, network: Network) -> None:
         )
 
 
-def require_member(request, network: Network) -> None:
-    """Current members of ``network`` only (answering and voting need a membership)."""
+def require_member(request, network: Network | Meeting) -> None:
+    """Current members of ``network`` only (of a meeting: of any network it belongs to;
+    answering and voting need a membership)."""
     require_login(request)
-    if network.pk not in user_roles(request.user).member_network_ids:
+    network_ids = network.network_ids if isinstance(network, Meeting) else {network.pk}
+    if not network_ids & set(user_roles(request.user).member_network_ids):
         raise PermissionDenied(_("Antworten und abstimmen können nur Mitglieder dieses Netzwerks."))
 
 
@@ -87,7 +90,7 @@ def managed_meeting(request, uid) -> Meeting:
     """The meeting with ``uid``, if the user may change it (login, 404, 403 otherwise)."""
     require_login(request)
     meeting = meeting_or_404(request, uid)
-    require_manage(request, meeting.network)
+    require_manage(request, meeting)
     return meeting
 
 
@@ -112,6 +115,6 @@ def managed_agenda_item(request, uid, item_id: int) -> tuple[Meeting, AgendaItem
     require_login(request)
     meeting = meeting_or_404(request, uid)
     item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
-    if item is None or not selectors.user_manages(request.user, meeting.network):
+    if item is None or not selectors.user_manages(request.user, meeting):
         raise Http404(_("Diesen Tagesordnungspunkt gibt es nicht."))
     return meeting, item

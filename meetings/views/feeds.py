@@ -120,13 +120,13 @@ def feed_builder(request):
 def feed_meeting(request, uid: uuid.UUID):
     """One meeting as a file ("add to calendar"). Internal meetings only for those who may see them."""
     now = timezone.now()
-    row = Meeting.objects.filter(uid=uid).values("pk", "visibility", "network_id").first()
+    row = Meeting.objects.filter(uid=uid).values("pk", "visibility").first()
     if row is None:
         raise _not_found()
     private = row["visibility"] != Visibility.PUBLIC
     if private:
-        network = Network.objects.filter(pk=row["network_id"]).first()
-        if network is None or not user_sees_internals(request.user, network):
+        meeting = Meeting.objects.prefetch_related("partner_networks").get(pk=row["pk"])
+        if not user_sees_internals(request.user, meeting):
             raise _not_found()
     # A download from a page: in the language of the page.
     feed = feeds.feed_meeting(meeting_id=row["pk"], uid=uid, private=private, language=translation.get_language())

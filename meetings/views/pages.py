@@ -38,13 +38,14 @@ from meetings.views.access import (
 
 
 def _people_rows(request, meeting: Meeting) -> list[dict]:
-    """The network's current members with their answer and presence, names projected: one
-    row per person, with every institution they are a member for (a speaker who also
-    represents an institution is one person with one answer, not two rows)."""
+    """The current members of the meeting's networks (host and partners) with their answer
+    and presence, names projected: one row per person, with every institution they are a
+    member for (a speaker who also represents an institution, or a member of both networks
+    of a joint meeting, is one person with one answer, not two rows)."""
     audience = audience_for(request.user)
     attendances = selectors.meeting_attendances(meeting)
     rows: dict[int, dict] = {}
-    for membership in selectors.network_members(meeting.network):
+    for membership in selectors.meeting_members(meeting):
         row = rows.get(membership.person_id)
         if row is None:
             row = rows[membership.person_id] = {
@@ -62,9 +63,9 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
     """Everything the meeting page shows to this user."""
     now = timezone.now()
     user = request.user
-    manages = selectors.user_manages(user, meeting.network)
+    manages = selectors.user_manages(user, meeting)
     roles = user_roles(user)
-    is_member = meeting.network_id in roles.member_network_ids
+    is_member = bool(meeting.network_ids & set(roles.member_network_ids))
     minutes = meeting.minutes_or_none
     my_attendance = None
     if is_member and roles.person_id is not None:
@@ -74,7 +75,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         "meeting": meeting,
         "network": meeting.network,
         "agenda": meeting.visible_agenda_items,
-        "minutes": minutes if selectors.minutes_visible(minutes, user=user, network=meeting.network) else None,
+        "minutes": minutes if selectors.minutes_visible(minutes, user=user, meeting=meeting) else None,
         "manages": manages,
         "is_member": is_member,
         "may_answer": may_answer,
@@ -107,7 +108,7 @@ def meeting_answer(request, uid):
     """A member's zusage/absage/vielleicht with a note, on the meeting page."""
     require_login(request)
     meeting = meeting_or_404(request, uid)
-    require_member(request, meeting.network)
+    require_member(request, meeting)
     person_id = user_roles(request.user).person_id
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -134,7 +135,7 @@ def meeting_presence(request, uid):
     meeting = managed_meeting(request, uid)
     if meeting.start > timezone.now():
         return HttpResponseBadRequest(_("Die Anwesenheit kann erst ab Beginn der Sitzung erfasst werden."))
-    members = {membership.person_id: membership.person for membership in selectors.network_members(meeting.network)}
+    members = {membership.person_id: membership.person for membership in selectors.meeting_members(meeting)}
     allowed = {"", *Attendance.Presence.values}
     wanted = {}
     for key, value in request.POST.items():
@@ -242,8 +243,8 @@ def minutes_file(request, uid):
     """The minutes' file, to those who may read the minutes (speakers also the draft's)."""
     meeting = meeting_or_404(request, uid)
     minutes = meeting.minutes_or_none
-    readable = selectors.minutes_visible(minutes, user=request.user, network=meeting.network) or (
-        minutes is not None and selectors.user_manages(request.user, meeting.network)
+    readable = selectors.minutes_visible(minutes, user=request.user, meeting=meeting) or (
+        minutes is not None and selectors.user_manages(request.user, meeting)
     )
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))

@@ -9,6 +9,7 @@ German ``ValidationError`` lands on the form field it concerns, and nothing is w
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -78,14 +79,16 @@ def _conflicts(form, network, slots, **exclude) -> list[conflicts.Conflict]:
 def meeting_create(request, slug: str):
     """Plan a single meeting."""
     network = managed_network(request, slug)
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, partner_choices=selectors.partner_choices(user=request.user, host=network))
 
     def preview():
         values = form.meeting_values()
         return {"preview": True, "conflicts": _conflicts(form, network, [(values["start"], values["end"])])}
 
     def save():
-        meeting = services.meeting_schedule(network=network, actor=request.user, **form.meeting_values())
+        meeting = services.meeting_schedule(
+            network=network, actor=request.user, partner_networks=form.partners(), **form.meeting_values()
+        )
         messages.success(request, _("Die Sitzung ist geplant."))
         return redirect("meetings:meeting_detail", uid=meeting.uid)
 
@@ -214,7 +217,11 @@ def series_cancel(request, pk: int):
 def meeting_edit(request, uid):
     """Change or move one meeting (an occurrence becomes "einzeln geändert")."""
     meeting = managed_meeting(request, uid)
-    form = MeetingEditForm(request.POST or None, initial=MeetingEditForm.initial_for(meeting))
+    form = MeetingEditForm(
+        request.POST or None,
+        initial=MeetingEditForm.initial_for(meeting),
+        partner_choices=selectors.partner_choices(user=request.user, host=meeting.network, meeting=meeting),
+    )
 
     def preview():
         values = form.meeting_values()
@@ -225,7 +232,11 @@ def meeting_edit(request, uid):
         }
 
     def save():
-        services.meeting_update(meeting=meeting, actor=request.user, **form.changes_for(meeting))
+        # One transaction: a partner network the speaker may not add leaves the rest unsaved too.
+        with transaction.atomic():
+            if form.has_partners_field:
+                services.meeting_partners_set(meeting=meeting, networks=form.partners(), actor=request.user)
+            services.meeting_update(meeting=meeting, actor=request.user, **form.changes_for(meeting))
         messages.success(request, _("Die Sitzung ist geändert."))
         return redirect("meetings:meeting_detail", uid=meeting.uid)
 

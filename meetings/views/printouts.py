@@ -58,9 +58,10 @@ def attendance_sheet(request, uid):
     meeting = managed_meeting(request, uid)
     audience = audience_for(request.user)
     institutions: dict[int, list[str]] = {}
-    for membership in selectors.network_members(meeting.network):
-        if membership.institution is not None:
-            institutions.setdefault(membership.person_id, []).append(membership.institution.name)
+    for membership in selectors.meeting_members(meeting):
+        names = institutions.setdefault(membership.person_id, [])
+        if membership.institution is not None and membership.institution.name not in names:
+            names.append(membership.institution.name)
     rows = [
         {
             "name": project_person(attendance.person, audience).display_name,

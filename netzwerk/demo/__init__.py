@@ -20,6 +20,7 @@ from netzwerk.demo.directory import demo_logins_present, directory_seed, real_da
 from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.freshness import freshness_seed
 from netzwerk.demo.imports import import_seed
+from netzwerk.demo.joint import joint_seed
 from netzwerk.demo.privacy import privacy_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
@@ -43,7 +44,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     says when an old one's last meeting was held), unless ``refresh`` removes it first. ``now`` (the
     present by default) is the moment the demo is built around.
 
-    Side effects, all in one transaction: see ``directory.directory_seed``,
+    Side effects, all in one transaction: see ``directory.directory_seed``, ``joint.joint_seed``,
     ``history.history_seed``, ``figures.figures_seed`` and ``calendar.calendar_seed`` (and
     ``calendar.calendar_clear`` with ``refresh``); clears the cached demo marker afterwards.
     """
@@ -57,6 +58,9 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             demo_calendar.calendar_seed(report, directory, now=now)
         elif demo_calendar.calendar_is_stale(now):
             report.stale_since = demo_calendar.calendar_last_held()
+        if calendar:
+            # After the calendar: a refresh removed the old joint meeting with it.
+            joint_seed(report, directory, now=now)
         privacy_seed(report, people=directory.people, recorded_by=directory.users[PLANNER.email], now=now)
         demo_history.history_seed(report, directory, now=now)
         # After the calendar (its replayed sweeps must not see entries as stale); before the

@@ -11,13 +11,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from contacts.models import Membership
+from contacts.models import Membership, Network
 from meetings.conflicts import Conflict, place_key, public_holiday_conflicts, school_holiday_conflicts
-from meetings.models import Meeting
+from meetings.models import Meeting, in_networks
 from meetings.recurrence import BERLIN
 
 
@@ -109,9 +110,14 @@ def city_month(*, year: int, month: int, kind: str | None = None) -> CityMonth:
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     start = datetime.datetime.combine(first, datetime.time(), tzinfo=BERLIN)
     end = datetime.datetime.combine(following, datetime.time(), tzinfo=BERLIN)
-    meetings = Meeting.objects.filter(start__gte=start, start__lt=end).select_related("network", "institution")
+    meetings = (
+        Meeting.objects.filter(start__gte=start, start__lt=end)
+        .select_related("network", "institution")
+        .prefetch_related(Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk")))
+    )
     if kind:
-        meetings = meetings.filter(network__kind=kind)
+        # A joint meeting is in the month of each kind it has a network of.
+        meetings = meetings.filter(in_networks(Network.objects.filter(kind=kind).values("pk")))
     meetings = list(meetings.order_by("start", "network__name", "pk"))
     active = [meeting for meeting in meetings if not meeting.is_cancelled]
     slots = [(meeting.start, meeting.end) for meeting in active]

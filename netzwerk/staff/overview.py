@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Area, Membership, Network
 from contacts.selectors import AreaTree, network_kind_order
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingPartner
 
 YEAR = datetime.timedelta(days=365)
 # A term that ends within this many days is named in the overview.
@@ -132,7 +132,7 @@ def network_overview(
     """One row per active network (optionally of one ``kind`` and working in ``area_ids``),
     sorted by ``sort`` (a key of ``SORT_KEYS``, ``-`` in front for descending).
 
-    Six queries however many networks: the networks, their areas, the meeting figures,
+    Seven queries however many networks: the networks, their areas, the meeting figures (hosted and joint),
     the member figures, the speaker teams and the members' „Stand“.
     """
     now = now or timezone.now()
@@ -159,25 +159,41 @@ def network_overview(
     }
     if not rows:
         return []
-    past = Q(start__lt=now) & ~Q(status__in=NOT_HELD)
-    recent = past & Q(start__gte=now - YEAR)
-    meeting_figures = (
-        Meeting.objects.filter(network_id__in=ids)
-        .values("network_id")
-        .order_by("network_id")
-        .annotate(
-            last=Max("start", filter=past),
-            next=Min("start", filter=Q(start__gte=now, status__in=(Meeting.Status.PLANNED, Meeting.Status.CONFIRMED))),
-            held=Count("pk", filter=recent),
-            minutes=Count("pk", filter=recent & Q(minutes__published_at__isnull=False)),
+
+    def meeting_figures(rows_of, prefix: str):
+        """The figures of the meetings in ``rows_of`` per network; ``prefix`` leads from its
+        rows to the meeting (the partner rows of joint meetings count for the partner)."""
+
+        def field(name: str) -> str:
+            return prefix + name
+
+        past = Q(**{field("start__lt"): now}) & ~Q(**{field("status__in"): NOT_HELD})
+        recent = past & Q(**{field("start__gte"): now - YEAR})
+        upcoming = Q(
+            **{field("start__gte"): now, field("status__in"): (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)}
         )
-    )
-    for figures in meeting_figures:
+        return (
+            rows_of.filter(network_id__in=ids)
+            .values("network_id")
+            .order_by("network_id")
+            .annotate(
+                last=Max(field("start"), filter=past),
+                next=Min(field("start"), filter=upcoming),
+                held=Count(field("pk") if prefix else "pk", filter=recent),
+                minutes=Count(
+                    field("pk") if prefix else "pk",
+                    filter=recent & Q(**{field("minutes__published_at__isnull"): False}),
+                ),
+            )
+        )
+
+    # Hosted meetings and joint meetings a network holds as a partner both count.
+    for figures in [*meeting_figures(Meeting.objects, ""), *meeting_figures(MeetingPartner.objects, "meeting__")]:
         row = rows[figures["network_id"]]
-        row.last_meeting = figures["last"]
-        row.next_meeting = figures["next"]
-        row.meetings_12_months = figures["held"]
-        row.minutes_12_months = figures["minutes"]
+        row.last_meeting = max(filter(None, (row.last_meeting, figures["last"])), default=None)
+        row.next_meeting = min(filter(None, (row.next_meeting, figures["next"])), default=None)
+        row.meetings_12_months = (row.meetings_12_months or 0) + figures["held"]
+        row.minutes_12_months = (row.minutes_12_months or 0) + figures["minutes"]
     year_ago = today - YEAR
 
     def active_on(day: datetime.date) -> Q:

@@ -239,8 +239,10 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime, forc
     MeetingNotice.objects.bulk_create(new_notices, ignore_conflicts=True)
     if not owed:
         return []
-    members = selectors.network_members(
-        {meeting.network_id for meeting, _k, _d in owed}, day=now.astimezone(BERLIN).date()
+    # Members of every network of each meeting, a person once (a joint meeting's member of
+    # both networks gets one mail; the delivery log's unique key would refuse a second).
+    members = selectors.meeting_recipients(
+        {(meeting.pk, meeting.network_id) for meeting, _k, _d in owed}, day=now.astimezone(BERLIN).date()
     )
     rows: list[Delivery] = []
     for meeting, kind, details in owed:
@@ -255,7 +257,7 @@ def _plan_meeting_batch(meetings: list[Meeting], *, now: datetime.datetime, forc
                 details=details,
                 now=now,
             )
-            for person_id in members.get(meeting.network_id, ())
+            for person_id in members.get(meeting.pk, ())
         ]
     return rows
 
@@ -274,7 +276,6 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
     # Two hours of slack on each side: the wall-clock offset may differ from the plain one
     # by the DST hour; the exact moment is decided per meeting below.
     slack = datetime.timedelta(hours=2)
-    members_cache: dict[int, list[int]] = {}
     notice = MeetingNotice.objects.filter(meeting_id=OuterRef("pk"))
     for offset in all_offsets:
         delta = datetime.timedelta(minutes=offset)
@@ -287,6 +288,10 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
             .values_list("pk", "network_id", "start", "announced_at")
         )
         done = []
+        candidates = list(candidates)
+        recipients = selectors.meeting_recipients(
+            {(pk, network_id) for pk, network_id, _start, _announced in candidates}, day=now.astimezone(BERLIN).date()
+        )
         for pk, network_id, start, announced_at in candidates:
             offsets = offsets_of.get(network_id, selectors.DEFAULT_OFFSETS)
             if offset not in offsets:
@@ -303,9 +308,6 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
                 state, reason = Delivery.State.MISSED, str(_("Erinnerung mehr als 6 Stunden überfällig (Ausfall?)."))
             elif any(other < offset and reminder_moment(start, other) <= now for other in offsets):
                 state, reason = Delivery.State.SKIPPED, str(_("Überholt: die nächste Erinnerung ist schon fällig."))
-            if network_id not in members_cache:
-                members_cache.update(selectors.network_members({network_id}, day=now.astimezone(BERLIN).date()))
-                members_cache.setdefault(network_id, [])
             rows += [
                 _row(
                     subject_type=Subject.MEETING,
@@ -319,7 +321,7 @@ def _plan_reminders(*, now: datetime.datetime) -> list[Delivery]:
                     reason=reason,
                     now=now,
                 )
-                for person_id in members_cache[network_id]
+                for person_id in recipients.get(pk, ())
             ]
         _steps_done(Subject.MEETING, f"erinnerung:{offset}", done)
     return rows

@@ -543,10 +543,10 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
     if delivery.person_id is None:
         return None
     read = reads.stamp(person_id=delivery.person_id, subject_type=delivery.subject_type, subject_id=delivery.subject_id)
-    network_id = None
+    network_ids: tuple[int, ...] = ()
     if delivery.subject_type == Subject.MEETING:
         try:
-            network_id = reads.meeting(delivery.subject_id).network_id
+            network_ids = tuple(sorted(reads.meeting(delivery.subject_id).network_ids))
         except ObjectDoesNotExist:
             return None
 
@@ -556,7 +556,7 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
                 person_id=delivery.person_id,
                 subject_type=delivery.subject_type,
                 subject_id=delivery.subject_id,
-                network_id=network_id,
+                network_ids=network_ids,
             )
             == read
         )

@@ -246,7 +246,8 @@ def test_calendar_month_query_count_is_constant(client, cast, django_assert_num_
     url = reverse("meetings:network_calendar", args=[cast.network.slug]) + "?monat=2030-03"
     client.get(url)  # session and permissions warm
 
-    with django_assert_num_queries(7):
+    # 7, and one for the partner networks of joint meetings.
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     # Each meeting twice: in the month's grid and in its list for narrow screens.
@@ -278,9 +279,9 @@ def test_dashboard_query_count_is_constant(client, cast, django_assert_num_queri
     client.force_login(cast.speaker)
     client.get(reverse("meetings:dashboard"))
 
-    # 9 for meetings and polls, 7 for the stale members (memberships, institutions, people
-    # and what the projection of people reads).
-    with django_assert_num_queries(16):
+    # 12 for meetings (each list with the partners of joint meetings) and polls, 7 for the
+    # stale members (memberships, institutions, people and what the projection of people reads).
+    with django_assert_num_queries(19):
         response = client.get(reverse("meetings:dashboard"))
 
     context = response.context

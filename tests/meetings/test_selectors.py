@@ -65,7 +65,8 @@ def test_meetings_upcoming_query_count_is_constant(network, member, django_asser
         AgendaItemFactory(meeting=meeting)
     selectors.user_sees_internals(member, network)  # roles are computed once per user
 
-    with django_assert_num_queries(2):
+    # The meetings, their visible agenda items, their partner networks (joint meetings).
+    with django_assert_num_queries(3):
         meetings = list(selectors.meetings_upcoming(network=network, user=member))
         titles = [(m.network.name, m.location_text, [i.title for i in m.visible_agenda_items]) for m in meetings]
 

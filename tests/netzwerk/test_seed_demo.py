@@ -107,6 +107,32 @@ class TestSeededDemo:
 
         assert unconfirmed == []
 
+    def test_seed_demo_holds_a_joint_meeting_of_stk_and_oag_eilendorf(self):
+        """STK Eilendorf and the ÖAG Eilendorf/Rothe Erde meet together in the coming weeks;
+        one person of Eilendorf is a member of both."""
+        from django.utils import timezone
+
+        from contacts.models import Membership
+        from meetings.models import Meeting
+
+        joint = Meeting.objects.filter(partnerships__isnull=False).prefetch_related("partner_networks")
+        today = timezone.localdate()
+        in_both = Membership.objects.active(today).filter(
+            network__slug="stk-eilendorf",
+            person_id__in=Membership.objects.active(today)
+            .filter(network__slug="oag-eilendorf-rothe-erde")
+            .values("person_id"),
+        )
+
+        assert [[network.slug for network in meeting.networks] for meeting in joint] == [
+            ["stk-eilendorf", "oag-eilendorf-rothe-erde"]
+        ]
+        meeting = joint[0]
+        assert timezone.now() + datetime.timedelta(days=14) < meeting.start
+        assert meeting.start < timezone.now() + datetime.timedelta(days=28)
+        assert meeting.agenda_items.count() == 4
+        assert in_both.exists()
+
     def test_seed_demo_gives_one_network_an_earlier_invitation(self):
         from notifications.models import NetworkSettings
 
