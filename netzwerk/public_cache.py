@@ -21,6 +21,9 @@ appear on no public page: writing them raises nothing. The calendar's bulk write
 (``bulk_create``, ``update()``), which send no ``post_save``, send
 ``meetings.signals.meetings_written``; ``PUBLIC_CACHE_SECONDS`` bounds how long a page
 may show what time alone changes (the next meetings) or what any other bulk write wrote.
+A page past that age whose versions are still current is rendered again by one request
+while the others get it as it was (a few seconds at most), so that not every worker
+renders the same page at once; a page whose versions changed is never served again.
 
 A version rises when the transaction commits, not at the save: a request served in
 between reads the old rows, and would otherwise store the old page under the new version.
@@ -113,6 +116,10 @@ PRIVATE_MODELS = {
     "meetings.feedtoken",
 }
 PERSONAL_COOKIES = ("messages",)
+# A page is fresh for PUBLIC_CACHE_SECONDS; it stays in the cache this many times as long,
+# to be served while one request renders its successor (at most RENDER_LOCK_SECONDS).
+STALE_FACTOR = 2
+RENDER_LOCK_SECONDS = 30
 
 
 def _cache():
@@ -276,6 +283,18 @@ def _known_parameters(view_func) -> set[str]:
     return known
 
 
+def _render_lock_key(key: str) -> str:
+    return f"{key}:rendering"
+
+
+def _from_entry(entry) -> HttpResponse:
+    _versions, _fresh_until, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
 class PublicCacheMiddleware:
     """Serve anonymous public GETs from the cache; store what is safe to share.
 
@@ -300,18 +319,34 @@ class PublicCacheMiddleware:
             for scope, version_key in zip(scopes, version_keys, strict=True)
         )
         cached = found.get(key)
+        lock = None
         if cached is not None and cached[0] == versions:
-            _versions, status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            return response
+            if cached[1] > time.time():
+                return _from_entry(cached)
+            # Older than PUBLIC_CACHE_SECONDS, but nothing it shows was written since: one
+            # request renders its successor, the others meanwhile get it as it is (rather
+            # than every worker rendering the same page at once). A page whose data
+            # changed is never served again (above): a withdrawn consent shows at once.
+            lock = _render_lock_key(key)
+            if not cache.add(lock, True, timeout=RENDER_LOCK_SECONDS):
+                return _from_entry(cached)
         request.public_cache_key = key
-        response = self.get_response(request)
-        key = getattr(request, "public_cache_key", None)
-        if key is not None and _cacheable_response(response):
-            entry = (versions, response.status_code, list(response.items()), response.content)
-            cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)
+        try:
+            response = self.get_response(request)
+            key = getattr(request, "public_cache_key", None)
+            if key is not None and _cacheable_response(response):
+                seconds = settings.PUBLIC_CACHE_SECONDS
+                entry = (
+                    versions,
+                    time.time() + seconds,
+                    response.status_code,
+                    list(response.items()),
+                    response.content,
+                )
+                cache.set(key, entry, seconds * STALE_FACTOR)
+        finally:
+            if lock is not None:
+                cache.delete(lock)
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:

@@ -1,6 +1,7 @@
 """Reads of the directory that follow relations, each with its prefetching."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from contacts.models import (
     Person,
     Visibility,
 )
-from contacts.visibility import PUBLIC, Audience, PersonView, project_person
+from contacts.visibility import PUBLIC, Audience, PersonView, name_visibility, project_person, project_person_name
 
 SOZIALPLANUNG_GROUP = "Sozialplanung"
 
@@ -84,6 +85,46 @@ def people_for_projection(people: QuerySet[Person]) -> QuerySet[Person]:
         "affiliations__institution",
         Prefetch("memberships", queryset=Membership.objects.only("id", "person_id", "network_id", "start", "end")),
     )
+
+
+# What ``Person.full_name`` and ``stand`` read: a list of names loads nothing else.
+NAME_FIELDS = ("id", "title", "given_name", "family_name", "form_of_address", "erased_at", "confirmed_at", "created_at")
+
+
+def person_names(
+    person_ids: Iterable[int], *, audience: Audience, day: datetime.date | None = None
+) -> dict[int, PersonView]:
+    """The people ``person_ids`` by id, projected for ``audience`` as far as a list of names
+    needs (``visibility.project_person_name``): at most three queries however many — the
+    names, the name consents, and, only for names shown to members of a shared network,
+    the networks those people are active members of."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    day = day or timezone.localdate()
+    people = list(Person.objects.filter(pk__in=ids).only(*NAME_FIELDS))
+    consents: dict[int, list[Consent]] = {}
+    for consent in Consent.objects.filter(person_id__in=ids, scope=Consent.Scope.NAME, withdrawn_at__isnull=True).only(
+        "person_id", "scope", "audience", "channel_id", "withdrawn_at"
+    ):
+        consents.setdefault(consent.person_id, []).append(consent)
+    visibility = {person.pk: name_visibility(consents.get(person.pk, ())) for person in people}
+    networks: dict[int, set[int]] = {}
+    asking = [pk for pk, seen in visibility.items() if seen == Visibility.NETWORK_MEMBERS]
+    if asking and audience.network_ids and not audience.is_sozialplanung:
+        for person_id, network_id in (
+            Membership.objects.active(day).filter(person_id__in=asking).values_list("person_id", "network_id")
+        ):
+            networks.setdefault(person_id, set()).add(network_id)
+    return {
+        person.pk: project_person_name(
+            person,
+            audience,
+            visibility=visibility[person.pk],
+            network_ids=lambda pk=person.pk: frozenset(networks.get(pk, ())),
+        )
+        for person in people
+    }
 
 
 def area_list() -> QuerySet[Area]:

@@ -44,12 +44,12 @@ def _people_rows(request, meeting: Meeting) -> list[dict]:
     audience = audience_for(request.user)
     attendances = selectors.meeting_attendances(meeting)
     rows: dict[int, dict] = {}
-    for membership in selectors.network_members(meeting.network):
+    for membership, person in selectors.network_members_named(meeting.network, audience=audience):
         row = rows.get(membership.person_id)
         if row is None:
             row = rows[membership.person_id] = {
                 "membership": membership,
-                "person": project_person(membership.person, audience),
+                "person": person,
                 "attendance": attendances.get(membership.person_id),
                 "institutions": [],
             }

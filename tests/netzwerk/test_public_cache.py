@@ -399,3 +399,45 @@ def test_a_page_stored_with_a_version_no_longer_current_is_not_served(client, ne
     cached, _html = queries_of(client, "/netzwerke/stk-haaren/")
 
     assert (again > 0, cached) == (True, 0)
+
+
+def test_an_aged_page_is_rendered_by_one_request_while_the_others_get_it_as_it_was(client, network, settings):
+    """Past PUBLIC_CACHE_SECONDS with nothing written: while one request renders the page
+    anew (holding its render lock), the others are served the aged page; with no render
+    underway, the next request renders it."""
+    import time
+
+    from django.core.cache import caches
+
+    from netzwerk.public_cache import _key, _render_lock_key
+
+    settings.PUBLIC_CACHE_SECONDS = 1
+    response = client.get("/netzwerke/stk-haaren/")
+    time.sleep(1.1)
+    lock = _render_lock_key(_key(response.wsgi_request))
+    caches["public"].add(lock, True, timeout=30)
+    while_rendering, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    caches["public"].delete(lock)
+    afterwards, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    fresh_again, _html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert (while_rendering, afterwards > 0, fresh_again) == (0, True, 0)
+
+
+def test_a_changed_page_is_never_served_while_another_request_renders_it(
+    client, network, django_capture_on_commit_callbacks
+):
+    """The render lock only covers pages that aged: a page whose data changed is rendered
+    for every request until the new one is stored (a withdrawn name must not show again)."""
+    from django.core.cache import caches
+
+    from netzwerk.public_cache import _key, _render_lock_key
+
+    response = client.get("/netzwerke/stk-haaren/")
+    caches["public"].add(_render_lock_key(_key(response.wsgi_request)), True, timeout=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+        network.save()
+    _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Haaren-Verlautenheide" in html
