@@ -161,7 +161,9 @@ def network_members_named(
         .only("id", "person_id", "network_id", "role", "start", "end", "institution__id", "institution__name")
         .order_by("pk")
     )
-    names = person_names({membership.person_id for membership in memberships}, audience=audience, day=day)
+    names = person_names(
+        {membership.person_id for membership in memberships}, audience=audience, day=day, common_network_id=network.pk
+    )
     return [(membership, names[membership.person_id]) for membership in memberships]
 
 

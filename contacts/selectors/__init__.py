@@ -92,28 +92,39 @@ NAME_FIELDS = ("id", "title", "given_name", "family_name", "form_of_address", "e
 
 
 def person_names(
-    person_ids: Iterable[int], *, audience: Audience, day: datetime.date | None = None
+    person_ids: Iterable[int],
+    *,
+    audience: Audience,
+    day: datetime.date | None = None,
+    common_network_id: int | None = None,
 ) -> dict[int, PersonView]:
     """The people ``person_ids`` by id, projected for ``audience`` as far as a list of names
     needs (``visibility.project_person_name``): at most three queries however many — the
     names, the name consents, and, only for names shown to members of a shared network,
-    the networks those people are active members of."""
+    the networks those people are active members of. ``common_network_id``: a network all
+    of them are active members of on ``day`` (the caller's list is its members); when the
+    audience is a member too, that is all the rule needs to know."""
     ids = set(person_ids)
     if not ids:
         return {}
     day = day or timezone.localdate()
     people = list(Person.objects.filter(pk__in=ids).only(*NAME_FIELDS))
     consents: dict[int, list[Consent]] = {}
-    for consent in Consent.objects.filter(person_id__in=ids, scope=Consent.Scope.NAME, withdrawn_at__isnull=True).only(
-        "person_id", "scope", "audience", "channel_id", "withdrawn_at"
-    ):
+    # Unordered: the model's ordering (by person) would join every person's row.
+    name_consents = Consent.objects.filter(person_id__in=ids, scope=Consent.Scope.NAME, withdrawn_at__isnull=True)
+    for consent in name_consents.only("person_id", "scope", "audience", "channel_id", "withdrawn_at").order_by():
         consents.setdefault(consent.person_id, []).append(consent)
     visibility = {person.pk: name_visibility(consents.get(person.pk, ())) for person in people}
     networks: dict[int, set[int]] = {}
     asking = [pk for pk, seen in visibility.items() if seen == Visibility.NETWORK_MEMBERS]
-    if asking and audience.network_ids and not audience.is_sozialplanung:
+    if common_network_id is not None and common_network_id in audience.network_ids:
+        networks = {pk: {common_network_id} for pk in asking}
+    elif asking and audience.network_ids and not audience.is_sozialplanung:
         for person_id, network_id in (
-            Membership.objects.active(day).filter(person_id__in=asking).values_list("person_id", "network_id")
+            Membership.objects.active(day)
+            .filter(person_id__in=asking)
+            .order_by()
+            .values_list("person_id", "network_id")
         ):
             networks.setdefault(person_id, set()).add(network_id)
     return {

@@ -43,14 +43,18 @@ def _people_rows(request, meeting: Meeting) -> list[dict]:
     represents an institution is one person with one answer, not two rows)."""
     audience = audience_for(request.user)
     attendances = selectors.meeting_attendances(meeting)
+    # Each label translated once, not once a row (``get_answer_display`` per attendance).
+    answer_labels = {value: str(label) for value, label in Attendance.Answer.choices}
     rows: dict[int, dict] = {}
     for membership, person in selectors.network_members_named(meeting.network, audience=audience):
         row = rows.get(membership.person_id)
         if row is None:
+            attendance = attendances.get(membership.person_id)
             row = rows[membership.person_id] = {
                 "membership": membership,
                 "person": person,
-                "attendance": attendances.get(membership.person_id),
+                "attendance": attendance,
+                "answer": answer_labels.get(attendance.answer) if attendance else None,
                 "institutions": [],
             }
         if membership.institution is not None and membership.institution.name not in row["institutions"]:
