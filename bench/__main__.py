@@ -6,7 +6,16 @@ Each runs in a process of its own: each configures Django for its own database.
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.feeds", "bench.meetings", "bench.history", "bench.public", "bench.notifications", "bench.markdown"]
+BENCHMARKS = [
+    "bench.feeds",
+    "bench.meetings",
+    "bench.history",
+    "bench.public",
+    "bench.writes",
+    "bench.speaker",
+    "bench.notifications",
+    "bench.markdown",
+]
 
 if __name__ == "__main__":
     for module in BENCHMARKS:

@@ -223,10 +223,67 @@ def redis_flush(cache_url: str) -> None:
     redis.Redis.from_url(cache_url).flushdb()
 
 
+# In-process probe of a hit ----------------------------------------------------------------
+
+PROBE_REQUESTS = 300
+
+
+def probe(urls: list[str]) -> None:
+    """Server time of a cached hit against the bare view, through Django's WSGI handler in
+    this process with the Redis cache (the noise of the load generator and of the other
+    worker left out): interleaved, ``PROBE_REQUESTS`` of each; prints medians in ms (JSON)."""
+    import json
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    handler, factory = WSGIHandler(), RequestFactory()
+
+    def get(path: str) -> None:
+        path, _, query = path.partition("?")
+        environ = factory._base_environ(
+            PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET", HTTP_HOST="127.0.0.1", SERVER_NAME="127.0.0.1"
+        )
+        result = handler(environ, lambda status, headers, exc_info=None: None)
+        for _chunk in result:
+            pass
+        result.close()
+
+    paths = ["/bench/bare/", *urls]
+    for path in paths:
+        get(path)
+    seconds: dict[str, list[float]] = {path: [] for path in paths}
+    for _ in range(PROBE_REQUESTS // len(urls)):
+        for path in urls:
+            for each in ("/bench/bare/", path):
+                began = time.perf_counter()
+                get(each)
+                seconds[each].append(time.perf_counter() - began)
+    hits = [value for path in urls for value in seconds[path]]
+    print(
+        json.dumps({"bare": statistics.median(seconds["/bench/bare/"]) * 1000, "hit": statistics.median(hits) * 1000})
+    )
+
+
+def probe_run(env: dict[str, str], urls: list[str]) -> dict[str, float]:
+    import json
+
+    command = [sys.executable, "-m", "bench.writes", "--probe", " ".join(urls)]
+    output = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 # Report ---------------------------------------------------------------------------------
 
 
-def report(results: dict[Scenario, list[Run]], achieved: dict[Scenario, list[float]], rounds: int) -> None:
+def report(
+    results: dict[Scenario, list[Run]], achieved: dict[Scenario, list[float]], rounds: int, probes: list[dict]
+) -> None:
     def median(scenario: Scenario, field: str) -> float:
         return statistics.median(getattr(run, field) for run in results[scenario])
 
@@ -266,6 +323,14 @@ def report(results: dict[Scenario, list[Run]], achieved: dict[Scenario, list[flo
             f"{scenario.name:<26} {writes:>8} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f} "
             f"{rate / bare_rate:>8.0%} {rate / quiet_rate:>8.0%}  {verdict}"
         )
+    bare_ms = statistics.median(probe["bare"] for probe in probes)
+    hit_ms = statistics.median(probe["hit"] for probe in probes)
+    ok = bare_ms / hit_ms >= TARGET_HIT_SHARE
+    print(
+        f"{'cached hit, in-process':<26} {'—':>8} {1000 / hit_ms:>8.0f} {hit_ms:>8.2f} {'':>8} "
+        f"{bare_ms / hit_ms:>8.0%} {'':>8}  server time of a hit vs the bare view ({bare_ms:.2f} ms): "
+        f"≥ {TARGET_HIT_SHARE:.0%}: {'PASS' if ok else 'FAIL'}"
+    )
     print(
         f"\nmedians of {rounds} round(s); Redis cache; wrk {WRK_THREADS} threads, {CONNECTIONS} connections "
         f"rotating over ten public URLs; gunicorn {WORKERS} sync workers; bench_data --scale {SCALE}; "
@@ -302,7 +367,9 @@ def run(*, database_url: str, cache_url: str, duration: int, rounds: int, warmup
         wrk_rotating(base, script.name, warmup)
         results: dict[Scenario, list[Run]] = {scenario: [] for scenario in SCENARIOS}
         achieved: dict[Scenario, list[float]] = {scenario: [] for scenario in SCENARIOS}
+        probes = []
         for number in range(rounds):
+            probes.append(probe_run(env, urls))
             for scenario in SCENARIOS:
                 if scenario.bare:
                     result = wrk_single(base + "/bench/bare/", duration)
@@ -317,7 +384,7 @@ def run(*, database_url: str, cache_url: str, duration: int, rounds: int, warmup
                     f"round {number + 1}: {scenario.name:<26} {result.requests_per_second:>8.0f} req/s  "
                     f"p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms"
                 )
-        report(results, achieved, rounds)
+        report(results, achieved, rounds, probes)
     finally:
         for server in servers:
             gunicorn_stop(server)
@@ -333,8 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writer", choices=["answer", "meeting"], help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.add_argument("--edit", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--probe", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, default=SCALE, help=argparse.SUPPRESS)  # `python -m bench` passes it
     options = parser.parse_args(argv)
+    if options.probe:
+        probe(options.probe.split())
+        return 0
     if options.writer:
         writer(options.writer, options.rate, options.edit.split(","))
         return 0

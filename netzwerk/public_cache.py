@@ -192,6 +192,10 @@ def _changed_invalidation(sender, instance):
     if meta.app_label == "meetings" and instance is not None and instance._meta.app_label == "meetings":
         network_id = getattr(instance, "network_id", None)
         if network_id is not None:
+            network_field = instance._meta.get_field("network")
+            if network_field.is_cached(instance):
+                # The network at hand (a series or meeting saved by a service): no query.
+                return partial(public_cache_invalidate, [CALENDAR, _network_scope(instance.network.slug)])
             return partial(public_cache_calendar_invalidate, network_ids={network_id})
         meeting_id = getattr(instance, "meeting_id", None)
         if meeting_id is not None:
