@@ -13,6 +13,8 @@ BENCHMARKS = [
     "bench.meetings",
     "bench.history",
     "bench.public",
+    "bench.writes",
+    "bench.speaker",
     "bench.notifications",
     "bench.markdown",
 ]

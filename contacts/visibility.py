@@ -16,6 +16,7 @@ query on their own.
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -78,8 +79,12 @@ def field_visibility(person: Person, scope: str, *, channel: ContactChannel | No
     A consent that names one channel counts only for that channel; one without a channel
     counts for every channel of its kind.
     """
+    return _widest(person.consents.all(), scope, channel=channel)
+
+
+def _widest(consents: Iterable[Consent], scope: str, *, channel: ContactChannel | None = None) -> Visibility:
     widest = Visibility.STAFF
-    for consent in person.consents.all():
+    for consent in consents:
         if consent.withdrawn_at is not None or consent.scope != scope:
             continue
         if consent.channel_id is not None and (channel is None or consent.channel_id != channel.pk):
@@ -90,10 +95,14 @@ def field_visibility(person: Person, scope: str, *, channel: ContactChannel | No
 
 def may_see(person: Person, visibility: Visibility, audience: Audience, *, today: datetime.date | None = None) -> bool:
     """Whether ``audience`` may see a field of ``person`` that has ``visibility``."""
-    if audience.is_sozialplanung or audience.person_id == person.pk or visibility == Visibility.PUBLIC:
+    return _allowed(person.pk, visibility, audience, lambda: shared_network_ids(person, today=today))
+
+
+def _allowed(person_id: int, visibility: Visibility, audience: Audience, networks: Callable[[], frozenset[int]]):
+    if audience.is_sozialplanung or audience.person_id == person_id or visibility == Visibility.PUBLIC:
         return True
     if visibility == Visibility.NETWORK_MEMBERS and audience.network_ids:
-        return bool(audience.network_ids & shared_network_ids(person, today=today))
+        return bool(audience.network_ids & networks())
     return False
 
 
@@ -101,6 +110,27 @@ def shared_network_ids(person: Person, *, today: datetime.date | None = None) ->
     """Networks the person is an active member of, from prefetched memberships."""
     today = today or timezone.localdate()
     return frozenset(m.network_id for m in person.memberships.all() if m.is_active_on(today))
+
+
+def name_visibility(consents: Iterable[Consent]) -> Visibility:
+    """The widest audience that may see a name, from the person's consents (any scope)."""
+    return _widest(consents, Consent.Scope.NAME)
+
+
+def project_person_name(
+    person: Person, audience: Audience, *, visibility: Visibility, network_ids: Callable[[], frozenset[int]]
+) -> PersonView:
+    """The part of ``project_person`` that lists of names show — id, name, form of address,
+    Stand — by the same rule, from what the caller read (``selectors.person_names``): the
+    name's ``visibility`` (``name_visibility``) and the networks the person is an active
+    member of (asked only when the rule needs them). No channel, no affiliation."""
+    show_name = _allowed(person.pk, visibility, audience, network_ids)
+    return PersonView(
+        id=person.pk,
+        name=person.full_name if show_name else None,
+        form_of_address=person.form_of_address if show_name else None,
+        stand=person.stand,
+    )
 
 
 def project_person(person: Person, audience: Audience, *, today: datetime.date | None = None) -> PersonView:

@@ -11,9 +11,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
-from contacts.selectors import audience_for, people_for_projection, user_roles
+from contacts.selectors import audience_for, people_for_projection, person_names, user_roles
 from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
+from contacts.visibility import Audience, PersonView
 from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility, in_networks
 from meetings.recurrence import BERLIN
 
@@ -174,6 +175,34 @@ def meeting_members(meeting: Meeting, *, day: datetime.date | None = None) -> li
         .prefetch_related(Prefetch("person", queryset=people_for_projection(Person.objects.all())))
         .order_by("person__family_name", "person__given_name", "pk")
     )
+
+
+def meeting_members_named(
+    meeting: Meeting, *, audience: Audience, day: datetime.date | None = None
+) -> list[tuple[Membership, PersonView]]:
+    """Current memberships with a person in every network of ``meeting`` (host and partners),
+    each with the person's name as
+    ``audience`` may see it (``contacts.selectors.person_names``), for lists that show
+    names and institutions and nothing else of a person (the meeting page's answers):
+    one query for the memberships with their institutions' names, at most three for the
+    names, however many members."""
+    day = day or timezone.localdate()
+    memberships = list(
+        Membership.objects.active(day)
+        .filter(network_id__in=meeting.network_ids, person__isnull=False)
+        .select_related("institution")
+        .only("id", "person_id", "network_id", "role", "start", "end", "institution__id", "institution__name")
+        .order_by("pk")
+    )
+    # Everyone listed is a member of the host, unless partners bring their own members.
+    common_network_id = meeting.network_id if not meeting.is_joint else None
+    names = person_names(
+        {membership.person_id for membership in memberships},
+        audience=audience,
+        day=day,
+        common_network_id=common_network_id,
+    )
+    return [(membership, names[membership.person_id]) for membership in memberships]
 
 
 def meeting_attendances(meeting: Meeting) -> dict[int, Attendance]:

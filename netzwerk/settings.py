@@ -214,8 +214,10 @@ STORAGES = {
 # form limits' counters and the feeds' cached VEVENTs are shared by all web workers (failed
 # logins are counted in the database, by django-axes). It must hold one
 # entry per meeting in a feed, or the VEVENT cache is culled before it is reused.
-# Anonymous answers of the public pages and the read API are cached whole until the directory
-# changes (netzwerk/public_cache.py), at most this long; 0 turns the cache off. Embedded, each
+# Anonymous answers of the public pages and the read API are cached whole until what they show
+# changes (netzwerk/public_cache.py: the directory, the calendar, or one network's meetings),
+# fresh at most this long (an older one is served while one request renders it anew, never
+# after a change); 0 turns the cache off. Embedded, each
 # process keeps at most PUBLIC_CACHE_ENTRIES of them, apart from the default cache (a flood
 # of varied pages must neither grow a worker without bound nor evict the login counters).
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)

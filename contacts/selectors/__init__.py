@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,7 +25,7 @@ from contacts.models import (
     Person,
     Visibility,
 )
-from contacts.visibility import PUBLIC, Audience, PersonView, project_person
+from contacts.visibility import PUBLIC, Audience, PersonView, name_visibility, project_person, project_person_name
 
 SOZIALPLANUNG_GROUP = "Sozialplanung"
 
@@ -103,6 +104,57 @@ def directory_version() -> str:
     """
     version = DirectoryStamp.objects.filter(pk=1).values_list("version", flat=True).first()
     return str(version) if version is not None else f"none-{uuid.uuid4().hex}"
+
+
+# What ``Person.full_name`` and ``stand`` read: a list of names loads nothing else.
+NAME_FIELDS = ("id", "title", "given_name", "family_name", "form_of_address", "erased_at", "confirmed_at", "created_at")
+
+
+def person_names(
+    person_ids: Iterable[int],
+    *,
+    audience: Audience,
+    day: datetime.date | None = None,
+    common_network_id: int | None = None,
+) -> dict[int, PersonView]:
+    """The people ``person_ids`` by id, projected for ``audience`` as far as a list of names
+    needs (``visibility.project_person_name``): at most three queries however many — the
+    names, the name consents, and, only for names shown to members of a shared network,
+    the networks those people are active members of. ``common_network_id``: a network all
+    of them are active members of on ``day`` (the caller's list is its members); when the
+    audience is a member too, that is all the rule needs to know."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    day = day or timezone.localdate()
+    people = list(Person.objects.filter(pk__in=ids).only(*NAME_FIELDS))
+    consents: dict[int, list[Consent]] = {}
+    # Unordered: the model's ordering (by person) would join every person's row.
+    name_consents = Consent.objects.filter(person_id__in=ids, scope=Consent.Scope.NAME, withdrawn_at__isnull=True)
+    for consent in name_consents.only("person_id", "scope", "audience", "channel_id", "withdrawn_at").order_by():
+        consents.setdefault(consent.person_id, []).append(consent)
+    visibility = {person.pk: name_visibility(consents.get(person.pk, ())) for person in people}
+    networks: dict[int, set[int]] = {}
+    asking = [pk for pk, seen in visibility.items() if seen == Visibility.NETWORK_MEMBERS]
+    if common_network_id is not None and common_network_id in audience.network_ids:
+        networks = {pk: {common_network_id} for pk in asking}
+    elif asking and audience.network_ids and not audience.is_sozialplanung:
+        for person_id, network_id in (
+            Membership.objects.active(day)
+            .filter(person_id__in=asking)
+            .order_by()
+            .values_list("person_id", "network_id")
+        ):
+            networks.setdefault(person_id, set()).add(network_id)
+    return {
+        person.pk: project_person_name(
+            person,
+            audience,
+            visibility=visibility[person.pk],
+            network_ids=lambda pk=person.pk: frozenset(networks.get(pk, ())),
+        )
+        for person in people
+    }
 
 
 def area_list() -> QuerySet[Area]:

@@ -14,6 +14,7 @@ from meetings.models import (
     LocationFields,
     Meeting,
 )
+from meetings.signals import meetings_written
 
 SERIES_FIELDS = (
     "title",
@@ -47,6 +48,8 @@ def _meetings_created_record(rows: list[Meeting]) -> None:
     One query and one insert per 500 rows, whoever made them (the request's user, or none
     for the nightly task).
     """
+    if rows:
+        meetings_written.send(sender=Meeting, network_ids={row.network_id for row in rows})
     if all(row.pk is not None for row in rows):
         Meeting.history.bulk_history_create(rows, batch_size=HISTORY_BATCH, **bulk_history_defaults())
         return
@@ -58,10 +61,15 @@ def _meetings_created_record(rows: list[Meeting]) -> None:
 
 
 def _meetings_changed_record(ids: list[int]) -> None:
-    """Record a version of each meeting in ``ids`` after an ``UPDATE`` that sent no signals."""
+    """Record a version of each meeting in ``ids`` after an ``UPDATE`` that sent no signals,
+    and tell whoever shows the calendar (``meetings_written``)."""
+    network_ids = set()
     for first in range(0, len(ids), HISTORY_BATCH):
         rows = list(Meeting.objects.filter(pk__in=ids[first : first + HISTORY_BATCH]))
+        network_ids.update(row.network_id for row in rows)
         Meeting.history.bulk_history_create(rows, update=True, batch_size=HISTORY_BATCH, **bulk_history_defaults())
+    if network_ids:
+        meetings_written.send(sender=Meeting, network_ids=network_ids, meeting_ids=set(ids))
 
 
 def _actor_id(actor) -> int | None:
@@ -136,3 +144,4 @@ def _meeting_touch(meeting_id: int) -> None:
     subscribers. The sequence stays: an agenda is not a change clients must re-alert on.
     """
     Meeting.objects.filter(pk=meeting_id).update(updated_at=timezone.now())
+    meetings_written.send(sender=Meeting, meeting_ids={meeting_id})

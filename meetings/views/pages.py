@@ -44,14 +44,18 @@ def _people_rows(request, meeting: Meeting) -> list[dict]:
     of a joint meeting, is one person with one answer, not two rows)."""
     audience = audience_for(request.user)
     attendances = selectors.meeting_attendances(meeting)
+    # Each label translated once, not once a row (``get_answer_display`` per attendance).
+    answer_labels = {value: str(label) for value, label in Attendance.Answer.choices}
     rows: dict[int, dict] = {}
-    for membership in selectors.meeting_members(meeting):
+    for membership, person in selectors.meeting_members_named(meeting, audience=audience):
         row = rows.get(membership.person_id)
         if row is None:
+            attendance = attendances.get(membership.person_id)
             row = rows[membership.person_id] = {
                 "membership": membership,
-                "person": project_person(membership.person, audience),
-                "attendance": attendances.get(membership.person_id),
+                "person": person,
+                "attendance": attendance,
+                "answer": answer_labels.get(attendance.answer) if attendance else None,
                 "institutions": [],
             }
         if membership.institution is not None and membership.institution.name not in row["institutions"]:

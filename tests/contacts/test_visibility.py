@@ -163,3 +163,40 @@ def test_projection_shows_a_field_only_with_an_active_consent_wide_enough(consen
     assert bool(view.emails) == expected(Consent.Scope.EMAIL)
     assert bool(view.phones) == expected(Consent.Scope.PHONE)
     assert bool(view.affiliations) == expected(Consent.Scope.AFFILIATION)
+
+
+def test_person_names_agree_with_the_full_projection_for_every_audience():
+    """``selectors.person_names`` (names only, read in three queries) shows a name exactly
+    where ``project_person`` does, whoever looks."""
+    from contacts.models import Membership
+    from contacts.selectors import person_names
+
+    network, other = NetworkFactory(), NetworkFactory()
+    people = []
+    for audience_value in (None, Visibility.PUBLIC, Visibility.NETWORK_MEMBERS, Visibility.STAFF):
+        for member_of in (network, other):
+            person = PersonFactory()
+            MembershipFactory(network=member_of, person=person, role=Membership.Role.MEMBER)
+            if audience_value is not None:
+                ConsentFactory(person=person, scope=Consent.Scope.NAME, audience=audience_value)
+            people.append(person)
+    audiences = [
+        PUBLIC,
+        SOZIALPLANUNG,
+        Audience(network_ids=frozenset({network.pk}), person_id=people[0].pk),
+        Audience(network_ids=frozenset({other.pk})),
+        Audience(person_id=people[5].pk),
+    ]
+    ids = [person.pk for person in people]
+    loaded = list(people_for_projection(Person.objects.filter(pk__in=ids)))
+
+    for audience in audiences:
+        full = {person.pk: project_person(person, audience).display_name for person in loaded}
+        names = {pk: view.display_name for pk, view in person_names(ids, audience=audience).items()}
+        assert names == full
+    # Told that all of them are members of ``other``, the answer is the same without asking.
+    members_of_other = [person.pk for person in people[1::2]]
+    viewer = Audience(network_ids=frozenset({other.pk}))
+    told = person_names(members_of_other, audience=viewer, common_network_id=other.pk)
+    asked = person_names(members_of_other, audience=viewer)
+    assert {pk: view.display_name for pk, view in told.items()} == {pk: view.display_name for pk, view in asked.items()}

@@ -319,3 +319,57 @@ def test_calendar_month_links_stop_a_year_from_today(client, cast):
 
     assert context["following"] is None
     assert context["previous"] is not None
+
+
+def test_meeting_page_answers_show_each_name_only_as_far_as_its_consent_allows(client, cast):
+    """The speaker's answer table reads names only (no channels, no affiliations), by the
+    same rule as every projection: a name shown to members of the network appears, a name
+    without consent or with a withdrawn one does not."""
+    meeting = MeetingFactory(network=cast.network)
+    shown = PersonFactory(given_name="Wiebke", family_name="Sichtbar")
+    hidden = PersonFactory(given_name="Ottokar", family_name="Ohnezustimmung")
+    withdrawn = PersonFactory(given_name="Rita", family_name="Zurueckgezogen")
+    ConsentFactory(person=shown, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    ChannelFactory(person=shown, value="wiebke.privat@example.org")
+    ConsentFactory(
+        person=withdrawn,
+        scope=Consent.Scope.NAME,
+        audience=Visibility.PUBLIC,
+        given_at=timezone.now() - datetime.timedelta(days=30),
+        withdrawn_at=timezone.now(),
+    )
+    for person in (shown, hidden, withdrawn):
+        MembershipFactory(network=cast.network, person=person)
+        AttendanceFactory(meeting=meeting, person=person, answer=Attendance.Answer.YES)
+    client.force_login(cast.speaker)
+
+    text = client.get(page_of(meeting)).content.decode()
+
+    assert ("Wiebke Sichtbar" in text, "Ohnezustimmung" in text, "Zurueckgezogen" in text) == (True, False, False)
+    assert "wiebke.privat@example.org" not in text
+    assert text.count("Name nicht veröffentlicht") >= 2
+    assert "Zusage: 3" in text
+
+
+def test_meeting_page_for_the_speaker_reads_the_same_number_of_queries_for_many_members(
+    client, cast, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = MeetingFactory(network=cast.network)
+    client.force_login(cast.speaker)
+    client.get(page_of(meeting))
+    with CaptureQueriesContext(connection) as few:
+        client.get(page_of(meeting))
+    for number in range(15):
+        person = PersonFactory()
+        ConsentFactory(person=person, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+        MembershipFactory(network=cast.network, person=person, institution=InstitutionFactory())
+        if number % 2:
+            AttendanceFactory(meeting=meeting, person=person, answer=Attendance.Answer.NO)
+
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(page_of(meeting))
+
+    assert response.content.decode().count("Absage") >= 7

@@ -260,3 +260,206 @@ def test_page_from_the_cache_carries_the_security_policies(client, network):
     assert queries_of(client, "/netzwerke/")[0] == 0
     assert (policy["script-src"], policy["style-src"], policy["default-src"]) == ("'self'", "'self'", "'none'")
     assert "camera=()" in cached["Permissions-Policy"].split(", ")
+
+
+@pytest.fixture
+def other_network():
+    return NetworkFactory(name="Stadtteilkonferenz Brand", slug="stk-brand")
+
+
+def test_a_meeting_change_makes_only_its_network_and_the_calendar_pages_stale(
+    client, network, other_network, django_capture_on_commit_callbacks
+):
+    """A speaker renaming a meeting of Haaren: Haaren's page and the pages that show every
+    network's meetings (start page, areas, search, API) are rendered afresh; Brand's page
+    and the institutions, which show no meeting of Haaren, stay cached."""
+    from meetings.services import meeting_update
+    from tests.meetings.factories import MeetingFactory
+
+    meeting = MeetingFactory(network=network, title="Herbstsitzung")
+    urls = ["/netzwerke/stk-haaren/", "/netzwerke/stk-brand/", "/einrichtungen/", "/", "/api/v1/networks/"]
+    for url in urls:
+        client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, title="Herbstsitzung mit Wahl")
+    rendered = {url: queries_of(client, url)[0] > 0 for url in urls}
+    _queries, haaren = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert rendered == {
+        "/netzwerke/stk-haaren/": True,
+        "/netzwerke/stk-brand/": False,
+        "/einrichtungen/": False,
+        "/": True,
+        "/api/v1/networks/": True,
+    }
+    assert "Herbstsitzung mit Wahl" in haaren
+
+
+def test_a_joint_meeting_change_makes_the_partner_networks_page_stale_too(
+    client, network, other_network, django_capture_on_commit_callbacks
+):
+    """A meeting Haaren holds together with Brand shows on both pages: renaming it renders
+    both afresh, and Brand's page names the new title."""
+    from meetings.models import MeetingPartner
+    from meetings.services import meeting_update
+    from tests.meetings.factories import MeetingFactory
+
+    meeting = MeetingFactory(network=network, title="Gemeinsame Herbstsitzung")
+    MeetingPartner.objects.create(meeting=meeting, network=other_network)
+    for url in ("/netzwerke/stk-haaren/", "/netzwerke/stk-brand/"):
+        client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, title="Gemeinsame Herbstsitzung mit Wahl")
+    queries, brand = queries_of(client, "/netzwerke/stk-brand/")
+
+    assert queries > 0
+    assert "Gemeinsame Herbstsitzung mit Wahl" in brand
+
+
+def test_occurrences_written_in_bulk_make_their_network_page_stale(
+    client, network, other_network, django_capture_on_commit_callbacks
+):
+    """The daily horizon task creates occurrences with ``bulk_create`` and moves the
+    series with ``update()`` — no ``post_save``; the network's page still goes stale."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.services import series_create, series_extend_horizon
+
+    series_create(
+        network=network,
+        title="Monatstreffen",
+        rule="FREQ=MONTHLY;BYDAY=2TU",
+        first_date=timezone.localdate(),
+        start_time=datetime.time(18, 30),
+        duration_minutes=90,
+        address="Rathaus, Markt, 52062 Aachen",
+    )
+    client.get("/netzwerke/stk-haaren/")
+    client.get("/netzwerke/stk-brand/")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        created = series_extend_horizon(today=timezone.localdate() + datetime.timedelta(days=62))
+    haaren, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    brand, _html = queries_of(client, "/netzwerke/stk-brand/")
+
+    assert (created > 0, len(callbacks) > 0, haaren > 0, brand) == (True, True, True, 0)
+
+
+def test_an_agenda_item_makes_its_network_page_stale(
+    client, network, other_network, django_capture_on_commit_callbacks
+):
+    from meetings.services import agenda_item_add
+    from tests.meetings.factories import MeetingFactory
+
+    meeting = MeetingFactory(network=network)
+    client.get("/netzwerke/stk-haaren/")
+    client.get("/netzwerke/stk-brand/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agenda_item_add(meeting=meeting, title="Bericht aus dem Quartier")
+    haaren, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    brand, _html = queries_of(client, "/netzwerke/stk-brand/")
+
+    assert (haaren > 0, brand) == (True, 0)
+
+
+def test_a_directory_change_makes_every_page_stale(client, network, other_network, django_capture_on_commit_callbacks):
+    urls = ["/netzwerke/stk-brand/", "/einrichtungen/", "/impressum/", "/"]
+    for url in urls:
+        client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+        network.save()
+    rendered = [queries_of(client, url)[0] > 0 for url in urls]
+
+    assert rendered == [True, True, True, True]
+
+
+def test_a_members_only_meeting_never_reaches_the_cached_anonymous_page(
+    client, network, django_capture_on_commit_callbacks
+):
+    """A member looks at the page (fresh, with the members-only meeting); then anonymous
+    visitors, before and after a change of that meeting, get a page without it."""
+    from meetings.models import Visibility
+    from meetings.services import meeting_update
+    from tests.meetings.factories import MeetingFactory
+
+    MeetingFactory(network=network, title="Öffentliche Sitzung")
+    internal = MeetingFactory(network=network, title="Interne Klausur", visibility=Visibility.MEMBERS)
+    client.force_login(network.member_user)
+    member_html = client.get("/netzwerke/stk-haaren/").content.decode()
+    client.logout()
+
+    _queries, first = queries_of(client, "/netzwerke/stk-haaren/")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=internal, title="Interne Klausur zum Haushalt")
+    _queries, second = queries_of(client, "/netzwerke/stk-haaren/")
+    _queries, third = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Interne Klausur" in member_html
+    assert [("Öffentliche Sitzung" in page, "Interne Klausur" in page) for page in (first, second, third)] == [
+        (True, False),
+        (True, False),
+        (True, False),
+    ]
+
+
+def test_a_page_stored_with_a_version_no_longer_current_is_not_served(client, network):
+    """The cache entry carries the versions it was rendered under: once one of them has
+    risen (a write elsewhere committed while the page was cached), the entry is not served
+    even though it is still in the cache."""
+    from netzwerk.public_cache import public_cache_invalidate
+
+    client.get("/netzwerke/stk-haaren/")
+    public_cache_invalidate(["network:stk-haaren"])
+    again, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    cached, _html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert (again > 0, cached) == (True, 0)
+
+
+def test_an_aged_page_is_rendered_by_one_request_while_the_others_get_it_as_it_was(client, network, settings):
+    """Past PUBLIC_CACHE_SECONDS with nothing written: while one request renders the page
+    anew (holding its render lock), the others are served the aged page; with no render
+    underway, the next request renders it."""
+    import time
+
+    from django.core.cache import caches
+
+    from netzwerk.public_cache import _key, _render_lock_key
+
+    settings.PUBLIC_CACHE_SECONDS = 1
+    response = client.get("/netzwerke/stk-haaren/")
+    time.sleep(1.1)
+    lock = _render_lock_key(_key(response.wsgi_request))
+    caches["public"].add(lock, True, timeout=30)
+    while_rendering, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    caches["public"].delete(lock)
+    afterwards, _html = queries_of(client, "/netzwerke/stk-haaren/")
+    fresh_again, _html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert (while_rendering, afterwards > 0, fresh_again) == (0, True, 0)
+
+
+def test_a_changed_page_is_never_served_while_another_request_renders_it(
+    client, network, django_capture_on_commit_callbacks
+):
+    """The render lock only covers pages that aged: a page whose data changed is rendered
+    for every request until the new one is stored (a withdrawn name must not show again)."""
+    from django.core.cache import caches
+
+    from netzwerk.public_cache import _key, _render_lock_key
+
+    response = client.get("/netzwerke/stk-haaren/")
+    caches["public"].add(_render_lock_key(_key(response.wsgi_request)), True, timeout=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        network.name = "Stadtteilkonferenz Haaren-Verlautenheide"
+        network.save()
+    _queries, html = queries_of(client, "/netzwerke/stk-haaren/")
+
+    assert "Haaren-Verlautenheide" in html

@@ -1,0 +1,13 @@
+"""Signals the calendar sends where an app above it must know of a change.
+
+``meetings`` never imports the apps above it. A bulk ``update()`` or ``bulk_create`` sends no
+``post_save``; the services that write meetings in bulk send ``meetings_written`` instead, so
+that whoever shows the calendar (the public page cache in ``netzwerk``) learns which
+networks' meetings changed.
+"""
+
+from django.dispatch import Signal
+
+# Meetings were created or changed without post_save: network_ids (the networks whose
+# meetings changed) or meeting_ids (the meetings), each a set of ints.
+meetings_written = Signal()
