@@ -76,6 +76,8 @@ PRIVATE_MODELS = {
     "meetings.datepolloption",
     "meetings.datepollvote",
     "meetings.feedtoken",
+    # Guests registering must not empty the site's cache (the meeting page is not cached).
+    "meetings.guestregistration",
 }
 PERSONAL_COOKIES = ("messages",)
 
