@@ -432,6 +432,7 @@ SPECTACULAR_SETTINGS = {
         "VoteAnswerEnum": "meetings.models.DatePollVote.Answer",
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
+        "GuestStatusEnum": "meetings.models.GuestRegistration.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
         "EntryKindEnum": ["network", "institution", "person"],
         "ChannelKindEnum": "contacts.models.ContactChannel.Kind",
