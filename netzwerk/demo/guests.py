@@ -1,5 +1,5 @@
 """The guests part of the demo: an „Offenes Treffen“ of the Stadtteilkonferenz Burtscheid
-in three weeks, open for registrations with a few seats, all taken by invented guests,
+about three weeks ahead, open for registrations with a few seats, all taken by invented guests,
 and one more on the waiting list. The demo speaker sees them on the meeting page.
 
 Written once: when the open meeting is not there yet (``--refresh`` removes it with the
@@ -42,7 +42,10 @@ def guests_seed(report: SeedReport, directory: Directory, *, now: datetime.datet
     network = directory.networks.get(NETWORK)
     if network is None or real_data_present() or Meeting.objects.filter(network=network, title=TITLE).exists():
         return
+    # A Wednesday about three weeks ahead, never in the days around Christmas and New Year.
     day = now.astimezone(BERLIN).date() + datetime.timedelta(days=21)
+    while day.weekday() != 2 or (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 6):
+        day += datetime.timedelta(days=1)
     start = datetime.datetime.combine(day, datetime.time(17, 30), tzinfo=BERLIN)
     speaker = directory.users[SPEAKER.email]
     opened = now - datetime.timedelta(days=10)
