@@ -7,5 +7,6 @@ of these. The sweep would find the same mail a minute later: the signal only mak
 
 from django.dispatch import Signal
 
-# Guests registered or moved up from the waiting list: registration_ids (a list of ints).
+# Guests registered or moved up from the waiting list: registration_ids (a list of ints),
+# now (the moment of the write).
 guests_changed = Signal()

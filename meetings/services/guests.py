@@ -92,9 +92,9 @@ def _promote(meeting: Meeting, *, now: datetime.datetime) -> list[GuestRegistrat
     return promoted
 
 
-def _tell(registrations: list[GuestRegistration]) -> None:
+def _tell(registrations: list[GuestRegistration], *, now: datetime.datetime) -> None:
     if registrations:
-        guests_changed.send(sender=GuestRegistration, registration_ids=[r.pk for r in registrations])
+        guests_changed.send(sender=GuestRegistration, registration_ids=[r.pk for r in registrations], now=now)
 
 
 @transaction.atomic
@@ -144,7 +144,7 @@ def guest_settings_set(
     meeting.full_clean()
     meeting.save()
     promoted = _promote(meeting, now=now)
-    _tell(promoted)
+    _tell(promoted, now=now)
     logger.info(
         "Guest registration of meeting %s set by %s (open=%s, %s moved up)",
         meeting.pk,
@@ -218,7 +218,7 @@ def guest_register(
         registration.status = GuestRegistration.Status.WAITING
     registration.save()
     _counter_increase(_guest_counter_key(client), window_seconds=settings.GUEST_REGISTRATIONS_WINDOW_SECONDS)
-    _tell([registration])
+    _tell([registration], now=now)
     logger.info("Guest registered for meeting %s (%s)", meeting.pk, registration.status)
     return registration
 
@@ -238,7 +238,7 @@ def guest_registration_cancel(
     _lock(meeting)
     registration.delete()
     promoted = _promote(meeting, now=now)
-    _tell(promoted)
+    _tell(promoted, now=now)
     logger.info("Guest registration for meeting %s cancelled (%s moved up)", meeting.pk, len(promoted))
     return promoted
 

@@ -98,11 +98,11 @@ def plan_guests(*, now: datetime.datetime, ids: Iterable[int] | None = None) -> 
     return rows
 
 
-def guests_changed_receive(*, registration_ids: list[int], **kwargs) -> int:
+def guests_changed_receive(*, registration_ids: list[int], now: datetime.datetime | None = None, **kwargs) -> int:
     """Receiver of ``meetings.signals.guests_changed``: plan the confirmation or the notice
     of moving up now, in the registering transaction, and queue it once that commits (the
     sweep would find it within a minute anyway). Returns the number of rows planned."""
-    now = timezone.now()
+    now = now or timezone.now()
     rows = Delivery.objects.bulk_create(plan_guests(now=now, ids=registration_ids), ignore_conflicts=True)
     pending = list(
         Delivery.objects.filter(
