@@ -8,10 +8,26 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def grant(apps, schema_editor):
+    """Sozialplanung staff see guests in the Verwaltung and delete them on request (Art. 17 DSGVO)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name="Sozialplanung")
+    codenames = ["view_guestregistration", "delete_guestregistration"]
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="meetings", codename__in=codenames))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('meetings', '0012_history'),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
@@ -78,4 +94,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('meeting'), name='guestregistration_once_per_address')],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

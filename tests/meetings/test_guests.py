@@ -494,3 +494,40 @@ def test_api_registration_for_a_members_only_meeting_is_a_404_for_anonymous(clie
 
     assert response.status_code == 404
     assert GuestRegistration.objects.count() == 0
+
+
+def test_staff_delete_a_guest_in_the_verwaltung_and_the_waiting_list_moves_up(client):
+    cast = cast_create()
+    meeting = open_meeting(network=cast.network, capacity=1)
+    seated = register(meeting, "sitz@example.org")
+    waiting = register(meeting, "warte@example.org")
+    cast.staff.is_staff = True
+    cast.staff.save(update_fields=["is_staff"])
+    client.force_login(cast.staff)
+    url = reverse("admin:meetings_guestregistration_delete", args=[seated.pk])
+
+    listed = client.get(reverse("admin:meetings_guestregistration_changelist"), {"q": "sitz@example.org"})
+    response = client.post(url, {"post": "yes"})
+
+    assert listed.status_code == 200
+    assert response.status_code == 302
+    assert list(GuestRegistration.objects.values_list("pk", "status")) == [(waiting.pk, "angemeldet")]
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_guest_list_api_reads_in_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    cast = cast_create()
+    meeting = open_meeting(network=cast.network)
+    for number in range(count):
+        register(meeting, f"g{number}@example.org", client=f"192.0.2.{number}")
+    client.force_login(cast.speaker)
+    client.get(f"/api/v1/meetings/{meeting.uid}/guests/")  # warm the session and permission caches
+
+    with django_assert_num_queries(QUERIES_GUEST_LIST):
+        response = client.get(f"/api/v1/meetings/{meeting.uid}/guests/")
+
+    assert len(response.json()) == count
+
+
+# Session, user, the requester's roles, the meeting, the guests.
+QUERIES_GUEST_LIST = 7
