@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from meetings.models import GuestRegistration
@@ -48,26 +48,29 @@ def plan_guests(*, now: datetime.datetime, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         registrations = registrations.filter(pk__in=list(ids))
     rows: list[Delivery] = []
-    # New registrations: the confirmation, and what the guest is told from now on.
-    unconfirmed = list(
-        registrations.exclude(Exists(GuestNotice.objects.filter(registration_id=OuterRef("pk")))).order_by("pk")
-    )
-    notices = []
-    for registration in unconfirmed:
-        meeting = registration.meeting
-        rows.append(_guest_row(registration, kind=Kind.GUEST_CONFIRMATION, now=now))
-        notices.append(
-            GuestNotice(registration=registration, told_sequence=meeting.sequence, told=_meeting_told(meeting))
-        )
-    GuestNotice.objects.bulk_create(notices, ignore_conflicts=True)
-    # Moved up from the waiting list: once per registration (it never goes back).
-    moved = list(
-        registrations.filter(status=GuestRegistration.Status.CONFIRMED, moved_up_at__isnull=False)
-        .exclude(_steps(Subject.GUEST, MOVED_UP_STEP))
+    # One query for both: new registrations (no notice yet) and those that moved up from
+    # the waiting list without being told (once: a registration never goes back).
+    noticed = Exists(GuestNotice.objects.filter(registration_id=OuterRef("pk")))
+    moved_told = _steps(Subject.GUEST, MOVED_UP_STEP)
+    moved_up = Q(status=GuestRegistration.Status.CONFIRMED, moved_up_at__isnull=False)
+    owed = list(
+        registrations.annotate(noticed=noticed, moved_told=moved_told)
+        .filter(Q(noticed=False) | (moved_up & Q(moved_told=False)))
         .order_by("pk")
     )
-    rows += [_guest_row(registration, kind=Kind.GUEST_MOVED_UP, now=now) for registration in moved]
-    _steps_done(Subject.GUEST, MOVED_UP_STEP, [registration.pk for registration in moved])
+    notices, moved = [], []
+    for registration in owed:
+        meeting = registration.meeting
+        if not registration.noticed:
+            rows.append(_guest_row(registration, kind=Kind.GUEST_CONFIRMATION, now=now))
+            notices.append(
+                GuestNotice(registration=registration, told_sequence=meeting.sequence, told=_meeting_told(meeting))
+            )
+        if registration.moved_up_at is not None and not registration.is_waiting and not registration.moved_told:
+            rows.append(_guest_row(registration, kind=Kind.GUEST_MOVED_UP, now=now))
+            moved.append(registration.pk)
+    GuestNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    _steps_done(Subject.GUEST, MOVED_UP_STEP, moved)
     if ids is not None:
         return rows
     # Changes and cancellations of meetings still ahead, to every guest told an older state.
