@@ -24,6 +24,7 @@ from meetings.models import (
     Attendance,
     DatePoll,
     DatePollOption,
+    GuestRegistration,
     Meeting,
     MeetingSeries,
     Minutes,
@@ -171,6 +172,11 @@ class MeetingAdmin(VersionHistoryAdmin, WrittenByServicesAdmin):
         "sequence",
         "original_start",
         "moved_from",
+        # Set on the meeting's page (``guest_settings_set``), which also moves guests up.
+        "guests_open",
+        "guest_capacity",
+        "guest_waitlist",
+        "guest_deadline",
         "created_at",
         "updated_at",
     ]
@@ -358,6 +364,28 @@ class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["meeting", "person", "answer", "presence", "answered_at"]
     list_filter = ["answer", "presence"]
     list_select_related = ["meeting", "person"]
+
+
+@admin.register(GuestRegistration)
+class GuestRegistrationAdmin(ReadOnlyAdmin):
+    """Guests registered on a meeting's page. Staff answer a guest's request for their data
+    here (Art. 15, 17 DSGVO): deleting cancels the registration through the service, so the
+    seat goes to the waiting list as when the guest cancels."""
+
+    list_display = ["name", "meeting", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "email", "institution", "meeting__title"]
+    list_select_related = ["meeting"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("meetings.delete_guestregistration")
+
+    def delete_model(self, request, obj):
+        services.guest_registration_cancel(registration=obj)
+
+    def delete_queryset(self, request, queryset):
+        for registration in queryset.select_related("meeting"):
+            services.guest_registration_cancel(registration=registration)
 
 
 @admin.register(SchoolHoliday)

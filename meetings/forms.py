@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Institution, Membership, Network
-from contacts.text import SingleLineField
+from contacts.text import JoinedLineField, SingleLineField
 from contacts.validators import validate_plausible_year
 from meetings import recurrence
 from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
+    GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
     POLL_DESCRIPTION_MAX_LENGTH,
     AgendaItem,
@@ -481,6 +482,109 @@ class MinutesForm(AccessibleForm):
         validators=[validate_minutes_file],
     )
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
+
+
+class GuestRegistrationForm(AccessibleForm):
+    """A guest registers for an open meeting. ``webseite`` is a honeypot as in the contact
+    form (``contacts.forms.ContactMessageForm``): hidden, skipped by the keyboard, labelled
+    for screen readers to leave empty; the view answers a program that fills it in as if
+    it had registered, and stores nothing."""
+
+    name = JoinedLineField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"),
+        max_length=254,
+        help_text=_("Für die Bestätigung und den Link zum Abmelden. Nur das Sprecher*innenteam sieht sie."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    institution = JoinedLineField(
+        label=_("Einrichtung (freiwillig)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Was brauchen Sie, um teilnehmen zu können? (freiwillig)"),
+        max_length=GUEST_NEEDS_MAX_LENGTH,
+        required=False,
+        help_text=_("z. B. Rollstuhlplatz, Gebärdensprachdolmetschung, Induktionsschleife, Leichte Sprache"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+    webseite = forms.CharField(
+        label=_("Bitte lassen Sie dieses Feld leer."),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages["invalid"] = _(
+            "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@example.org."
+        )
+        for name in ("name", "email"):
+            self.fields[name].error_messages["required"] = _("Bitte füllen Sie dieses Feld aus.")
+
+    @property
+    def is_spam(self) -> bool:
+        """Whether the honeypot was filled in (only meaningful after ``is_valid()``)."""
+        return bool(self.cleaned_data.get("webseite"))
+
+    def visible_fields(self):
+        return [field for field in super().visible_fields() if field.name != "webseite"]
+
+
+class GuestSettingsForm(AccessibleForm):
+    """The speakers' switch „Anmeldung für Gäste“ with seats, waiting list and deadline."""
+
+    guests_open = forms.BooleanField(
+        label=_("Anmeldung für Gäste"),
+        required=False,
+        help_text=_("Auf der öffentlichen Seite der Sitzung kann sich jede*r mit Name und E-Mail-Adresse anmelden."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Plätze für Gäste"),
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text=_("Leer: unbegrenzt."),
+    )
+    waitlist = forms.BooleanField(
+        label=_("Warteliste"),
+        required=False,
+        initial=True,
+        help_text=_("Sind alle Plätze vergeben, kommen weitere Anmeldungen auf die Warteliste und rücken nach."),
+    )
+    deadline_day = forms.DateField(
+        validators=[validate_plausible_year], label=_("Anmeldung bis (Tag)"), required=False, widget=DATE
+    )
+    deadline_time = forms.TimeField(
+        label=_("Anmeldung bis (Uhrzeit)"),
+        required=False,
+        widget=TIME,
+        help_text=_("Leer: bis zum Beginn der Sitzung."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("deadline_day"), data.get("deadline_time")
+        data["deadline"] = None
+        if day is not None:
+            data["deadline"] = datetime.datetime.combine(day, time or datetime.time(23, 59), tzinfo=recurrence.BERLIN)
+        elif time is not None:
+            self.add_error("deadline_day", _("Bitte geben Sie zur Uhrzeit auch den Tag an."))
+        return data
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting, data=None) -> "GuestSettingsForm":
+        initial = {
+            "guests_open": meeting.guests_open,
+            "capacity": meeting.guest_capacity,
+            "waitlist": meeting.guest_waitlist,
+        }
+        if meeting.guest_deadline is not None:
+            local = meeting.guest_deadline.astimezone(recurrence.BERLIN)
+            initial.update(deadline_day=local.date(), deadline_time=local.time().replace(second=0, microsecond=0))
+        return cls(data, initial=initial, prefix="gaeste")
 
 
 class AnswerForm(AccessibleForm):

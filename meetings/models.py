@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +35,7 @@ ACCESSIBILITY_NOTES_MAX_LENGTH = 2_000
 AGENDA_TEXT_MAX_LENGTH = 20_000
 MINUTES_TEXT_MAX_LENGTH = 200_000
 POLL_DESCRIPTION_MAX_LENGTH = 5_000
+GUEST_NEEDS_MAX_LENGTH = 1_000
 
 
 def _rendered(text: str, limit: int) -> str:
@@ -288,6 +290,34 @@ class Meeting(LocationFields, TimestampedModel):
         verbose_name=_("Suchtitel"),
     )
 
+    # Open meetings (an „offenes Treffen“, the Sozialkonferenz) take registrations from
+    # anyone: set by the speakers (``meetings.services.guest_settings_set``), never by a
+    # series, so a series edit leaves them alone.
+    guests_open = models.BooleanField(
+        _("Anmeldung für Gäste"),
+        default=False,
+        help_text=_("Auf der öffentlichen Seite der Sitzung kann sich jede*r mit Name und E-Mail-Adresse anmelden."),
+    )
+    guest_capacity = models.PositiveIntegerField(
+        _("Plätze für Gäste"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
+        help_text=_("Leer: unbegrenzt."),
+    )
+    guest_waitlist = models.BooleanField(
+        _("Warteliste"),
+        default=True,
+        help_text=_("Sind alle Plätze vergeben, kommen weitere Anmeldungen auf die Warteliste und rücken nach."),
+    )
+    guest_deadline = models.DateTimeField(
+        _("Anmeldung bis"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_year],
+        help_text=_("Leer: bis zum Beginn der Sitzung."),
+    )
+
     # Changes to these fields are ones members must be told about: they raise ``sequence``.
     NOTICEABLE_FIELDS = ("start", "end", "status", *LocationFields.PLACE_FIELDS)
 
@@ -527,6 +557,53 @@ class Attendance(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.person} – {self.get_answer_display() or '–'}"
+
+
+class GuestRegistration(TimestampedModel):
+    """A guest's registration for an open meeting: a seat, or a place on the waiting list.
+
+    Guests are not people of the directory: name, address, institution and needs are what
+    they typed, seen only by the network's speakers and the Sozialplanung, and deleted
+    ``GUEST_DATA_RETENTION_DAYS`` after the meeting. A cancelled registration is deleted at
+    once (nothing of it is needed any more).
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "angemeldet", _("angemeldet")
+        WAITING = "warteliste", _("Warteliste")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="guest_registrations"
+    )
+    name = models.CharField(_("Name"), max_length=200, validators=[validate_single_line])
+    email = models.EmailField(_("E-Mail-Adresse"), max_length=254)
+    institution = models.CharField(_("Einrichtung"), max_length=200, blank=True, validators=[validate_single_line])
+    accessibility_needs = models.TextField(
+        _("Bedarfe für die Teilnahme"),
+        blank=True,
+        validators=[MaxLengthValidator(GUEST_NEEDS_MAX_LENGTH)],
+        help_text=_("z. B. Rollstuhlplatz, Gebärdensprachdolmetschung, Induktionsschleife, Leichte Sprache"),
+    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    moved_up_at = models.DateTimeField(_("nachgerückt am"), null=True, blank=True)
+    language = models.CharField(_("Sprache"), max_length=10, default="de")
+
+    class Meta:
+        verbose_name = _("Anmeldung eines Gasts")
+        verbose_name_plural = _("Anmeldungen von Gästen")
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [
+            # One registration per address and meeting, however it is capitalised.
+            models.UniqueConstraint(Lower("email"), "meeting", name="guestregistration_once_per_address"),
+        ]
+        indexes = [models.Index(fields=["meeting", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.name}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
 
 
 class DatePoll(TimestampedModel):

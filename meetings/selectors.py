@@ -15,7 +15,17 @@ from contacts.selectors import audience_for, people_for_projection, person_names
 from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from contacts.visibility import Audience, PersonView
-from meetings.models import AgendaItem, Attendance, DatePoll, Meeting, MeetingSeries, Minutes, Visibility, in_networks
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    DatePoll,
+    GuestRegistration,
+    Meeting,
+    MeetingSeries,
+    Minutes,
+    Visibility,
+    in_networks,
+)
 from meetings.recurrence import BERLIN
 
 
@@ -366,3 +376,10 @@ def person_answers(person: Person, *, limit: int = 30) -> list[Attendance]:
     return list(
         Attendance.objects.filter(person=person).select_related("meeting__network").order_by("-meeting__start")[:limit]
     )
+
+
+def meeting_guests(meeting: Meeting) -> list[GuestRegistration]:
+    """The guests of ``meeting`` for its speakers: seats first, then the waiting list, each
+    in the order they registered (one query). Only for those who manage the meeting."""
+    rows = list(GuestRegistration.objects.filter(meeting=meeting).order_by("created_at", "pk"))
+    return [row for row in rows if not row.is_waiting] + [row for row in rows if row.is_waiting]

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 ANSWER_SALT = "netzwerk.meetings.answer"
 POLL_SALT = "netzwerk.meetings.poll-vote"
+GUEST_CANCEL_SALT = "netzwerk.meetings.guest-cancel"
 # Invitations go out weeks ahead and series reminders a week before: 90 days covers both
 # without leaving links valid for ever.
 MAX_AGE = datetime.timedelta(days=90)
@@ -73,3 +74,22 @@ def poll_vote_path(*, poll_id: int, person_id: int) -> str:
     """The path of the page where an invitee votes on every option of a poll."""
     token = poll_token_make(poll_id=poll_id, person_id=person_id)
     return reverse("meetings:poll_vote_by_token", kwargs={"token": token})
+
+
+def guest_cancel_token_make(*, registration_id: int) -> str:
+    """The link in a guest's mails that cancels their registration. It needs no expiry:
+    it works as long as the registration exists, which ends with the retention period."""
+    return signing.dumps(registration_id, salt=GUEST_CANCEL_SALT, compress=False)
+
+
+def guest_cancel_token_read(token: str) -> int:
+    try:
+        return int(signing.loads(token, salt=GUEST_CANCEL_SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise TokenInvalid from None
+
+
+def guest_cancel_path(*, registration_id: int) -> str:
+    """The path of the page where a guest cancels (GET shows a button, POST cancels)."""
+    token = guest_cancel_token_make(registration_id=registration_id)
+    return reverse("meetings:guest_cancel", kwargs={"token": token})

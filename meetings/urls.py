@@ -7,13 +7,14 @@ may not import.
 
 from django.urls import path
 
-from meetings.views import answers, pages, planning, polls, printouts
+from meetings.views import answers, guests, pages, planning, polls, printouts
 
 app_name = "meetings"
 
 urlpatterns = [
     path("antwort/<str:token>/", answers.answer_by_token, name="answer_by_token"),
     path("umfrage/<str:token>/", answers.poll_vote_by_token, name="poll_vote_by_token"),
+    path("abmelden/<str:token>/", guests.guest_cancel, name="guest_cancel"),
     path("uebersicht/", pages.dashboard, name="dashboard"),
     path("netzwerk/<slug:slug>/kalender/", pages.network_calendar, name="network_calendar"),
     path("netzwerk/<slug:slug>/mitglieder/", pages.network_member_list, name="network_members"),
@@ -32,6 +33,10 @@ urlpatterns = [
     path("<uuid:uid>/anwesenheit/", pages.meeting_presence, name="meeting_presence"),
     path("<uuid:uid>/anwesenheitsliste/", printouts.attendance_sheet, name="attendance_sheet"),
     path("<uuid:uid>/einladung/", printouts.invitation_print, name="invitation_print"),
+    path("<uuid:uid>/anmelden/", guests.guest_register_view, name="guest_register"),
+    path("<uuid:uid>/angemeldet/", guests.guest_registered, name="guest_registered"),
+    path("<uuid:uid>/gaeste/", guests.guest_settings, name="guest_settings"),
+    path("<uuid:uid>/gaesteliste/", guests.guest_list_print, name="guest_list"),
     path("<uuid:uid>/bearbeiten/", planning.meeting_edit, name="meeting_edit"),
     path("<uuid:uid>/absagen/", planning.meeting_cancel, name="meeting_cancel"),
     path("<uuid:uid>/wieder-ansetzen/", planning.meeting_restore, name="meeting_restore"),

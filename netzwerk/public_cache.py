@@ -114,6 +114,8 @@ PRIVATE_MODELS = {
     "meetings.datepolloption",
     "meetings.datepollvote",
     "meetings.feedtoken",
+    # Guests registering must not empty the site's cache (the meeting page is not cached).
+    "meetings.guestregistration",
 }
 PERSONAL_COOKIES = ("messages",)
 # A page is fresh for PUBLIC_CACHE_SECONDS; it stays in the cache this many times as long,

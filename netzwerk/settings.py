@@ -171,6 +171,11 @@ AXES_LOCKOUT_CALLABLE = "contacts.views.login_paused"
 # Messages through the public contact and feedback forms per client address within the window.
 CONTACT_MESSAGES_LIMIT = env.int("CONTACT_MESSAGES_LIMIT", default=5)
 CONTACT_MESSAGES_WINDOW_SECONDS = 60 * 60
+# Guest registrations for open meetings per client address within the window (the web
+# form and the API alike), and how many days after its meeting a guest's data is deleted.
+GUEST_REGISTRATIONS_LIMIT = env.int("GUEST_REGISTRATIONS_LIMIT", default=5)
+GUEST_REGISTRATIONS_WINDOW_SECONDS = 60 * 60
+GUEST_DATA_RETENTION_DAYS = env.int("GUEST_DATA_RETENTION_DAYS", default=30)
 # Password-reset requests per address and per client address within the window: each one
 # sends a mail, to an address anybody can type.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
@@ -401,7 +406,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="120/minute"),
+        # Attempts to register as a guest, per client address (meetings.api.views).
+        "guest_registration": env.str("API_GUEST_REGISTRATION_RATE", default="30/hour"),
+    },
     # The throttle's client address by the same rule as every other limit (contacts/clients.py);
     # DRF's default (None) would take any X-Forwarded-For a client sends.
     "NUM_PROXIES": TRUSTED_PROXIES,
@@ -429,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "VoteAnswerEnum": "meetings.models.DatePollVote.Answer",
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "PollStatusEnum": "meetings.models.DatePoll.Status",
+        "GuestStatusEnum": "meetings.models.GuestRegistration.Status",
         "MembershipRoleEnum": "contacts.models.Membership.Role",
         "EntryKindEnum": ["network", "institution", "person"],
         "ChannelKindEnum": "contacts.models.ContactChannel.Kind",

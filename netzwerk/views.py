@@ -150,6 +150,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         contact_retention_days=settings.CONTACT_MESSAGES_RETENTION_DAYS,
         delivery_retention_days=settings.DELIVERY_ADDRESS_RETENTION_DAYS["default"],
         link_valid_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        guest_retention_days=settings.GUEST_DATA_RETENTION_DAYS,
     )
 
 

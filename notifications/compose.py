@@ -28,9 +28,9 @@ from contacts.selectors import people_for_projection, person_mail_address
 from contacts.visibility import Audience, project_person
 from meetings import ical
 from meetings.feeds import event_data
-from meetings.models import DatePoll, DatePollVote, Meeting
+from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting
 from meetings.recurrence import BERLIN, weekday_names
-from meetings.tokens import answer_path, poll_vote_path
+from meetings.tokens import answer_path, guest_cancel_path, poll_vote_path
 from notifications import mail, selectors, tokens
 from notifications.models import AddressOptOut, Delivery, Kind, Subject
 
@@ -535,6 +535,92 @@ def _term_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: sel
     return _person_message(delivery=delivery, person=person, context=context)
 
 
+def _guest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """To the address a guest typed: the confirmation (a seat with the ``.ics``, or the
+    waiting list), moving up, a change or the cancellation of the meeting, each with the
+    link that cancels the registration.
+
+    Nothing the guest typed is in it, not even the name: the address may be anyone's, and
+    the form must not send text of a stranger's choosing to it. Read at send time: a
+    registration cancelled meanwhile sends nothing.
+    """
+    registration = (
+        GuestRegistration.objects.select_related("meeting__network", "meeting__institution")
+        .prefetch_related("meeting__agenda_items")
+        .filter(pk=delivery.subject_id)
+        .first()
+    )
+    if registration is None:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Anmeldung wurde storniert oder gelöscht.")))
+    if registration.email.strip().lower() != delivery.address.strip().lower():
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Adresse der Anmeldung hat sich geändert.")))
+    meeting = registration.meeting
+    kind = delivery.kind
+    if kind == Kind.GUEST_CANCELLATION:
+        if not meeting.is_cancelled:
+            return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung ist nicht mehr abgesagt.")))
+    elif meeting.is_cancelled:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung ist abgesagt.")))
+    if meeting.start <= now:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung hat schon begonnen.")))
+    if kind == Kind.GUEST_CHANGE and meeting.sequence > delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Überholt durch eine neuere Änderung.")))
+    if kind == Kind.GUEST_MOVED_UP:
+        if registration.is_waiting:
+            return Outcome(Delivery.State.SKIPPED, str(_("Steht noch auf der Warteliste.")))
+        told = Delivery.objects.filter(
+            subject_type=Subject.GUEST,
+            subject_id=registration.pk,
+            kind=Kind.GUEST_CONFIRMATION,
+            state=Delivery.State.SENT,
+            sent_at__lt=registration.moved_up_at,
+        )
+        if not told.exists():
+            # The confirmation left after moving up (or is still on its way): it tells the seat.
+            return Outcome(Delivery.State.SKIPPED, str(_("Die Bestätigung nennt schon den Platz.")))
+    language = registration.language
+    waiting = registration.is_waiting
+    position = 0
+    if waiting:
+        position = (
+            GuestRegistration.objects.filter(
+                meeting=meeting, status=GuestRegistration.Status.WAITING, created_at__lte=registration.created_at
+            )
+            .exclude(created_at=registration.created_at, pk__gt=registration.pk)
+            .count()
+        )
+    context = {
+        "title": meeting.title,
+        "network": meeting.network.name,
+        "when": when_text(meeting.start, meeting.end, language),
+        "place": meeting.location_text,
+        "accessibility_notes": meeting.accessibility_notes,
+        "online_url": meeting.online_url,
+        "waiting": waiting,
+        "position": position,
+        "meeting_url": settings.SITE_URL + reverse("meetings:meeting_detail", args=[meeting.uid]),
+        "cancel_url": settings.SITE_URL + guest_cancel_path(registration_id=registration.pk),
+        "reason": meeting.cancellation_reason if kind == Kind.GUEST_CANCELLATION else "",
+        "changes": _changes(delivery.details, language) if kind == Kind.GUEST_CHANGE else [],
+    }
+    calendar = None
+    if not waiting:
+        method = "CANCEL" if kind == Kind.GUEST_CANCELLATION else "REQUEST"
+        calendar = _calendar(
+            meeting, method=method, address=registration.email, name="", language=language, reads=reads
+        )
+    subject, body = mail.render(kind=kind, language=language, context=context)
+    return mail.message_build(
+        subject=subject,
+        body=body,
+        to=registration.email,
+        to_name="",
+        message_id=message_id_of(delivery),
+        headers={},
+        calendar=calendar,
+    )
+
+
 BUILDERS = {
     Kind.INVITATION: _meeting_mail,
     Kind.CHANGE: _meeting_mail,
@@ -554,4 +640,8 @@ BUILDERS = {
     Kind.ENTRY_REVIEW: _entry_mail,
     Kind.MEMBER_LEFT: _member_left_mail,
     Kind.ACCOUNT_INVITATION: _account_invitation_mail,
+    Kind.GUEST_CONFIRMATION: _guest_mail,
+    Kind.GUEST_MOVED_UP: _guest_mail,
+    Kind.GUEST_CHANGE: _guest_mail,
+    Kind.GUEST_CANCELLATION: _guest_mail,
 }

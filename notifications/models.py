@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.models import Network, Person
+from meetings.models import GuestRegistration
 
 
 class PeriodicRun(models.Model):
@@ -60,6 +61,13 @@ class Kind(models.TextChoices):
     ACCOUNT_INVITATION = "zugangseinladung", _("Einladung zu einem Zugang")
     # To a speaker and the network's Sozialplanung contact, 60 days before the term ends.
     TERM_ENDING = "amtszeit", _("Ende einer Amtszeit")
+    # To the address a guest typed when registering for an open meeting: the confirmation
+    # (a seat with the .ics, or the waiting list), moving up from the waiting list, and
+    # the meeting changed or cancelled. Each carries the link that cancels the registration.
+    GUEST_CONFIRMATION = "gast_anmeldung", _("Anmeldebestätigung für Gäste")
+    GUEST_MOVED_UP = "gast_nachgerueckt", _("Gast von der Warteliste nachgerückt")
+    GUEST_CHANGE = "gast_aenderung", _("Änderung (an Gäste)")
+    GUEST_CANCELLATION = "gast_absage", _("Absage (an Gäste)")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -77,6 +85,7 @@ class Subject(models.TextChoices):
     MEMBERSHIP = "mitglied", _("Mitgliedschaft")
     ACCOUNT_INVITATION = "zugang", _("Einladung zu einem Zugang")
     TERM = "amtszeit", _("Amtszeit")
+    GUEST = "gast", _("Anmeldung eines Gasts")
 
 
 class Delivery(models.Model):
@@ -210,6 +219,29 @@ class MeetingNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}@{self.told_sequence}"
+
+
+class GuestNotice(models.Model):
+    """What a guest was last told about their meeting, as ``MeetingNotice`` is for members.
+
+    Written when the confirmation is planned: a guest may register long before members
+    are invited, so a change is owed to them whenever the meeting's ``sequence`` rises
+    above ``told_sequence``, whatever the members were told. Goes with the registration.
+    """
+
+    registration = models.OneToOneField(
+        GuestRegistration, verbose_name=_("Anmeldung"), on_delete=models.CASCADE, related_name="notice"
+    )
+    told_sequence = models.PositiveIntegerField(_("mitgeteilte Fassung"))
+    told = models.JSONField(_("mitgeteilter Stand"), default=dict)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mitgeteilter Stand an einen Gast")
+        verbose_name_plural = _("mitgeteilte Stände an Gäste")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}@{self.told_sequence}"
 
 
 class Step(models.Model):

@@ -23,6 +23,7 @@ from contacts.visibility import project_person
 from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
+    GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
     POLL_DESCRIPTION_MAX_LENGTH,
     AgendaItem,
@@ -30,6 +31,7 @@ from meetings.models import (
     DatePoll,
     DatePollOption,
     DatePollVote,
+    GuestRegistration,
     Meeting,
     MeetingSeries,
     Minutes,
@@ -451,6 +453,42 @@ class MinutesWriteSerializer(serializers.Serializer):
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=Attendance.Answer.choices)
     note = SingleLineSerializerField(required=False, allow_blank=True, max_length=300)
+
+
+class GuestRegistrationWriteSerializer(serializers.Serializer):
+    """A guest's registration for an open meeting (the fields of the form on its page)."""
+
+    name = SingleLineSerializerField(max_length=200)
+    email = serializers.EmailField(
+        max_length=254,
+        error_messages={
+            "invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@example.org.")
+        },
+    )
+    institution = SingleLineSerializerField(required=False, allow_blank=True, max_length=200, default="")
+    accessibility_needs = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=GUEST_NEEDS_MAX_LENGTH,
+        default="",
+        help_text="Was die Person für die Teilnahme braucht (Rollstuhlplatz, Dolmetschung, …)",
+    )
+
+
+class GuestRegistrationReceiptSerializer(serializers.Serializer):
+    """What a registering guest learns: a seat or the waiting list (nothing else is echoed)."""
+
+    meeting = serializers.UUIDField(help_text="UID der Sitzung")
+    status = serializers.ChoiceField(choices=GuestRegistration.Status.choices)
+    detail = serializers.CharField()
+
+
+class GuestSerializer(serializers.ModelSerializer):
+    """A guest as the speakers see them (with the address: nobody else ever does)."""
+
+    class Meta:
+        model = GuestRegistration
+        fields = ["id", "name", "email", "institution", "accessibility_needs", "status", "created_at", "moved_up_at"]
 
 
 class PresenceSerializer(serializers.Serializer):

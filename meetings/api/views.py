@@ -7,14 +7,18 @@ service (or several in one transaction) and answers with the read shape. A servi
 transaction guarantees that nothing is half-written.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from contacts.clients import client_address
 from contacts.models import Membership, Person
 from contacts.selectors import audience_for, people_for_projection
 from contacts.visibility import project_person
@@ -28,6 +32,9 @@ from meetings.api.serializers import (
     AgendaItemWriteSerializer,
     AnswerSerializer,
     AttendanceSerializer,
+    GuestRegistrationReceiptSerializer,
+    GuestRegistrationWriteSerializer,
+    GuestSerializer,
     MeetingCancelSerializer,
     MeetingMoveSerializer,
     MeetingSerializer,
@@ -49,12 +56,23 @@ from meetings.api.serializers import (
     minutes_visible_to,
 )
 from meetings.models import Attendance, Minutes
-from meetings.selectors import poll_invitees
+from meetings.selectors import meeting_guests, poll_invitees
 
 ID_PATTERN = r"[0-9]{1,9}"
 UUID_PATTERN = r"[0-9a-fA-F-]{32,36}"
 
 TAG_MEETINGS = "Sitzungen"
+
+
+class GuestRegistrationThrottle(SimpleRateThrottle):
+    """Every attempt to register counts per client address, failed ones too (someone trying
+    which addresses are registered); the service counts the registrations made, web and
+    API together (``GUEST_REGISTRATIONS_LIMIT``)."""
+
+    scope = "guest_registration"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class OwnAttendanceSerializer(AttendanceSerializer):
@@ -134,7 +152,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
     ordering_fields = ["start", "updated_at", "title"]
     lookup_field = "uid"
     lookup_value_regex = UUID_PATTERN
-    action_perms = {"answer": ANSWER, "attendances": MANAGE}
+    action_perms = {"answer": ANSWER, "attendances": MANAGE, "guests": MANAGE}
 
     def get_queryset(self):
         return selectors.meetings_visible(self.request.user)
@@ -227,6 +245,61 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
             .order_by("person__family_name", "person__given_name", "pk")
         )
         return Response(AttendanceSerializer(attendances, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Als Gast anmelden",
+        description=(
+            "Für offene Sitzungen mit „Anmeldung für Gäste“, ohne Zugang: Name, E-Mail-Adresse, freiwillig "
+            "Einrichtung und Bedarfe. Sind alle Plätze vergeben, kommt die Anmeldung auf die Warteliste "
+            "(`status` „warteliste“). Die Bestätigung mit dem Termin (.ics) und dem Link zum Abmelden geht "
+            "an die angegebene Adresse. Eine volle Sitzung ohne Warteliste, eine vergangene, abgesagte oder "
+            "geschlossene Anmeldung und eine schon angemeldete Adresse sind ein 400; zu viele Anmeldungen "
+            "von einem Anschluss ein 429."
+        ),
+        request=GuestRegistrationWriteSerializer,
+        responses={201: GuestRegistrationReceiptSerializer},
+        tags=[TAG_MEETINGS],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[AllowAny],
+        throttle_classes=[AnonRateThrottle, GuestRegistrationThrottle],
+    )
+    def register(self, request, uid=None):
+        meeting = self.get_object()
+        data = self.validated(GuestRegistrationWriteSerializer)
+        try:
+            registration = services.guest_register(
+                meeting=meeting,
+                client=client_address(request),
+                language=getattr(request, "LANGUAGE_CODE", "de"),
+                **data,
+            )
+        except DjangoValidationError as error:
+            if getattr(error, "code", None) == "rate_limited":
+                raise exceptions.Throttled(detail=" ".join(error.messages)) from None
+            raise
+        if registration.is_waiting:
+            detail = _("Alle Plätze sind vergeben: Sie stehen auf der Warteliste. Eine Bestätigung kommt per E-Mail.")
+        else:
+            detail = _("Sie sind angemeldet. Eine Bestätigung mit dem Termin kommt per E-Mail.")
+        receipt = {"meeting": meeting.uid, "status": registration.status, "detail": detail}
+        return Response(GuestRegistrationReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Gäste einer Sitzung",
+        description=(
+            "Für Sprecher*innen und die Sozialplanung: die angemeldeten Gäste mit Name, E-Mail-Adresse, "
+            "Einrichtung und Bedarfen, zuerst die mit Platz, dann die Warteliste. Niemand sonst sieht sie."
+        ),
+        responses={200: GuestSerializer(many=True)},
+        tags=[TAG_MEETINGS],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def guests(self, request, uid=None):
+        meeting = self.get_object()
+        return Response(GuestSerializer(meeting_guests(meeting), many=True).data)
 
     @extend_schema(
         summary="Anwesenheit erfassen",

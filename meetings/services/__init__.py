@@ -19,6 +19,14 @@ from meetings.services.agenda import (
 )
 from meetings.services.attendance import attendance_answer, attendance_record_presence
 from meetings.services.feed_tokens import FEED_TOUCH_INTERVAL, feed_token_issue, feed_token_revoke, feed_token_touch
+from meetings.services.guests import (
+    guest_counts,
+    guest_register,
+    guest_registration_cancel,
+    guest_registration_closed_reason,
+    guest_registrations_delete_expired,
+    guest_settings_set,
+)
 from meetings.services.meetings import (
     CANCELLATION_REASON_MAX,
     PARTNERS_MAX,
@@ -57,6 +65,12 @@ __all__ = [
     "feed_token_issue",
     "feed_token_revoke",
     "feed_token_touch",
+    "guest_counts",
+    "guest_register",
+    "guest_registration_cancel",
+    "guest_registration_closed_reason",
+    "guest_registrations_delete_expired",
+    "guest_settings_set",
     "horizon_end",
     "meeting_cancel",
     "meeting_move",

@@ -207,10 +207,12 @@ def series_extend_horizon(*, series: MeetingSeries | None = None, today: datetim
 
 
 def _occurrence_is_disposable(meeting: Meeting) -> bool:
-    """Whether an occurrence can vanish without anyone missing it: only planned, untouched ones."""
+    """Whether an occurrence can vanish without anyone missing it: only planned, untouched
+    ones (registered guests would miss it: it is cancelled instead, and they are told)."""
     return (
         meeting.status == Meeting.Status.PLANNED
         and not meeting.attendances.exists()
+        and not meeting.guest_registrations.exists()
         and not meeting.agenda_items.exists()
         and not Minutes.objects.filter(meeting=meeting).exists()
     )

@@ -22,10 +22,15 @@ from contacts.selectors import audience_for, user_roles
 from contacts.selectors.history import user_labels
 from contacts.visibility import project_person
 from meetings import selectors, uploads
-from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
+from meetings.forms import AgendaItemForm, AnswerForm, GuestRegistrationForm, GuestSettingsForm, MinutesForm
 from meetings.models import Attendance, Meeting, Visibility
 from meetings.recurrence import BERLIN, month_names
-from meetings.services import attendance_answer, attendance_record_presence
+from meetings.services import (
+    attendance_answer,
+    attendance_record_presence,
+    guest_counts,
+    guest_registration_closed_reason,
+)
 from meetings.views.access import (
     guarded,
     managed_meeting,
@@ -87,6 +92,19 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         "has_begun": meeting.start <= now,
         "is_public": meeting.visibility == Visibility.PUBLIC,
     }
+    if meeting.guests_open:
+        confirmed, waiting = guest_counts(meeting)
+        capacity = meeting.guest_capacity
+        context["guests"] = {
+            "closed_reason": guest_registration_closed_reason(meeting, now=now),
+            "confirmed": confirmed,
+            "waiting": waiting,
+            "capacity": capacity,
+            "free": None if capacity is None else max(0, capacity - confirmed),
+            "waitlist": meeting.guest_waitlist,
+        }
+        if not context["guests"]["closed_reason"] and "guest_form" not in extra:
+            context["guest_form"] = GuestRegistrationForm(prefix="gast")
     if may_answer and "answer_form" not in extra:
         initial = {"answer": my_attendance.answer, "note": my_attendance.note} if my_attendance else {}
         context["answer_form"] = AnswerForm(initial=initial)
@@ -102,6 +120,8 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
             initial = {"text": minutes.text, "visibility": minutes.visibility} if minutes else {}
             context["minutes_form"] = MinutesForm(initial=initial, prefix="protokoll")
         context["minutes_draft"] = minutes
+        context["guest_list"] = selectors.meeting_guests(meeting)
+        context.setdefault("guest_settings_form", GuestSettingsForm.for_meeting(meeting))
     context.update(extra)
     return context
 

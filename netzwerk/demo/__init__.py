@@ -19,6 +19,7 @@ from netzwerk.demo.data import DEMO_LOGINS, PLANNER, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
 from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.freshness import freshness_seed
+from netzwerk.demo.guests import guests_seed
 from netzwerk.demo.imports import import_seed
 from netzwerk.demo.joint import joint_seed
 from netzwerk.demo.privacy import privacy_seed
@@ -66,6 +67,9 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         # After the calendar (its replayed sweeps must not see entries as stale); before the
         # import, whose new entries would read as „Stand already seeded“.
         freshness_seed(report, directory, now=now)
+        # Guests of an open meeting: after the calendar (which it must not disturb).
+        if calendar:
+            guests_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
         # Last: the map places every institution, also those the import story adds.
         figures_seed(report)

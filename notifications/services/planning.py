@@ -604,6 +604,11 @@ URGENT_KINDS = (
     Kind.CONTACT_COPY_CONFIRM,
     # Someone waits for the link to their new account.
     Kind.ACCOUNT_INVITATION,
+    # A guest waits for the confirmation; a guest told of a change may have to re-plan.
+    Kind.GUEST_CONFIRMATION,
+    Kind.GUEST_MOVED_UP,
+    Kind.GUEST_CHANGE,
+    Kind.GUEST_CANCELLATION,
 )
 URGENT_QUEUE, URGENT_PRIORITY = "mail-urgent", 0
 BULK_QUEUE, BULK_PRIORITY = "mail", 6
@@ -766,7 +771,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
     contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
-    terms ending, and „Sind Ihre Angaben
+    terms ending, the mails to guests of open meetings (``guests.plan_guests``), and „Sind Ihre Angaben
     noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
     Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
@@ -776,6 +781,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     """
     # Here, not at the top: the freshness module builds its rows with this module's helpers.
     from notifications.services.freshness import plan_entry_checks
+    from notifications.services.guests import plan_guests
 
     clock = timezone.now()
     now = now or clock
@@ -790,6 +796,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_digest(now=now)
         rows += _plan_terms(now=now)
         rows += plan_entry_checks(now=now)
+        rows += plan_guests(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         urgent, rest = _ready(now=now, limit=limit)
         if run is None:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import ContactMessage, Membership, Network, Person
 from contacts.services.privacy import contact_messages_delete
+from meetings.models import GuestRegistration
+from meetings.services import guest_registrations_delete_expired
 from notifications.models import Delivery, Kind, Subject
 from notifications.services.planning import _enqueue, _row
 
@@ -111,8 +113,12 @@ def retention_apply(*, now: datetime.datetime | None = None) -> dict[str, int]:
     - recipient addresses and names in the delivery log, after the days set per kind in
       ``DELIVERY_ADDRESS_RETENTION_DAYS`` (counted from the send or the final state).
 
-    Idempotent. Returns the numbers. Side effects: ``ContactMessage`` rows deleted,
-    ``Delivery`` rows blanked.
+    - guests' registrations ``GUEST_DATA_RETENTION_DAYS`` after their meeting ended, and
+      the address and name in the log's rows to guests whose registration is gone
+      (deleted here, or cancelled by the guest);
+
+    Idempotent. Returns the numbers. Side effects: ``ContactMessage`` and
+    ``GuestRegistration`` rows deleted, ``Delivery`` rows blanked.
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.CONTACT_MESSAGES_RETENTION_DAYS)
@@ -148,6 +154,28 @@ def retention_apply(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 address="", recipient_name="", recipient_key=delivery.recipient_key
             )
             blanked += 1
-    if deleted or blanked:
-        logger.info("Retention: %s contact messages deleted, %s delivery addresses blanked", deleted, blanked)
-    return {"kontaktanfragen": deleted, "adressen": blanked}
+    guests = guest_registrations_delete_expired(now=now)
+    blanked += _guest_rows_blank()
+    if deleted or blanked or guests:
+        logger.info(
+            "Retention: %s contact messages and %s guest registrations deleted, %s delivery addresses blanked",
+            deleted,
+            len(guests),
+            blanked,
+        )
+    return {"kontaktanfragen": deleted, "gaeste": len(guests), "adressen": blanked}
+
+
+def _guest_rows_blank() -> int:
+    """Blank the address and name of finished log rows to guests whose registration is
+    gone; their planning steps go too. Returns the number of rows blanked."""
+    from notifications.services.guests import guest_steps_forget
+
+    gone = Delivery.objects.filter(subject_type=Subject.GUEST, state__in=Delivery.FINAL).exclude(
+        Exists(GuestRegistration.objects.filter(pk=OuterRef("subject_id")))
+    )
+    rows = list(gone.exclude(address="", recipient_name="").values_list("pk", "subject_id"))
+    for pk, _subject_id in rows:
+        Delivery.objects.filter(pk=pk).update(address="", recipient_name="", recipient_key=f"x{pk}")
+    guest_steps_forget(registration_ids={subject_id for _pk, subject_id in rows})
+    return len(rows)

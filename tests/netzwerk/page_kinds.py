@@ -38,7 +38,7 @@ from tests.meetings.factories import DatePollFactory, DatePollOptionFactory, Mee
 from tests.meetings.web_cast import Cast, cast_create
 
 # The pages that answer with an error page on purpose; every other page answers 200.
-ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404, "entry_link_invalid": 400}
+ERROR_STATUS = {"not_found": 404, "answer_link_invalid": 404, "entry_link_invalid": 400, "guest_cancel_invalid": 404}
 
 
 @dataclass
@@ -81,6 +81,12 @@ def site_create(*, password: str | None = None) -> Site:
         published_at=timezone.now(),
     )
     upcoming = MeetingFactory(network=network, title="Plenum im Sommer", start=in_days(14))
+    # Open for guests: the public page shows the registration form, the speaker's the guest list.
+    meeting_services.guest_settings_set(meeting=upcoming, guests_open=True, capacity=1)
+    guest = meeting_services.guest_register(
+        meeting=upcoming, name="Gitta Gast", email="gitta@example.org", client="192.0.2.7", institution="Treff"
+    )
+    meeting_services.guest_register(meeting=upcoming, name="Wim Warte", email="wim@example.org", client="192.0.2.7")
     poll = DatePollFactory(network=network, title="Nächstes Plenum")
     DatePollOptionFactory(poll=poll)
     DatePollOptionFactory(poll=poll, start=in_days(22))
@@ -136,6 +142,7 @@ def site_create(*, password: str | None = None) -> Site:
         "figures_import": ("staff", "/gebiete/kennzahlen/import/"),
         "calendar": ("anonymous", f"/termine/netzwerk/{network.slug}/kalender/?monat={month}"),
         "meeting_public": ("anonymous", f"/termine/{upcoming.uid}/"),
+        "guest_registered": ("anonymous", f"/termine/{upcoming.uid}/angemeldet/?warteliste=1"),
         "imprint": ("anonymous", "/impressum/"),
         "privacy": ("anonymous", "/datenschutz/"),
         "accessibility": ("anonymous", "/barrierefreiheit/"),
@@ -163,6 +170,8 @@ def site_create(*, password: str | None = None) -> Site:
         "entry_check": ("anonymous", entry_link_path(institution)),
         "entry_check_person": ("anonymous", entry_link_path(member)),
         "entry_link_invalid": ("anonymous", "/eintrag/kaputt/"),
+        "guest_cancel": ("anonymous", meeting_tokens.guest_cancel_path(registration_id=guest.pk)),
+        "guest_cancel_invalid": ("anonymous", "/termine/abmelden/kaputt/"),
         "address_unsubscribe": ("anonymous", notification_tokens.address_unsubscribe_path(address="fz@example.org")),
         # Member pages
         "my_area": ("member", "/konto/mein-bereich/"),
@@ -179,6 +188,7 @@ def site_create(*, password: str | None = None) -> Site:
         "poll_create": ("speaker", f"/termine/netzwerk/{network.slug}/terminumfrage/"),
         "meeting_speaker": ("speaker", f"/termine/{upcoming.uid}/"),
         "meeting_edit": ("speaker", f"/termine/{upcoming.uid}/bearbeiten/"),
+        "guest_list": ("speaker", f"/termine/{upcoming.uid}/gaesteliste/"),
         "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
         # Sozialplanung pages

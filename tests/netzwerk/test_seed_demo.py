@@ -36,6 +36,7 @@ from meetings.models import (
     Attendance,
     DatePoll,
     DatePollVote,
+    GuestRegistration,
     Meeting,
     MeetingSeries,
     Minutes,
@@ -405,8 +406,18 @@ class TestSeededDemo:
             Kind.ACCOUNT_INVITATION,
             Kind.CONTACT,  # the demo member's question to the speakers (Mein Bereich shows it)
             Kind.TERM_ENDING,
+            Kind.GUEST_CONFIRMATION,  # the guests of the open meeting in Burtscheid
         }
         assert states == {Delivery.State.SENT}
+
+    def test_seed_demo_opens_a_meeting_for_guests_with_a_waiting_list(self):
+        meeting = Meeting.objects.get(title="Offenes Treffen: Burtscheid im Gespräch")
+        guests = list(meeting.guest_registrations.order_by("created_at"))
+
+        assert meeting.guests_open and meeting.guest_capacity == 6
+        assert meeting.start > timezone.now()
+        assert [guest.status for guest in guests] == ["angemeldet"] * 6 + ["warteliste"]
+        assert all(guest.email.endswith("@example.org") for guest in guests)
 
     def test_seed_demo_has_a_few_stale_entries_one_reminded_and_one_open_proposal(self):
         from contacts.models import InstitutionChangeProposal
@@ -494,6 +505,7 @@ def snapshot() -> dict[str, list]:
     models = [
         *(Area, Topic, Network, Institution, Person, ContactChannel, Affiliation, Consent, Membership, User),
         *(MeetingSeries, Meeting, AgendaItem, Attendance, Minutes, DatePoll, DatePollVote, Delivery, MeetingNotice),
+        GuestRegistration,
     ]
     state = {model.__name__: sorted(model.objects.values_list(), key=repr) for model in models}
     state["network_areas"] = sorted(Network.areas.through.objects.values_list("network_id", "area_id"))

@@ -11,6 +11,7 @@ from contacts import services as contact_services
 from contacts.models import ContactMessage, Institution, InstitutionCategory, InstitutionType, Membership
 from contacts.services import imports
 from contacts.services.self_service import network_leave
+from meetings import services as meeting_services
 from meetings.models import DatePoll, Meeting
 from meetings.services import meeting_cancel, meeting_move
 from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step, Subject
@@ -110,8 +111,20 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     imports.import_execute(run_id=run.pk)
     run.refresh_from_db()
     assert consent_requests_plan(run=run) == 1
+    # Guests: a seat and the waiting list on the meeting to move, a seat on the one to cancel.
+    meeting_services.guest_settings_set(meeting=to_move, guests_open=True, capacity=1)
+    meeting_services.guest_settings_set(meeting=to_cancel, guests_open=True)
+    seated = meeting_services.guest_register(meeting=to_move, name="Gast", email="gast@example.org", client="1")
+    meeting_services.guest_register(meeting=to_move, name="Warte", email="warte@example.org", client="2")
+    meeting_services.guest_register(meeting=to_cancel, name="Gast", email="gast@example.org", client="3")
     worker = celery_worker_start(beat=True)
 
+    wait_until(
+        lambda: Delivery.objects.filter(kind=Kind.GUEST_CONFIRMATION, state="gesendet").count() == 3,
+        timeout=60,
+        process=worker,
+    )
+    meeting_services.guest_registration_cancel(registration=seated)
     wait_until(
         lambda: Delivery.objects.filter(kind=Kind.INVITATION, state="gesendet").count() >= 16,
         timeout=60,
@@ -131,7 +144,10 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     )
     contact_copy_confirm(message=contact)
     wait_until(
-        lambda: Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8,
+        lambda: (
+            Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8
+            and Delivery.objects.filter(kind__in=[Kind.GUEST_CHANGE, Kind.GUEST_CANCELLATION]).count() == 2
+        ),
         timeout=60,
         process=worker,
     )

@@ -111,14 +111,14 @@ def test_retention_is_idempotent():
     first = retention_apply(now=NOW)
     second = retention_apply(now=NOW)
 
-    assert first == {"kontaktanfragen": 1, "adressen": 1}
-    assert second == {"kontaktanfragen": 0, "adressen": 0}
+    assert first == {"kontaktanfragen": 1, "gaeste": 0, "adressen": 1}
+    assert second == {"kontaktanfragen": 0, "gaeste": 0, "adressen": 0}
 
 
 def test_retention_task_calls_the_service():
     message(days_ago=400)
 
-    assert retention.apply().get() == {"kontaktanfragen": 1, "adressen": 0}
+    assert retention.apply().get() == {"kontaktanfragen": 1, "gaeste": 0, "adressen": 0}
 
 
 def test_beat_runs_retention_daily():
