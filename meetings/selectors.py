@@ -298,3 +298,27 @@ def person_answers(person: Person, *, limit: int = 30) -> list[Attendance]:
     return list(
         Attendance.objects.filter(person=person).select_related("meeting__network").order_by("-meeting__start")[:limit]
     )
+
+
+def meeting_presence(meeting: Meeting) -> dict[str, list[tuple[Person, list[Membership]]]]:
+    """Who was recorded „anwesend“ and „entschuldigt“ at ``meeting``, each person with their
+    memberships of the network on the meeting's day (institution, role), people ready for
+    the projection; two queries."""
+    day = meeting.local_start.date()
+    attendances = list(
+        Attendance.objects.filter(meeting=meeting, presence__in=Attendance.Presence.values).prefetch_related(
+            Prefetch("person", queryset=people_for_projection(Person.objects.all()))
+        )
+    )
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        Membership.objects.active(day)
+        .filter(network_id=meeting.network_id, person_id__in=[attendance.person_id for attendance in attendances])
+        .select_related("institution")
+        .order_by("pk")
+    ):
+        memberships.setdefault(membership.person_id, []).append(membership)
+    found: dict[str, list[tuple[Person, list[Membership]]]] = {value: [] for value in Attendance.Presence.values}
+    for attendance in attendances:
+        found[attendance.presence].append((attendance.person, memberships.get(attendance.person_id, [])))
+    return found
