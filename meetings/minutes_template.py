@@ -35,8 +35,9 @@ def _label_without_name(memberships: list[Membership]) -> str:
     return where or _("Einzelmitglied")
 
 
-def _label_with_name(person: Person, memberships: list[Membership], audience: Audience, day) -> str | None:
-    view = project_person(person, audience, today=day)
+def _label_with_name(person: Person, memberships: list[Membership], audience: Audience) -> str | None:
+    # Projected as of today: the minutes are read from now on, by today's members.
+    view = project_person(person, audience)
     if view.name is None:
         return None
     institutions = sorted({m.institution.name for m in memberships if m.institution is not None})
@@ -47,12 +48,12 @@ def _label_with_name(person: Person, memberships: list[Membership], audience: Au
     return f"{view.name} ({details})" if details else view.name
 
 
-def attendance_lines(people: list[tuple[Person, list[Membership]]], *, names_for: Audience | None, day) -> list[str]:
+def attendance_lines(people: list[tuple[Person, list[Membership]]], *, names_for: Audience | None) -> list[str]:
     """One line per institution or role, with a count where several came from it; with
     ``names_for``, a person's name where that audience may see it."""
     counts: Counter[str] = Counter()
     for person, memberships in people:
-        label = _label_with_name(person, memberships, names_for, day) if names_for is not None else None
+        label = _label_with_name(person, memberships, names_for) if names_for is not None else None
         counts[label or _label_without_name(memberships)] += 1
     lines = []
     for label in sorted(counts, key=str.casefold):
@@ -75,7 +76,6 @@ def minutes_template(
 ) -> str:
     """The Markdown of a minutes draft for ``meeting`` with ``items`` (in order) and the
     recorded ``presence`` (``selectors.meeting_presence``)."""
-    day = meeting.local_start.date()
     when = dateformat.format(meeting.local_start, _("l, d.m.Y, H:i")) + " " + _("Uhr")
     facts = [meeting.network.name, when]
     if meeting.location_text:
@@ -85,7 +85,7 @@ def minutes_template(
         (Attendance.Presence.PRESENT, _("Anwesend")),
         (Attendance.Presence.EXCUSED, _("Entschuldigt")),
     ):
-        lines = attendance_lines(presence.get(value, []), names_for=names_for, day=day)
+        lines = attendance_lines(presence.get(value, []), names_for=names_for)
         if lines:
             parts.append(f"## {heading}\n\n" + "\n".join(f"- {_escape(line)}" for line in lines))
     if not presence.get(Attendance.Presence.PRESENT):

@@ -7,7 +7,7 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contacts.models import Membership, Network, Person
@@ -302,8 +302,9 @@ def person_answers(person: Person, *, limit: int = 30) -> list[Attendance]:
 
 def meeting_presence(meeting: Meeting) -> dict[str, list[tuple[Person, list[Membership]]]]:
     """Who was recorded „anwesend“ and „entschuldigt“ at ``meeting``, each person with their
-    memberships of the network on the meeting's day (institution, role), people ready for
-    the projection; two queries."""
+    memberships of the network that had not ended by the meeting's day (institution, role;
+    one entered after the meeting still tells where the person came from), people ready
+    for the projection; two queries."""
     day = meeting.local_start.date()
     attendances = list(
         Attendance.objects.filter(meeting=meeting, presence__in=Attendance.Presence.values).prefetch_related(
@@ -312,7 +313,7 @@ def meeting_presence(meeting: Meeting) -> dict[str, list[tuple[Person, list[Memb
     )
     memberships: dict[int, list[Membership]] = {}
     for membership in (
-        Membership.objects.active(day)
+        Membership.objects.filter(Q(end__isnull=True) | Q(end__gte=day))
         .filter(network_id=meeting.network_id, person_id__in=[attendance.person_id for attendance in attendances])
         .select_related("institution")
         .order_by("pk")

@@ -338,7 +338,7 @@ def agenda_move(request, uid, item_id: int):
 def agenda_result(request, uid, item_id: int):
     """After the meeting: the result of a TOP (seen by whoever sees the TOP)."""
     meeting, item = managed_agenda_item(request, uid, item_id)
-    form = AgendaResultForm(request.POST or None, initial={"result": item.result})
+    form = AgendaResultForm(request.POST if request.method == "POST" else None, initial={"result": item.result})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -405,7 +405,8 @@ def minutes_from_agenda(request, uid):
     meeting = managed_meeting(request, uid)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     has_text = minutes is not None and bool(minutes.text.strip())
-    form = MinutesFromAgendaForm(request.POST or None, initial={"replace": has_text})
+    # A POST with no box ticked is a valid request: bind the form to it even when empty.
+    form = MinutesFromAgendaForm(request.POST if request.method == "POST" else None, initial={"replace": has_text})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
