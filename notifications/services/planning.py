@@ -384,12 +384,16 @@ def _plan_minutes(*, now: datetime.datetime) -> list[Delivery]:
     """„Protokoll veröffentlicht“ to the network's current members, once per publication
     and per renewed notice (the minutes' ``notice_version`` is the row's version).
 
-    Minutes published within ``RECENT`` are looked at; a step per meeting and version
-    keeps the sweep from looking at them again, so an edit of published minutes sends
-    nothing unless the speaker asked to tell members again (a new version).
+    Minutes published within ``RECENT`` (and those told about again within it) are looked
+    at; a step per meeting and version keeps the sweep from looking at them again, so an
+    edit of published minutes sends nothing unless the speaker asked to tell members again
+    (a new version). Minutes published before the notice existed (version 0) are never
+    announced after the fact.
     """
+    recent = now - RECENT
     found = list(
-        Minutes.objects.filter(published_at__isnull=False, notice_version__gt=0, updated_at__gte=now - RECENT)
+        Minutes.objects.filter(published_at__lte=now, notice_version__gt=0)
+        .filter(Q(published_at__gte=recent) | Q(notice_version__gt=1, updated_at__gte=recent))
         .select_related("meeting")
         .order_by("pk")
     )
