@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -76,22 +75,20 @@ def minutes_template(
 ) -> str:
     """The Markdown of a minutes draft for ``meeting`` with ``items`` (in order) and the
     recorded ``presence`` (``selectors.meeting_presence``)."""
-    when = dateformat.format(meeting.local_start, _("l, d.m.Y, H:i")) + " " + _("Uhr")
-    facts = [meeting.network.name, when]
-    if meeting.location_text:
-        facts.append(meeting.location_text)
-    parts = [f"# {_('Protokoll')}: {meeting.title}", " · ".join(facts)]
+    # The page and the printout show the meeting above the text: the draft starts with who
+    # came. Headings from level 3 on, as the Markdown renderer keeps them.
+    parts = []
     for value, heading in (
         (Attendance.Presence.PRESENT, _("Anwesend")),
         (Attendance.Presence.EXCUSED, _("Entschuldigt")),
     ):
         lines = attendance_lines(presence.get(value, []), names_for=names_for)
         if lines:
-            parts.append(f"## {heading}\n\n" + "\n".join(f"- {_escape(line)}" for line in lines))
+            parts.append(f"### {heading}\n\n" + "\n".join(f"- {_escape(line)}" for line in lines))
     if not presence.get(Attendance.Presence.PRESENT):
-        parts.append(f"## {_('Anwesend')}\n\n" + _("_Die Anwesenheit ist noch nicht erfasst._"))
+        parts.append(f"### {_('Anwesend')}\n\n" + _("_Die Anwesenheit ist noch nicht erfasst._"))
     for item in items:
-        heading = f"## {_('TOP')} {item.position}: {item.title}"
+        heading = f"### {_('TOP')} {item.position}: {_escape(item.title)}"
         if not item.is_public:
             heading += f" ({_('nicht öffentlich')})"
         body = item.result.strip() or _("_Kein Ergebnis eingetragen._")

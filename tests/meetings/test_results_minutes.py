@@ -180,13 +180,13 @@ def test_the_draft_names_institutions_and_roles_not_people():
     minutes = services.minutes_draft_from_agenda(meeting=meeting)
 
     text = minutes.text
-    assert text.startswith("# Protokoll: Herbstkonferenz\n")
-    assert "## Anwesend\n\n- Einzelmitglied\n- Familienzentrum Kurpark (2 Personen)\n- Sprecher\\*in\n" in text
-    assert "## Entschuldigt\n\n- Jugendtreff Burtscheid" in text
-    assert "## TOP 1: Spielplatz Kurpark\n\nDie **Stadt** prüft den Zaun bis März." in text
-    assert "## TOP 2: Personalien (nicht öffentlich)\n\nNachfolge im Sprecherinnenteam" in text
+    assert text.startswith("### Anwesend\n\n")
+    assert "### Anwesend\n\n- Einzelmitglied\n- Familienzentrum Kurpark (2 Personen)\n- Sprecher\\*in\n" in text
+    assert "### Entschuldigt\n\n- Jugendtreff Burtscheid" in text
+    assert "### TOP 1: Spielplatz Kurpark\n\nDie **Stadt** prüft den Zaun bis März." in text
+    assert "### TOP 2: Personalien (nicht öffentlich)\n\nNachfolge im Sprecherinnenteam" in text
     for name in ("Zeigt", "Kollegin", "Verborgen", "Entschuldigt\n", cast.speaker_person.family_name):
-        assert name not in text.replace("## Entschuldigt", "")
+        assert name not in text.replace("### Entschuldigt", "")
     assert minutes.published_at is None and minutes.visibility == MeetingVisibility.MEMBERS
 
 
@@ -224,7 +224,7 @@ def test_an_existing_text_is_never_overwritten_without_asking():
     replaced = services.minutes_draft_from_agenda(meeting=meeting, replace=True).text
 
     assert kept == "Mein eigener Text"
-    assert replaced.startswith("# Protokoll: Herbstkonferenz")
+    assert replaced.startswith("### Anwesend")
 
 
 def test_web_draft_asks_before_it_replaces_a_text(client):
@@ -243,7 +243,7 @@ def test_web_draft_asks_before_it_replaces_a_text(client):
     assert 'name="replace" value="True"' in asked.content.decode()
     assert unchanged == "Mein eigener Text"
     assert confirmed.status_code == 302 and confirmed["Location"].endswith("#protokoll")
-    assert Minutes.objects.get(meeting=meeting).text.startswith("# Protokoll: Herbstkonferenz")
+    assert Minutes.objects.get(meeting=meeting).text.startswith("### Anwesend")
 
 
 def test_api_draft_answers_409_for_an_existing_text_and_replaces_with_replace(client):
@@ -257,7 +257,7 @@ def test_api_draft_answers_409_for_an_existing_text_and_replaces_with_replace(cl
     refused = client.post(url, {"replace": True}, content_type="application/json", headers=auth_headers(cast.member))
 
     assert conflict.status_code == 409 and "schon einen Text" in conflict.json()["detail"]
-    assert replaced.status_code == 200 and replaced.json()["text"].startswith("# Protokoll: Herbstkonferenz")
+    assert replaced.status_code == 200 and replaced.json()["text"].startswith("### Anwesend")
     assert refused.status_code == 403
 
 
