@@ -18,7 +18,7 @@ from meetings import services as meeting_services
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from meetings.recurrence import BERLIN
 from meetings.selectors import network_members
-from netzwerk.demo.data import SPEAKER
+from netzwerk.demo.data import MEMBER, SPEAKER
 from netzwerk.demo.directory import Directory
 from netzwerk.demo.sync import SeedReport
 from notifications.models import Step, Subject
@@ -87,7 +87,9 @@ def _results_fill(report: SeedReport, meeting: Meeting, actor) -> None:
         report.changed["AgendaItem"] += 1
 
 
-def _special_meeting(report: SeedReport, network: Network, actor, *, now: datetime.datetime) -> Meeting:
+def _special_meeting(
+    report: SeedReport, directory: Directory, network: Network, actor, *, now: datetime.datetime
+) -> Meeting:
     """The Sondersitzung of a few days ago: agenda, results, who came, a draft of minutes."""
     day = (now.astimezone(BERLIN) - datetime.timedelta(days=SPECIAL_DAYS_AGO)).date()
     # Networks meet on working days.
@@ -109,10 +111,17 @@ def _special_meeting(report: SeedReport, network: Network, actor, *, now: dateti
         item = meeting_services.agenda_item_add(meeting=meeting, title=title, text=text, is_public=public, actor=actor)
         meeting_services.agenda_item_update(item=item, result=result, actor=actor, now=meeting.end)
         report.created["AgendaItem"] += 1
+    member = directory.people[MEMBER.email]
+    # The demo member said yes and came (the privacy story gives the member an answer in
+    # the last two held meetings; this one is the latest from now on).
+    meeting_services.attendance_answer(
+        meeting=meeting, person=member, answer=Attendance.Answer.YES, now=start - datetime.timedelta(days=3)
+    )
     for index, membership in enumerate(network_members(network, day=day)):
-        if index % 3 == 2:
+        if index % 3 == 2 and membership.person_id != member.pk:
             continue
-        presence = Attendance.Presence.EXCUSED if index % 5 == 4 else Attendance.Presence.PRESENT
+        excused = index % 5 == 4 and membership.person_id != member.pk
+        presence = Attendance.Presence.EXCUSED if excused else Attendance.Presence.PRESENT
         meeting_services.attendance_record_presence(
             meeting=meeting, person=membership.person, presence=presence, actor=actor, now=meeting.end
         )
@@ -162,7 +171,7 @@ def results_seed(report: SeedReport, directory: Directory, *, now: datetime.date
         _results_fill(report, last, actor)
     special = Meeting.objects.filter(network=network, title=SPECIAL_TITLE).first()
     if special is None:
-        special = _special_meeting(report, network, actor, now=now)
+        special = _special_meeting(report, directory, network, actor, now=now)
     if not Minutes.objects.filter(meeting=special).exists():
         meeting_services.minutes_draft_from_agenda(meeting=special, actor=actor, now=now)
         report.created["Minutes"] += 1
