@@ -29,33 +29,43 @@ SPECIAL_DAYS_AGO = 4
 
 # Results by a word of the TOP's title; the first that matches.
 RESULTS = (
+    ("Begrüßung", "Die Tagesordnung wird ohne Änderungen angenommen. Zwei neue Mitglieder stellen sich vor."),
+    ("Protokoll", "Das Protokoll der letzten Sitzung ist ohne Änderungen genehmigt."),
     (
-        "Begrüßung",
-        "Die Tagesordnung wird ohne Änderungen angenommen. Das Protokoll der letzten Sitzung ist genehmigt.",
+        "Arbeitskreise",
+        "Der AK Jugend plant ein Graffiti-Projekt an der Unterführung; der AK Senior*innen sucht "
+        "Ehrenamtliche für den Besuchsdienst.",
     ),
     (
-        "Bericht",
-        "Die Einrichtungen berichten reihum. Der **Offene Treff** im Familienzentrum ist ab Januar "
-        "auch dienstags geöffnet; die Bücherei sucht Ehrenamtliche für das Vorlesen.",
+        "Schulweg",
+        "Die Schulwegbegehung findet im Frühjahr statt. Das Stadtteilbüro lädt die Grundschulen "
+        "und die Elternvertretungen ein; die Ergebnisse gehen an die Verkehrsplanung.",
     ),
     (
-        "Personal",
+        "Anträge",
+        "Die Konferenz empfiehlt zwei Anträge an den Stadtteilfonds: **Sprachcafé** (Familienzentrum) "
+        "und **Lesepat*innen** (Bücherei). Ein Antrag wird zurückgestellt.",
+    ),
+    (
+        "Quartiersmanagement",
+        "Die Sozialplanung stellt die neuen Sozialraumdaten in der nächsten Sitzung vor; das "
+        "Quartiersmanagement berichtet vom Umbau des Kurparks.",
+    ),
+    (
+        "Sprecher",
         "Die Nachfolge im Sprecher*innenteam wird vertraulich beraten. Zur Wahl in der nächsten "
-        "Sitzung stellt sich die Kita St. Aposteln zur Verfügung.",
+        "Sitzung stellt sich die Kita Wasserfloh zur Verfügung.",
     ),
     (
         "Verschiedenes",
         "- Das Stadtteilfest findet am zweiten Samstag im Juni statt.\n"
-        "- Die Sozialplanung stellt in der nächsten Sitzung die neuen Sozialraumdaten vor.",
+        "- Nächste Sitzung wie geplant; die Einladung folgt zwei Wochen vorher.",
     ),
 )
-DEFAULT_RESULT = (
-    "Beschlossen: Die AG Spielraum erarbeitet bis zur nächsten Sitzung einen Vorschlag; "
-    "das Stadtteilbüro lädt dazu ein."
-)
+DEFAULT_RESULT = "Zur Kenntnis genommen; keine Beschlüsse."
 
 SPECIAL_AGENDA = (
-    ("Begrüßung und Beschluss der Tagesordnung", "", True, RESULTS[0][1]),
+    ("Begrüßung und Beschluss der Tagesordnung", "", True, "Die Tagesordnung wird ohne Änderungen angenommen."),
     (
         "Anträge an das Sozialraumbudget 2027",
         "Fünf Anträge liegen vor (Übersicht im Anhang der Einladung).",
@@ -160,7 +170,9 @@ def results_seed(report: SeedReport, directory: Directory, *, now: datetime.date
         return
     actor = directory.users[SPEAKER.email]
     last = (
-        Meeting.objects.filter(network=network, end__lt=now, agenda_items__isnull=False)
+        Meeting.objects.filter(
+            network=network, end__lt=now, agenda_items__isnull=False, minutes__published_at__isnull=False
+        )
         .exclude(status=Meeting.Status.CANCELLED)
         .exclude(title=SPECIAL_TITLE)
         .order_by("-start")
