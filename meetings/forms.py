@@ -19,6 +19,7 @@ from contacts.validators import validate_plausible_year
 from meetings import recurrence
 from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
+    AGENDA_RESULT_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
     GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
@@ -467,6 +468,31 @@ class AgendaItemForm(AccessibleForm):
         return {"title": item.title, "text": item.text, "is_public": item.is_public}
 
 
+class AgendaResultForm(AccessibleForm):
+    result = forms.CharField(
+        label=_("Ergebnis"),
+        required=False,
+        max_length=AGENDA_RESULT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Beschluss, Absprachen, wer was bis wann erledigt. Markdown ist möglich. "
+            "Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."
+        ),
+    )
+
+
+class MinutesFromAgendaForm(AccessibleForm):
+    with_names = forms.BooleanField(
+        label=_("Anwesende mit Namen nennen"),
+        required=False,
+        help_text=_(
+            "Ohne Haken stehen nur Einrichtungen und Rollen im Protokoll. Mit Haken erscheinen Namen nur, "
+            "wo die Person sie für die Leser*innen des Protokolls freigegeben hat."
+        ),
+    )
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class MinutesForm(AccessibleForm):
     text = forms.CharField(
         label=_("Protokoll (Text)"),
@@ -482,6 +508,17 @@ class MinutesForm(AccessibleForm):
         validators=[validate_minutes_file],
     )
     visibility = forms.ChoiceField(label=_("sichtbar für"), choices=Visibility.choices, initial=Visibility.MEMBERS)
+    notify_again = forms.BooleanField(
+        label=_("Mitglieder erneut benachrichtigen"),
+        required=False,
+        help_text=_("Alle Mitglieder erhalten eine Mail über die Änderung; ohne Haken erfährt niemand davon."),
+    )
+
+    def __init__(self, *args, published: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Telling members again is for minutes they were told about once.
+        if not published:
+            del self.fields["notify_again"]
 
 
 class GuestRegistrationForm(AccessibleForm):

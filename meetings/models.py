@@ -33,6 +33,7 @@ from meetings.markdown import render_markdown
 # untrusted and can be large (STYLE.md 15).
 ACCESSIBILITY_NOTES_MAX_LENGTH = 2_000
 AGENDA_TEXT_MAX_LENGTH = 20_000
+AGENDA_RESULT_MAX_LENGTH = 20_000
 MINUTES_TEXT_MAX_LENGTH = 200_000
 POLL_DESCRIPTION_MAX_LENGTH = 5_000
 GUEST_NEEDS_MAX_LENGTH = 1_000
@@ -457,8 +458,17 @@ class AgendaItem(TimestampedModel):
     is_public = models.BooleanField(
         _("öffentlich"), default=True, help_text=_("Nicht öffentliche Punkte sehen nur Mitglieder des Netzwerks.")
     )
+    # What the meeting decided or noted under this TOP (OParl: AgendaItem.result and
+    # resolutionText). Seen by whoever sees the item: it follows ``is_public``.
+    result = models.TextField(
+        _("Ergebnis"),
+        blank=True,
+        validators=[MaxLengthValidator(AGENDA_RESULT_MAX_LENGTH)],
+        help_text=_("Nach der Sitzung: Beschluss, Absprachen, Zuständigkeiten. Markdown ist möglich."),
+    )
+    result_html = models.TextField(_("Ergebnis (HTML)"), blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["text_html"])
+    history = HistoricalRecords(excluded_fields=["text_html", "result_html"])
 
     class Meta:
         verbose_name = _("Tagesordnungspunkt")
@@ -473,6 +483,7 @@ class AgendaItem(TimestampedModel):
         # Rendered here, once per save, because every write path (services, admin) runs
         # full_clean: a page view never parses Markdown.
         self.text_html = _rendered(self.text, AGENDA_TEXT_MAX_LENGTH)
+        self.result_html = _rendered(self.result, AGENDA_RESULT_MAX_LENGTH)
 
 
 def validate_minutes_file(upload) -> None:
@@ -497,6 +508,11 @@ class Minutes(TimestampedModel):
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     published_at = models.DateTimeField(_("veröffentlicht am"), null=True, blank=True)
+    # How often members were told about these minutes: 1 at the first publication, one
+    # more for each „Mitglieder erneut benachrichtigen“. The notifications app plans one
+    # „Protokoll veröffentlicht“ per member and value (the delivery's version), so editing
+    # published minutes sends nothing unless the speaker asks for it.
+    notice_version = models.PositiveIntegerField(_("Benachrichtigungen"), default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["text_html"])
 

@@ -383,3 +383,28 @@ def meeting_guests(meeting: Meeting) -> list[GuestRegistration]:
     in the order they registered (one query). Only for those who manage the meeting."""
     rows = list(GuestRegistration.objects.filter(meeting=meeting).order_by("created_at", "pk"))
     return [row for row in rows if not row.is_waiting] + [row for row in rows if row.is_waiting]
+
+
+def meeting_presence(meeting: Meeting) -> dict[str, list[tuple[Person, list[Membership]]]]:
+    """Who was recorded „anwesend“ and „entschuldigt“ at ``meeting``, each person with their
+    memberships of the network that had not ended by the meeting's day (institution, role;
+    one entered after the meeting still tells where the person came from), people ready
+    for the projection; two queries."""
+    day = meeting.local_start.date()
+    attendances = list(
+        Attendance.objects.filter(meeting=meeting, presence__in=Attendance.Presence.values).prefetch_related(
+            Prefetch("person", queryset=people_for_projection(Person.objects.all()))
+        )
+    )
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        Membership.objects.filter(Q(end__isnull=True) | Q(end__gte=day))
+        .filter(network_id__in=meeting.network_ids, person_id__in=[attendance.person_id for attendance in attendances])
+        .select_related("institution")
+        .order_by("pk")
+    ):
+        memberships.setdefault(membership.person_id, []).append(membership)
+    found: dict[str, list[tuple[Person, list[Membership]]]] = {value: [] for value in Attendance.Presence.values}
+    for attendance in attendances:
+        found[attendance.presence].append((attendance.person, memberships.get(attendance.person_id, [])))
+    return found

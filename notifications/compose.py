@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.encoding import force_bytes
@@ -26,9 +27,9 @@ from contacts.entry_links import entry_link_url
 from contacts.models import AccountInvitation, ContactMessage, Institution, Membership, Network, Person
 from contacts.selectors import people_for_projection, person_mail_address
 from contacts.visibility import Audience, project_person
-from meetings import ical
+from meetings import ical, uploads
 from meetings.feeds import event_data
-from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting
+from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting, Minutes
 from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_path, guest_cancel_path, poll_vote_path
 from notifications import mail, selectors, tokens
@@ -103,7 +104,14 @@ def _base_context(*, person, kind: str) -> dict:
     }
 
 
-def _person_message(*, delivery: Delivery, person, context: dict, calendar: mail.Calendar | None = None):
+def _person_message(
+    *,
+    delivery: Delivery,
+    person,
+    context: dict,
+    calendar: mail.Calendar | None = None,
+    attachments: tuple[mail.Attachment, ...] = (),
+):
     """Render and wrap a mail to a person, with the RFC 8058 one-click unsubscribe headers."""
     address = person_mail_address(person)
     if not address:
@@ -123,6 +131,7 @@ def _person_message(*, delivery: Delivery, person, context: dict, calendar: mail
             "List-Id": "Netzwerk Aachen <benachrichtigungen.netzwerk.aachen.de>",
         },
         calendar=calendar,
+        attachments=attachments,
     )
 
 
@@ -241,6 +250,63 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
             meeting, method=method, address=address, name=person.full_name, language=language, reads=reads
         )
     return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
+
+
+# A file of minutes up to this size goes with the mail; a larger one only as the link.
+MINUTES_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _minutes_attachment(minutes: Minutes) -> mail.Attachment | None:
+    """The minutes' file for the mail, if small enough and still of a safe type (judged
+    again by content, as the download does); ``None`` otherwise (the link is in the text)."""
+    if not minutes.file:
+        return None
+    try:
+        with minutes.file.open("rb") as handle:
+            if handle.size > MINUTES_ATTACHMENT_MAX_BYTES:
+                return None
+            safe = uploads.upload_type(handle, max_bytes=MINUTES_ATTACHMENT_MAX_BYTES)
+            handle.seek(0)
+            data = handle.read()
+    except (OSError, ValidationError):
+        return None
+    return mail.Attachment(name=minutes.file_name, data=data, mime=safe.mime)
+
+
+def _minutes_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """„Protokoll veröffentlicht“: the link to the minutes on the meeting's page, the file
+    attached when small. Read at send time: minutes taken back or told about again since
+    (a newer notice) send nothing here."""
+    try:
+        meeting = reads.meeting(delivery.subject_id)
+    except Meeting.DoesNotExist:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Sitzung wurde gelöscht.")))
+    if not reads.is_member(person_id=person.pk, network_id=meeting.network_id):
+        return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
+    minutes = Minutes.objects.filter(meeting_id=meeting.pk).first()
+    if minutes is None or not minutes.is_published:
+        return Outcome(Delivery.State.SKIPPED, str(_("Das Protokoll ist nicht mehr veröffentlicht.")))
+    if minutes.notice_version > delivery.version:
+        return Outcome(Delivery.State.SKIPPED, str(_("Überholt durch eine neuere Benachrichtigung.")))
+    language = _language(person)
+    attachment = _minutes_attachment(minutes)
+    page = settings.SITE_URL + reverse("meetings:meeting_detail", kwargs={"uid": meeting.uid})
+    context = {
+        "title": meeting.title,
+        "network": meeting.network.name,
+        "when": when_text(meeting.start, meeting.end, language),
+        "minutes_url": page + "#protokoll",
+        "print_url": settings.SITE_URL + reverse("meetings:minutes_print", kwargs={"uid": meeting.uid}),
+        "again": delivery.version > 1,
+        "file_name": minutes.file_name,
+        "attached": attachment is not None,
+        "file_url": (
+            settings.SITE_URL + reverse("meetings:minutes_file", kwargs={"uid": meeting.uid}) if minutes.file else ""
+        ),
+    }
+    return _person_message(
+        delivery=delivery, person=person, context=context, attachments=(attachment,) if attachment else ()
+    )
 
 
 def _poll_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
@@ -376,10 +442,29 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
     meetings = list(
         selectors.digest_meetings(person_id=person.pk, start=start, end=end, day=now.astimezone(BERLIN).date())
     )
-    if not meetings:
+    preference = getattr(person, "mail_preference", None) or selectors.preference_of(person)
+    minutes = (
+        selectors.digest_minutes(
+            person_id=person.pk, since=now - datetime.timedelta(days=7), day=now.astimezone(BERLIN).date()
+        )
+        if preference.minutes
+        else []
+    )
+    if not meetings and not minutes:
         return Outcome(Delivery.State.SKIPPED, str(_("Keine Sitzungen in dieser Woche.")))
     context = {
         "week": week,
+        "minutes": [
+            {
+                "title": item.meeting.title,
+                "network": item.meeting.network.name,
+                "when": when_text(item.meeting.start, None, language),
+                "url": settings.SITE_URL
+                + reverse("meetings:meeting_detail", kwargs={"uid": item.meeting.uid})
+                + "#protokoll",
+            }
+            for item in minutes
+        ],
         "meetings": [
             {
                 "title": meeting.title,
@@ -644,4 +729,5 @@ BUILDERS = {
     Kind.GUEST_MOVED_UP: _guest_mail,
     Kind.GUEST_CHANGE: _guest_mail,
     Kind.GUEST_CANCELLATION: _guest_mail,
+    Kind.MINUTES: _minutes_mail,
 }

@@ -80,6 +80,13 @@ class Calendar:
     data: bytes
 
 
+@dataclasses.dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    mime: str
+
+
 def message_build(
     *,
     subject: str,
@@ -90,9 +97,11 @@ def message_build(
     headers: dict[str, str],
     calendar: Calendar | None = None,
     reply_to: str = "",
+    attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
-    """A Django ``EmailMessage`` with our headers and the ``.ics`` (if any) as a
-    ``text/calendar; method=…`` part, which mail clients offer to add to the calendar."""
+    """A Django ``EmailMessage`` with our headers, the ``.ics`` (if any) as a
+    ``text/calendar; method=…`` part, which mail clients offer to add to the calendar, and
+    ``attachments`` (a small file of minutes) as parts of their own."""
     recipient = f'"{to_name.replace(chr(34), "")}" <{to}>' if to_name else to
     message = EmailMessage(
         subject=subject,
@@ -108,6 +117,8 @@ def message_build(
         filename = "absage.ics" if calendar.method == "CANCEL" else "einladung.ics"
         part.add_header("Content-Disposition", "attachment", filename=filename)
         message.attach(part)
+    for attachment in attachments:
+        message.attach(attachment.name, attachment.data, attachment.mime)
     return message
 
 

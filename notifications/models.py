@@ -68,6 +68,9 @@ class Kind(models.TextChoices):
     GUEST_MOVED_UP = "gast_nachgerueckt", _("Gast von der Warteliste nachgerückt")
     GUEST_CHANGE = "gast_aenderung", _("Änderung (an Gäste)")
     GUEST_CANCELLATION = "gast_absage", _("Absage (an Gäste)")
+    # To the members of a network: the minutes of a meeting are published (or were
+    # changed and the speaker asked to tell them again).
+    MINUTES = "protokoll", _("Protokoll veröffentlicht")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -291,11 +294,17 @@ class Preference(models.Model):
         default=True,
         help_text=_("Für Sprecher*innen und die Sozialplanung: 60 Tage bevor eine Amtszeit endet."),
     )
+    minutes = models.BooleanField(
+        _("Protokolle"),
+        default=True,
+        help_text=_("Wenn das Protokoll einer Sitzung Ihrer Netzwerke veröffentlicht ist."),
+    )
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
         help_text=_(
-            "Einladungen und Erinnerungen nur im Wochenüberblick; Änderungen und Absagen kommen immer einzeln."
+            "Einladungen, Erinnerungen und Protokolle nur im Wochenüberblick; "
+            "Änderungen und Absagen kommen immer einzeln."
         ),
     )
     language = models.CharField(
@@ -319,8 +328,21 @@ class Preference(models.Model):
         # A member leaving changes the network; who switched off changes is not told.
         Kind.MEMBER_LEFT: "changes",
         Kind.TERM_ENDING: "terms",
+        Kind.MINUTES: "minutes",
     }
-    TOGGLES = ("invitations", "changes", "cancellations", "reminders", "polls", "digest", "entry_checks", "terms")
+    TOGGLES = (
+        "invitations",
+        "changes",
+        "cancellations",
+        "reminders",
+        "polls",
+        "minutes",
+        "digest",
+        "entry_checks",
+        "terms",
+    )
+    # What „Überblick statt einzelner Mails“ moves into the weekly digest.
+    DIGEST_KINDS = (Kind.INVITATION, Kind.REMINDER, Kind.MINUTES)
 
     class Meta:
         verbose_name = _("Benachrichtigungseinstellung")
@@ -336,7 +358,7 @@ class Preference(models.Model):
         field = self.FIELD_OF_KIND.get(kind)
         if field is None:
             return True
-        if self.digest_instead and self.digest and kind in (Kind.INVITATION, Kind.REMINDER):
+        if self.digest_instead and self.digest and kind in self.DIGEST_KINDS:
             return False
         return getattr(self, field)
 

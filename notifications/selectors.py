@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from contacts.models import Membership, Person
 from meetings import feeds
-from meetings.models import Meeting, MeetingPartner, in_networks
+from meetings.models import Meeting, MeetingPartner, Minutes, in_networks
 from meetings.recurrence import BERLIN
 from notifications.models import (
     DEFAULT_INVITATION_LEAD_DAYS,
@@ -437,3 +437,14 @@ def entry_checks_sent(entries) -> dict[tuple[str, int], dict[str, datetime.datet
         if sent_at >= stands[key]:
             sent.setdefault(key, {})[names[kind]] = sent_at
     return sent
+
+
+def digest_minutes(*, person_id: int, since: datetime.datetime, day: datetime.date) -> list[Minutes]:
+    """Minutes of the person's networks published since ``since`` (the week's digest lists
+    them for those who get „Protokoll veröffentlicht“ there instead of by single mail)."""
+    networks = Membership.objects.active(day).filter(person_id=person_id).values("network_id")
+    return list(
+        Minutes.objects.filter(meeting__network_id__in=networks, published_at__gte=since)
+        .select_related("meeting__network")
+        .order_by("published_at", "pk")
+    )

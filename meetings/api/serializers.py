@@ -22,6 +22,7 @@ from contacts.validators import validate_plausible_year
 from contacts.visibility import project_person
 from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
+    AGENDA_RESULT_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
     GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
@@ -77,24 +78,52 @@ class LocationSerializer(serializers.Serializer):
 class AgendaItemSerializer(serializers.ModelSerializer):
     meeting = serializers.UUIDField(source="meeting.uid", read_only=True)
     text_html = serializers.CharField(read_only=True, help_text="Der Text als bereinigtes HTML")
+    result = serializers.CharField(
+        read_only=True, help_text="Ergebnis nach der Sitzung (Markdown; OParl: result); sichtbar wie der Punkt"
+    )
+    result_html = serializers.CharField(read_only=True, help_text="Das Ergebnis als bereinigtes HTML")
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "meeting", "position", "title", "text", "text_html", "is_public", "updated_at"]
+        fields = [
+            "id",
+            "meeting",
+            "position",
+            "title",
+            "text",
+            "text_html",
+            "is_public",
+            "result",
+            "result_html",
+            "updated_at",
+        ]
 
 
 class NestedAgendaItemSerializer(AgendaItemSerializer):
     class Meta(AgendaItemSerializer.Meta):
-        fields = ["id", "position", "title", "text", "text_html", "is_public"]
+        fields = ["id", "position", "title", "text", "text_html", "is_public", "result", "result_html"]
 
 
 class MinutesSerializer(serializers.ModelSerializer):
     file = serializers.SerializerMethodField()
     is_published = serializers.BooleanField(read_only=True)
 
+    notice_version = serializers.IntegerField(
+        read_only=True, help_text="Wie oft die Mitglieder über das Protokoll benachrichtigt wurden"
+    )
+
     class Meta:
         model = Minutes
-        fields = ["text", "text_html", "file", "visibility", "is_published", "published_at", "updated_at"]
+        fields = [
+            "text",
+            "text_html",
+            "file",
+            "visibility",
+            "is_published",
+            "published_at",
+            "notice_version",
+            "updated_at",
+        ]
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file(self, minutes: Minutes) -> str | None:
@@ -442,6 +471,32 @@ class AgendaItemWriteSerializer(serializers.Serializer):
 
 class AgendaItemUpdateSerializer(AgendaItemWriteSerializer):
     meeting = None
+    result = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=AGENDA_RESULT_MAX_LENGTH,
+        help_text="Ergebnis (Markdown), erst ab Beginn der Sitzung",
+    )
+
+
+class MinutesFromAgendaSerializer(serializers.Serializer):
+    with_names = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Anwesende mit Namen, soweit die Leser*innen des Protokolls sie sehen dürfen; sonst nur "
+        "Einrichtungen und Rollen",
+    )
+    replace = serializers.BooleanField(
+        required=False, default=False, help_text="Einen vorhandenen Text ersetzen (sonst 409)"
+    )
+
+
+class MinutesPublishSerializer(serializers.Serializer):
+    notify_again = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Bei einem schon veröffentlichten Protokoll: die Mitglieder erneut benachrichtigen",
+    )
 
 
 class MinutesWriteSerializer(serializers.Serializer):

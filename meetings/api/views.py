@@ -40,6 +40,8 @@ from meetings.api.serializers import (
     MeetingSerializer,
     MeetingUpdateSerializer,
     MeetingWriteSerializer,
+    MinutesFromAgendaSerializer,
+    MinutesPublishSerializer,
     MinutesSerializer,
     MinutesWriteSerializer,
     NetworkReferenceSerializer,
@@ -360,19 +362,45 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
     @extend_schema(
         summary="Protokoll veröffentlichen",
         description=(
-            "Für Mitglieder oder öffentlich, je nach Sichtbarkeit des Protokolls; erst nach Beginn der Sitzung."
+            "Für Mitglieder oder öffentlich, je nach Sichtbarkeit des Protokolls; erst nach Beginn der Sitzung. "
+            "Die Mitglieder erhalten „Protokoll veröffentlicht“. Ein zweites Veröffentlichen benachrichtigt "
+            "niemanden, außer mit `notify_again` (nach einer Änderung)."
         ),
-        request=None,
+        request=MinutesPublishSerializer,
         responses={200: MinutesSerializer},
         tags=[TAG_MEETINGS],
     )
     @action(detail=True, methods=["post"], url_path="minutes/publish", url_name="minutes-publish")
     def minutes_publish(self, request, uid=None):
         meeting = self.get_object()
+        data = self.validated(MinutesPublishSerializer)
         minutes = Minutes.objects.filter(meeting=meeting).select_related("meeting").first()
         if minutes is None:
             raise exceptions.NotFound(_("Zu dieser Sitzung gibt es noch kein Protokoll."))
-        minutes = services.minutes_publish(minutes=minutes, actor=request.user)
+        minutes = services.minutes_publish(minutes=minutes, notify_again=data["notify_again"], actor=request.user)
+        return Response(MinutesSerializer(minutes, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Protokoll aus der Tagesordnung erstellen",
+        description=(
+            "Der Entwurf aus der Sitzung, den Anwesenden (Einrichtungen und Rollen; mit `with_names` Namen, "
+            "soweit die Leser*innen des Protokolls sie sehen dürfen) und jedem TOP mit seinem Ergebnis. "
+            "Ein vorhandener Text wird nur mit `replace` ersetzt, sonst 409. Erst ab Beginn der Sitzung."
+        ),
+        request=MinutesFromAgendaSerializer,
+        responses={200: MinutesSerializer},
+        tags=[TAG_MEETINGS],
+    )
+    @action(detail=True, methods=["post"], url_path="minutes/from-agenda", url_name="minutes-from-agenda")
+    def minutes_from_agenda(self, request, uid=None):
+        meeting = self.get_object()
+        data = self.validated(MinutesFromAgendaSerializer)
+        try:
+            minutes = services.minutes_draft_from_agenda(
+                meeting=meeting, with_names=data["with_names"], replace=data["replace"], actor=request.user
+            )
+        except services.MinutesTextExists as error:
+            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(MinutesSerializer(minutes, context=self.get_serializer_context()).data)
 
 

@@ -11,9 +11,11 @@ notifications app reads the state these functions leave behind.
 
 from meetings.services._common import AGENDA_ITEM_FIELDS, MEETING_FIELDS, SERIES_FIELDS
 from meetings.services.agenda import (
+    MinutesTextExists,
     agenda_item_add,
     agenda_item_remove,
     agenda_item_update,
+    minutes_draft_from_agenda,
     minutes_publish,
     minutes_save,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "MEETING_FIELDS",
     "PARTNERS_MAX",
     "SERIES_FIELDS",
+    "MinutesTextExists",
     "agenda_item_add",
     "agenda_item_remove",
     "agenda_item_update",
@@ -79,6 +82,7 @@ __all__ = [
     "meeting_schedule",
     "meeting_update",
     "meeting_update_check",
+    "minutes_draft_from_agenda",
     "minutes_publish",
     "minutes_save",
     "poll_close",

@@ -28,7 +28,7 @@ SERIES_FIELDS = (
     *LocationFields.LOCATION_FIELDS,
 )
 MEETING_FIELDS = ("title", "start", "end", "status", "visibility", *LocationFields.LOCATION_FIELDS)
-AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position")
+AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position", "result")
 HISTORY_BATCH = 500
 
 

@@ -22,7 +22,14 @@ from contacts.selectors import audience_for, user_roles
 from contacts.selectors.history import user_labels
 from contacts.visibility import project_person
 from meetings import selectors, uploads
-from meetings.forms import AgendaItemForm, AnswerForm, GuestRegistrationForm, GuestSettingsForm, MinutesForm
+from meetings.forms import (
+    AgendaItemForm,
+    AnswerForm,
+    GuestRegistrationForm,
+    GuestSettingsForm,
+    MinutesForm,
+    MinutesFromAgendaForm,
+)
 from meetings.models import Attendance, Meeting, Visibility
 from meetings.recurrence import BERLIN, month_names
 from meetings.services import (
@@ -118,10 +125,14 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         context.setdefault("agenda_form", AgendaItemForm(prefix="top"))
         if "minutes_form" not in extra:
             initial = {"text": minutes.text, "visibility": minutes.visibility} if minutes else {}
-            context["minutes_form"] = MinutesForm(initial=initial, prefix="protokoll")
+            context["minutes_form"] = MinutesForm(
+                initial=initial, prefix="protokoll", published=minutes is not None and minutes.is_published
+            )
         context["minutes_draft"] = minutes
         context["guest_list"] = selectors.meeting_guests(meeting)
         context.setdefault("guest_settings_form", GuestSettingsForm.for_meeting(meeting))
+        # Without „replace“: a text of its own is only replaced after the page that asks.
+        context["from_agenda_form"] = MinutesFromAgendaForm()
     context.update(extra)
     return context
 

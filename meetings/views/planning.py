@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,10 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings import conflicts, selectors, services
 from meetings.forms import (
     AgendaItemForm,
+    AgendaResultForm,
     MeetingCancelForm,
     MeetingEditForm,
     MeetingForm,
     MinutesForm,
+    MinutesFromAgendaForm,
     SeriesCancelForm,
     SeriesForm,
 )
@@ -341,40 +344,129 @@ def agenda_move(request, uid, item_id: int):
     return redirect("meetings:meeting_detail", uid=meeting.uid)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def agenda_result(request, uid, item_id: int):
+    """After the meeting: the result of a TOP (seen by whoever sees the TOP)."""
+    meeting, item = managed_agenda_item(request, uid, item_id)
+    form = AgendaResultForm(request.POST if request.method == "POST" else None, initial={"result": item.result})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_item_update(item=item, result=form.cleaned_data["result"], actor=request.user)
+        except ValidationError as error:
+            form.errors_from_service(error)
+        else:
+            messages.success(request, _("Das Ergebnis zu TOP %(number)s ist gespeichert.") % {"number": item.position})
+            return redirect(f"{reverse('meetings:meeting_detail', kwargs={'uid': meeting.uid})}#top-{item.pk}")
+    if form.errors:
+        status = 400
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "item": item,
+        "form": form,
+        "has_begun": meeting.start <= timezone.now(),
+    }
+    return render(request, "meetings/agenda_result_form.html", context, status=status)
+
+
+def _minutes_anchor(meeting) -> str:
+    return f"{reverse('meetings:meeting_detail', kwargs={'uid': meeting.uid})}#protokoll"
+
+
 @require_POST
 @guarded
 def minutes_save(request, uid):
-    """Save the minutes (text and/or file) as a draft, with their visibility."""
+    """Save the minutes (text and/or file) as a draft, with their visibility; published
+    minutes stay published, and members hear of the change only with „erneut
+    benachrichtigen“."""
     meeting = managed_meeting(request, uid)
-    form = MinutesForm(request.POST, request.FILES, prefix="protokoll")
+    current = Minutes.objects.filter(meeting=meeting).first()
+    published = current is not None and current.is_published
+    form = MinutesForm(request.POST, request.FILES, prefix="protokoll", published=published)
     if form.is_valid():
         try:
-            services.minutes_save(
+            minutes = services.minutes_save(
                 meeting=meeting,
                 text=form.cleaned_data["text"],
                 file=form.cleaned_data["file"],
                 visibility=form.cleaned_data["visibility"],
                 actor=request.user,
             )
+            if published and form.cleaned_data.get("notify_again"):
+                services.minutes_publish(minutes=minutes, notify_again=True, actor=request.user)
         except ValidationError as error:
             form.errors_from_service(error)
         else:
-            messages.success(request, _("Das Protokoll ist gespeichert."))
-            return redirect("meetings:meeting_detail", uid=meeting.uid)
+            if published and form.cleaned_data.get("notify_again"):
+                messages.success(request, _("Das Protokoll ist gespeichert; die Mitglieder werden benachrichtigt."))
+            else:
+                messages.success(request, _("Das Protokoll ist gespeichert."))
+            return redirect(_minutes_anchor(meeting))
     return _meeting_page_with(request, meeting, minutes_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def minutes_from_agenda(request, uid):
+    """„Protokoll aus Tagesordnung erstellen“: the draft from the agenda, the results and
+    who was there. A text of its own is replaced only after a confirmation (GET, or a POST
+    that meets a text, shows it; the confirmed POST carries ``replace``)."""
+    meeting = managed_meeting(request, uid)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    has_text = minutes is not None and bool(minutes.text.strip())
+    # A POST with no box ticked is a valid request: bind the form to it even when empty.
+    form = MinutesFromAgendaForm(request.POST if request.method == "POST" else None, initial={"replace": has_text})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_draft_from_agenda(
+                meeting=meeting,
+                with_names=form.cleaned_data["with_names"],
+                replace=form.cleaned_data["replace"],
+                actor=request.user,
+            )
+        except services.MinutesTextExists:
+            # Asked, not refused: the page shows the text that would go and asks to confirm.
+            form = MinutesFromAgendaForm(initial={"with_names": form.cleaned_data["with_names"], "replace": True})
+        except ValidationError as error:
+            return HttpResponseBadRequest(" ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Der Entwurf ist aus der Tagesordnung erstellt. Bitte prüfen, ergänzen und speichern."),
+            )
+            return redirect(_minutes_anchor(meeting))
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "form": form,
+        "minutes": minutes,
+        "has_text": has_text,
+        "has_begun": meeting.start <= timezone.now(),
+    }
+    return render(request, "meetings/minutes_from_agenda.html", context, status=status)
 
 
 @require_POST
 @guarded
 def minutes_publish(request, uid):
-    """Publish the saved minutes to members or the public (per their visibility)."""
+    """Publish the saved minutes to members or the public (per their visibility); the
+    members are told. On published minutes, ``erneut`` tells them again."""
     meeting = managed_meeting(request, uid)
     minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         return HttpResponseBadRequest(_("Bitte speichern Sie zuerst ein Protokoll."))
+    again = minutes.is_published and request.POST.get("erneut") == "1"
     try:
-        services.minutes_publish(minutes=minutes, actor=request.user)
+        services.minutes_publish(minutes=minutes, notify_again=again, actor=request.user)
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
-    messages.success(request, _("Das Protokoll ist veröffentlicht."))
-    return redirect("meetings:meeting_detail", uid=meeting.uid)
+    if again:
+        messages.success(request, _("Die Mitglieder werden erneut über das Protokoll benachrichtigt."))
+    else:
+        messages.success(request, _("Das Protokoll ist veröffentlicht; die Mitglieder werden benachrichtigt."))
+    return redirect(_minutes_anchor(meeting))

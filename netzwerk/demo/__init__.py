@@ -23,6 +23,7 @@ from netzwerk.demo.guests import guests_seed
 from netzwerk.demo.imports import import_seed
 from netzwerk.demo.joint import joint_seed
 from netzwerk.demo.privacy import privacy_seed
+from netzwerk.demo.results import results_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -70,6 +71,8 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         # Guests of an open meeting: after the calendar (which it must not disturb).
         if calendar:
             guests_seed(report, directory, now=now)
+        # After the calendar: results under its TOPs, a Sondersitzung with draft minutes.
+        results_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
         # Last: the map places every institution, also those the import story adds.
         figures_seed(report)

@@ -330,7 +330,8 @@ def _story_events(story: _Story, timeline: _Timeline, actor, *, skip: set[int]) 
     if not story.without_minutes:
         day = meeting.start.astimezone(BERLIN).date() + datetime.timedelta(days=CALENDAR.minutes_days_after)
         published = _local(day, datetime.time(16, 0))
-        add(published, lambda: _minutes_publish(story, actor, published))
+        # Members are told („Protokoll veröffentlicht“) when the minutes come out.
+        add(published, lambda: _minutes_publish(story, actor, published), notifies=True)
 
 
 def _theme(story: _Story) -> str:

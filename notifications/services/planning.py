@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import AccountInvitation, ContactMessage, Membership
 from contacts.selectors import contact_message_recipients
-from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting
+from meetings.models import AgendaItem, DatePoll, DatePollVote, Meeting, Minutes
 from meetings.recurrence import BERLIN
 from meetings.selectors import poll_invitees
 from meetings.services import meeting_update
@@ -379,6 +379,65 @@ def _plan_polls(*, now: datetime.datetime) -> list[Delivery]:
             done[name].append(poll.pk)
     for name, ids in done.items():
         _steps_done(Subject.POLL, name, ids)
+    return rows
+
+
+def _plan_minutes(*, now: datetime.datetime) -> list[Delivery]:
+    """„Protokoll veröffentlicht“ to the network's current members, once per publication
+    and per renewed notice (the minutes' ``notice_version`` is the row's version).
+
+    Minutes published within ``RECENT`` (and those told about again within it) are looked
+    at; a step per meeting and version keeps the sweep from looking at them again, so an
+    edit of published minutes sends nothing unless the speaker asked to tell members again
+    (a new version). Minutes published before the notice existed (version 0) are never
+    announced after the fact.
+    """
+    recent = now - RECENT
+    found = list(
+        Minutes.objects.filter(published_at__lte=now, notice_version__gt=0)
+        .filter(Q(published_at__gte=recent) | Q(notice_version__gt=1, updated_at__gte=recent))
+        .select_related("meeting")
+        .order_by("pk")
+    )
+    if not found:
+        return []
+    done = set(
+        Step.objects.filter(
+            subject_type=Subject.MEETING,
+            subject_id__in=[minutes.meeting_id for minutes in found],
+            step__startswith="protokoll:",
+        ).values_list("subject_id", "step")
+    )
+    owed = [minutes for minutes in found if (minutes.meeting_id, f"protokoll:{minutes.notice_version}") not in done]
+    if not owed:
+        return []
+    members = selectors.network_members(
+        {minutes.meeting.network_id for minutes in owed}, day=now.astimezone(BERLIN).date()
+    )
+    rows: list[Delivery] = []
+    for minutes in owed:
+        meeting = minutes.meeting
+        rows += [
+            _row(
+                subject_type=Subject.MEETING,
+                subject_id=meeting.pk,
+                kind=Kind.MINUTES,
+                version=minutes.notice_version,
+                person_id=person_id,
+                network_id=meeting.network_id,
+                now=now,
+            )
+            for person_id in members.get(meeting.network_id, ())
+        ]
+    Step.objects.bulk_create(
+        [
+            Step(
+                subject_type=Subject.MEETING, subject_id=minutes.meeting_id, step=f"protokoll:{minutes.notice_version}"
+            )
+            for minutes in owed
+        ],
+        ignore_conflicts=True,
+    )
     return rows
 
 
@@ -770,9 +829,10 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     Derives from the current state: invitations (a meeting confirmed, or with its agenda,
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
-    contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
-    terms ending, the mails to guests of open meetings (``guests.plan_guests``), and „Sind Ihre Angaben
-    noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
+    „Protokoll veröffentlicht“, contact-form messages, invitations to accounts, the weekly
+    digest, the notices of speaker terms ending, the mails to guests of open meetings
+    (``guests.plan_guests``), and „Sind Ihre Angaben noch aktuell?“ with its reminder to
+    owners of stale entries (``freshness.plan_entry_checks``).
     Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
 
@@ -791,6 +851,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows = _plan_meetings(now=now, since=since)
         rows += _plan_reminders(now=now)
         rows += _plan_polls(now=now)
+        rows += _plan_minutes(now=now)
         rows += _plan_contact_messages(now=now)
         rows += _plan_account_invitations(now=now)
         rows += _plan_digest(now=now)

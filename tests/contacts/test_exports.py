@@ -164,7 +164,7 @@ def _meeting_with_answers(cast):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", ["members_csv", "members_xlsx", "attendance", "invitation"])
+@pytest.mark.parametrize("page", ["members_csv", "members_xlsx", "attendance"])
 def test_speaker_downloads_permission_matrix(client, role, page):
     cast = cast_create()
     meeting = MeetingFactory(network=cast.network, start=in_days(7), end=in_days(7, hour=20))
@@ -172,7 +172,6 @@ def test_speaker_downloads_permission_matrix(client, role, page):
         "members_csv": reverse("meetings:network_members_export", args=[cast.network.slug, "csv"]),
         "members_xlsx": reverse("meetings:network_members_export", args=[cast.network.slug, "xlsx"]),
         "attendance": reverse("meetings:attendance_sheet", args=[meeting.uid]),
-        "invitation": reverse("meetings:invitation_print", args=[meeting.uid]),
     }[page]
 
     response = client_for(client, cast.user(role)).get(url)

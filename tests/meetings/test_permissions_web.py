@@ -143,6 +143,23 @@ def op_minutes_publish(cast):
     return reverse("meetings:minutes_publish", args=[meeting.uid]), {}
 
 
+def op_agenda_result(cast):
+    item = AgendaItemFactory(meeting=_past_meeting(cast), position=1)
+    return reverse("meetings:agenda_result", args=[item.meeting.uid, item.pk]), {"result": "Beschlossen."}
+
+
+def op_minutes_from_agenda(cast):
+    meeting = _past_meeting(cast)
+    AgendaItemFactory(meeting=meeting, position=1, result="Beschlossen.")
+    return reverse("meetings:minutes_from_agenda", args=[meeting.uid]), {}
+
+
+def op_minutes_notify_again(cast):
+    meeting = _past_meeting(cast)
+    Minutes.objects.create(meeting=meeting, text="Text", published_at=timezone.now(), notice_version=1)
+    return reverse("meetings:minutes_publish", args=[meeting.uid]), {"erneut": "1"}
+
+
 def op_meeting_presence(cast):
     meeting = _past_meeting(cast)
     return reverse("meetings:meeting_presence", args=[meeting.uid]), {
@@ -192,6 +209,9 @@ OPERATIONS = {
     op_agenda_move: MANAGE,
     op_minutes_save: MANAGE,
     op_minutes_publish: MANAGE,
+    op_agenda_result: MANAGE,
+    op_minutes_from_agenda: MANAGE,
+    op_minutes_notify_again: MANAGE,
     op_meeting_presence: MANAGE,
     op_poll_create: MANAGE,
     op_poll_close: MANAGE,
@@ -205,8 +225,8 @@ def snapshot() -> tuple:
     return (
         list(Meeting.objects.order_by("pk").values_list("pk", "title", "status", "sequence", "start")),
         list(MeetingSeries.objects.order_by("pk").values_list("pk", "title", "cancelled_from")),
-        list(AgendaItem.objects.order_by("pk").values_list("pk", "title", "position", "is_public")),
-        list(Minutes.objects.order_by("pk").values_list("pk", "text", "file", "published_at")),
+        list(AgendaItem.objects.order_by("pk").values_list("pk", "title", "position", "is_public", "result")),
+        list(Minutes.objects.order_by("pk").values_list("pk", "text", "file", "published_at", "notice_version")),
         list(Attendance.objects.order_by("pk").values_list("pk", "answer", "presence")),
         list(DatePoll.objects.order_by("pk").values_list("pk", "status")),
         list(DatePollVote.objects.order_by("pk").values_list("pk", "answer")),

@@ -73,6 +73,8 @@ def site_create(*, password: str | None = None) -> Site:
         name="AK Jugend Burtscheid", slug="ak-jugend-burtscheid", kind=Network.Kind.WORKING_GROUP, parent=network
     )
     past = MeetingFactory(network=network, title="Plenum im Frühjahr", start=in_days(-7))
+    past_item = meeting_services.agenda_item_add(meeting=past, title="Bericht aus den Einrichtungen")
+    meeting_services.agenda_item_update(item=past_item, result="Die Einrichtungen berichten reihum.")
     Minutes.objects.create(
         meeting=past,
         text="Es wurde beraten.",
@@ -143,6 +145,7 @@ def site_create(*, password: str | None = None) -> Site:
         "calendar": ("anonymous", f"/termine/netzwerk/{network.slug}/kalender/?monat={month}"),
         "meeting_public": ("anonymous", f"/termine/{upcoming.uid}/"),
         "guest_registered": ("anonymous", f"/termine/{upcoming.uid}/angemeldet/?warteliste=1"),
+        "invitation_print": ("anonymous", f"/termine/{upcoming.uid}/einladung/"),
         "imprint": ("anonymous", "/impressum/"),
         "privacy": ("anonymous", "/datenschutz/"),
         "accessibility": ("anonymous", "/barrierefreiheit/"),
@@ -177,6 +180,7 @@ def site_create(*, password: str | None = None) -> Site:
         "my_area": ("member", "/konto/mein-bereich/"),
         "dashboard": ("member", "/termine/uebersicht/"),
         "meeting_member": ("member", f"/termine/{past.uid}/"),
+        "minutes_print": ("member", f"/termine/{past.uid}/protokoll/drucken/"),
         "poll_detail": ("member", f"/termine/umfragen/{poll.pk}/"),
         "my_calendar": ("member", "/kalender/mein-kalender/"),
         "preferences": ("member", "/benachrichtigungen/einstellungen/"),
@@ -189,6 +193,9 @@ def site_create(*, password: str | None = None) -> Site:
         "meeting_speaker": ("speaker", f"/termine/{upcoming.uid}/"),
         "meeting_edit": ("speaker", f"/termine/{upcoming.uid}/bearbeiten/"),
         "guest_list": ("speaker", f"/termine/{upcoming.uid}/gaesteliste/"),
+        "meeting_held_speaker": ("speaker", f"/termine/{past.uid}/"),
+        "agenda_result": ("speaker", f"/termine/{past.uid}/tagesordnung/{past_item.pk}/ergebnis/"),
+        "minutes_from_agenda": ("speaker", f"/termine/{past.uid}/protokoll/aus-tagesordnung/"),
         "series_edit": ("speaker", f"/termine/serie/{series.pk}/"),
         "poll_speaker": ("speaker", f"/termine/umfragen/{poll.pk}/"),
         # Sozialplanung pages

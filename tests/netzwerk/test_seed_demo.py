@@ -407,6 +407,7 @@ class TestSeededDemo:
             Kind.CONTACT,  # the demo member's question to the speakers (Mein Bereich shows it)
             Kind.TERM_ENDING,
             Kind.GUEST_CONFIRMATION,  # the guests of the open meeting in Burtscheid
+            Kind.MINUTES,  # „Protokoll veröffentlicht“ when the replayed minutes came out
         }
         assert states == {Delivery.State.SENT}
 
@@ -610,3 +611,20 @@ def test_seed_demo_next_to_real_meetings_plays_no_delivery_log(fast_hashing):
     assert Meeting.objects.filter(network__is_demo=True).count() > 150
     assert Delivery.objects.count() == 0
     assert MeetingNotice.objects.filter(meeting_id=real.pk).count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_results_published_minutes_and_a_draft_in_the_speakers_network(fast_hashing):
+    seed()
+    burtscheid = Meeting.objects.filter(network__slug="stk-burtscheid", end__lt=timezone.now())
+
+    published = (
+        burtscheid.filter(minutes__published_at__isnull=False, agenda_items__isnull=False).distinct().latest("start")
+    )
+    drafted = burtscheid.get(title="Sondersitzung Sozialraumbudget 2027")
+
+    assert published.agenda_items.filter(result="").count() == 0
+    assert drafted.agenda_items.filter(result="").count() == 0
+    assert drafted.minutes.published_at is None
+    assert drafted.minutes.text.startswith("### Anwesend\n\n")
+    assert "### TOP 2: Anträge an das Sozialraumbudget 2027" in drafted.minutes.text
