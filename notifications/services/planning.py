@@ -764,7 +764,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     per network), changes and cancellations (the meeting's ``sequence`` above what members
     were told), reminders whose moment has come, poll invitations, reminders and results,
     contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
-    terms ending, and „Sind Ihre Angaben
+    terms ending, the Rundmails whose moment has come, and „Sind Ihre Angaben
     noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
     Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
@@ -774,6 +774,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     """
     # Here, not at the top: the freshness module builds its rows with this module's helpers.
     from notifications.services.freshness import plan_entry_checks
+    from notifications.services.rundmail import _plan_rundmails
 
     clock = timezone.now()
     now = now or clock
@@ -788,6 +789,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_digest(now=now)
         rows += _plan_terms(now=now)
         rows += plan_entry_checks(now=now)
+        rows += _plan_rundmails(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         urgent, rest = _ready(now=now, limit=limit)
         if run is None:

@@ -427,6 +427,11 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
             network_id = reads.meeting(delivery.subject_id).network_id
         except ObjectDoesNotExist:
             return None
+    elif delivery.subject_type == Subject.RUNDMAIL:
+        rundmail = reads.rundmail(delivery.subject_id)
+        if rundmail is None:
+            return None
+        network_id = rundmail.network_id
 
     def check() -> bool:
         return (
