@@ -547,3 +547,31 @@ def rundmails_in_digest(*, person_id: int, since: datetime.datetime):
         .select_related("network")
         .order_by("send_at", "pk")
     )
+
+
+def rundmails_visible(*, user):
+    """The Rundmails ``user`` may read (the API's list): every one of the networks they speak
+    for (all of them for the Sozialplanung), their own proposals, and in the networks they are
+    a member of those that went out to everyone or to them."""
+    from contacts.selectors import user_roles
+    from notifications.models import Rundmail
+
+    roles = user_roles(user)
+    queryset = Rundmail.objects.select_related("network", "author", "institution", "reviewed_by").prefetch_related(
+        "attachments", "institution_types"
+    )
+    if roles.is_sozialplanung:
+        return queryset.order_by("-send_at", "-pk")
+    addressed = Delivery.objects.filter(
+        subject_type=Subject.RUNDMAIL, subject_id=OuterRef("pk"), kind=Kind.RUNDMAIL, person_id=roles.person_id
+    )
+    by_type = Rundmail.institution_types.through.objects.filter(rundmail_id=OuterRef("pk"))
+    read = Q(state=Rundmail.State.SENT, network_id__in=roles.member_network_ids) & (
+        Q(addressed=True) | (Q(roles=[]) & Q(by_type=False))
+    )
+    own = Q(author_id=roles.person_id) if roles.person_id is not None else Q(pk__in=[])
+    return (
+        queryset.annotate(addressed=Exists(addressed), by_type=Exists(by_type))
+        .filter(Q(network_id__in=roles.leading_network_ids) | own | read)
+        .order_by("-send_at", "-pk")
+    )
