@@ -37,7 +37,7 @@ def network_with_speaker(count: int):
     _, (speaker,) = members(1, network=network, role=Membership.Role.SPEAKER)
     speaker.user = user
     speaker.save()
-    return network, people + [speaker], user
+    return network, [*people, speaker], user
 
 
 def test_scheduled_rundmail_arrives_once_at_its_moment_not_to_the_opted_out(smtp_sink, celery_worker_start):
