@@ -21,6 +21,7 @@ from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.freshness import freshness_seed
 from netzwerk.demo.imports import import_seed
 from netzwerk.demo.privacy import privacy_seed
+from netzwerk.demo.rundmail import rundmail_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -63,6 +64,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         # import, whose new entries would read as „Stand already seeded“.
         freshness_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
+        rundmail_seed(report, directory, now=now)
         # Last: the map places every institution, also those the import story adds.
         figures_seed(report)
     cache.delete(DEMO_MARKER_CACHE_KEY)

@@ -789,8 +789,9 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_digest(now=now)
         rows += _plan_terms(now=now)
         rows += plan_entry_checks(now=now)
-        rows += _plan_rundmails(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        # Written by the database itself (one INSERT … SELECT per Rundmail).
+        rundmail_rows = _plan_rundmails(now=now)
         urgent, rest = _ready(now=now, limit=limit)
         if run is None:
             periodic_run_record(name="sweep", watermark=clock)
@@ -803,7 +804,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
                 watermark=Greatest(Coalesce("watermark", stamp), stamp),
             )
         transaction.on_commit(lambda: _enqueue_by_urgency(urgent, rest))
-    return SweepResult(planned=len(rows), enqueued=urgent + rest)
+    return SweepResult(planned=len(rows) + rundmail_rows, enqueued=urgent + rest)
 
 
 @transaction.atomic
