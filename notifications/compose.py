@@ -579,8 +579,12 @@ def rundmail_salutation(person) -> str:
 
 def rundmail_fill(text: str, *, person, network_name: str) -> str:
     """``text`` with the placeholders replaced for ``person`` (unknown ones were refused when
-    it was written; any left are kept as typed)."""
-    values = {"anrede": rundmail_salutation(person), "name": person.full_name, "netzwerk": network_name}
+    it was written; any left are kept as typed). Without a person (a reader of the archive
+    who has no entry) the greeting is neutral and the name empty."""
+    if person is None:
+        values = {"anrede": "Guten Tag", "name": "", "netzwerk": network_name}
+    else:
+        values = {"anrede": rundmail_salutation(person), "name": person.full_name, "netzwerk": network_name}
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(1).strip(), match.group(0)), text)
 
 
@@ -618,6 +622,8 @@ def _rundmail_message(
         "body": rundmail_fill(rundmail.body, person=person, network_name=network.name),
         "author": rundmail.author.full_name if rundmail.author_id else "",
         "institution": rundmail.institution.name if rundmail.institution_id else "",
+        # A member's proposal, approved by the speakers: signed as the member's notice.
+        "proposed": rundmail.proposed_at is not None,
         "attached": attached,
         "files": [
             {

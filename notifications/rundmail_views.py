@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from contacts.models import InstitutionType, Membership, Network
+from contacts.models import InstitutionType, Membership, Network, Person
 from contacts.selectors import user_roles
 from meetings.recurrence import BERLIN
 from meetings.uploads import allowed_types_text, file_response
@@ -150,11 +150,15 @@ def detail(request: HttpRequest, network: Network, pk: int) -> HttpResponse:
 def _detail_page(request, network, rundmail, *, sees_all: bool, schedule_form=None, reject_form=None, status=200):
     now = timezone.now()
     day = now.astimezone(BERLIN).date()
+    reader = Person.objects.filter(pk=user_roles(request.user).person_id).first()
     context = {
         "network": network,
         "rundmail": rundmail,
         "sees_all": sees_all,
         "attached": compose.rundmail_attached(rundmail),
+        # What went out, as the reader got it (their own greeting and name).
+        "text": compose.rundmail_fill(rundmail.body, person=reader, network_name=network.name),
+        "subject": compose.rundmail_fill(rundmail.subject, person=reader, network_name=network.name),
     }
     if sees_all and rundmail.is_open:
         people = selectors.rundmail_preview_people(rundmail, day=day)

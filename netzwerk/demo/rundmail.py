@@ -34,7 +34,7 @@ def _pdf(lines: list[str]) -> bytes:
     text = "BT /F1 14 Tf 72 760 Td 18 TL " + " ".join(
         "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
     )
-    stream = text.encode("latin-1") + b" ET"
+    stream = text.replace("–", "-").encode("latin-1") + b" ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -82,15 +82,15 @@ def rundmail_seed(report: SeedReport, directory: Directory, *, now: datetime.dat
     # Nine days ago: the network's „Markt der Möglichkeiten“, with its programme attached.
     sent_at = _at(today - 9 * DAY, 10)
     programme = SimpleUploadedFile(
-        "Programm-Sommerfest.pdf",
+        "Programm-Markt-der-Moeglichkeiten.pdf",
         _pdf(
             [
-                f"Sommerfest {name}",
-                "Samstag, 15 bis 19 Uhr, im Kurpark",
-                "15:00 Begruessung durch das Sprecherinnenteam",
-                "15:30 Spielmobil und Kinderschminken",
-                "17:00 Musik der Musikschule",
-                "(Demodaten - fiktiv)",
+                f"Markt der Möglichkeiten – {name}",
+                "Samstag, 11 bis 15 Uhr, Kurhaus Burtscheid",
+                "11:00  Begrüßung durch das Sprecher*innenteam",
+                "11:30  Die Einrichtungen stellen sich vor (Stände im Foyer)",
+                "13:00  Austausch bei Kaffee und Suppe",
+                "(Demodaten – fiktiv)",
             ]
         ),
         content_type="application/pdf",

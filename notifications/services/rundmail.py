@@ -406,7 +406,8 @@ def _rows_insert(
     audience_sql, audience_params = audience.query.sql_with_params()
     sql = (
         f"INSERT INTO {quote(Delivery._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM ({audience_sql}) audience "
+        # „WHERE true“: without it SQLite reads ON CONFLICT as a join's ON.
+        f"SELECT {', '.join(values)} FROM ({audience_sql}) audience WHERE true "
         "ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
