@@ -19,7 +19,12 @@ Celery broker, stopped by its pid at the end) and a local aiosmtpd server
 3. the fault schedule — the same 10,000 reminders while the pool processes are SIGKILLed
    three times, Redis is stopped and restarted empty, a second beat runs for 10 s, the relay
    answers 451 for 15 s and hangs once after the data: the drain time beside the
-   undisturbed one (target: within 3×); then the relay drops every connection for 5 s.
+   undisturbed one (target: within 3×); then the relay drops every connection for 5 s;
+4. Rundmail (issue 17) — planning a Rundmail to 2,000 members as the sweep does once its
+   moment has come (one INSERT of the delivery rows): median of 5 (target < 2 s); and in
+   each round of 2., after the reminders, a Rundmail to the same 2,000 sent now by the
+   worker: its rate as a share of raw beside the reminders' share (target: at least the
+   reminders' share less 10 points).
 
 Beat runs throughout (sweep and heartbeat every 5 s, ``EMAIL_TIMEOUT`` 10 s, the other
 settings at their defaults). Every arrival is counted by Message-ID at the server: lost
@@ -60,6 +65,10 @@ ROUNDS = 3
 FAULT_FACTOR_TARGET = 3.0
 CANCEL_MEMBERS = 20
 CANCEL_TARGET_S = 60.0
+RUNDMAIL_RECIPIENTS = 2_000
+RUNDMAIL_PLAN_RUNS = 5
+RUNDMAIL_PLAN_TARGET_S = 2.0
+RUNDMAIL_SHARE_MARGIN = 0.10
 
 
 def free_port() -> int:
@@ -144,6 +153,49 @@ def data_create() -> int:
         for person in people
     )
     return busy.pk
+
+
+def rundmail_network_create() -> tuple[int, int]:
+    """A network whose 2,000 members (people of the big network) get the Rundmails, and a
+    Sozialplanung account that writes them."""
+    from django.utils import timezone
+
+    from contacts.models import Membership, Network, Person, User
+
+    network = Network.objects.create(
+        kind=Network.Kind.NEIGHBOURHOOD_CONFERENCE, name="Rundmail-Netzwerk", slug="rundmail"
+    )
+    people = Person.objects.order_by("pk")[:RUNDMAIL_RECIPIENTS]
+    Membership.objects.bulk_create(
+        Membership(network=network, person=person, start=timezone.localdate() - datetime.timedelta(days=30))
+        for person in people
+    )
+    writer = User.objects.create_superuser(email="bench-rundmail@example.org", password=None)
+    return network.pk, writer.pk
+
+
+def rundmail_planning(network_id: int, writer_id: int) -> list[float]:
+    """Seconds to plan a Rundmail to every member as the sweep does at its moment (its
+    delivery rows in one INSERT), each a new Rundmail; the rows are removed afterwards."""
+    from django.utils import timezone
+
+    from contacts.models import Network, User
+    from notifications.models import Delivery, Kind, Rundmail
+    from notifications.services.rundmail import rundmail_create, rundmail_schedule, rundmails_plan
+
+    network, writer = Network.objects.get(pk=network_id), User.objects.get(pk=writer_id)
+    timings = []
+    for number in range(RUNDMAIL_PLAN_RUNS):
+        rundmail = rundmail_create(network=network, actor=writer, subject=f"Planung {number}", body="{anrede}, hallo.")
+        moment = timezone.now() + datetime.timedelta(minutes=1)
+        rundmail_schedule(rundmail=rundmail, actor=writer, send_at=moment)
+        started = time.perf_counter()
+        planned = rundmails_plan(now=moment)
+        timings.append(time.perf_counter() - started)
+        assert len(planned) == RUNDMAIL_RECIPIENTS, len(planned)
+    Delivery.objects.filter(kind=Kind.RUNDMAIL).delete()
+    Rundmail.objects.all().delete()
+    return timings
 
 
 def due_meeting_create(network_id: int) -> int:
@@ -416,6 +468,35 @@ class Bench:
             "cancel_latency": cancel_latency,
         }
 
+    def drain_rundmail(self, network_id: int, writer_id: int) -> dict:
+        """A Rundmail to the network's 2,000 members sent now: the time from the speaker's
+        „Senden“ until every row is final, and what arrived."""
+        from contacts.models import Network, User
+        from notifications.models import Delivery, Kind, Subject
+        from notifications.services.rundmail import rundmail_create, rundmail_schedule
+
+        network, writer = Network.objects.get(pk=network_id), User.objects.get(pk=writer_id)
+        rundmail = rundmail_create(network=network, actor=writer, subject="Sommerfest", body="{anrede}, kommt vorbei!")
+        rows_of = Delivery.objects.filter(subject_type=Subject.RUNDMAIL, subject_id=rundmail.pk, kind=Kind.RUNDMAIL)
+        started = time.perf_counter()
+        rundmail_schedule(rundmail=rundmail, actor=writer)
+        while rows_of.exclude(state__in=Delivery.FINAL).exists() or not rows_of.exists():
+            if time.perf_counter() - started > 600:
+                raise SystemExit("the Rundmail was not sent within 600 s")
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        prefix = f"<rundmail.rundmail{rundmail.pk}."
+        arrivals = Counter(m for m in _arrivals(self.sink_folder) if m.startswith(prefix))
+        rows = list(rows_of.values_list("state", "message_id"))
+        sent = [message_id for state, message_id in rows if state == Delivery.State.SENT]
+        return {
+            "elapsed": elapsed,
+            "rate": len(rows) / elapsed,
+            "not_sent": len(rows) - len(sent),
+            "lost": sum(1 for message_id in sent if arrivals[message_id] == 0),
+            "duplicates": sum(1 for count in arrivals.values() if count > 1),
+        }
+
 
 def _ping(client) -> bool:
     import redis
@@ -490,6 +571,7 @@ def run(*, database_url: str, keep_logs: Path, profile: bool) -> None:
         started = time.perf_counter()
         busy = data_create()
         cancel_id = cancel_target_create()
+        rundmail_network, rundmail_writer = rundmail_network_create()
         database_vacuum_analyze(database_url)
         print(
             f"data: {FUTURE_MEETINGS:,} future meetings, {REMINDERS:,} members of one meeting due "
@@ -509,6 +591,12 @@ def run(*, database_url: str, keep_logs: Path, profile: bool) -> None:
             flush=True,
         )
         timings = sweep_nothing_due()
+        planning = rundmail_planning(rundmail_network, rundmail_writer)
+        print(
+            f"Rundmail to {RUNDMAIL_RECIPIENTS:,} planned in {statistics.median(planning):.2f} s (median of "
+            f"{len(planning)})",
+            flush=True,
+        )
         sample_meeting = due_meeting_create(busy)
         sample = _sample_message(sample_meeting)
         from meetings.models import Meeting
@@ -529,33 +617,41 @@ def run(*, database_url: str, keep_logs: Path, profile: bool) -> None:
             raw_rate = raw_smtp(bench.smtp_port, sample, REMINDERS)
             ours = bench.drain(due_meeting_create(busy), cancel_id=cancel_id if number == 0 else None)
             ours["raw_rate"] = raw_rate
+            ours["rundmail"] = bench.drain_rundmail(rundmail_network, rundmail_writer)
             rounds.append(ours)
             print(
                 f"round {number + 1}: raw {raw_rate:.0f} msg/s, ours {ours['rate']:.0f} msg/s "
-                f"({ours['rate'] / raw_rate:.0%}), drained in {ours['elapsed']:.1f} s",
+                f"({ours['rate'] / raw_rate:.0%}), drained in {ours['elapsed']:.1f} s; Rundmail "
+                f"{ours['rundmail']['rate']:.0f} msg/s ({ours['rundmail']['rate'] / raw_rate:.0%})",
                 flush=True,
             )
 
         # 3. The fault schedule.
-        print("fault schedule:", flush=True)
-        faults = Faults(bench)
-        faulted = bench.drain(due_meeting_create(busy), faults=faults)
-        faulted["faults"] = f"{len(faults.fired)} of {len(faults.fired) + len(faults.schedule)} faults fired"
-        print(f"drained under faults in {faulted['elapsed']:.1f} s", flush=True)
+        faulted = None
+        if FAULTS:
+            print("fault schedule:", flush=True)
+            faults = Faults(bench)
+            faulted = bench.drain(due_meeting_create(busy), faults=faults)
+            faulted["faults"] = f"{len(faults.fired)} of {len(faults.fired) + len(faults.schedule)} faults fired"
+            print(f"drained under faults in {faulted['elapsed']:.1f} s", flush=True)
     finally:
         bench.stop_all()
-    _report(timings, rounds, faulted)
+    _report(timings, rounds, faulted, planning)
 
 
-def _report(timings: list[float], rounds: list[dict], faulted: dict) -> None:
+def _report(timings: list[float], rounds: list[dict], faulted: dict | None, planning: list[float]) -> None:
     median = statistics.median(timings)
     ratios = [ours["rate"] / ours["raw_rate"] for ours in rounds]
     ratio = statistics.median(ratios)
+    rundmail_ratios = [ours["rundmail"]["rate"] / ours["raw_rate"] for ours in rounds]
+    rundmail_ratio = statistics.median(rundmail_ratios)
     undisturbed = statistics.median(ours["elapsed"] for ours in rounds)
-    factor = faulted["elapsed"] / undisturbed
     cancel = rounds[0]["cancel_latency"]
-    lost = sum(ours["lost"] + ours["not_sent"] for ours in [*rounds, faulted])
-    unflagged = sum(ours["unflagged_duplicates"] for ours in [*rounds, faulted])
+    measured = [*rounds, faulted] if faulted is not None else rounds
+    lost = sum(ours["lost"] + ours["not_sent"] for ours in measured)
+    lost += sum(ours["rundmail"]["lost"] + ours["rundmail"]["not_sent"] for ours in rounds)
+    unflagged = sum(ours["unflagged_duplicates"] for ours in measured)
+    unflagged += sum(ours["rundmail"]["duplicates"] for ours in rounds)
 
     def line(measure: str, value: str, target: str = "", verdict: str = "", note: str = "") -> None:
         print(f"{measure:<52}{value:>12}  {target:<22}{verdict:<7}{note}")
@@ -587,14 +683,31 @@ def _report(timings: list[float], rounds: list[dict], faulted: dict) -> None:
         "met" if ratio >= RATE_TARGET else "MISSED",
         "(" + ", ".join(f"{value:.0%}" for value in ratios) + ")",
     )
-    line("drain time, undisturbed (median of 3)", f"{undisturbed:.1f} s")
+    plan = statistics.median(planning)
     line(
-        "drain time, fault schedule",
-        f"{faulted['elapsed']:.1f} s",
-        f"<= {FAULT_FACTOR_TARGET:.0f}x undisturbed",
-        "met" if factor <= FAULT_FACTOR_TARGET else "MISSED",
-        f"({factor:.1f}x; {faulted['faults']}; {faulted['flagged']} flagged evtl. doppelt)",
+        f"Rundmail to {RUNDMAIL_RECIPIENTS:,}: planning (median of {len(planning)})",
+        f"{plan:.2f} s",
+        f"< {RUNDMAIL_PLAN_TARGET_S:.0f} s",
+        "met" if plan < RUNDMAIL_PLAN_TARGET_S else "MISSED",
+        f"(min {min(planning):.2f}, max {max(planning):.2f})",
     )
+    line(
+        f"Rundmail to {RUNDMAIL_RECIPIENTS:,} / raw (median)",
+        f"{rundmail_ratio:.0%}",
+        f">= {ratio - RUNDMAIL_SHARE_MARGIN:.0%}",
+        "met" if rundmail_ratio >= ratio - RUNDMAIL_SHARE_MARGIN else "MISSED",
+        "(" + ", ".join(f"{value:.0%}" for value in rundmail_ratios) + "; the reminders' share less 10 points)",
+    )
+    line("drain time, undisturbed (median of 3)", f"{undisturbed:.1f} s")
+    if faulted is not None:
+        factor = faulted["elapsed"] / undisturbed
+        line(
+            "drain time, fault schedule",
+            f"{faulted['elapsed']:.1f} s",
+            f"<= {FAULT_FACTOR_TARGET:.0f}x undisturbed",
+            "met" if factor <= FAULT_FACTOR_TARGET else "MISSED",
+            f"({factor:.1f}x; {faulted['faults']}; {faulted['flagged']} flagged evtl. doppelt)",
+        )
     line(
         f"cancellation ({CANCEL_MEMBERS} notices) behind {REMINDERS:,} reminders",
         f"{cancel:.1f} s" if cancel is not None else "-",
@@ -646,15 +759,21 @@ def _arrivals(folder: Path) -> list[str]:
     return [record["message_id"] for record in _arrival_records(folder)]
 
 
+FAULTS = True
+
+
 def main(argv: list[str] | None = None) -> int:
-    global REMINDERS, FUTURE_MEETINGS
+    global REMINDERS, FUTURE_MEETINGS, ROUNDS, FAULTS
     parser = argparse.ArgumentParser(prog="python -m bench.notifications", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the bench database in place")
     parser.add_argument("--profile", action="store_true", help="print a profile of 1,000 sends in one process")
     parser.add_argument("--reminders", type=int, default=REMINDERS, help="reminders due at once (10,000)")
     parser.add_argument("--meetings", type=int, default=FUTURE_MEETINGS, help="future meetings (100,000)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds of raw, reminders and Rundmail (3)")
+    parser.add_argument("--no-faults", action="store_true", help="leave out the fault schedule")
     options = parser.parse_args(argv)
-    REMINDERS, FUTURE_MEETINGS = options.reminders, options.meetings
+    REMINDERS, FUTURE_MEETINGS = max(options.reminders, RUNDMAIL_RECIPIENTS), options.meetings
+    ROUNDS, FAULTS = max(1, options.rounds), not options.no_faults
     database_url = os.environ.get("BENCH_DATABASE_URL_NOTIFICATIONS", DEFAULT_DATABASE_URL)
     configure_environment(database_url)
     logs = Path(os.environ.get("NETZWERK_VAR_DIR", ROOT / "var")) / "bench-notifications"

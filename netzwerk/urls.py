@@ -64,6 +64,7 @@ urlpatterns = [
     path("gebiete/karte/export.csv", figures.figures_map_csv, name="figures_map_csv"),
     # Before the directory: "netzwerke/<slug>/verwalten/" is no public page.
     path("", include(contacts_manage_urls)),
+    path("", include("notifications.rundmail_urls")),
     path("", include((directory_patterns, contacts_public_urls.app_name))),
     path("kalender/", include("meetings.feed_urls")),
     path("termine/", include((meeting_patterns, meeting_urls.app_name))),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting, 
 from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_path, guest_cancel_path, poll_vote_path
 from notifications import mail, selectors, tokens
-from notifications.models import AddressOptOut, Delivery, Kind, Subject
+from notifications.models import AddressOptOut, Delivery, Kind, Rundmail, Subject
 
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
@@ -450,9 +451,21 @@ def _digest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: s
         if preference.minutes
         else []
     )
-    if not meetings and not minutes:
+    # The Rundmails of the past week: for whoever reads them here instead of on their own.
+    rundmails = []
+    if preference.network_news and preference.digest_instead:
+        rundmails = [
+            {
+                "subject": rundmail.subject,
+                "network": rundmail.network.name,
+                "url": settings.SITE_URL + reverse("rundmail:detail", args=[rundmail.network.slug, rundmail.pk]),
+            }
+            for rundmail in selectors.rundmails_in_digest(person_id=person.pk, since=now - datetime.timedelta(days=7))
+        ]
+    if not meetings and not minutes and not rundmails:
         return Outcome(Delivery.State.SKIPPED, str(_("Keine Sitzungen in dieser Woche.")))
     context = {
+        "rundmails": rundmails,
         "week": week,
         "minutes": [
             {
@@ -706,6 +719,130 @@ def _guest_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: se
     )
 
 
+# Rundmails ---------------------------------------------------------------------------
+
+# What a speaker may write in a Rundmail to be replaced per recipient.
+RUNDMAIL_PLACEHOLDERS = ("anrede", "name", "netzwerk")
+_PLACEHOLDER = re.compile(r"\{([^{}\n]{1,40})\}")
+
+
+def rundmail_placeholders_unknown(text: str) -> list[str]:
+    """The placeholders in ``text`` that do not exist (``{vorname}``), in order, once each."""
+    unknown: list[str] = []
+    for match in _PLACEHOLDER.finditer(text or ""):
+        name = match.group(1).strip()
+        if name not in RUNDMAIL_PLACEHOLDERS and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+def rundmail_salutation(person) -> str:
+    """„Sehr geehrte Frau Dr. Weber“, „Sehr geehrter Herr Schmitz“, or „Guten Tag Alex
+    Beispiel“ for anyone who gave another form of address (or none): as the person
+    describes themselves, never guessed from the first name. German, as the Rundmail's text."""
+    address = (person.form_of_address or "").strip().casefold() if person.erased_at is None else ""
+    surname = " ".join(part for part in (person.title, person.family_name) if part)
+    if address == "frau":
+        return f"Sehr geehrte Frau {surname}"
+    if address == "herr":
+        return f"Sehr geehrter Herr {surname}"
+    return f"Guten Tag {person.full_name}".strip()
+
+
+def rundmail_fill(text: str, *, person, network_name: str) -> str:
+    """``text`` with the placeholders replaced for ``person`` (unknown ones were refused when
+    it was written; any left are kept as typed). Without a person (a reader of the archive
+    who has no entry) the greeting is neutral and the name empty."""
+    if person is None:
+        values = {"anrede": "Guten Tag", "name": "", "netzwerk": network_name}
+    else:
+        values = {"anrede": rundmail_salutation(person), "name": person.full_name, "netzwerk": network_name}
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1).strip(), match.group(0)), text)
+
+
+def rundmail_attached(rundmail: Rundmail) -> bool:
+    """Whether the files go with the mail (all together small) or are linked."""
+    from notifications.services.rundmail import RUNDMAIL_ATTACH_MAX_BYTES
+
+    return sum(attachment.size for attachment in rundmail.attachments.all()) <= RUNDMAIL_ATTACH_MAX_BYTES
+
+
+def _rundmail_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):
+    """A Rundmail to one member: its text with the placeholders filled in for them, the files
+    attached (small) or linked (to the download after login)."""
+    rundmail = reads.rundmail(delivery.subject_id)
+    if rundmail is None:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Rundmail wurde gelöscht.")))
+    if rundmail.state != Rundmail.State.SENT:
+        return Outcome(Delivery.State.SKIPPED, str(_("Die Rundmail wurde zurückgezogen.")))
+    if not reads.is_member(person_id=person.pk, network_id=rundmail.network_id):
+        return Outcome(Delivery.State.SKIPPED, str(_("Nicht mehr Mitglied des Netzwerks.")))
+    message = _rundmail_message(delivery=delivery, person=person, rundmail=rundmail, reads=reads)
+    return message
+
+
+def _rundmail_message(
+    *, delivery: Delivery, person, rundmail: Rundmail, reads: selectors.MailReads | None, attach: bool = True
+):
+    network = rundmail.network
+    attachments = list(rundmail.attachments.all())
+    attached = rundmail_attached(rundmail)
+    slug = network.slug
+    context = {
+        "network": network.name,
+        "subject": rundmail_fill(rundmail.subject, person=person, network_name=network.name),
+        "body": rundmail_fill(rundmail.body, person=person, network_name=network.name),
+        "author": rundmail.author.full_name if rundmail.author_id else "",
+        "institution": rundmail.institution.name if rundmail.institution_id else "",
+        # A member's proposal, approved by the speakers: signed as the member's notice.
+        "proposed": rundmail.proposed_at is not None,
+        "attached": attached,
+        "files": [
+            {
+                "name": attachment.name,
+                "url": settings.SITE_URL + reverse("rundmail:attachment", args=[slug, rundmail.pk, attachment.pk]),
+            }
+            for attachment in attachments
+        ],
+        "archive_url": settings.SITE_URL + reverse("rundmail:archive", args=[slug]),
+    }
+    message = _person_message(delivery=delivery, person=person, context=context)
+    if isinstance(message, Outcome) or not attached or not attach:
+        return message
+    for attachment in attachments:
+        if reads is not None:
+            content = reads.attachment_bytes(attachment)
+        else:
+            with attachment.file.open("rb") as handle:
+                content = handle.read()
+        message.attach(attachment.name, content, attachment.mime)
+    return message
+
+
+def rundmail_preview(*, rundmail: Rundmail, person, now: datetime.datetime) -> dict:
+    """The Rundmail as ``person`` would get it: subject, text, the files and whether they are
+    attached, rendered by the same builder as the real mail (nothing is written)."""
+    delivery = Delivery(
+        subject_type=Subject.RUNDMAIL,
+        subject_id=rundmail.pk,
+        kind=Kind.RUNDMAIL,
+        recipient_key=f"p{person.pk}",
+        person_id=person.pk,
+        network_id=rundmail.network_id,
+    )
+    message = _rundmail_message(delivery=delivery, person=person, rundmail=rundmail, reads=None, attach=False)
+    if isinstance(message, Outcome):
+        return {"subject": "", "body": "", "reason": message.reason, "files": []}
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "reason": "",
+        "to_name": person.full_name,
+        "files": [attachment.name for attachment in rundmail.attachments.all()],
+        "attached": rundmail_attached(rundmail),
+    }
+
+
 BUILDERS = {
     Kind.INVITATION: _meeting_mail,
     Kind.CHANGE: _meeting_mail,
@@ -730,4 +867,5 @@ BUILDERS = {
     Kind.GUEST_CHANGE: _guest_mail,
     Kind.GUEST_CANCELLATION: _guest_mail,
     Kind.MINUTES: _minutes_mail,
+    Kind.RUNDMAIL: _rundmail_mail,
 }

@@ -71,6 +71,8 @@ class Kind(models.TextChoices):
     # To the members of a network: the minutes of a meeting are published (or were
     # changed and the speaker asked to tell them again).
     MINUTES = "protokoll", _("Protokoll veröffentlicht")
+    # A network's speakers write to its members („Rundmail“).
+    RUNDMAIL = "rundmail", _("Mitteilungen aus dem Netzwerk")
 
 
 # The kinds that ask whether an entry of the directory is still correct.
@@ -89,6 +91,7 @@ class Subject(models.TextChoices):
     ACCOUNT_INVITATION = "zugang", _("Einladung zu einem Zugang")
     TERM = "amtszeit", _("Amtszeit")
     GUEST = "gast", _("Anmeldung eines Gasts")
+    RUNDMAIL = "rundmail", _("Rundmail")
 
 
 class Delivery(models.Model):
@@ -299,11 +302,16 @@ class Preference(models.Model):
         default=True,
         help_text=_("Wenn das Protokoll einer Sitzung Ihrer Netzwerke veröffentlicht ist."),
     )
+    network_news = models.BooleanField(
+        _("Mitteilungen aus dem Netzwerk"),
+        default=True,
+        help_text=_("Rundmails der Sprecher*innen Ihrer Netzwerke an die Mitglieder."),
+    )
     digest_instead = models.BooleanField(
         _("Überblick statt einzelner Mails"),
         default=False,
         help_text=_(
-            "Einladungen, Erinnerungen und Protokolle nur im Wochenüberblick; "
+            "Einladungen, Erinnerungen, Protokolle und Mitteilungen aus dem Netzwerk nur im Wochenüberblick; "
             "Änderungen und Absagen kommen immer einzeln."
         ),
     )
@@ -329,6 +337,7 @@ class Preference(models.Model):
         Kind.MEMBER_LEFT: "changes",
         Kind.TERM_ENDING: "terms",
         Kind.MINUTES: "minutes",
+        Kind.RUNDMAIL: "network_news",
     }
     TOGGLES = (
         "invitations",
@@ -337,12 +346,13 @@ class Preference(models.Model):
         "reminders",
         "polls",
         "minutes",
+        "network_news",
         "digest",
         "entry_checks",
         "terms",
     )
     # What „Überblick statt einzelner Mails“ moves into the weekly digest.
-    DIGEST_KINDS = (Kind.INVITATION, Kind.REMINDER, Kind.MINUTES)
+    DIGEST_KINDS = (Kind.INVITATION, Kind.REMINDER, Kind.MINUTES, Kind.RUNDMAIL)
 
     class Meta:
         verbose_name = _("Benachrichtigungseinstellung")
@@ -431,3 +441,105 @@ class NetworkSettings(models.Model):
             raise ValidationError(
                 {"reminder_offsets": _("Bitte geben Sie eine Liste ganzer Minuten zwischen 1 und 86400 an.")}
             )
+
+
+class Rundmail(models.Model):
+    """A mail of a network's speakers to its members („Rundmail“), or a member's proposal of one.
+
+    Its mails are rows of the delivery log like every other mail (``Kind.RUNDMAIL``, subject
+    ``Subject.RUNDMAIL``): the sweep plans them once ``send_at`` has come, for everyone the
+    audience reaches then; the unique key of the log makes a second mail to the same person
+    impossible. Withdrawing it before that moment leaves nothing to plan.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "entwurf", _("Entwurf")
+        PROPOSED = "vorgeschlagen", _("vorgeschlagen")
+        SCHEDULED = "geplant", pgettext_lazy("rundmail state", "geplant")
+        SENT = "versandt", _("versandt")
+        WITHDRAWN = "zurueckgezogen", _("zurückgezogen")
+        REJECTED = "abgelehnt", _("abgelehnt")
+
+    # States that may still be changed, sent or withdrawn.
+    OPEN = (State.DRAFT, State.PROPOSED, State.SCHEDULED)
+
+    network = models.ForeignKey(Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="rundmails")
+    subject = models.CharField(_("Betreff"), max_length=150)
+    body = models.TextField(_("Text"), max_length=20000)
+    # Empty: every member. Otherwise only members in these roles.
+    roles = models.JSONField(_("Rollen"), default=list, blank=True)
+    institution_types = models.ManyToManyField(
+        "contacts.InstitutionType",
+        verbose_name=_("Einrichtungsarten"),
+        blank=True,
+        related_name="+",
+        help_text=_("Leer: alle. Sonst nur Mitglieder, die für eine Einrichtung dieser Art im Netzwerk sind."),
+    )
+    state = models.CharField(_("Zustand"), max_length=20, choices=State.choices, default=State.DRAFT)
+    send_at = models.DateTimeField(_("senden am"), null=True, blank=True)
+    author = models.ForeignKey(
+        Person, verbose_name=_("verfasst von"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A member's proposal: the event of this institution.
+    institution = models.ForeignKey(
+        "contacts.Institution",
+        verbose_name=_("Einrichtung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("vorgeschlagen am"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Person, verbose_name=_("geprüft von"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_note = models.CharField(_("Anmerkung zur Prüfung"), max_length=500, blank=True)
+    planned_at = models.DateTimeField(_("Zustellungen angelegt am"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("Empfänger*innen"), default=0)
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Rundmail")
+        verbose_name_plural = _("Rundmails")
+        ordering = ["-send_at", "-pk"]
+        indexes = [
+            # The sweep's „which Rundmails are due“: only scheduled ones are in this index.
+            models.Index(fields=["send_at"], name="rundmail_due_idx", condition=Q(state="geplant")),
+            models.Index(fields=["network", "state"], name="rundmail_network_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+
+def rundmail_upload_to(instance: "RundmailAttachment", filename: str) -> str:
+    # Never under a public URL: served only by the permission-checked download view.
+    return f"rundmails/{instance.rundmail_id or 'neu'}/{filename}"
+
+
+class RundmailAttachment(models.Model):
+    """A file that goes with a Rundmail: attached to the mail while all of them together are
+    small (``RUNDMAIL_ATTACH_MAX_BYTES``), otherwise linked (members download it after login)."""
+
+    rundmail = models.ForeignKey(
+        Rundmail, verbose_name=_("Rundmail"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("Datei"), upload_to=rundmail_upload_to)
+    name = models.CharField(_("Dateiname"), max_length=200)
+    mime = models.CharField(_("Dateityp"), max_length=120)
+    size = models.PositiveIntegerField(_("Größe (Bytes)"))
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anhang einer Rundmail")
+        verbose_name_plural = _("Anhänge von Rundmails")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

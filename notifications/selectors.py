@@ -239,6 +239,17 @@ def _state_query(*, subject_type: str, network_ids: tuple[int, ...], day: dateti
             ),
         )
         columns += ["state_status", "state_sequence", "state_member"]
+    elif subject_type == Subject.RUNDMAIL:
+        from notifications.models import Rundmail
+
+        rundmail = Rundmail.objects.filter(pk=_SUBJECT_STAND_IN)
+        queryset = queryset.annotate(
+            state_status=Subquery(rundmail.values("state")[:1]),
+            state_member=Exists(
+                Membership.objects.active(day).filter(network_id__in=network_ids, person_id=OuterRef("pk"))
+            ),
+        )
+        columns += ["state_status", "state_member"]
     sql, params = queryset.order_by().values_list(*columns).query.sql_with_params()
     person_at = [index for index, value in enumerate(params) if value == _PERSON_STAND_IN]
     subject_at = [index for index, value in enumerate(params) if value == _SUBJECT_STAND_IN]
@@ -260,6 +271,7 @@ class MailReads:
         rows = list(rows)
         person_ids = {person_id for person_id, _type, _id in rows if person_id is not None}
         meeting_ids = {subject_id for _person, subject_type, subject_id in rows if subject_type == Subject.MEETING}
+        rundmail_ids = {subject_id for _person, subject_type, subject_id in rows if subject_type == Subject.RUNDMAIL}
         self._people = {
             person.pk: person
             for person in Person.objects.select_related("user", "notification_preference")
@@ -272,7 +284,23 @@ class MailReads:
             .prefetch_related("agenda_items", "partner_networks")
             .filter(pk__in=meeting_ids)
         }
-        network_ids = {pk for meeting in self._meetings.values() for pk in meeting.network_ids}
+        self._rundmails = {}
+        if rundmail_ids:
+            from notifications.models import Rundmail
+
+            self._rundmails = {
+                rundmail.pk: rundmail
+                for rundmail in Rundmail.objects.select_related("network", "author")
+                .prefetch_related("attachments")
+                .filter(pk__in=rundmail_ids)
+            }
+        # A joint meeting's members are those of every network holding it.
+        network_ids = {pk for meeting in self._meetings.values() for pk in meeting.network_ids} | {
+            rundmail.network_id for rundmail in self._rundmails.values()
+        }
+        # The attachments' bytes, read once per batch (a Rundmail to 500 members attaches
+        # the same files 500 times).
+        self._attachment_bytes: dict[int, bytes] = {}
         self._memberships = set()
         if network_ids and person_ids:
             self._memberships = set(
@@ -299,8 +327,20 @@ class MailReads:
         except KeyError:
             raise Meeting.DoesNotExist(meeting_id) from None
 
+    def rundmail(self, rundmail_id: int):
+        """The Rundmail with its network, author and attachments; ``None`` when deleted."""
+        return self._rundmails.get(rundmail_id)
+
+    def attachment_bytes(self, attachment) -> bytes:
+        """The stored file of a Rundmail's attachment (read once per batch)."""
+        if attachment.pk not in self._attachment_bytes:
+            with attachment.file.open("rb") as handle:
+                self._attachment_bytes[attachment.pk] = handle.read()
+        return self._attachment_bytes[attachment.pk]
+
     def is_member(self, *, person_id: int, network_id: int) -> bool:
-        """Whether the person is a current member of the network (of the batch's meetings)."""
+        """Whether the person is a current member of the network (of the batch's meetings
+        and Rundmails)."""
         return (network_id, person_id) in self._memberships
 
     def is_meeting_member(self, *, person_id: int, meeting: Meeting) -> bool:
@@ -343,6 +383,11 @@ class MailReads:
             stamp = (None,) * len(STATE_PREFERENCE_FIELDS)
         else:
             stamp = tuple(getattr(preference, name) for name in STATE_PREFERENCE_FIELDS)
+        if subject_type == Subject.RUNDMAIL:
+            rundmail = self._rundmails.get(subject_id)
+            if rundmail is None:
+                return ("deleted",)
+            return (*stamp, rundmail.state, (rundmail.network_id, person_id) in self._memberships)
         if subject_type != Subject.MEETING:
             return stamp
         meeting = self._meetings.get(subject_id)
@@ -372,7 +417,7 @@ class MailReads:
             row = cursor.fetchone()
         if row is None:
             return ("deleted",)
-        if subject_type == Subject.MEETING and row[len(STATE_PREFERENCE_FIELDS)] is None:
+        if subject_type in (Subject.MEETING, Subject.RUNDMAIL) and row[len(STATE_PREFERENCE_FIELDS)] is None:
             return ("deleted",)
         return tuple(row)
 
@@ -447,4 +492,132 @@ def digest_minutes(*, person_id: int, since: datetime.datetime, day: datetime.da
         Minutes.objects.filter(meeting__network_id__in=networks, published_at__gte=since)
         .select_related("meeting__network")
         .order_by("published_at", "pk")
+    )
+
+
+# Rundmails -----------------------------------------------------------------------------
+
+
+def rundmail_audience(
+    *, network_id: int, roles: Iterable[str], institution_type_ids: Iterable[int], day: datetime.date
+):
+    """Ids of the people a Rundmail of ``network_id`` reaches on ``day``: its current members
+    (institutions through the person representing them), only those in ``roles`` and only
+    those there for an institution of one of ``institution_type_ids`` where given."""
+    memberships = Membership.objects.active(day).filter(network_id=network_id, person__isnull=False)
+    roles, type_ids = list(roles), list(institution_type_ids)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    if type_ids:
+        memberships = memberships.filter(institution__type_id__in=type_ids)
+    return memberships.order_by().values_list("person_id", flat=True).distinct()
+
+
+def rundmail_audience_of(rundmail, *, day: datetime.date):
+    """``rundmail_audience`` of a saved Rundmail."""
+    return rundmail_audience(
+        network_id=rundmail.network_id,
+        roles=rundmail.roles,
+        institution_type_ids=[kind.pk for kind in rundmail.institution_types.all()],
+        day=day,
+    )
+
+
+def _not_wanting_rundmails() -> Q:
+    return Q(notification_preference__network_news=False)
+
+
+def rundmail_recipient_counts(rundmail, *, day: datetime.date) -> tuple[int, int]:
+    """How many people the Rundmail reaches today, and how many of them get it by mail now
+    (the others switched „Mitteilungen aus dem Netzwerk“ off or read it in the weekly digest)."""
+    people = Person.objects.filter(pk__in=rundmail_audience_of(rundmail, day=day), erased_at__isnull=True)
+    counts = people.aggregate(
+        total=Count("pk"),
+        off=Count(
+            "pk",
+            filter=_not_wanting_rundmails()
+            | Q(notification_preference__digest_instead=True, notification_preference__digest=True),
+        ),
+    )
+    return counts["total"], counts["total"] - counts["off"]
+
+
+def rundmail_preview_people(rundmail, *, day: datetime.date, limit: int = 200) -> list[Person]:
+    """People of the audience to choose from for the preview, by name (no addresses)."""
+    return list(
+        Person.objects.filter(pk__in=rundmail_audience_of(rundmail, day=day), erased_at__isnull=True)
+        .only("pk", "title", "given_name", "family_name", "erased_at")
+        .order_by("family_name", "given_name", "pk")[:limit]
+    )
+
+
+def rundmails_for_network(*, network, states: Iterable[str]):
+    """The network's Rundmails in ``states``, newest first, with what their lists show."""
+    from notifications.models import Rundmail
+
+    return (
+        Rundmail.objects.filter(network=network, state__in=list(states))
+        .select_related("author", "institution", "reviewed_by")
+        .prefetch_related("attachments", "institution_types")
+        .order_by("-send_at", "-proposed_at", "-pk")
+    )
+
+
+def rundmail_archive(*, network, person_id: int | None, sees_all: bool):
+    """The Rundmails of ``network`` that went out, as a reader may see them: speakers and
+    the Sozialplanung all of them, a member those that went to every member and those that
+    were addressed to them."""
+    from notifications.models import Rundmail
+
+    sent = rundmails_for_network(network=network, states=[Rundmail.State.SENT])
+    if sees_all:
+        return sent
+    addressed = Delivery.objects.filter(
+        subject_type=Subject.RUNDMAIL, subject_id=OuterRef("pk"), kind=Kind.RUNDMAIL, person_id=person_id
+    )
+    by_type = Rundmail.institution_types.through.objects.filter(rundmail_id=OuterRef("pk"))
+    return sent.annotate(addressed=Exists(addressed), by_type=Exists(by_type)).filter(
+        Q(addressed=True) | (Q(roles=[]) & Q(by_type=False))
+    )
+
+
+def rundmails_in_digest(*, person_id: int, since: datetime.datetime):
+    """The Rundmails sent to ``person_id`` since ``since`` (the weekly digest lists them)."""
+    from notifications.models import Rundmail
+
+    addressed = Delivery.objects.filter(
+        subject_type=Subject.RUNDMAIL, kind=Kind.RUNDMAIL, person_id=person_id, created_at__gte=since
+    ).values("subject_id")
+    return (
+        Rundmail.objects.filter(pk__in=addressed, state=Rundmail.State.SENT)
+        .select_related("network")
+        .order_by("send_at", "pk")
+    )
+
+
+def rundmails_visible(*, user):
+    """The Rundmails ``user`` may read (the API's list): every one of the networks they speak
+    for (all of them for the Sozialplanung), their own proposals, and in the networks they are
+    a member of those that went out to everyone or to them."""
+    from contacts.selectors import user_roles
+    from notifications.models import Rundmail
+
+    roles = user_roles(user)
+    queryset = Rundmail.objects.select_related("network", "author", "institution", "reviewed_by").prefetch_related(
+        "attachments", "institution_types"
+    )
+    if roles.is_sozialplanung:
+        return queryset.order_by("-send_at", "-pk")
+    addressed = Delivery.objects.filter(
+        subject_type=Subject.RUNDMAIL, subject_id=OuterRef("pk"), kind=Kind.RUNDMAIL, person_id=roles.person_id
+    )
+    by_type = Rundmail.institution_types.through.objects.filter(rundmail_id=OuterRef("pk"))
+    read = Q(state=Rundmail.State.SENT, network_id__in=roles.member_network_ids) & (
+        Q(addressed=True) | (Q(roles=[]) & Q(by_type=False))
+    )
+    own = Q(author_id=roles.person_id) if roles.person_id is not None else Q(pk__in=[])
+    return (
+        queryset.annotate(addressed=Exists(addressed), by_type=Exists(by_type))
+        .filter(Q(network_id__in=roles.leading_network_ids) | own | read)
+        .order_by("-send_at", "-pk")
     )

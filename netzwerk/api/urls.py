@@ -14,11 +14,13 @@ from netzwerk.api.freshness import StaleEntriesView
 from netzwerk.api.token import TokenView
 from netzwerk.api.views import AreaViewSet, NetworkViewSet, SearchView
 from netzwerk.staff.api import NetworkOverviewView, YearlyReportView
+from notifications.api.urls import register as register_notifications
 
 router = DefaultRouter()
 register_contacts(router, area_viewset=AreaViewSet, network_viewset=NetworkViewSet)
 register_meetings(router)
 register_indicators(router)
+register_notifications(router)
 
 
 def not_found(request, rest: str = ""):

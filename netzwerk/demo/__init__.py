@@ -24,6 +24,7 @@ from netzwerk.demo.imports import import_seed
 from netzwerk.demo.joint import joint_seed
 from netzwerk.demo.privacy import privacy_seed
 from netzwerk.demo.results import results_seed
+from netzwerk.demo.rundmail import rundmail_seed
 from netzwerk.demo.sync import SeedReport
 from netzwerk.selectors import DEMO_MARKER_CACHE_KEY
 
@@ -74,6 +75,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
         # After the calendar: results under its TOPs, a Sondersitzung with draft minutes.
         results_seed(report, directory, now=now)
         import_seed(report, directory, now=now)
+        rundmail_seed(report, directory, now=now)
         # Last: the map places every institution, also those the import story adds.
         figures_seed(report)
     cache.delete(DEMO_MARKER_CACHE_KEY)

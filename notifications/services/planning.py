@@ -833,6 +833,9 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     digest, the notices of speaker terms ending, the mails to guests of open meetings
     (``guests.plan_guests``), and „Sind Ihre Angaben noch aktuell?“ with its reminder to
     owners of stale entries (``freshness.plan_entry_checks``).
+    contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
+    terms ending, the Rundmails whose moment has come, and „Sind Ihre Angaben
+    noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
     Idempotent: rows that exist are not made
     again (unique key), so overlapping or repeated sweeps do no harm.
 
@@ -842,6 +845,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     # Here, not at the top: the freshness module builds its rows with this module's helpers.
     from notifications.services.freshness import plan_entry_checks
     from notifications.services.guests import plan_guests
+    from notifications.services.rundmail import _plan_rundmails
 
     clock = timezone.now()
     now = now or clock
@@ -859,6 +863,8 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += plan_entry_checks(now=now)
         rows += plan_guests(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        # Written by the database itself (one INSERT … SELECT per Rundmail).
+        rundmail_rows = _plan_rundmails(now=now)
         urgent, rest = _ready(now=now, limit=limit)
         if run is None:
             periodic_run_record(name="sweep", watermark=clock)
@@ -871,7 +877,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
                 watermark=Greatest(Coalesce("watermark", stamp), stamp),
             )
         transaction.on_commit(lambda: _enqueue_by_urgency(urgent, rest))
-    return SweepResult(planned=len(rows), enqueued=urgent + rest)
+    return SweepResult(planned=len(rows) + rundmail_rows, enqueued=urgent + rest)
 
 
 @transaction.atomic

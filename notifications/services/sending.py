@@ -549,6 +549,11 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
             network_ids = tuple(sorted(reads.meeting(delivery.subject_id).network_ids))
         except ObjectDoesNotExist:
             return None
+    elif delivery.subject_type == Subject.RUNDMAIL:
+        rundmail = reads.rundmail(delivery.subject_id)
+        if rundmail is None:
+            return None
+        network_ids = (rundmail.network_id,)
 
     def check() -> bool:
         return (

@@ -408,6 +408,7 @@ class TestSeededDemo:
             Kind.TERM_ENDING,
             Kind.GUEST_CONFIRMATION,  # the guests of the open meeting in Burtscheid
             Kind.MINUTES,  # „Protokoll veröffentlicht“ when the replayed minutes came out
+            Kind.RUNDMAIL,  # the speaker's Rundmail of nine days ago (in the archive)
         }
         assert states == {Delivery.State.SENT}
 
@@ -419,6 +420,18 @@ class TestSeededDemo:
         assert meeting.start > timezone.now()
         assert [guest.status for guest in guests] == ["angemeldet"] * 6 + ["warteliste"]
         assert all(guest.email.endswith("@example.org") for guest in guests)
+
+    def test_seed_demo_shows_a_sent_rundmail_a_scheduled_one_and_a_proposal(self):
+        from notifications.models import Rundmail
+
+        burtscheid = Network.objects.get(slug="stk-burtscheid")
+        states = sorted(Rundmail.objects.filter(network=burtscheid).values_list("state", flat=True))
+        sent = Rundmail.objects.get(state=Rundmail.State.SENT)
+
+        assert states == [Rundmail.State.SCHEDULED, Rundmail.State.SENT, Rundmail.State.PROPOSED]
+        assert sent.recipient_count == Delivery.objects.filter(kind=Kind.RUNDMAIL, subject_id=sent.pk).count() > 0
+        assert sent.attachments.get().name.endswith(".pdf")
+        assert Rundmail.objects.get(state=Rundmail.State.SCHEDULED).send_at > timezone.now()
 
     def test_seed_demo_has_a_few_stale_entries_one_reminded_and_one_open_proposal(self):
         from contacts.models import InstitutionChangeProposal

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from contacts import services as contact_services
-from contacts.models import ContactMessage, Institution, InstitutionCategory, InstitutionType, Membership
+from contacts.models import ContactMessage, Institution, InstitutionCategory, InstitutionType, Membership, Person
 from contacts.services import imports
 from contacts.services.self_service import network_leave
 from meetings import services as meeting_services
@@ -17,6 +17,7 @@ from meetings.services import meeting_cancel, meeting_move
 from notifications.models import Delivery, Kind, NetworkSettings, Preference, Step, Subject
 from notifications.services import contact_copy_confirm, entry_review_request, invitation_send_now
 from notifications.services.consent import consent_requests_plan
+from notifications.services.rundmail import rundmail_create, rundmail_schedule
 from tests.conftest import wait_until
 from tests.factories import InstitutionFactory, UserFactory
 from tests.meetings.factories import AgendaItemFactory, DatePollFactory, DatePollOptionFactory, MeetingFactory
@@ -117,6 +118,11 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     seated = meeting_services.guest_register(meeting=to_move, name="Gast", email="gast@example.org", client="1")
     meeting_services.guest_register(meeting=to_move, name="Warte", email="warte@example.org", client="2")
     meeting_services.guest_register(meeting=to_cancel, name="Gast", email="gast@example.org", client="3")
+    # A Rundmail of the network's speaker, due in a few seconds (the sweep plans it).
+    speaker_user = UserFactory()
+    Person.objects.filter(pk=_speaker.pk).update(user=speaker_user)
+    rundmail = rundmail_create(network=network, actor=speaker_user, subject="Sommerfest", body="{anrede}, kommt!")
+    rundmail_schedule(rundmail=rundmail, actor=speaker_user, send_at=now + datetime.timedelta(seconds=5))
     worker = celery_worker_start(beat=True)
 
     wait_until(
