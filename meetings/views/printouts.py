@@ -118,8 +118,8 @@ def _minutes_context(request, uid) -> dict:
     (marked so) for those who manage the network's meetings; a 404 for everyone else."""
     meeting = meeting_or_404(request, uid)
     minutes = meeting.minutes_or_none
-    readable = selectors.minutes_visible(minutes, user=request.user, network=meeting.network) or (
-        minutes is not None and selectors.user_manages(request.user, meeting.network)
+    readable = selectors.minutes_visible(minutes, user=request.user, meeting=meeting) or (
+        minutes is not None and selectors.user_manages(request.user, meeting)
     )
     if not readable:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
