@@ -79,6 +79,15 @@ class Calendar:
     data: bytes
 
 
+@dataclasses.dataclass(frozen=True)
+class Attachment:
+    """A file that goes with the mail (the papers of an invitation)."""
+
+    file_name: str
+    data: bytes
+    mime: str
+
+
 def message_build(
     *,
     subject: str,
@@ -89,9 +98,11 @@ def message_build(
     headers: dict[str, str],
     calendar: Calendar | None = None,
     reply_to: str = "",
+    attachments: tuple[Attachment, ...] = (),
 ) -> EmailMessage:
-    """A Django ``EmailMessage`` with our headers and the ``.ics`` (if any) as a
-    ``text/calendar; method=…`` part, which mail clients offer to add to the calendar."""
+    """A Django ``EmailMessage`` with our headers, the ``.ics`` (if any) as a
+    ``text/calendar; method=…`` part, which mail clients offer to add to the calendar, and
+    ``attachments`` after it."""
     recipient = f'"{to_name.replace(chr(34), "")}" <{to}>' if to_name else to
     message = EmailMessage(
         subject=subject,
@@ -107,6 +118,8 @@ def message_build(
         filename = "absage.ics" if calendar.method == "CANCEL" else "einladung.ics"
         part.add_header("Content-Disposition", "attachment", filename=filename)
         message.attach(part)
+    for attachment in attachments:
+        message.attach(attachment.file_name, attachment.data, attachment.mime)
     return message
 
 

@@ -243,7 +243,7 @@ class MailReads:
         self._meetings = {
             meeting.pk: meeting
             for meeting in Meeting.objects.select_related("network", "institution")
-            .prefetch_related("agenda_items")
+            .prefetch_related("agenda_items", "documents")
             .filter(pk__in=meeting_ids)
         }
         network_ids = {meeting.network_id for meeting in self._meetings.values()}
@@ -256,6 +256,7 @@ class MailReads:
                 .order_by()
             )
         self._event_rows: dict[int, dict] = {}
+        self._document_bytes: dict[int, bytes | None] = {}
         self._open_invitations: set[tuple[int, int]] | None = None
         self._meeting_ids, self._person_ids = meeting_ids, person_ids
         self._day = day
@@ -265,8 +266,20 @@ class MailReads:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
         return self._people.get(person_id)
 
+    def document_bytes(self, document) -> bytes | None:
+        """The content of a meeting document, read once per batch (an invitation to 500
+        members attaches the same files 500 times); ``None`` if the file is gone."""
+        if document.pk not in self._document_bytes:
+            try:
+                with document.file.open("rb") as handle:
+                    self._document_bytes[document.pk] = handle.read()
+            except OSError:
+                self._document_bytes[document.pk] = None
+        return self._document_bytes[document.pk]
+
     def meeting(self, meeting_id: int) -> Meeting:
-        """The meeting with its network, place and whole agenda (members read it); raises
+        """The meeting with its network, place, whole agenda and all documents (members
+        read them); raises
         ``Meeting.DoesNotExist`` when it was deleted."""
         try:
             return self._meetings[meeting_id]

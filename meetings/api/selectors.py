@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from contacts.models import Network
 from contacts.selectors import user_roles
-from meetings.models import AgendaItem, DatePoll, Meeting, MeetingSeries, Visibility
+from meetings.models import AgendaItem, DatePoll, Meeting, MeetingDocument, MeetingSeries, Visibility
 
 INTERNAL_PERM = "meetings.view_internal_meetings"
 
@@ -43,17 +43,29 @@ def agenda_items_visible(user, *, network_ids: frozenset[int] | None = None) -> 
     return AgendaItem.objects.filter(_visible(network_ids, public=public, network_field="meeting__network_id"))
 
 
+def documents_visible(network_ids: frozenset[int] | None) -> QuerySet[MeetingDocument]:
+    """Documents readable with internal sight of ``network_ids`` (``None``: all): public
+    documents of public meetings outside non-public agenda items, and every document of
+    those networks."""
+    public = Q(visibility=Visibility.PUBLIC, meeting__visibility=Visibility.PUBLIC) & (
+        Q(agenda_item__isnull=True) | Q(agenda_item__is_public=True)
+    )
+    return MeetingDocument.objects.filter(_visible(network_ids, public=public, network_field="meeting__network_id"))
+
+
 def meetings_visible(user) -> QuerySet[Meeting]:
-    """Meetings ``user`` may see, with network, series, place, minutes and the visible agenda
-    (``visible_agenda_items``), soonest first."""
+    """Meetings ``user`` may see, with network, series, place, minutes, the visible agenda
+    (``visible_agenda_items``) and documents (``visible_documents``), soonest first."""
     network_ids = networks_seen_internally(user)
     public = Q(visibility=Visibility.PUBLIC)
     agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
+    documents = documents_visible(network_ids).order_by("position", "pk")
     return (
         Meeting.objects.filter(_visible(network_ids, public=public, network_field="network_id"))
         .select_related("network", "series", "institution", "minutes")
         .prefetch_related(
-            Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items")
+            Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items"),
+            Prefetch("documents", queryset=documents, to_attr="visible_documents"),
         )
         .order_by("start", "pk")
     )

@@ -22,7 +22,7 @@ from contacts.selectors import audience_for, user_roles
 from contacts.selectors.history import user_labels
 from contacts.visibility import project_person
 from meetings import selectors, uploads
-from meetings.forms import AgendaItemForm, AnswerForm, MinutesForm
+from meetings.forms import AgendaItemForm, AnswerForm, DocumentForm, MinutesForm
 from meetings.models import Attendance, Meeting, Visibility
 from meetings.recurrence import BERLIN, month_names
 from meetings.services import attendance_answer, attendance_record_presence
@@ -74,6 +74,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         "meeting": meeting,
         "network": meeting.network,
         "agenda": meeting.visible_agenda_items,
+        "documents": meeting.meeting_documents,
         "minutes": minutes if selectors.minutes_visible(minutes, user=user, network=meeting.network) else None,
         "manages": manages,
         "is_member": is_member,
@@ -97,6 +98,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
             initial = {"text": minutes.text, "visibility": minutes.visibility} if minutes else {}
             context["minutes_form"] = MinutesForm(initial=initial, prefix="protokoll")
         context["minutes_draft"] = minutes
+        context.setdefault("document_form", DocumentForm(prefix="unterlage", agenda_items=meeting.visible_agenda_items))
     context.update(extra)
     return context
 
@@ -248,3 +250,21 @@ def minutes_file(request, uid):
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
     return uploads.file_response(minutes.file, file_name=minutes.file_name)
+
+
+@require_safe
+@guarded
+def document_file(request, uid, document_id: int):
+    """A document of the meeting, to those who may read it (members-only ones: members,
+    speakers, Sozialplanung). Anyone else gets a 404 that does not tell whether it
+    exists; an anonymous visitor (who followed the link in an invitation mail) is first
+    asked to log in — whatever the address, so that says nothing either."""
+    meeting = selectors.meeting_for_page(uid=uid, user=request.user)
+    document = selectors.document_visible(meeting, document_id) if meeting is not None else None
+    if document is None:
+        require_login(request)
+        raise Http404(_("Diese Unterlage gibt es nicht, oder sie ist nicht für Sie freigegeben."))
+    try:
+        return uploads.file_response(document.file, file_name=document.file_name)
+    except FileNotFoundError:
+        raise Http404(_("Die Datei dieser Unterlage ist nicht mehr vorhanden.")) from None
