@@ -113,7 +113,8 @@ def test_document_update_renames_and_moves_to_an_agenda_item(meeting):
 
 def test_document_move_swaps_with_the_neighbour_of_the_same_place(meeting):
     item = AgendaItemFactory(meeting=meeting)
-    a, b = add(meeting, "a.pdf"), add(meeting, "b.pdf")
+    a = add(meeting, "a.pdf")
+    add(meeting, "b.pdf")
     under_item = add(meeting, "c.pdf", agenda_item=item)
     c = add(meeting, "d.pdf")
 
