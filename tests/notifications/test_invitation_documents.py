@@ -64,7 +64,7 @@ def media(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_invitation_lists_every_document_and_attaches_the_papers(media):
-    network, (member,) = members(1)
+    network, _people = members(1)
     meeting = MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
     papers = papers_for(meeting)
 
