@@ -146,14 +146,19 @@ def documents_attach(meeting: Meeting, *, internals: bool) -> None:
     else only public documents of the meeting or of a public agenda item.
     """
     documents = list(MeetingDocument.objects.filter(meeting=meeting).order_by("position", "pk"))
-    item_ids = {item.pk for item in meeting.visible_agenda_items}
+    items = {item.pk: item for item in meeting.visible_agenda_items}
     if not internals:
         documents = [
             document
             for document in documents
             if document.visibility == Visibility.PUBLIC
-            and (document.agenda_item_id is None or document.agenda_item_id in item_ids)
+            and (document.agenda_item_id is None or document.agenda_item_id in items)
         ]
+    for document in documents:
+        # The objects already read: no query per document for its meeting or item.
+        document.meeting = meeting
+        if document.agenda_item_id in items:
+            document.agenda_item = items[document.agenda_item_id]
     meeting.visible_documents = documents
     meeting.meeting_documents = [document for document in documents if document.agenda_item_id is None]
     for item in meeting.visible_agenda_items:

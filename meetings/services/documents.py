@@ -134,8 +134,11 @@ def document_move(*, document: MeetingDocument, step: int, actor=None) -> Meetin
         return document
     moved, neighbour = group[index], group[target]
     moved.position, neighbour.position = neighbour.position, moved.position
-    MeetingDocument.objects.bulk_update([moved, neighbour], ["position"])
-    MeetingDocument.history.bulk_history_create([moved, neighbour], update=True, **bulk_history_defaults())
+    MeetingDocument.objects.bulk_update([neighbour], ["position"])
+    MeetingDocument.history.bulk_history_create([neighbour], update=True, **bulk_history_defaults())
+    # Saved, not bulk-updated: its signals record the version and mark the public API's
+    # cached answers stale.
+    moved.save(update_fields=["position", "updated_at"])
     _meeting_touch(document.meeting_id)
     document.refresh_from_db(fields=["position"])
     logger.info("Document %s moved by %s", document.pk, _actor_id(actor))

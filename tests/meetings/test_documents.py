@@ -404,3 +404,35 @@ def test_past_meeting_takes_a_presentation(client, cast):
     html = client.get(reverse("meetings:meeting_detail", args=[meeting.uid])).content.decode()
 
     assert "Vortrag" in html and "(Präsentation, PDF," in html
+
+
+def test_deleted_uploader_account_leaves_the_document_and_its_file(meeting, cast, media):
+    document = add(meeting, actor=cast.speaker)
+
+    cast.speaker.delete()
+
+    document.refresh_from_db()
+    assert (document.uploaded_by, stored_files(media)) == (None, [document.file.name])
+
+
+def test_admin_meeting_history_lists_document_changes(client, cast, meeting):
+    document = add(meeting, title="Einladung")
+    services.document_update(document=document, title="Einladung (korrigiert)")
+    cast.staff.is_staff = True
+    cast.staff.save()
+    client.force_login(cast.staff)
+
+    html = client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk])).content.decode()
+
+    assert "Einladung (korrigiert)" in html
+
+
+def test_printed_invitation_names_the_documents(client, cast, meeting):
+    item = AgendaItemFactory(meeting=meeting, position=1, title="Stadtteilfonds")
+    add(meeting, title="Einladung Frühjahr", kind=MeetingDocument.Kind.INVITATION)
+    add(meeting, title="Antrag Sommerfest", agenda_item=item)
+    client.force_login(cast.speaker)
+
+    html = client.get(reverse("meetings:invitation_print", args=[meeting.uid])).content.decode()
+
+    assert ("Einladung Frühjahr (Einladung)" in html, "Antrag Sommerfest (Vorlage, TOP 1)" in html) == (True, True)
