@@ -112,7 +112,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     AgendaItem.auxiliaryFile)."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    agenda_item = serializers.PrimaryKeyRelatedField(read_only=True, help_text="ID des Tagesordnungspunkts, sonst leer")
+    agenda_item = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="ID des Tagesordnungspunkts, sonst leer"
+    )
     content_type = serializers.CharField(read_only=True, help_text="MIME-Typ, aus dem Inhalt der Datei bestimmt")
     size = serializers.IntegerField(read_only=True, help_text="Größe in Bytes")
     url = serializers.SerializerMethodField()
