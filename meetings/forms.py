@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Institution, Membership, Network
 from contacts.text import JoinedLineField, SingleLineField
 from contacts.validators import validate_plausible_year
-from meetings import recurrence
+from meetings import recurrence, uploads
 from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     AGENDA_RESULT_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
+    DOCUMENT_TITLE_MAX_LENGTH,
     GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
     POLL_DESCRIPTION_MAX_LENGTH,
@@ -28,7 +29,9 @@ from meetings.models import (
     Attendance,
     DatePollVote,
     Meeting,
+    MeetingDocument,
     Visibility,
+    validate_document_file,
     validate_minutes_file,
 )
 
@@ -622,6 +625,77 @@ class GuestSettingsForm(AccessibleForm):
             local = meeting.guest_deadline.astimezone(recurrence.BERLIN)
             initial.update(deadline_day=local.date(), deadline_time=local.time().replace(second=0, microsecond=0))
         return cls(data, initial=initial, prefix="gaeste")
+
+
+class DocumentEditForm(AccessibleForm):
+    """A document's title, kind, place (the meeting or one agenda item) and visibility."""
+
+    title = SingleLineField(label=_("Titel"), max_length=DOCUMENT_TITLE_MAX_LENGTH)
+    kind = forms.ChoiceField(label=_("Art"), choices=MeetingDocument.Kind.choices, initial=MeetingDocument.Kind.PAPER)
+    agenda_item = forms.TypedChoiceField(label=_("gehört zu"), coerce=int, required=False, empty_value=None, choices=())
+    visibility = forms.ChoiceField(
+        label=_("sichtbar für"),
+        choices=Visibility.choices,
+        initial=Visibility.MEMBERS,
+        help_text=_(
+            "Öffentliche Unterlagen sieht jede*r auf der Seite der Sitzung und im Kalender; "
+            "Unterlagen zu nicht öffentlichen Punkten sehen nur Mitglieder."
+        ),
+    )
+
+    def __init__(self, *args, agenda_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agenda_items = {item.pk: item for item in agenda_items}
+        self.fields["agenda_item"].choices = [
+            ("", _("– die ganze Sitzung –")),
+            *((item.pk, f"TOP {item.position}: {item.title}") for item in agenda_items),
+        ]
+
+    @classmethod
+    def initial_for(cls, document: MeetingDocument) -> dict:
+        return {
+            "title": document.title,
+            "kind": document.kind,
+            "agenda_item": document.agenda_item_id,
+            "visibility": document.visibility,
+        }
+
+    def document_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "visibility": data["visibility"],
+            "agenda_item": self.agenda_items.get(data["agenda_item"]),
+        }
+
+
+class DocumentForm(DocumentEditForm):
+    """A new document: the file, and what the edit form holds (the title may stay empty)."""
+
+    file = forms.FileField(
+        label=_("Datei"),
+        validators=[validate_document_file],
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in uploads.ALLOWED_EXTENSIONS)}),
+    )
+    title = SingleLineField(
+        label=_("Titel"),
+        max_length=DOCUMENT_TITLE_MAX_LENGTH,
+        required=False,
+        help_text=_("Leer: der Name der Datei."),
+    )
+
+    field_order = ["file", "title", "kind", "agenda_item", "visibility"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "%(types)s; höchstens 10 MB. Die Einladungsmail verlinkt alle Unterlagen und hängt Einladung "
+            "und Vorlagen an, wenn sie zusammen höchstens 5 MB groß sind."
+        ) % {"types": uploads.allowed_types_text()}
+
+    def document_values(self) -> dict:
+        return {**super().document_values(), "file": self.cleaned_data["file"]}
 
 
 class AnswerForm(AccessibleForm):

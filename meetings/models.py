@@ -539,6 +539,100 @@ class Minutes(TimestampedModel):
             raise ValidationError(_("Ein Protokoll braucht einen Text oder eine Datei."))
 
 
+def validate_document_file(upload) -> None:
+    """The same check as for minutes: at most 10 MB, a safe type judged by content."""
+    uploads.validate_upload(upload)
+
+
+DOCUMENT_TITLE_MAX_LENGTH = 200
+
+
+class MeetingDocument(TimestampedModel):
+    """A file of a meeting or of one of its agenda items: the invitation, a Vorlage, the
+    slides of a talk (OParl: Meeting.auxiliaryFile, AgendaItem.auxiliaryFile).
+
+    The file lies in the media folder, which is never served as such: it goes out only
+    through the view that checked who may read it (``meetings.uploads.file_response``).
+    Type and size are taken from the content when the file arrives, so that lists never
+    open the files.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "einladung", _("Einladung")
+        PAPER = "vorlage", _("Vorlage")
+        PRESENTATION = "praesentation", _("Präsentation")
+        OTHER = "sonstiges", _("Sonstiges")
+
+    # What the invitation mail carries as attachments (when small enough): the papers
+    # members should read before the meeting. Slides and other files are linked.
+    INVITATION_PAPERS = (Kind.INVITATION, Kind.PAPER)
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("Sitzung"), on_delete=models.CASCADE, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("Tagesordnungspunkt"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text=_("Leer: eine Unterlage zur ganzen Sitzung."),
+    )
+    title = models.CharField(_("Titel"), max_length=DOCUMENT_TITLE_MAX_LENGTH, validators=[validate_single_line])
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.PAPER)
+    file = models.FileField(_("Datei"), upload_to="unterlagen/%Y/", validators=[validate_document_file])
+    file_name = models.CharField(_("Dateiname"), max_length=255, validators=[validate_single_line])
+    content_type = models.CharField(_("Dateityp"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("Größe in Bytes"), editable=False)
+    visibility = models.CharField(
+        _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    # The account is not part of the versions speakers read: who changed what is already
+    # in every version, named as the reader may see it.
+    history = HistoricalRecords(excluded_fields=["uploaded_by"])
+
+    class Meta:
+        verbose_name = _("Unterlage")
+        verbose_name_plural = _("Unterlagen")
+        ordering = ["meeting", "position", "pk"]
+        indexes = [models.Index(fields=["meeting", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def type_label(self) -> str:
+        """„PDF“, „Word“, „Bild“ …: what the file is, in one word for lists."""
+        return uploads.type_label(self.content_type)
+
+    @property
+    def size_text(self) -> str:
+        return uploads.size_text(self.size)
+
+    @property
+    def is_invitation_paper(self) -> bool:
+        return self.kind in self.INVITATION_PAPERS
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.agenda_item_id is not None
+            and self.meeting_id is not None
+            and self.agenda_item.meeting_id != self.meeting_id
+        ):
+            raise ValidationError({"agenda_item": _("Dieser Tagesordnungspunkt gehört zu einer anderen Sitzung.")})
+
+
 class Attendance(TimestampedModel):
     """A member's answer before a meeting and their presence after it.
 

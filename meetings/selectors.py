@@ -21,6 +21,7 @@ from meetings.models import (
     DatePoll,
     GuestRegistration,
     Meeting,
+    MeetingDocument,
     MeetingSeries,
     Minutes,
     Visibility,
@@ -136,7 +137,8 @@ def series_seen(meeting: Meeting, *, user) -> MeetingSeries | None:
 def meeting_for_page(*, uid, user) -> Meeting | None:
     """The meeting with ``uid`` if ``user`` may see it (internal ones: members only), else ``None``.
 
-    Carries ``visible_agenda_items``, ``visible_series`` and ``minutes_or_none``.
+    Carries ``visible_agenda_items``, ``visible_series``, ``minutes_or_none`` and the
+    documents (``documents_attach``).
     """
     meeting = (
         Meeting.objects.select_related("network", "series", "institution")
@@ -153,7 +155,54 @@ def meeting_for_page(*, uid, user) -> Meeting | None:
     meeting.visible_agenda_items = items if internals else [item for item in items if item.is_public]
     meeting.visible_series = series_seen(meeting, user=user)
     meeting.minutes_or_none = Minutes.objects.filter(meeting=meeting).first()
+    documents_attach(meeting, internals=internals)
     return meeting
+
+
+def documents_attach(meeting: Meeting, *, internals: bool) -> None:
+    """Give ``meeting`` (with ``visible_agenda_items``) the documents the viewer may read,
+    in one query: ``visible_documents`` (all, in order), ``meeting_documents`` (those of the
+    whole meeting) and, on each visible agenda item, ``visible_documents``.
+
+    Members of the network, its speakers and Sozialplanung read every document; everyone
+    else only public documents of the meeting or of a public agenda item.
+    """
+    documents = list(MeetingDocument.objects.filter(meeting=meeting).order_by("position", "pk"))
+    items = {item.pk: item for item in meeting.visible_agenda_items}
+    if not internals:
+        documents = [
+            document
+            for document in documents
+            if document.visibility == Visibility.PUBLIC
+            and (document.agenda_item_id is None or document.agenda_item_id in items)
+        ]
+    for document in documents:
+        # The objects already read: no query per document for its meeting or item.
+        document.meeting = meeting
+        if document.agenda_item_id in items:
+            document.agenda_item = items[document.agenda_item_id]
+    meeting.visible_documents = documents
+    meeting.meeting_documents = [document for document in documents if document.agenda_item_id is None]
+    for item in meeting.visible_agenda_items:
+        item.visible_documents = [document for document in documents if document.agenda_item_id == item.pk]
+
+
+def document_visible(meeting: Meeting, document_id: int) -> MeetingDocument | None:
+    """The document ``document_id`` of ``meeting`` (from ``meeting_for_page``) if the viewer
+    may read it, else ``None`` — also when it does not exist."""
+    return next((document for document in meeting.visible_documents if document.pk == document_id), None)
+
+
+def public_documents_of(meeting_ids) -> QuerySet[MeetingDocument]:
+    """Documents anyone may read: public, of a public meeting, not under a non-public
+    agenda item (the ATTACH links of the feeds)."""
+    return (
+        MeetingDocument.objects.filter(
+            meeting_id__in=meeting_ids, visibility=Visibility.PUBLIC, meeting__visibility=Visibility.PUBLIC
+        )
+        .exclude(agenda_item__is_public=False)
+        .order_by("meeting_id", "position", "pk")
+    )
 
 
 def minutes_visible(minutes: Minutes | None, *, user, meeting: Meeting) -> bool:
@@ -346,6 +395,7 @@ def meeting_history_querysets(entry) -> list[QuerySet]:
             Meeting.history.filter(id=entry.pk),
             AgendaItem.history.filter(meeting_id=entry.pk),
             Minutes.history.filter(meeting_id=entry.pk),
+            MeetingDocument.history.filter(meeting_id=entry.pk),
         ]
     return [MeetingSeries.history.filter(id=entry.pk)]
 

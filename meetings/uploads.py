@@ -17,6 +17,7 @@ import dataclasses
 import filetype
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 # 10 MB: enough for a scanned invitation or a presentation, small enough to attach to mail.
@@ -68,6 +69,36 @@ ALLOWED_EXTENSIONS = tuple(sorted({extension for safe in SAFE_TYPES.values() for
 def allowed_types_text() -> str:
     """For help texts: „PDF, Word, Excel, PowerPoint, OpenDocument, Bilder oder Text“."""
     return str(_("PDF, Word, Excel, PowerPoint, OpenDocument, Bilder (PNG, JPEG, GIF, WebP) oder reiner Text"))
+
+
+# One word per type for lists („Einladung (PDF, 120 KB)“).
+_TYPE_LABELS = {
+    "application/pdf": "PDF",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.ms-powerpoint": "PowerPoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/vnd.oasis.opendocument.text": "OpenDocument-Text",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument-Tabelle",
+    "application/vnd.oasis.opendocument.presentation": "OpenDocument-Präsentation",
+    "application/rtf": "RTF",
+}
+
+
+def type_label(mime: str) -> str:
+    """„PDF“, „Word“, „Bild (PNG)“, „Text“: the kind of a file in one or two words."""
+    if mime.startswith("image/"):
+        return str(_("Bild (%(format)s)") % {"format": mime.removeprefix("image/").upper()})
+    if mime == "text/plain":
+        return str(_("Text"))
+    return _TYPE_LABELS.get(mime, mime)
+
+
+def size_text(size: int) -> str:
+    """„820 Bytes“, „120 KB“, „2,4 MB“ (German decimal comma via the active language)."""
+    return str(filesizeformat(size))
 
 
 def _extension(name: str) -> str:

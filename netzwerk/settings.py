@@ -448,6 +448,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalKindEnum": "contacts.models.NetworkProposal.Kind",
         "NetworkKindEnum": "contacts.models.Network.Kind",
         "FigureStatusEnum": "indicators.models.IndicatorValue.Status",
+        "DocumentKindEnum": "meetings.models.MeetingDocument.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

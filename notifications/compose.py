@@ -29,8 +29,8 @@ from contacts.models import AccountInvitation, ContactMessage, Institution, Memb
 from contacts.selectors import people_for_projection, person_mail_address
 from contacts.visibility import Audience, project_person
 from meetings import ical, uploads
-from meetings.feeds import event_data
-from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting, Minutes
+from meetings.feeds import document_url, event_data
+from meetings.models import DatePoll, DatePollVote, GuestRegistration, Meeting, Minutes, Visibility
 from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_path, guest_cancel_path, poll_vote_path
 from notifications import mail, selectors, tokens
@@ -39,6 +39,9 @@ from notifications.models import AddressOptOut, Delivery, Kind, Rundmail, Subjec
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
 MESSAGE_ID_DOMAIN = "netzwerk.aachen.de"
+# The invitation papers go with the invitation up to this size together (many mailboxes
+# refuse mail over 10 MB, and the mail goes to every member); above it, links only.
+INVITATION_ATTACHMENTS_MAX_BYTES = 5 * 1024 * 1024
 # How long a reminder waits, each time, for an invitation that is not out yet.
 INVITATION_WAIT = datetime.timedelta(minutes=1)
 
@@ -136,6 +139,37 @@ def _person_message(
     )
 
 
+def _invitation_papers(meeting: Meeting, *, language: str, reads: selectors.MailReads):
+    """The documents of ``meeting`` as the invitation lists them (every one: the recipients
+    are members), and the files it attaches: the invitation papers (Einladung, Vorlagen),
+    when together they stay within ``INVITATION_ATTACHMENTS_MAX_BYTES``; otherwise the
+    links alone, so that no invitation is refused or clogs a mailbox for its size."""
+    documents = sorted(meeting.documents.all(), key=lambda document: (document.position, document.pk))
+    positions = {item.pk: item.position for item in meeting.agenda_items.all()}
+    with translation.override(language):
+        listed = [
+            {
+                "title": document.title,
+                "kind": str(document.get_kind_display()),
+                "type": document.type_label,
+                "size": document.size_text,
+                "top": gettext("TOP %(number)s") % {"number": positions[document.agenda_item_id]}
+                if document.agenda_item_id in positions
+                else "",
+                "url": document_url(meeting.uid, document.pk),
+            }
+            for document in documents
+        ]
+    papers = [document for document in documents if document.is_invitation_paper]
+    attachments = []
+    if papers and sum(document.size for document in papers) <= INVITATION_ATTACHMENTS_MAX_BYTES:
+        for document in papers:
+            data = reads.document_bytes(document)
+            if data is not None:
+                attachments.append(mail.Attachment(document.file_name, data, document.content_type))
+    return listed, tuple(attachments)
+
+
 def _meeting_context(meeting: Meeting, *, person, language: str) -> dict:
     return {
         "title": meeting.title,
@@ -160,9 +194,19 @@ def _calendar(
     # The feed's own column list, so that the attachment and the feed never drift apart.
     row = reads.event_row(meeting.pk)
     titles = [item.title for item in meeting.agenda_items.all() if item.is_public]
+    # The same ATTACH links as the feeds: public documents only (one rule for every
+    # calendar copy of the meeting).
+    public_items = {item.pk for item in meeting.agenda_items.all() if item.is_public}
+    attachments = [
+        (document_url(meeting.uid, document.pk), document.content_type)
+        for document in sorted(meeting.documents.all(), key=lambda document: (document.position, document.pk))
+        if meeting.visibility == Visibility.PUBLIC
+        and document.visibility == Visibility.PUBLIC
+        and (document.agenda_item_id is None or document.agenda_item_id in public_items)
+    ]
     organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     data = ical.invitation_bytes(
-        event_data(row, titles, language=language),
+        event_data(row, titles, language=language, attachments=attachments),
         method=method,
         organizer_email=organizer_email,
         organizer_name=organizer_name,
@@ -243,6 +287,10 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
     context = _meeting_context(meeting, person=person, language=language)
     context["reason"] = meeting.cancellation_reason if kind == Kind.CANCELLATION else ""
     context["changes"] = _changes(delivery.details, language) if kind == Kind.CHANGE else []
+    attachments = ()
+    if kind == Kind.INVITATION:
+        context["documents"], attachments = _invitation_papers(meeting, language=language, reads=reads)
+        context["attached"] = bool(attachments)
     calendar = None
     address = person_mail_address(person)
     if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
@@ -250,7 +298,9 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         calendar = _calendar(
             meeting, method=method, address=address, name=person.full_name, language=language, reads=reads
         )
-    return _person_message(delivery=delivery, person=person, context=context, calendar=calendar)
+    return _person_message(
+        delivery=delivery, person=person, context=context, calendar=calendar, attachments=attachments
+    )
 
 
 # A file of minutes up to this size goes with the mail; a larger one only as the link.
@@ -271,7 +321,7 @@ def _minutes_attachment(minutes: Minutes) -> mail.Attachment | None:
             data = handle.read()
     except (OSError, ValidationError):
         return None
-    return mail.Attachment(name=minutes.file_name, data=data, mime=safe.mime)
+    return mail.Attachment(file_name=minutes.file_name, data=data, mime=safe.mime)
 
 
 def _minutes_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: selectors.MailReads):

@@ -82,7 +82,9 @@ class Calendar:
 
 @dataclasses.dataclass(frozen=True)
 class Attachment:
-    name: str
+    """A file that goes with the mail (the papers of an invitation, a small minutes file)."""
+
+    file_name: str
     data: bytes
     mime: str
 
@@ -101,7 +103,7 @@ def message_build(
 ) -> EmailMessage:
     """A Django ``EmailMessage`` with our headers, the ``.ics`` (if any) as a
     ``text/calendar; method=…`` part, which mail clients offer to add to the calendar, and
-    ``attachments`` (a small file of minutes) as parts of their own."""
+    ``attachments`` after it, as parts of their own."""
     recipient = f'"{to_name.replace(chr(34), "")}" <{to}>' if to_name else to
     message = EmailMessage(
         subject=subject,
@@ -118,7 +120,7 @@ def message_build(
         part.add_header("Content-Disposition", "attachment", filename=filename)
         message.attach(part)
     for attachment in attachments:
-        message.attach(attachment.name, attachment.data, attachment.mime)
+        message.attach(attachment.file_name, attachment.data, attachment.mime)
     return message
 
 

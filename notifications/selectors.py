@@ -281,7 +281,7 @@ class MailReads:
         self._meetings = {
             meeting.pk: meeting
             for meeting in Meeting.objects.select_related("network", "institution")
-            .prefetch_related("agenda_items", "partner_networks")
+            .prefetch_related("agenda_items", "partner_networks", "documents")
             .filter(pk__in=meeting_ids)
         }
         self._rundmails = {}
@@ -310,6 +310,7 @@ class MailReads:
                 .order_by()
             )
         self._event_rows: dict[int, dict] = {}
+        self._document_bytes: dict[int, bytes | None] = {}
         self._open_invitations: set[tuple[int, int]] | None = None
         self._meeting_ids, self._person_ids = meeting_ids, person_ids
         self._day = day
@@ -319,8 +320,20 @@ class MailReads:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
         return self._people.get(person_id)
 
+    def document_bytes(self, document) -> bytes | None:
+        """The content of a meeting document, read once per batch (an invitation to 500
+        members attaches the same files 500 times); ``None`` if the file is gone."""
+        if document.pk not in self._document_bytes:
+            try:
+                with document.file.open("rb") as handle:
+                    self._document_bytes[document.pk] = handle.read()
+            except OSError:
+                self._document_bytes[document.pk] = None
+        return self._document_bytes[document.pk]
+
     def meeting(self, meeting_id: int) -> Meeting:
-        """The meeting with its network, place and whole agenda (members read it); raises
+        """The meeting with its network, place, whole agenda and all documents (members
+        read them); raises
         ``Meeting.DoesNotExist`` when it was deleted."""
         try:
             return self._meetings[meeting_id]

@@ -9,7 +9,16 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from contacts.models import Network
 from contacts.selectors import user_roles
-from meetings.models import AgendaItem, DatePoll, Meeting, MeetingPartner, MeetingSeries, Visibility, in_networks
+from meetings.models import (
+    AgendaItem,
+    DatePoll,
+    Meeting,
+    MeetingDocument,
+    MeetingPartner,
+    MeetingSeries,
+    Visibility,
+    in_networks,
+)
 
 INTERNAL_PERM = "meetings.view_internal_meetings"
 
@@ -46,19 +55,35 @@ def agenda_items_visible(user, *, network_ids: frozenset[int] | None = None) -> 
     return AgendaItem.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
 
 
+def documents_visible(network_ids: frozenset[int] | None) -> QuerySet[MeetingDocument]:
+    """Documents readable with internal sight of ``network_ids`` (``None``: all): public
+    documents of public meetings outside non-public agenda items, and every document of
+    those networks."""
+    public = Q(visibility=Visibility.PUBLIC, meeting__visibility=Visibility.PUBLIC) & (
+        Q(agenda_item__isnull=True) | Q(agenda_item__is_public=True)
+    )
+    if network_ids is None:
+        return MeetingDocument.objects.all()
+    # A joint meeting's documents are read by the members of each of its networks.
+    joint = MeetingPartner.objects.filter(network_id__in=network_ids).values("meeting_id")
+    return MeetingDocument.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
+
+
 def meetings_visible(user) -> QuerySet[Meeting]:
-    """Meetings ``user`` may see, with network, series, place, minutes and the visible agenda
-    (``visible_agenda_items``), soonest first."""
+    """Meetings ``user`` may see, with network, series, place, minutes, the visible agenda
+    (``visible_agenda_items``) and documents (``visible_documents``), soonest first."""
     network_ids = networks_seen_internally(user)
     public = Q(visibility=Visibility.PUBLIC)
     agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
     seen = Q() if network_ids is None else public | in_networks(network_ids)
+    documents = documents_visible(network_ids).order_by("position", "pk")
     return (
         Meeting.objects.filter(seen)
         .select_related("network", "series", "institution", "minutes")
         .prefetch_related(
             Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items"),
             Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk")),
+            Prefetch("documents", queryset=documents, to_attr="visible_documents"),
         )
         .order_by("start", "pk")
     )

@@ -24,6 +24,7 @@ from meetings.models import (
     ACCESSIBILITY_NOTES_MAX_LENGTH,
     AGENDA_RESULT_MAX_LENGTH,
     AGENDA_TEXT_MAX_LENGTH,
+    DOCUMENT_TITLE_MAX_LENGTH,
     GUEST_NEEDS_MAX_LENGTH,
     MINUTES_TEXT_MAX_LENGTH,
     POLL_DESCRIPTION_MAX_LENGTH,
@@ -34,9 +35,11 @@ from meetings.models import (
     DatePollVote,
     GuestRegistration,
     Meeting,
+    MeetingDocument,
     MeetingSeries,
     Minutes,
     Visibility,
+    validate_document_file,
     validate_minutes_file,
 )
 from meetings.selectors import series_seen
@@ -135,6 +138,43 @@ class MinutesSerializer(serializers.ModelSerializer):
         )
 
 
+class DocumentSerializer(serializers.ModelSerializer):
+    """A document of a meeting or agenda item (OParl: File, as Meeting.auxiliaryFile and
+    AgendaItem.auxiliaryFile)."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    agenda_item = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="ID des Tagesordnungspunkts, sonst leer"
+    )
+    content_type = serializers.CharField(read_only=True, help_text="MIME-Typ, aus dem Inhalt der Datei bestimmt")
+    size = serializers.IntegerField(read_only=True, help_text="Größe in Bytes")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingDocument
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "kind_display",
+            "agenda_item",
+            "visibility",
+            "file_name",
+            "content_type",
+            "size",
+            "position",
+            "url",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, document: MeetingDocument) -> str:
+        """The download that checks who may read the file; ``/media/`` itself is never served."""
+        path = reverse("meetings:document_file", kwargs={"uid": document.meeting.uid, "document_id": document.pk})
+        return _absolute(self.context.get("request"), path)
+
+
 def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
     """The meeting's minutes if the requester may read them: published ones per their
     visibility; drafts only for those who manage the network's meetings."""
@@ -173,6 +213,13 @@ class MeetingSerializer(serializers.ModelSerializer):
     cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
     location = LocationSerializer(source="*", read_only=True)
     agenda_items = NestedAgendaItemSerializer(source="visible_agenda_items", many=True, read_only=True)
+    documents = DocumentSerializer(
+        source="visible_documents",
+        many=True,
+        read_only=True,
+        help_text="Unterlagen (Einladung, Vorlagen, Präsentationen), so weit sichtbar; öffentlich nur die "
+        "öffentlichen zu öffentlichen Punkten",
+    )
     minutes = serializers.SerializerMethodField()
     ical_url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -199,6 +246,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "moved_from",
             "location",
             "agenda_items",
+            "documents",
             "minutes",
             "created_at",
             "updated_at",
@@ -503,6 +551,45 @@ class MinutesWriteSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=MINUTES_TEXT_MAX_LENGTH)
     file = serializers.FileField(required=False, allow_null=True, validators=[validate_minutes_file])
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+
+class DocumentUpdateSerializer(serializers.Serializer):
+    """Fields of ``document_update``."""
+
+    title = SingleLineSerializerField(max_length=DOCUMENT_TITLE_MAX_LENGTH)
+    kind = serializers.ChoiceField(choices=MeetingDocument.Kind.choices)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    agenda_item = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        allow_null=True,
+        help_text="ID eines Tagesordnungspunkts der Sitzung, oder leer",
+    )
+    position = serializers.IntegerField(min_value=1, max_value=999)
+
+
+class DocumentWriteSerializer(DocumentUpdateSerializer):
+    """Fields of ``document_add`` (multipart/form-data)."""
+
+    file = serializers.FileField(
+        validators=[validate_document_file],
+        help_text="PDF, Office/OpenDocument, Bild oder Text; höchstens 10 MB; der Typ wird am Inhalt erkannt",
+    )
+    title = SingleLineSerializerField(
+        max_length=DOCUMENT_TITLE_MAX_LENGTH, required=False, allow_blank=True, help_text="Leer: der Dateiname"
+    )
+    kind = serializers.ChoiceField(choices=MeetingDocument.Kind.choices, required=False)
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, required=False, help_text="Standard: nur Mitglieder"
+    )
+    agenda_item = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        help_text="ID eines Tagesordnungspunkts der Sitzung",
+    )
+    position = None
 
 
 class AnswerSerializer(serializers.Serializer):

@@ -32,6 +32,9 @@ from meetings.api.serializers import (
     AgendaItemWriteSerializer,
     AnswerSerializer,
     AttendanceSerializer,
+    DocumentSerializer,
+    DocumentUpdateSerializer,
+    DocumentWriteSerializer,
     GuestRegistrationReceiptSerializer,
     GuestRegistrationWriteSerializer,
     GuestSerializer,
@@ -402,6 +405,82 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
         except services.MinutesTextExists as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
         return Response(MinutesSerializer(minutes, context=self.get_serializer_context()).data)
+
+    def _agenda_item_of(self, meeting, item_id):
+        """The agenda item ``item_id`` of ``meeting``; a 400 naming the field for any other."""
+        if item_id is None:
+            return None
+        item = next((item for item in meeting.visible_agenda_items if item.pk == item_id), None)
+        if item is None:
+            raise exceptions.ValidationError(
+                {"agenda_item": [_("Dieser Tagesordnungspunkt gehört zu einer anderen Sitzung.")]}
+            )
+        return item
+
+    def _document_read(self, document, *, status_code=status.HTTP_200_OK) -> Response:
+        return Response(DocumentSerializer(document, context=self.get_serializer_context()).data, status=status_code)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Unterlagen einer Sitzung",
+        description="Dieselben Unterlagen wie im Feld `documents` der Sitzung.",
+        responses={200: DocumentSerializer(many=True)},
+        tags=[TAG_MEETINGS],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Unterlage hochladen",
+        description=(
+            "Für Sprecher*innen (multipart/form-data): eine Datei zur Sitzung oder zu einem ihrer "
+            "Tagesordnungspunkte. Erlaubt sind PDF, Word/Excel/PowerPoint, OpenDocument, Bilder und "
+            "reiner Text bis 10 MB; der Typ wird am Inhalt erkannt, eine umbenannte Datei abgelehnt. "
+            "Ohne Angabe ist eine Unterlage nur für Mitglieder sichtbar."
+        ),
+        request={"multipart/form-data": DocumentWriteSerializer},
+        responses={201: DocumentSerializer},
+        tags=[TAG_MEETINGS],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def documents(self, request, uid=None):
+        meeting = self.get_object()
+        if request.method == "GET":
+            return Response(
+                DocumentSerializer(meeting.visible_documents, many=True, context=self.get_serializer_context()).data
+            )
+        data = self.validated(DocumentWriteSerializer)
+        data["agenda_item"] = self._agenda_item_of(meeting, data.get("agenda_item"))
+        document = services.document_add(meeting=meeting, actor=request.user, **data)
+        return self._document_read(document, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Unterlage umbenennen, einordnen oder verschieben",
+        description="Titel, Art, Sichtbarkeit, Tagesordnungspunkt oder Position (die Datei bleibt).",
+        request=DocumentUpdateSerializer,
+        responses={200: DocumentSerializer},
+        tags=[TAG_MEETINGS],
+    )
+    @extend_schema(methods=["DELETE"], summary="Unterlage entfernen", responses={204: None}, tags=[TAG_MEETINGS])
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"documents/(?P<document_id>[0-9]{1,9})",
+        url_name="document",
+        filterset_class=None,
+    )
+    def document(self, request, uid=None, document_id=None):
+        meeting = self.get_object()
+        document = next((row for row in meeting.visible_documents if row.pk == int(document_id)), None)
+        if document is None:
+            raise exceptions.NotFound(_("Diese Unterlage gibt es nicht."))
+        if request.method == "DELETE":
+            services.document_remove(document=document, actor=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = self.validated(DocumentUpdateSerializer, partial=True)
+        if "agenda_item" in data:
+            data["agenda_item"] = self._agenda_item_of(meeting, data["agenda_item"])
+        services.document_update(document=document, actor=request.user, **data)
+        return self._document_read(document)
 
 
 TAG_SERIES = "Terminserien"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from meetings import ical
 from meetings.feeds.definitions import Feed
 from meetings.models import AgendaItem, Meeting
+from meetings.selectors import public_documents_of
 
 # Part of every ETag and VEVENT cache key: raise it whenever the mapping below or the
 # ical module changes the bytes, so no client keeps a stale copy and no cache serves one.
@@ -103,8 +104,30 @@ def network_url(slug: str) -> str:
     return settings.SITE_URL + reverse("directory:network_detail", args=[slug])
 
 
+def document_url(meeting_uid, document_id: int) -> str:
+    """The absolute address of a document's permission-checked download."""
+    return settings.SITE_URL + reverse(
+        "meetings:document_file", kwargs={"uid": meeting_uid, "document_id": document_id}
+    )
+
+
+def public_attachments(meeting_ids) -> dict[int, list[tuple[str, str]]]:
+    """(URL, media type) of the documents anyone may read, per meeting (one query)."""
+    attachments: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for meeting_id, uid, pk, content_type in public_documents_of(meeting_ids).values_list(
+        "meeting_id", "meeting__uid", "pk", "content_type"
+    ):
+        attachments[meeting_id].append((document_url(uid, pk), content_type))
+    return attachments
+
+
 def event_data(
-    row: Mapping, agenda_titles: Iterable[str] = (), *, url: str | None = None, language: str = "de"
+    row: Mapping,
+    agenda_titles: Iterable[str] = (),
+    *,
+    url: str | None = None,
+    language: str = "de",
+    attachments: Iterable[tuple[str, str]] = (),
 ) -> ical.EventData:
     """One meeting (a ``.values(*EVENT_FIELDS)`` row) as the calendar sees it.
 
@@ -152,11 +175,13 @@ def event_data(
         description="\n".join(lines),
         url=url,
         cancelled_prefix=cancelled_prefix,
+        attachments=tuple(attachments),
     )
 
 
 def _build(pks: list[int], language: str) -> dict[int, tuple[str, bytes]]:
-    """VEVENT bytes of the meetings ``pks``, keyed by pk, with their cache keys (two queries)."""
+    """VEVENT bytes of the meetings ``pks``, keyed by pk, with their cache keys (three
+    queries: agenda titles, public documents, meetings)."""
     agenda: dict[int, list[str]] = defaultdict(list)
     for meeting_id, title in (
         AgendaItem.objects.filter(meeting_id__in=pks, is_public=True)
@@ -164,13 +189,16 @@ def _build(pks: list[int], language: str) -> dict[int, tuple[str, bytes]]:
         .values_list("meeting_id", "title")
     ):
         agenda[meeting_id].append(title)
+    attachments = public_attachments(pks)
     built = {}
     urls: dict[str, str] = {}
     for row in Meeting.objects.filter(pk__in=pks).values(*EVENT_FIELDS, **_KEY_COLUMNS):
         slug = row["network__slug"]
         if slug not in urls:
             urls[slug] = network_url(slug)
-        event = event_data(row, agenda[row["pk"]], url=urls[slug], language=language)
+        event = event_data(
+            row, agenda[row["pk"]], url=urls[slug], language=language, attachments=attachments.get(row["pk"], ())
+        )
         built[row["pk"]] = (vevent_cache_key(row, language), ical.vevent_bytes(event))
     return built
 

@@ -20,6 +20,13 @@ from meetings.services.agenda import (
     minutes_save,
 )
 from meetings.services.attendance import attendance_answer, attendance_record_presence
+from meetings.services.documents import (
+    DOCUMENT_FIELDS,
+    document_add,
+    document_move,
+    document_remove,
+    document_update,
+)
 from meetings.services.feed_tokens import FEED_TOUCH_INTERVAL, feed_token_issue, feed_token_revoke, feed_token_touch
 from meetings.services.guests import (
     guest_counts,
@@ -54,6 +61,7 @@ from meetings.services.series import (
 __all__ = [
     "AGENDA_ITEM_FIELDS",
     "CANCELLATION_REASON_MAX",
+    "DOCUMENT_FIELDS",
     "FEED_TOUCH_INTERVAL",
     "HORIZON_MONTHS",
     "MEETING_FIELDS",
@@ -65,6 +73,10 @@ __all__ = [
     "agenda_item_update",
     "attendance_answer",
     "attendance_record_presence",
+    "document_add",
+    "document_move",
+    "document_remove",
+    "document_update",
     "feed_token_issue",
     "feed_token_revoke",
     "feed_token_touch",

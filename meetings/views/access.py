@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Network
 from contacts.selectors import user_roles
 from meetings import selectors
-from meetings.models import AgendaItem, Meeting, MeetingSeries
+from meetings.models import AgendaItem, Meeting, MeetingDocument, MeetingSeries
 
 
 class LoginRequired(Exception):
@@ -118,3 +118,14 @@ def managed_agenda_item(request, uid, item_id: int) -> tuple[Meeting, AgendaItem
     if item is None or not selectors.user_manages(request.user, meeting):
         raise Http404(_("Diesen Tagesordnungspunkt gibt es nicht."))
     return meeting, item
+
+
+def managed_document(request, uid, document_id: int) -> tuple[Meeting, MeetingDocument]:
+    """The meeting with ``uid`` and its document ``document_id``, if the user may change
+    them; another network's document is a 404 like a missing one (login otherwise)."""
+    require_login(request)
+    meeting = meeting_or_404(request, uid)
+    document = selectors.document_visible(meeting, document_id)
+    if document is None or not selectors.user_manages(request.user, meeting.network):
+        raise Http404(_("Diese Unterlage gibt es nicht."))
+    return meeting, document

@@ -25,6 +25,7 @@ from meetings import selectors, uploads
 from meetings.forms import (
     AgendaItemForm,
     AnswerForm,
+    DocumentForm,
     GuestRegistrationForm,
     GuestSettingsForm,
     MinutesForm,
@@ -91,6 +92,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         "meeting": meeting,
         "network": meeting.network,
         "agenda": meeting.visible_agenda_items,
+        "documents": meeting.meeting_documents,
         "minutes": minutes if selectors.minutes_visible(minutes, user=user, meeting=meeting) else None,
         "manages": manages,
         "is_member": is_member,
@@ -133,6 +135,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         context.setdefault("guest_settings_form", GuestSettingsForm.for_meeting(meeting))
         # Without „replace“: a text of its own is only replaced after the page that asks.
         context["from_agenda_form"] = MinutesFromAgendaForm()
+        context.setdefault("document_form", DocumentForm(prefix="unterlage", agenda_items=meeting.visible_agenda_items))
     context.update(extra)
     return context
 
@@ -284,3 +287,21 @@ def minutes_file(request, uid):
     if not readable or not minutes.file:
         raise Http404(_("Dieses Protokoll gibt es nicht, oder es ist nicht für Sie freigegeben."))
     return uploads.file_response(minutes.file, file_name=minutes.file_name)
+
+
+@require_safe
+@guarded
+def document_file(request, uid, document_id: int):
+    """A document of the meeting, to those who may read it (members-only ones: members,
+    speakers, Sozialplanung). Anyone else gets a 404 that does not tell whether it
+    exists; an anonymous visitor (who followed the link in an invitation mail) is first
+    asked to log in — whatever the address, so that says nothing either."""
+    meeting = selectors.meeting_for_page(uid=uid, user=request.user)
+    document = selectors.document_visible(meeting, document_id) if meeting is not None else None
+    if document is None:
+        require_login(request)
+        raise Http404(_("Diese Unterlage gibt es nicht, oder sie ist nicht für Sie freigegeben."))
+    try:
+        return uploads.file_response(document.file, file_name=document.file_name)
+    except FileNotFoundError:
+        raise Http404(_("Die Datei dieser Unterlage ist nicht mehr vorhanden.")) from None

@@ -22,6 +22,8 @@ from meetings import conflicts, selectors, services
 from meetings.forms import (
     AgendaItemForm,
     AgendaResultForm,
+    DocumentEditForm,
+    DocumentForm,
     MeetingCancelForm,
     MeetingEditForm,
     MeetingForm,
@@ -34,6 +36,7 @@ from meetings.models import Minutes
 from meetings.views.access import (
     guarded,
     managed_agenda_item,
+    managed_document,
     managed_meeting,
     managed_network,
     managed_series,
@@ -470,3 +473,69 @@ def minutes_publish(request, uid):
     else:
         messages.success(request, _("Das Protokoll ist veröffentlicht; die Mitglieder werden benachrichtigt."))
     return redirect(_minutes_anchor(meeting))
+
+
+def _documents_anchor(meeting) -> str:
+    return reverse("meetings:meeting_detail", kwargs={"uid": meeting.uid}) + "#unterlagen"
+
+
+@require_POST
+@guarded
+def document_add(request, uid):
+    """Upload a document for the meeting or one of its agenda items. A refused file (type,
+    name, size) comes back on the form with the reason; nothing is stored."""
+    meeting = managed_meeting(request, uid)
+    form = DocumentForm(request.POST, request.FILES, prefix="unterlage", agenda_items=meeting.visible_agenda_items)
+    if form.is_valid():
+        try:
+            document = services.document_add(meeting=meeting, actor=request.user, **form.document_values())
+        except ValidationError as error:
+            form.errors_from_service(error)
+        else:
+            messages.success(request, _("Die Unterlage „%(title)s“ ist hochgeladen.") % {"title": document.title})
+            return redirect(_documents_anchor(meeting))
+    return _meeting_page_with(request, meeting, document_form=form)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@guarded
+def document_edit(request, uid, document_id: int):
+    """Rename a document, or change its kind, agenda item or visibility."""
+    meeting, document = managed_document(request, uid, document_id)
+    form = DocumentEditForm(
+        request.POST or None, initial=DocumentEditForm.initial_for(document), agenda_items=meeting.visible_agenda_items
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_update(document=document, actor=request.user, **form.document_values())
+        except ValidationError as error:
+            form.errors_from_service(error)
+        else:
+            messages.success(request, _("Die Unterlage ist geändert."))
+            return redirect(_documents_anchor(meeting))
+    status = 400 if form.errors else 200
+    context = {"meeting": meeting, "network": meeting.network, "document": document, "form": form}
+    return render(request, "meetings/document_form.html", context, status=status)
+
+
+@require_POST
+@guarded
+def document_remove(request, uid, document_id: int):
+    """Remove a document and its file."""
+    meeting, document = managed_document(request, uid, document_id)
+    title = document.title
+    services.document_remove(document=document, actor=request.user)
+    messages.success(request, _("Die Unterlage „%(title)s“ ist entfernt.") % {"title": title})
+    return redirect(_documents_anchor(meeting))
+
+
+@require_POST
+@guarded
+def document_move(request, uid, document_id: int):
+    """Move a document one place up or down (``richtung`` = hoch / runter)."""
+    meeting, document = managed_document(request, uid, document_id)
+    step = {"hoch": -1, "runter": 1}.get(request.POST.get("richtung", ""))
+    if step is None:
+        return HttpResponseBadRequest(_("Bitte geben Sie „hoch“ oder „runter“ als Richtung an."))
+    services.document_move(document=document, step=step, actor=request.user)
+    return redirect(_documents_anchor(meeting))

@@ -17,6 +17,7 @@ from netzwerk.demo import calendar as demo_calendar
 from netzwerk.demo import history as demo_history
 from netzwerk.demo.data import DEMO_LOGINS, PLANNER, TOPICS, DemoLogin
 from netzwerk.demo.directory import demo_logins_present, directory_seed, real_data_present
+from netzwerk.demo.documents import documents_seed
 from netzwerk.demo.figures import figures_seed
 from netzwerk.demo.freshness import freshness_seed
 from netzwerk.demo.guests import guests_seed
@@ -48,7 +49,8 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
     present by default) is the moment the demo is built around.
 
     Side effects, all in one transaction: see ``directory.directory_seed``, ``joint.joint_seed``,
-    ``history.history_seed``, ``figures.figures_seed`` and ``calendar.calendar_seed`` (and
+    ``history.history_seed``, ``documents.documents_seed``, ``figures.figures_seed`` and
+    ``calendar.calendar_seed`` (and
     ``calendar.calendar_clear`` with ``refresh``); clears the cached demo marker afterwards.
     """
     now = now or timezone.now()
@@ -66,6 +68,7 @@ def demo_seed(*, refresh: bool = False, calendar: bool = True, now: datetime.dat
             joint_seed(report, directory, now=now)
         privacy_seed(report, people=directory.people, recorded_by=directory.users[PLANNER.email], now=now)
         demo_history.history_seed(report, directory, now=now)
+        documents_seed(report, directory, now=now)
         # After the calendar (its replayed sweeps must not see entries as stale); before the
         # import, whose new entries would read as „Stand already seeded“.
         freshness_seed(report, directory, now=now)

@@ -6,6 +6,7 @@ import pytest
 
 from contacts.models import Affiliation, ContactChannel, Membership, Visibility
 from meetings import services
+from meetings.models import Visibility as MeetingVisibility
 from tests.factories import (
     ChannelFactory,
     ConsentFactory,
@@ -15,7 +16,8 @@ from tests.factories import (
     PersonFactory,
 )
 from tests.meetings.api_support import auth_headers, user_with_role
-from tests.meetings.factories import AttendanceFactory, MeetingFactory
+from tests.meetings.documents_support import upload
+from tests.meetings.factories import AgendaItemFactory, AttendanceFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +29,16 @@ PRIVATE_VALUES = [
     "Nurmitglied",
     "nur-mitglieder@privat.example",
     "Halbprivat-Mail@privat.example".lower(),
+    "Geheime Haushaltsvorlage",
+    "Vorlage zum geheimen Punkt",
 ]
 
 
 @pytest.fixture
-def seeded():
+def seeded(settings, tmp_path):
     """Network X with a private member, a members-only member, and a public speaker whose
     contact channels are private; plus everything else the API lists."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     x = NetworkFactory(name="Stadtteilkonferenz Haaren", slug="stk-haaren")
     institution = InstitutionFactory(name="Familienzentrum Haaren", slug="fz-haaren")
 
@@ -57,6 +62,13 @@ def seeded():
 
     meeting = MeetingFactory(network=x, title="Öffentliche Sitzung Haaren")
     AttendanceFactory(meeting=meeting, person=private)
+    secret_item = AgendaItemFactory(meeting=meeting, title="Personalien", is_public=False)
+    for title, visibility, item in (
+        ("Öffentliche Einladung", MeetingVisibility.PUBLIC, None),
+        ("Geheime Haushaltsvorlage", MeetingVisibility.MEMBERS, None),
+        ("Vorlage zum geheimen Punkt", MeetingVisibility.PUBLIC, secret_item),
+    ):
+        services.document_add(meeting=meeting, file=upload(), title=title, visibility=visibility, agenda_item=item)
     services.poll_create(
         network=x,
         title="Terminfindung Haaren",

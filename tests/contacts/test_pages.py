@@ -27,6 +27,8 @@ from contacts.models import (
     Topic,
     Visibility,
 )
+from meetings import services as meeting_services
+from meetings.models import Visibility as MeetingVisibility
 from tests.factories import (
     AreaFactory,
     ChannelFactory,
@@ -39,6 +41,8 @@ from tests.factories import (
     SocialAreaFactory,
     UserFactory,
 )
+from tests.meetings.documents_support import upload
+from tests.meetings.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -571,12 +575,14 @@ def test_api_schema_documents_html_url_as_a_uri(client):
 
 
 @pytest.fixture
-def seeded_people(geography):
-    """A network whose people hold every kind of private value beside consented public ones.
+def seeded_people(geography, settings, tmp_path):
+    """A network whose people hold every kind of private value beside consented public ones,
+    and a public meeting with a public and a members-only document.
 
     ``private`` must never leave the system on a public surface; ``members_only`` only for
     members of the same network; ``public`` must show.
     """
+    settings.MEDIA_ROOT = tmp_path / "media"
     network = NetworkFactory(name="Stadtteilkonferenz Frankenberg", slug="stk-frankenberg")
     network.areas.add(geography.living_area)
     institution = InstitutionFactory(name="Familienzentrum Frankenberg", area=geography.living_area)
@@ -639,9 +645,17 @@ def seeded_people(geography):
     insider = PersonFactory(user=UserFactory(email="innen@example.org"))
     MembershipFactory(network=network, person=insider)
 
+    meeting = MeetingFactory(network=network, title="Frühjahrssitzung Frankenberg")
+    for title, visibility in (
+        ("Einladung Frühjahrssitzung", MeetingVisibility.PUBLIC),
+        ("Interne Haushaltsvorlage Frankenberg", MeetingVisibility.MEMBERS),
+    ):
+        meeting_services.document_add(meeting=meeting, file=upload(), title=title, visibility=visibility)
+
     return SimpleNamespace(
         network=network,
         institution=institution,
+        meeting=meeting,
         outsider=outsider.user,
         insider=insider.user,
         private=[
@@ -662,7 +676,12 @@ def seeded_people(geography):
             "Sinaida",
             "Sozialinterna",
         ],
-        members_only=["Mialene", "Mitgliedsweit", "mialene.mitgliedsweit@example.org"],
+        members_only=[
+            "Mialene",
+            "Mitgliedsweit",
+            "mialene.mitgliedsweit@example.org",
+            "Interne Haushaltsvorlage Frankenberg",
+        ],
         public=["Olafur Offenbar", "olafur.offenbar@example.org", "Pialotta Publik"],
     )
 
@@ -693,7 +712,10 @@ def crawl(client, start: list[str]) -> dict[str, str]:
             continue
         response = client.get(url, follow=True)
         assert response.status_code == 200, f"{url}: {response.status_code}"
-        body = response.content.decode()
+        if response.streaming:  # a document's download (read to the end, which closes it)
+            body = b"".join(response.streaming_content).decode("latin-1")
+        else:
+            body = response.content.decode()
         seen[url] = body
         if not response["Content-Type"].startswith("text/html"):
             continue
@@ -751,6 +773,10 @@ def assert_crawled_every_kind_of_page(pages: dict[str, str], seeded) -> None:
     ):
         assert url in pages
     assert any(url.startswith("/einrichtungen/") and url.count("/") == 3 for url in pages)
+    # The meeting page and its public document (a PDF, read like any page).
+    meeting_page = pages[f"/termine/{seeded.meeting.uid}/"]
+    assert "Einladung Frühjahrssitzung" in meeting_page
+    assert any("/unterlagen/" in url and pages[url].startswith("%PDF") for url in pages)
 
 
 def leaks(pages: dict[str, str], values: list[str]) -> list[tuple[str, str]]:

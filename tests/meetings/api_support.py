@@ -20,6 +20,7 @@ CALENDAR_MODELS = [
     models.MeetingSeries,
     models.Meeting,
     models.AgendaItem,
+    models.MeetingDocument,
     models.Minutes,
     models.Attendance,
     models.DatePoll,

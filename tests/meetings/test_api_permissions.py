@@ -10,8 +10,10 @@ import json
 import pytest
 from django.utils import timezone
 
+from meetings import services
 from meetings.models import DatePoll
 from tests.meetings.api_support import ROLES, build_world, calendar_snapshot
+from tests.meetings.documents_support import upload
 from tests.meetings.factories import in_days
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +163,20 @@ OPERATIONS = {
         MANAGERS,
         201,
     ),
+    "document_add": (
+        "post",
+        lambda w: f"/api/v1/meetings/{w.meeting.uid}/documents/",
+        lambda w: {"file": upload("Einladung.pdf"), "kind": "einladung"},
+        MANAGERS,
+        201,
+    ),
+    "document_update": (
+        "patch",
+        lambda w: f"/api/v1/meetings/{w.meeting.uid}/documents/{w.document.pk}/",
+        lambda w: {"title": "Vorlage (neu)"},
+        MANAGERS,
+        200,
+    ),
     "attendance_answer": (
         "post",
         lambda w: f"/api/v1/meetings/{w.meeting.uid}/answer/",
@@ -194,13 +210,18 @@ def denied_status(operation: str, role: str) -> int:
 
 
 @pytest.fixture
-def world():
-    return build_world()
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = build_world()
+    world.document = services.document_add(meeting=world.meeting, file=upload("Vorlage.pdf"))
+    return world
 
 
 def send(client, world, role, method, path, body):
     kwargs = {"headers": world.headers(role)}
-    if body is not None:
+    if body is not None and any(hasattr(value, "read") for value in body.values()):
+        kwargs.update(data=body)  # a file: multipart/form-data
+    elif body is not None:
         kwargs.update(data=json.dumps(body), content_type="application/json")
     return getattr(client, method)(path, **kwargs)
 
@@ -243,7 +264,7 @@ def test_api_write_permission_matrix_covers_every_write_route(client):
         ("series", "create"), ("series", "partial_update"), ("series", "cancel_from"),
         ("meetings", "create"), ("meetings", "partial_update"), ("meetings", "move"), ("meetings", "cancel"),
         ("meetings", "restore"), ("meetings", "minutes"), ("meetings", "minutes_publish"), ("meetings", "presence"),
-        ("meetings", "attendances"), ("meetings", "answer"),
+        ("meetings", "attendances"), ("meetings", "answer"), ("meetings", "documents"), ("meetings", "document"),
         ("agenda-items", "create"), ("agenda-items", "partial_update"), ("agenda-items", "destroy"),
         ("polls", "create"), ("polls", "close"), ("polls", "vote"), ("polls", "answers"),
     }  # fmt: skip

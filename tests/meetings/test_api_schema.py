@@ -19,6 +19,8 @@ PATHS = {
     "/api/v1/meetings/{uid}/cancel/": {"post"},
     "/api/v1/meetings/{uid}/guests/": {"get"},
     "/api/v1/meetings/{uid}/register/": {"post"},
+    "/api/v1/meetings/{uid}/documents/": {"get", "post"},
+    "/api/v1/meetings/{uid}/documents/{document_id}/": {"patch", "delete"},
     "/api/v1/meetings/{uid}/minutes/": {"get", "put"},
     "/api/v1/meetings/{uid}/minutes/publish/": {"post"},
     "/api/v1/meetings/{uid}/move/": {"post"},

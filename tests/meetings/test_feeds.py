@@ -457,10 +457,10 @@ def test_feed_warm_cache_loads_only_meeting_keys(client, django_assert_num_queri
 def test_feed_query_count_does_not_grow_with_meetings(client, django_assert_num_queries):
     network = NetworkFactory()
     MeetingFactory(network=network)
-    with django_assert_num_queries(5):  # network, aggregate, keys, agenda, rows (cold)
+    with django_assert_num_queries(6):  # network, aggregate, keys, agenda, documents, rows (cold)
         body(client.get(network_feed(network)))
     MeetingFactory.create_batch(30, network=network)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         body(client.get(network_feed(network)))
 
 
