@@ -679,7 +679,7 @@ class DocumentForm(DocumentEditForm):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in uploads.ALLOWED_EXTENSIONS)}),
     )
     title = SingleLineField(
-        label=_("Titel"),
+        label=_("Titel der Unterlage"),
         max_length=DOCUMENT_TITLE_MAX_LENGTH,
         required=False,
         help_text=_("Leer: der Name der Datei."),

@@ -99,11 +99,18 @@ def directory_version() -> str:
     """The stamp of the directory's public lists (``DirectoryStamp``, kept by triggers): what
     a page caches of areas, networks and institutions is keyed by it. One query.
 
+    The time of the change is part of it: SQLite (the demo) counts in the row, so a
+    rolled-back write gives its number back, and the next write's number is only told apart
+    from the pages rendered inside the rolled-back transaction by its time.
+
     Without the row (a test database just flushed) a fresh random value: nothing is then
     read from the cache, and what is stored under it is never read again.
     """
-    version = DirectoryStamp.objects.filter(pk=1).values_list("version", flat=True).first()
-    return str(version) if version is not None else f"none-{uuid.uuid4().hex}"
+    stamp = DirectoryStamp.objects.filter(pk=1).values_list("version", "changed_at").first()
+    if stamp is None:
+        return f"none-{uuid.uuid4().hex}"
+    version, changed_at = stamp
+    return f"{version}-{changed_at.timestamp():.6f}"
 
 
 # What ``Person.full_name`` and ``stand`` read: a list of names loads nothing else.

@@ -127,6 +127,20 @@ OPERATIONS = {
         MANAGERS,
         200,
     ),
+    "minutes_from_agenda": (
+        "post",
+        lambda w: f"/api/v1/meetings/{w.past_meeting.uid}/minutes/from-agenda/",
+        lambda w: {"replace": True},
+        MANAGERS,
+        200,
+    ),
+    "guest_list": (
+        "get",
+        lambda w: f"/api/v1/meetings/{w.meeting.uid}/guests/",
+        lambda w: None,
+        MANAGERS,
+        200,
+    ),
     "attendances_list": (
         "get",
         lambda w: f"/api/v1/meetings/{w.meeting.uid}/attendances/",
@@ -265,12 +279,16 @@ def test_api_write_permission_matrix_covers_every_write_route(client):
         ("meetings", "create"), ("meetings", "partial_update"), ("meetings", "move"), ("meetings", "cancel"),
         ("meetings", "restore"), ("meetings", "minutes"), ("meetings", "minutes_publish"), ("meetings", "presence"),
         ("meetings", "attendances"), ("meetings", "answer"), ("meetings", "documents"), ("meetings", "document"),
+        ("meetings", "minutes_from_agenda"), ("meetings", "guests"), ("meetings", "register"),
         ("agenda-items", "create"), ("agenda-items", "partial_update"), ("agenda-items", "destroy"),
         ("polls", "create"), ("polls", "close"), ("polls", "vote"), ("polls", "answers"),
     }  # fmt: skip
 
+    # Registering as a guest is open to everyone (its matrix: tests/meetings/test_guests.py).
+    open_to_everyone = {("meetings", "register")}
+
     assert write_actions == covered
-    assert len(OPERATIONS) == len(covered)
+    assert len(OPERATIONS) == len(covered - open_to_everyone)
 
 
 def test_api_internal_meeting_of_another_network_is_a_404_for_writes(client, world):

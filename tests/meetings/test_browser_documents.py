@@ -44,7 +44,7 @@ def test_speaker_uploads_a_vorlage_and_a_member_downloads_it(page, axe_source, s
     form.get_by_label("Datei").set_input_files(
         {"name": "Antraege_Stadtteilfonds.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    form.get_by_label("Titel").fill("Vorlage Stadtteilfonds")
+    form.get_by_label("Titel der Unterlage").fill("Vorlage Stadtteilfonds")
     form.get_by_label("gehört zu").select_option(label="TOP 1: Stadtteilfonds: Anträge")
     form.get_by_role("button", name="Hochladen").click()
     page.wait_for_load_state()

@@ -529,5 +529,5 @@ def test_guest_list_api_reads_in_a_fixed_number_of_queries(client, django_assert
     assert len(response.json()) == count
 
 
-# Session, user, the requester's roles, the meeting with its agenda and partner networks, the guests.
-QUERIES_GUEST_LIST = 8
+# Session, user, the requester's roles, the meeting with its agenda, partner networks and documents, the guests.
+QUERIES_GUEST_LIST = 9

@@ -231,8 +231,9 @@ def test_sweep_with_nothing_stale_costs_few_queries(django_assert_max_num_querie
     MembershipFactory(network=network, role=Membership.Role.SPEAKER)
     Network.objects.update(confirmed_at=timezone.now())
 
-    # 30 before Rundmails; the sweep now also asks for the Rundmails whose moment has come.
-    with django_assert_max_num_queries(31):
+    # 30 before Rundmails, minutes and guests; the sweep now also asks for the Rundmails
+    # whose moment has come, minutes published since the last run and guests owed a mail.
+    with django_assert_max_num_queries(34):
         result = notifications_sweep()
 
     assert result.planned == 0

@@ -1,0 +1,35 @@
+"""The stamps that feeds and cached fragments trust are kept by database triggers. On SQLite
+a migration that rebuilds a table drops its triggers silently (it happened once: the
+guests' columns rebuilt ``meetings_meeting`` and the feeds stopped seeing changes), so the
+migrated schema is checked here on both databases."""
+
+from importlib import import_module
+
+import pytest
+from django.db import connection
+
+DIRECTORY_TABLES = import_module("contacts.migrations.0021_speedpages_directory_stamp").WATCHED
+
+
+def trigger_count(table: str) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+        else:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("table", "least"),
+    [
+        # Insert, update and delete move the calendar stamp (one trigger each on SQLite,
+        # one or more on PostgreSQL).
+        ("meetings_meeting", 1),
+        ("meetings_meetingpartner", 2),
+        *((table, 1) for table in DIRECTORY_TABLES),
+    ],
+)
+def test_every_stamped_table_has_its_triggers_after_all_migrations(table, least):
+    assert trigger_count(table) >= least
