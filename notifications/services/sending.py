@@ -154,7 +154,8 @@ class _Aside:
         """The end of a send task: the thread's connection is closed as Django closes the
         task's own (``CONN_MAX_AGE``, or after an error)."""
         if self.executor is not None and self.pid == os.getpid():
-            self.executor.submit(connection.close_if_unusable_or_obsolete).result()
+            # ``connection`` looked up inside the thread: its own, not the caller's.
+            self.executor.submit(lambda: connection.close_if_unusable_or_obsolete()).result()
 
 
 _aside = _Aside()
