@@ -258,3 +258,19 @@ def axe_violations(page, axe_source: str) -> list[dict]:
         {"id": item["id"], "help": item["help"], "nodes": [node["target"] for node in item["nodes"]]}
         for item in result["violations"]
     ]
+
+
+@pytest.fixture
+def media_shared_with_worker():
+    """Files the test stores where a worker started by ``celery_worker_start`` reads them:
+    the configured media folder (a worker is another process with the same environment,
+    so a folder set only in this process's settings is not its folder; moving the whole
+    var folder would move the file-system broker and SQLite with it). What the test added
+    there is removed afterwards."""
+    folder = Path(settings.MEDIA_ROOT)
+    folder.mkdir(parents=True, exist_ok=True)
+    before = {path for path in folder.rglob("*") if path.is_file()}
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_file() and path not in before:
+            path.unlink()

@@ -152,7 +152,7 @@ class RundmailViewSet(
             "Betreff und Text, wie die gewählte Person (``person``, sonst die erste der Empfänger*innen) sie erhält."
         ),
         parameters=[OpenApiParameter("person", int, description="Nr. einer Person der Empfänger*innen")],
-        responses={200: RundmailPreviewSerializer},
+        responses={200: RundmailPreviewSerializer, 404: None, 409: None},
         tags=[TAG],
     )
     @action(detail=True, methods=["get"])
@@ -167,10 +167,11 @@ class RundmailViewSet(
                 raise exceptions.ValidationError({"person": _("Bitte die Nr. einer Person angeben.")})
             person = next((item for item in people if item.pk == int(wanted)), None)
             if person is None:
-                raise exceptions.ValidationError({"person": _("Diese Person erhält die Rundmail nicht.")})
+                # No preview exists for someone the Rundmail does not reach.
+                raise exceptions.NotFound(_("Diese Person erhält die Rundmail nicht."))
         person = person or (people[0] if people else None)
         if person is None:
-            raise exceptions.ValidationError(_("Diese Rundmail erreicht niemanden."))
+            return Response({"detail": _("Diese Rundmail erreicht niemanden.")}, status=status.HTTP_409_CONFLICT)
         person = Person.objects.get(pk=person.pk)
         total, by_mail = selectors.rundmail_recipient_counts(rundmail, day=now.astimezone(BERLIN).date())
         preview = compose.rundmail_preview(rundmail=rundmail, person=person, now=now)

@@ -74,7 +74,8 @@ def test_speaker_plans_series_adds_agenda_and_member_answers(page, axe_source):
     meeting = Meeting.objects.filter(series__isnull=False, start__gt=timezone.now()).order_by("start").first()
 
     page.goto(f"/termine/{meeting.uid}/")
-    page.get_by_label("Titel").fill("Begrüßung und Protokoll")
+    # The TOP's title, not the document upload's („Titel der Unterlage“) further down.
+    page.get_by_label("Titel (Pflichtfeld)").fill("Begrüßung und Protokoll")
     page.get_by_label("Beschreibung").fill("Das Protokoll der **letzten** Sitzung")
     page.get_by_role("button", name="TOP hinzufügen").click()
     page.wait_for_load_state()

@@ -123,6 +123,11 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
     Person.objects.filter(pk=_speaker.pk).update(user=speaker_user)
     rundmail = rundmail_create(network=network, actor=speaker_user, subject="Sommerfest", body="{anrede}, kommt!")
     rundmail_schedule(rundmail=rundmail, actor=speaker_user, send_at=now + datetime.timedelta(seconds=5))
+    # Minutes of a meeting held two days ago, published now: „Protokoll veröffentlicht“.
+    held = MeetingFactory(
+        network=network, status=Meeting.Status.CONFIRMED, start=now - datetime.timedelta(days=2, hours=-1)
+    )
+    meeting_services.minutes_publish(minutes=meeting_services.minutes_save(meeting=held, text="TOP 1: beschlossen."))
     worker = celery_worker_start(beat=True)
 
     wait_until(
@@ -153,6 +158,19 @@ def test_every_kind_is_delivered_once_by_a_real_worker(smtp_sink, celery_worker_
         lambda: (
             Delivery.objects.filter(kind__in=[Kind.CHANGE, Kind.CANCELLATION]).count() == 8
             and Delivery.objects.filter(kind__in=[Kind.GUEST_CHANGE, Kind.GUEST_CANCELLATION]).count() == 2
+        ),
+        timeout=60,
+        process=worker,
+    )
+    # The Rundmail (its moment a few seconds after the start) and the minutes' notice are
+    # planned by a sweep of their own: their rows may come after the others are final.
+    wait_until(
+        lambda: (
+            Delivery.objects.filter(kind__in=[Kind.RUNDMAIL, Kind.MINUTES], state="gesendet")
+            .values("kind")
+            .distinct()
+            .count()
+            == 2
         ),
         timeout=60,
         process=worker,

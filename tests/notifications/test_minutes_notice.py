@@ -155,12 +155,9 @@ def test_a_digest_reader_gets_the_minutes_in_the_weekly_overview_instead():
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_exactly_one_notice_to_each_member_and_none_to_the_opted_out(
-    smtp_sink, celery_worker_start, monkeypatch, settings, tmp_path
+    smtp_sink, celery_worker_start, media_shared_with_worker
 ):
-    # The worker reads the file where this process stores it.
-    var = tmp_path / "var"
-    monkeypatch.setenv("NETZWERK_VAR_DIR", str(var))
-    settings.MEDIA_ROOT = var / "media"
+    # The worker reads the file where this process stores it (media_shared_with_worker).
     network, people = members(3)
     opted_out = people[2]
     Preference.objects.create(person=opted_out, minutes=False)

@@ -189,3 +189,13 @@ def test_schema_documents_the_rundmail_endpoints(tmp_path):
         f"{URL}{{id}}/schedule/": {"post"},
         f"{URL}{{id}}/withdraw/": {"post"},
     }
+
+
+def test_preview_for_someone_the_rundmail_does_not_reach_is_a_404():
+    cast = cast_create()
+    client = api(cast, "speaker")
+    rundmail = client.post(URL, {"network": cast.network.slug, "subject": "Fest", "body": "{anrede}"}, format="json")
+
+    response = client.get(f"{URL}{rundmail.json()['id']}/preview/", {"person": 0})
+
+    assert (response.status_code, response.json()["detail"]) == (404, "Diese Person erhält die Rundmail nicht.")

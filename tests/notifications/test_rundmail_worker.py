@@ -22,11 +22,9 @@ WAIT = 60
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path, monkeypatch):
+def _media(media_shared_with_worker):
     # The worker runs in its own process: it reads the attachments from the same folder.
-    folder = tmp_path / "var"
-    monkeypatch.setenv("NETZWERK_VAR_DIR", str(folder))
-    settings.MEDIA_ROOT = folder / "media"
+    return media_shared_with_worker
 
 
 def network_with_speaker(count: int):
