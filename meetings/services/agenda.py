@@ -24,11 +24,13 @@ from meetings.services._common import AGENDA_ITEM_FIELDS, _actor_id, _check_chan
 logger = logging.getLogger(__name__)
 
 
-def _agenda_renumber(meeting: Meeting, *, first: AgendaItem | None = None) -> None:
-    """Number the items 1, 2, 3 … in their order; ``first`` wins a tie at its position."""
+def _agenda_renumber(meeting: Meeting, *, first: AgendaItem | None = None, moved_down: bool = False) -> None:
+    """Number the items 1, 2, 3 … in their order; ``first`` wins a tie at its position
+    (it takes that place, the other item moves on), or, ``moved_down``, comes after the
+    item it tied with (which moves up into the place it left)."""
     items = list(meeting.agenda_items.order_by("position", "pk"))
     if first is not None:
-        items.sort(key=lambda item: (item.position, item.pk != first.pk, item.pk))
+        items.sort(key=lambda item: (item.position, (item.pk == first.pk) == moved_down, item.pk))
     changed = []
     for number, item in enumerate(items, start=1):
         if item.position != number:
@@ -75,11 +77,12 @@ def agenda_item_update(*, item: AgendaItem, actor=None, now: datetime.datetime |
     _check_changes(changes, AGENDA_ITEM_FIELDS)
     if changes.get("result", item.result) != item.result and item.meeting.start > (now or timezone.now()):
         raise ValidationError({"result": _("Ein Ergebnis kann erst ab Beginn der Sitzung eingetragen werden.")})
+    moved_down = "position" in changes and changes["position"] > item.position
     for name, value in changes.items():
         setattr(item, name, value)
     _save(item)
     if "position" in changes:
-        _agenda_renumber(item.meeting, first=item)
+        _agenda_renumber(item.meeting, first=item, moved_down=moved_down)
         item.refresh_from_db(fields=["position"])
     _meeting_touch(item.meeting_id)
     logger.info("Agenda item %s changed by %s", item.pk, _actor_id(actor))

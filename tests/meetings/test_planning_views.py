@@ -336,6 +336,24 @@ def test_agenda_add_edit_move_remove(speaker_client, cast):
     assert list(meeting.agenda_items.values_list("title", "position")) == [("Begrüßung", 1)]
 
 
+def test_agenda_move_down_and_up_swaps_with_the_neighbour(speaker_client, cast):
+    meeting = MeetingFactory(network=cast.network)
+    add = reverse("meetings:agenda_add", args=[meeting.uid])
+    for title in ("Begrüßung", "Berichte", "Verschiedenes"):
+        speaker_client.post(add, {"top-title": title, "top-text": "", "top-is_public": "on"})
+    first = AgendaItem.objects.get(title="Begrüßung")
+
+    def order():
+        return list(meeting.agenda_items.order_by("position").values_list("title", flat=True))
+
+    speaker_client.post(reverse("meetings:agenda_move", args=[meeting.uid, first.pk]), {"richtung": "runter"})
+    after_down = order()
+    speaker_client.post(reverse("meetings:agenda_move", args=[meeting.uid, first.pk]), {"richtung": "hoch"})
+
+    assert after_down == ["Berichte", "Begrüßung", "Verschiedenes"]
+    assert order() == ["Begrüßung", "Berichte", "Verschiedenes"]
+
+
 def test_agenda_add_without_title_is_a_field_error(speaker_client, cast):
     meeting = MeetingFactory(network=cast.network)
 
