@@ -174,8 +174,10 @@ def test_feed_cancelled_meeting_leaves_60_days_after_the_cancellation(client):
     gone = MeetingFactory(start=in_days(-20), status=Meeting.Status.CANCELLED)
     kept = MeetingFactory(start=in_days(-20), status=Meeting.Status.CANCELLED)
     ahead = MeetingFactory(start=in_days(20), status=Meeting.Status.CANCELLED)
-    Meeting.objects.filter(pk__in=[gone.pk, ahead.pk]).update(updated_at=timezone.now() - datetime.timedelta(days=61))
-    Meeting.objects.filter(pk=kept.pk).update(updated_at=timezone.now() - datetime.timedelta(days=59))
+    # A day's margin either side: the window is counted in Aachen's days, and late in the
+    # evening (summer time 60 days back) the moment 61 days ago falls on the 60th day.
+    Meeting.objects.filter(pk__in=[gone.pk, ahead.pk]).update(updated_at=timezone.now() - datetime.timedelta(days=62))
+    Meeting.objects.filter(pk=kept.pk).update(updated_at=timezone.now() - datetime.timedelta(days=58))
 
     assert uids(body(client.get("/kalender/stadt.ics"))) == {uid_of(kept), uid_of(ahead)}
 
