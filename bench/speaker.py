@@ -233,7 +233,7 @@ def serve() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    override_settings(ROOT_URLCONF="bench.speaker_urls").enable()
+    override_settings(ROOT_URLCONF="bench.urls").enable()
     paths, cookie = target_paths()
     client = Client(cookie)
     out = sys.stdout

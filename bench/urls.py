@@ -1,4 +1,4 @@
-"""The real URLs and, beside them, the two baselines of ``bench.public`` and ``bench.pages``:
+"""The real URLs and, beside them, the two baselines of ``bench.public``, ``bench.pages`` and ``bench.speaker``:
 a bare Django view and a minimal realistic page."""
 
 from django.http import HttpRequest, HttpResponse
