@@ -95,10 +95,10 @@ def scaled_url(database_url: str, scale: int) -> str:
     return urlunsplit(parts._replace(path=f"{parts.path}_s{scale}"))
 
 
-def worker_environment(database_url: str) -> dict[str, str]:
+def worker_environment(database_url: str, *, cache_name: str = "netzwerk-bench-pages") -> dict[str, str]:
     """Settings of a worker: the bench database, DEBUG off, persistent connections, the
     public page cache off, the embedded cache (a CACHE_URL pointing at a shared Redis would
-    be shared with, and cleared by, other processes)."""
+    be shared with, and cleared by, other processes). ``bench.speaker`` uses it too."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CACHE_URL"))}
     env.update(
         {
@@ -110,7 +110,7 @@ def worker_environment(database_url: str) -> dict[str, str]:
             "DJANGO_STATIC_MANIFEST": "0",
             "DJANGO_CONN_MAX_AGE": "600",
             "DJANGO_LOG_LEVEL": "WARNING",
-            "CACHE_URL": "locmemcache://netzwerk-bench-pages?max_entries=200000",
+            "CACHE_URL": f"locmemcache://{cache_name}?max_entries=200000",
             "CELERY_BROKER_URL": "memory://",
             "PUBLIC_CACHE_SECONDS": "0",
         }

@@ -40,9 +40,11 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from bench.common import database_drop, database_recreate, database_vacuum_analyze
+from bench.pages import scaled_url
+from bench.pages import worker_environment as pages_worker_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_speaker"
@@ -67,35 +69,9 @@ TARGETS = [
 ]
 
 
-def scaled_url(database_url: str, scale: int) -> str:
-    parts = urlsplit(database_url)
-    return urlunsplit(parts._replace(path=f"{parts.path}_s{scale}"))
-
-
 def worker_environment(database_url: str) -> dict[str, str]:
-    """Settings of a worker: the bench database, DEBUG off, persistent connections, the
-    embedded cache (a CACHE_URL pointing at a shared Redis would be shared with, and
-    cleared by, other processes)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CACHE_URL"))}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": database_url,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "bench-only-not-secret",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_STATIC_MANIFEST": "0",
-            "DJANGO_CONN_MAX_AGE": "600",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "CACHE_URL": "locmemcache://netzwerk-bench-speaker?max_entries=200000",
-            "CELERY_BROKER_URL": "memory://",
-            "PUBLIC_CACHE_SECONDS": "0",
-        }
-    )
-    return env
-
-
-# Inside a worker -------------------------------------------------------------------------
+    """``bench.pages``' worker settings, with a cache of its own."""
+    return pages_worker_environment(database_url, cache_name="netzwerk-bench-speaker")
 
 
 def prepare(scale: int) -> None:
