@@ -492,6 +492,13 @@ def validate_minutes_file(upload) -> None:
     uploads.validate_upload(upload)
 
 
+def minutes_upload_to(instance: "Minutes", filename: str) -> str:
+    # A folder of its own per file keeps the uploaded name: the mail attaches the file and
+    # the download offers it under that name, and a second „protokoll.pdf“ would otherwise
+    # become „protokoll_a1B2c3D.pdf“.
+    return f"protokolle/{datetime.date.today().year}/{secrets.token_hex(8)}/{filename}"
+
+
 class Minutes(TimestampedModel):
     """The Protokoll of a meeting: text and/or a file; a draft until published."""
 
@@ -503,7 +510,9 @@ class Minutes(TimestampedModel):
         help_text=_("Markdown ist möglich. Bitte Einrichtungen und Rollen nennen, keine Privatpersonen."),
     )
     text_html = models.TextField(_("Text (HTML)"), blank=True, editable=False)
-    file = models.FileField(_("Datei"), upload_to="protokolle/%Y/", blank=True, validators=[validate_minutes_file])
+    file = models.FileField(
+        _("Datei"), upload_to=minutes_upload_to, max_length=255, blank=True, validators=[validate_minutes_file]
+    )
     visibility = models.CharField(
         _("sichtbar für"), max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
     )

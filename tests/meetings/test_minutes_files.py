@@ -100,3 +100,14 @@ def test_api_minutes_file_links_the_checked_download(client):
     data = client.get(f"/api/v1/meetings/{meeting.uid}/minutes/", headers=auth_headers(speaker)).json()
 
     assert data["file"] == "http://testserver" + reverse("meetings:minutes_file", kwargs={"uid": meeting.uid})
+
+
+def test_two_networks_minutes_both_called_protokoll_pdf_keep_that_name():
+    # Every secretary calls the file „protokoll.pdf“: the mail attaches it and the download
+    # offers it under that name, not as „protokoll_a1B2c3D.pdf“.
+    first = services.minutes_save(meeting=past_meeting(), text="", file=pdf())
+    second = services.minutes_save(meeting=past_meeting(), text="", file=pdf())
+
+    assert (first.file_name, second.file_name) == ("protokoll.pdf", "protokoll.pdf")
+    assert first.file.name != second.file.name
+    assert all(default_storage.exists(minutes.file.name) for minutes in (first, second))
