@@ -19,6 +19,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -496,7 +497,7 @@ def minutes_upload_to(instance: "Minutes", filename: str) -> str:
     # A folder of its own per file keeps the uploaded name: the mail attaches the file and
     # the download offers it under that name, and a second „protokoll.pdf“ would otherwise
     # become „protokoll_a1B2c3D.pdf“.
-    return f"protokolle/{datetime.date.today().year}/{secrets.token_hex(8)}/{filename}"
+    return f"protokolle/{timezone.localdate().year}/{secrets.token_hex(8)}/{filename}"
 
 
 class Minutes(TimestampedModel):

@@ -66,8 +66,15 @@ def poll_token_read(token: str, *, max_age: datetime.timedelta = MAX_AGE) -> Pol
 
 def answer_path(*, meeting_id: int, person_id: int, answer: str) -> str:
     """The path of the one-click answer page, ``answer`` preselected (zusage, absage, …)."""
+    return answer_paths(meeting_id=meeting_id, person_id=person_id, answers=(answer,))[answer]
+
+
+def answer_paths(*, meeting_id: int, person_id: int, answers: tuple[str, ...]) -> dict[str, str]:
+    """``answer_path`` for each of ``answers``: one token signed for all of them (a mail
+    links „zusagen“ and „absagen“, and is written thousands of times for a reminder)."""
     token = answer_token_make(meeting_id=meeting_id, person_id=person_id)
-    return f"{reverse('meetings:answer_by_token', kwargs={'token': token})}?antwort={answer}"
+    page = reverse("meetings:answer_by_token", kwargs={"token": token})
+    return {answer: f"{page}?antwort={answer}" for answer in answers}
 
 
 def poll_vote_path(*, poll_id: int, person_id: int) -> str:

@@ -315,6 +315,14 @@ class MailReads:
         self._meeting_ids, self._person_ids = meeting_ids, person_ids
         self._day = day
         self._state_sql: dict = {}
+        self._once: dict = {}
+
+    def once(self, key, compute):
+        """``compute()``, worked out once per batch for ``key``: what every mail of the batch
+        shows alike (a meeting's date and agenda in one language)."""
+        if key not in self._once:
+            self._once[key] = compute()
+        return self._once[key]
 
     def person(self, person_id: int) -> Person | None:
         """The person with what ``person_mail_address`` reads (channels, login); ``None`` if deleted."""
