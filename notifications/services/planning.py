@@ -831,13 +831,10 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     were told), reminders whose moment has come, poll invitations, reminders and results,
     „Protokoll veröffentlicht“, contact-form messages, invitations to accounts, the weekly
     digest, the notices of speaker terms ending, the mails to guests of open meetings
-    (``guests.plan_guests``), and „Sind Ihre Angaben noch aktuell?“ with its reminder to
-    owners of stale entries (``freshness.plan_entry_checks``).
-    contact-form messages, invitations to accounts, the weekly digest, the notices of speaker
-    terms ending, the Rundmails whose moment has come, and „Sind Ihre Angaben
-    noch aktuell?“ with its reminder to owners of stale entries (``freshness.plan_entry_checks``).
-    Idempotent: rows that exist are not made
-    again (unique key), so overlapping or repeated sweeps do no harm.
+    (``guests.plan_guests``), the Rundmails whose moment has come, and „Sind Ihre Angaben
+    noch aktuell?“ with its reminder to owners of stale entries
+    (``freshness.plan_entry_checks``). Idempotent: rows that exist are not made again
+    (unique key), so overlapping or repeated sweeps do no harm.
 
     Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
     its watermark; after commit, one ``notifications.send`` task per batch of ready rows.
