@@ -60,7 +60,11 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
         Delivery.objects.raw(
             f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
             f"WHERE id IN ({marks}) "
-            "AND state IN (%s, %s) AND next_attempt_at <= %s "
+            # ``state || ''``: the rows are found by their ids. Compared plainly, the state
+            # let PostgreSQL's planner prove the open rows' partial index usable, and right
+            # after a burst was planned (statistics not yet renewed: 10,000 reminders at
+            # once) it read every due row through it: 19 ms per claim instead of 1.
+            "AND (state || '') IN (%s, %s) AND next_attempt_at <= %s "
             "RETURNING *",
             [
                 Delivery.State.CLAIMED,
