@@ -23,6 +23,7 @@ from contacts.models import (
     Membership,
     Network,
     Person,
+    Topic,
     Visibility,
 )
 from contacts.visibility import PUBLIC, Audience, PersonView, name_visibility, project_person, project_person_name
@@ -181,8 +182,14 @@ def area_descendant_ids(area_id: int) -> set[int]:
 
 
 def network_list() -> QuerySet[Network]:
-    """Networks with their parent, areas and topics."""
-    return Network.objects.select_related("parent").prefetch_related("areas", "topics").order_by("kind", "name")
+    """Networks with their parent, areas and topics (of those only what a summary shows)."""
+    areas = Area.objects.only("id", "level", "code", "name", "slug")
+    topics = Topic.objects.only("id", "name", "slug")
+    return (
+        Network.objects.select_related("parent")
+        .prefetch_related(Prefetch("areas", queryset=areas), Prefetch("topics", queryset=topics))
+        .order_by("kind", "name")
+    )
 
 
 @dataclass(frozen=True)
