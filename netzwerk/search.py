@@ -223,8 +223,9 @@ def network_search(words: list[str], folded_query: str, *, limit: int) -> list[N
 
 
 def institution_search(words: list[str], folded_query: str, *, limit: int) -> list[Institution]:
-    """Active institutions by name and street (all public)."""
-    institutions = Institution.objects.filter(is_active=True).select_related("type", "area")
+    """Active institutions by name and street (all public), with what a hit shows."""
+    shown = ("name", "slug", "street", "postal_code", "city", "type", "type__name")
+    institutions = Institution.objects.filter(is_active=True).select_related("type").only(*shown)
     institutions = _ranked(
         institutions,
         words,
@@ -307,7 +308,7 @@ def meeting_search(
     meetings = Meeting.objects.filter(network__is_active=True)
     if not roles.is_sozialplanung:
         meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | in_networks(roles.member_network_ids))
-    meetings = meetings.select_related("network", "institution")
+    meetings = meetings.select_related("network")
     past = Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
     meetings = meetings.annotate(is_past=past)
     upcoming_start = Case(When(end__gte=now, then=F("start"))).asc(nulls_last=True)
