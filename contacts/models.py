@@ -484,8 +484,13 @@ class Institution(ConfirmedModel):
 
     @property
     def address(self) -> str:
-        locality = " ".join(part for part in (self.postal_code, self.city) if part)
-        return ", ".join(part for part in (self.street, locality) if part)
+        return self.address_of(street=self.street, postal_code=self.postal_code, city=self.city)
+
+    @staticmethod
+    def address_of(*, street: str, postal_code: str, city: str) -> str:
+        """Street, postal code and city in one line, as ``address`` (for rows read as values)."""
+        locality = " ".join(part for part in (postal_code, city) if part)
+        return ", ".join(part for part in (street, locality) if part)
 
 
 class DirectoryStamp(models.Model):

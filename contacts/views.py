@@ -4,6 +4,8 @@ the network vCard, the contact forms' confirmations). The pages that also show t
 calendar or mail settings (a network, an area, "Mein Bereich") are assembled in
 ``netzwerk.directory``."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,16 +209,22 @@ def institution_vcard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def institution_list(request: HttpRequest) -> HttpResponse:
-    """Einrichtungen, filterable by type and area, 50 to a page."""
+    """Einrichtungen, filterable by type and area, 50 to a page.
+
+    The filter form and each page of the table are fragments rendered once per directory
+    version, valid filter and page (``{% cache %}``); the rows are read only when the table
+    is rendered. The count is read on every request: it decides whether the page exists.
+    """
     version = selectors.directory_version()
     tree = selectors.area_tree(version=version)
-    form = InstitutionFilterForm(request.GET, tree=tree, types=list(selectors.institution_type_list()))
+    form = InstitutionFilterForm(request.GET, tree=tree, types=selectors.institution_types(version=version))
     if not form.is_valid():
         context = {"form": form, "page_obj": None}
         return render(request, "contacts/directory/institution_list.html", context, status=400)
     area_id = form.cleaned_data["gebiet"]
+    type_id = form.cleaned_data["art"]
     institutions = selectors.institution_directory(
-        type_id=form.cleaned_data["art"],
+        type_id=type_id,
         area_ids=tree.descendant_ids(area_id) if area_id else None,
     )
     paginator = Paginator(institutions, selectors.PUBLIC_PAGE_SIZE)
@@ -224,20 +232,21 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         page_obj = paginator.page(request.GET.get("seite") or 1)
     except InvalidPage:
         raise Http404(_("Diese Seite der Liste gibt es nicht.")) from None
-    query = request.GET.copy()
-    query.pop("seite", None)
+    # The filter as the links to other pages repeat it: from the valid filter alone, so a
+    # fragment shared by every request with this filter links the same for all of them.
+    query = urlencode([(name, value) for name, value in (("art", type_id), ("gebiet", area_id)) if value])
     context = {
         "form": form,
         "page_obj": page_obj,
         # First, last, and two either side of this page: a link to each of 120 pages
         # helps nobody, and cost as much as the rows.
         "page_numbers": paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
-        "institutions": list(page_obj.object_list),
-        "query": query.urlencode(),
-        "is_filtered": bool(area_id or form.cleaned_data["art"]),
+        "institutions": SimpleLazyObject(lambda: selectors.institution_rows(page_obj.object_list)),
+        "query": query,
+        "is_filtered": bool(area_id or type_id),
         "directory_version": version,
         "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
-        "filter_key": f"{form.cleaned_data['art'] or ''}:{area_id or ''}",
+        "filter_key": f"{type_id or ''}:{area_id or ''}",
     }
     return render(request, "contacts/directory/institution_list.html", context)
 

@@ -99,6 +99,40 @@ def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
     return match
 
 
+def _meeting_text_filter(words: list[str]) -> Q:
+    """What ``_text_filter`` finds in a meeting's folded title and its network's folded name
+    joined, asked of each on its own: a word is in the text when it is in either (no word
+    spans the space between them), a near miss of a word in either is a near miss in the
+    text, and a single word's stems are in the text when they are in either.
+
+    Each part then comes from an index of the meetings' title (``meetings.0019``) or from
+    the few networks, instead of joining, folding and comparing every meeting ever held.
+    Only stems of several words, which may fall into both parts, are still asked of the
+    joined text.
+    """
+    postgres = _is_postgres()
+    match = Q()
+    for word in words:
+        word_match = Q(search_name__contains=word) | Q(network__search_name__contains=word)
+        if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
+            titles = Meeting.objects.filter(search_name__trigram_word_similar=word)
+            names = Network.objects.filter(search_name__trigram_word_similar=word)
+            word_match |= Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
+        match &= word_match
+    if not postgres:
+        return match
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    query = SearchQuery(" ".join(words), config="german", search_type="plain")
+    if len(words) == 1:
+        titles = Meeting.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
+        names = Network.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
+        return match | Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
+    text = Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField())
+    joined = Meeting.objects.alias(vector=SearchVector(text, config="german")).filter(vector=query)
+    return match | Q(pk__in=joined.values("pk"))
+
+
 # ``rank``: how the name (not the rest of the text) meets the query.
 RANK_EXACT, RANK_STARTS, RANK_WORD_STARTS, RANK_CONTAINS, RANK_REST = range(5)
 
@@ -113,6 +147,7 @@ def _ranked(
     then: tuple,
     stems: bool = True,
     text_rank: bool = False,
+    text_filter: Q | None = None,
 ) -> QuerySet:
     """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
     1: starts with it, 2: every word starts a word of the name, 3: the name contains every
@@ -128,6 +163,8 @@ def _ranked(
     similarity would cost tens of milliseconds for what rank 2 and 3 already say; the text
     rank builds the text vector of every row it orders. ``stems=False`` skips full text
     search where the text is only a name (people, areas, streets): names have no word stems.
+    ``text_filter`` replaces the match of ``_text_filter`` where a kind matches its text
+    better another way (``_meeting_text_filter``).
     """
     queryset = queryset.alias(
         folded_name=name, folded_text=text, spaced_name=Concat(Value(" "), name, output_field=TextField())
@@ -140,7 +177,9 @@ def _ranked(
         all_words_in_name &= Q(folded_name__contains=word)
         all_words_start_words &= Q(spaced_name__contains=" " + word)
         a_word_not_in_name |= ~Q(folded_name__contains=word)
-    queryset = queryset.filter(_text_filter(queryset.model, words, text=text, stems=stems)).annotate(
+    if text_filter is None:
+        text_filter = _text_filter(queryset.model, words, text=text, stems=stems)
+    queryset = queryset.filter(text_filter).annotate(
         rank=Case(
             When(folded_name=folded_query, then=Value(RANK_EXACT)),
             When(folded_name__startswith=folded_query, then=Value(RANK_STARTS)),
@@ -184,8 +223,9 @@ def network_search(words: list[str], folded_query: str, *, limit: int) -> list[N
 
 
 def institution_search(words: list[str], folded_query: str, *, limit: int) -> list[Institution]:
-    """Active institutions by name and street (all public)."""
-    institutions = Institution.objects.filter(is_active=True).select_related("type", "area")
+    """Active institutions by name and street (all public), with what a hit shows."""
+    shown = ("name", "slug", "street", "postal_code", "city", "type", "type__name")
+    institutions = Institution.objects.filter(is_active=True).select_related("type").only(*shown)
     institutions = _ranked(
         institutions,
         words,
@@ -268,7 +308,7 @@ def meeting_search(
     meetings = Meeting.objects.filter(network__is_active=True)
     if not roles.is_sozialplanung:
         meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | in_networks(roles.member_network_ids))
-    meetings = meetings.select_related("network", "institution")
+    meetings = meetings.select_related("network")
     past = Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
     meetings = meetings.annotate(is_past=past)
     upcoming_start = Case(When(end__gte=now, then=F("start"))).asc(nulls_last=True)
@@ -279,6 +319,7 @@ def meeting_search(
         text=Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField()),
         folded_query=folded_query,
         then=("is_past", upcoming_start, F("start").desc(), "pk"),
+        text_filter=_meeting_text_filter(words),
     )
     return list(meetings[:limit])
 

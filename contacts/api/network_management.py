@@ -18,7 +18,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contacts import selectors, services
-from contacts.api.serializers import AreaSummarySerializer, InstitutionSummarySerializer, NetworkSummarySerializer
+from contacts.api.serializers import (
+    AreaSummarySerializer,
+    DisplayField,
+    InstitutionSummarySerializer,
+    NetworkSummarySerializer,
+)
 from contacts.models import (
     AccountInvitation,
     Area,
@@ -74,8 +79,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     network = NetworkSummarySerializer(read_only=True)
     areas = AreaSummarySerializer(many=True, read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = DisplayField("kind")
+    state_display = DisplayField("state")
     institution_type = serializers.CharField(source="institution_type.name", read_only=True, allow_null=True)
     representative = serializers.IntegerField(source="representative_id", read_only=True, allow_null=True)
     institution = InstitutionSummarySerializer(read_only=True, allow_null=True)

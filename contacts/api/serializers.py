@@ -1,10 +1,35 @@
+from functools import cached_property
+from urllib.parse import quote
+
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import RFC3986_SUBDELIMS
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.models import Area, Institution, InstitutionType, Membership, Network, Topic, Umbrella
 from contacts.visibility import project_person
+
+# Stand-ins that the URL converters accept (a slug, a UUID) and no other part of an address holds.
+_SLUG_MARKER = "netzwerk-url-marker"
+_UUID_MARKER = "00000000-0000-4000-8000-000000000000"
+
+
+class PageUrls:
+    """The absolute addresses of one kind of page for the rows of a response: the pattern is
+    reversed once, and each row's key put into its place, quoted as ``reverse`` quotes it
+    (``reverse`` per row cost as much as some whole rows)."""
+
+    def __init__(self, url_name: str, *, key: str, request, site: str = "") -> None:
+        marker = _UUID_MARKER if key == "uid" else _SLUG_MARKER
+        path = reverse(url_name, args=[marker])
+        # Without a request: the path alone, or on the ``site`` given.
+        address = request.build_absolute_uri(path) if request is not None else site + path
+        self.before, _, self.after = address.partition(marker)
+
+    def of(self, key) -> str:
+        return self.before + quote(str(key), safe=RFC3986_SUBDELIMS + "/~:@") + self.after
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -16,10 +41,43 @@ class HtmlUrlField(serializers.Field):
         self.key = key
         super().__init__(source="*", read_only=True, **kwargs)
 
+    @cached_property
+    def urls(self) -> PageUrls:
+        # Once per serializer, that is per response: the field is copied for each.
+        return PageUrls(self.url_name, key=self.key, request=self.context.get("request"))
+
     def to_representation(self, value) -> str:
-        path = reverse(self.url_name, args=[getattr(value, self.key)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return self.urls.of(getattr(value, self.key))
+
+
+# (model, field, language) → {value: label}: the choices are fixed in the code.
+_choice_labels: dict[tuple[type, str, str | None], dict] = {}
+
+
+class DisplayField(serializers.CharField):
+    """The label of a choice, as ``get_<field>_display()`` gives it, read-only.
+
+    ``CharField(source="get_<field>_display")`` gives the same, but DRF inspects the bound
+    method's signature on every object before it calls it (``fields.is_simple_callable``),
+    and the method builds a dictionary of every (lazily translated) choice on each call:
+    together more than all other fields of a meeting cost. The labels are made once per
+    model, field and language instead.
+    """
+
+    def __init__(self, field_name: str, **kwargs) -> None:
+        self.choice_field = field_name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        key = (type(value), self.choice_field, translation.get_language())
+        labels = _choice_labels.get(key)
+        if labels is None:
+            choices = value._meta.get_field(self.choice_field).flatchoices
+            labels = _choice_labels[key] = {choice: str(label) for choice, label in choices}
+        choice = getattr(value, self.choice_field)
+        if choice in labels:
+            return labels[choice]
+        return None if choice is None else str(choice)
 
 
 class AreaSummarySerializer(serializers.ModelSerializer):
@@ -29,7 +87,7 @@ class AreaSummarySerializer(serializers.ModelSerializer):
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField("level")
     parent = AreaSummarySerializer(read_only=True, allow_null=True)
     html_url = HtmlUrlField("directory:area_detail")
 
@@ -62,7 +120,7 @@ class NetworkSummarySerializer(serializers.ModelSerializer):
 
 
 class NetworkSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     parent = NetworkSummarySerializer(read_only=True, allow_null=True)
     areas = AreaSummarySerializer(many=True, read_only=True)
     topics = TopicSerializer(many=True, read_only=True)
@@ -118,7 +176,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
     umbrella = UmbrellaSerializer(read_only=True, allow_null=True)
     area = AreaSummarySerializer(read_only=True, allow_null=True)
     address = serializers.CharField(read_only=True, help_text="Straße, Postleitzahl und Ort in einer Zeile")
-    accessibility_display = serializers.CharField(source="get_accessibility_display", read_only=True)
+    accessibility_display = DisplayField("accessibility")
     html_url = HtmlUrlField("directory:institution_detail")
 
     class Meta:
@@ -175,7 +233,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     network = NetworkSummarySerializer(read_only=True)
     institution = InstitutionSummarySerializer(read_only=True, allow_null=True)
     person = serializers.SerializerMethodField()
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField("role")
     start_date = serializers.DateField(source="start", read_only=True)
     end_date = serializers.DateField(source="end", read_only=True, allow_null=True)
 

@@ -23,6 +23,7 @@ from contacts.models import (
     Membership,
     Network,
     Person,
+    Topic,
     Visibility,
 )
 from contacts.visibility import PUBLIC, Audience, PersonView, name_visibility, project_person, project_person_name
@@ -181,8 +182,14 @@ def area_descendant_ids(area_id: int) -> set[int]:
 
 
 def network_list() -> QuerySet[Network]:
-    """Networks with their parent, areas and topics."""
-    return Network.objects.select_related("parent").prefetch_related("areas", "topics").order_by("kind", "name")
+    """Networks with their parent, areas and topics (of those only what a summary shows)."""
+    areas = Area.objects.only("id", "level", "code", "name", "slug")
+    topics = Topic.objects.only("id", "name", "slug")
+    return (
+        Network.objects.select_related("parent")
+        .prefetch_related(Prefetch("areas", queryset=areas), Prefetch("topics", queryset=topics))
+        .order_by("kind", "name")
+    )
 
 
 @dataclass(frozen=True)
@@ -575,6 +582,55 @@ def institution_directory(*, type_id: int | None = None, area_ids: set[int] | No
 def institution_type_list() -> QuerySet[InstitutionType]:
     """Institution types with their category, for a grouped choice."""
     return InstitutionType.objects.select_related("category").order_by("category__position", "category__name", "name")
+
+
+# The types of the current directory version, shared by the requests this process serves
+# while the version lasts (as ``area_tree``): (version, types). Read, never changed.
+_institution_types_of_version: tuple[str, list[InstitutionType]] | None = None
+
+
+def institution_types(*, version: str) -> list[InstitutionType]:
+    """``institution_type_list()`` as a list, read once per process and directory version
+    (``directory_version()``, which the caller has read): the filter of the institution
+    list needs every type on every request."""
+    global _institution_types_of_version  # one slot, replaced as a whole
+    remembered = _institution_types_of_version
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    types = list(institution_type_list())
+    _institution_types_of_version = (version, types)
+    return types
+
+
+@dataclass(frozen=True)
+class InstitutionRow:
+    """An institution as the public list shows it: plain values, no model instance."""
+
+    slug: str
+    name: str
+    type_name: str
+    address: str
+    area_slug: str | None
+    area_name: str | None
+
+
+def institution_rows(institutions: QuerySet[Institution]) -> list[InstitutionRow]:
+    """``institutions`` (a page of ``institution_directory``) as plain rows, in their order:
+    one query that reads only the columns the list shows."""
+    rows = institutions.values_list(
+        "slug", "name", "type__name", "street", "postal_code", "city", "area__slug", "area__name"
+    )
+    return [
+        InstitutionRow(
+            slug=slug,
+            name=name,
+            type_name=type_name,
+            address=Institution.address_of(street=street, postal_code=postal_code, city=city),
+            area_slug=area_slug,
+            area_name=area_name,
+        )
+        for slug, name, type_name, street, postal_code, city, area_slug, area_name in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.api.filters import SLUG
-from contacts.api.serializers import InstitutionSummarySerializer, NetworkSummarySerializer, PersonViewSerializer
+from contacts.api.serializers import (
+    DisplayField,
+    InstitutionSummarySerializer,
+    NetworkSummarySerializer,
+    PageUrls,
+    PersonViewSerializer,
+)
 from contacts.models import Institution, Membership, Network
 from contacts.text import SingleLineSerializerField
 from contacts.validators import validate_plausible_year
@@ -142,7 +148,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     """A document of a meeting or agenda item (OParl: File, as Meeting.auxiliaryFile and
     AgendaItem.auxiliaryFile)."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     agenda_item = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="ID des Tagesordnungspunkts, sonst leer"
     )
@@ -208,8 +214,8 @@ class MeetingSerializer(serializers.ModelSerializer):
         source="is_joint", read_only=True, help_text="Gemeinsame Sitzung mehrerer Netzwerke"
     )
     series = serializers.SerializerMethodField()
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    visibility_display = serializers.CharField(source="get_visibility_display", read_only=True)
+    status_display = DisplayField("status")
+    visibility_display = DisplayField("visibility")
     cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
     location = LocationSerializer(source="*", read_only=True)
     agenda_items = NestedAgendaItemSerializer(source="visible_agenda_items", many=True, read_only=True)
@@ -265,13 +271,21 @@ class MeetingSerializer(serializers.ModelSerializer):
         minutes = minutes_visible_to(self.context.get("request"), meeting)
         return MinutesSerializer(minutes, context=self.context).data if minutes is not None else None
 
+    def _page_urls(self, url_name: str) -> PageUrls:
+        # Reversed once per response (``self.context`` is the response's, shared by its rows).
+        urls = self.context.setdefault("_page_urls", {})
+        if url_name not in urls:
+            request = self.context.get("request")
+            urls[url_name] = PageUrls(url_name, key="uid", request=request, site=settings.SITE_URL)
+        return urls[url_name]
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_ical_url(self, meeting: Meeting) -> str:
-        return _absolute(self.context.get("request"), reverse("feeds:meeting", kwargs={"uid": meeting.uid}))
+        return self._page_urls("feeds:meeting").of(meeting.uid)
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_html_url(self, meeting: Meeting) -> str:
-        return _absolute(self.context.get("request"), reverse("meetings:meeting_detail", kwargs={"uid": meeting.uid}))
+        return self._page_urls("meetings:meeting_detail").of(meeting.uid)
 
 
 class SeriesSerializer(serializers.ModelSerializer):

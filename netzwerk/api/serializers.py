@@ -1,14 +1,15 @@
 """Serializers of the combined search (``/api/v1/search/``)."""
 
+from functools import cached_property
+
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.api import serializers as directory
-from contacts.api.serializers import HtmlUrlField
+from contacts.api.serializers import DisplayField, HtmlUrlField, PageUrls
 from contacts.models import Area, Institution, Network
 from netzwerk.search import GROUP_LIMIT, GROUP_LIMIT_MAX, KINDS, QUERY_MAX_LENGTH
 
@@ -24,10 +25,13 @@ class IcalUrlField(serializers.Field):
         self.key = key
         super().__init__(source="*", read_only=True, **kwargs)
 
+    @cached_property
+    def urls(self) -> PageUrls:
+        # Once per serializer, that is per response: the field is copied for each.
+        return PageUrls(self.url_name, key=self.key, request=self.context.get("request"), site=settings.SITE_URL)
+
     def to_representation(self, value) -> str:
-        path = reverse(self.url_name, args=[getattr(value, self.key)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
+        return self.urls.of(getattr(value, self.key))
 
 
 # The directory's areas and networks as the API shows them: with the address of their
@@ -89,7 +93,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class NetworkHitSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField("kind")
     html_url = HtmlUrlField("directory:network_detail")
 
     class Meta:
@@ -107,7 +111,7 @@ class InstitutionHitSerializer(serializers.ModelSerializer):
 
 
 class AreaHitSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField("level")
     html_url = HtmlUrlField("directory:area_detail")
 
     class Meta:
