@@ -6,12 +6,22 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 """
 
 import datetime
+import hashlib
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts.models import Membership, Network, Person
-from contacts.selectors import audience_for, people_for_projection, person_names, user_roles
+from contacts.selectors import (
+    DIRECTORY_FRAGMENT_SECONDS,
+    audience_for,
+    directory_version,
+    people_for_projection,
+    person_names,
+    user_roles,
+)
 from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from contacts.visibility import Audience, PersonView
@@ -262,6 +272,55 @@ def meeting_members_named(
         common_network_id=common_network_id,
     )
     return [(membership, names[membership.person_id]) for membership in memberships]
+
+
+@dataclass(frozen=True)
+class MemberName:
+    """One person in the answers table of a meeting page: the name as the viewer may see
+    it and every institution the person is a member for."""
+
+    person: PersonView
+    institutions: tuple[str, ...]
+
+
+def meeting_member_names(meeting: Meeting, *, audience: Audience, day: datetime.date | None = None) -> list[MemberName]:
+    """The people of ``meeting_members_named``, one entry per person (a speaker who also
+    represents an institution, or a member of both networks of a joint meeting, is one
+    person), by displayed name.
+
+    Kept in the cache per directory version (``contacts.selectors.directory_version``:
+    memberships, people, their consents and institutions all move it), day, networks of the
+    meeting and audience — everything the projection of a name depends on — so a page of a
+    network with hundreds of members reads one stamp instead of the members and their
+    consents. Another audience (another speaker, Sozialplanung) has entries of its own.
+    """
+    day = day or timezone.localdate()
+    version = directory_version()
+    names_of = (
+        version,
+        day.isoformat(),
+        sorted(meeting.network_ids),
+        meeting.network_id,
+        audience.is_sozialplanung,
+        sorted(audience.network_ids),
+        audience.person_id,
+        translation.get_language(),
+    )
+    key = "meeting-member-names:" + hashlib.sha256(repr(names_of).encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    people: dict[int, tuple[PersonView, list[str]]] = {}
+    for membership, person in meeting_members_named(meeting, audience=audience, day=day):
+        _person, institutions = people.setdefault(membership.person_id, (person, []))
+        if membership.institution is not None and membership.institution.name not in institutions:
+            institutions.append(membership.institution.name)
+    found = sorted(
+        (MemberName(person=person, institutions=tuple(institutions)) for person, institutions in people.values()),
+        key=lambda row: row.person.display_name.casefold(),
+    )
+    cache.set(key, found, DIRECTORY_FRAGMENT_SECONDS)
+    return found
 
 
 def meeting_attendances(meeting: Meeting) -> dict[int, Attendance]:
