@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 
 from contacts.models import Membership, Network, Person
@@ -361,6 +361,21 @@ def poll_page(*, poll_id: int, user) -> DatePoll | None:
 
 
 DASHBOARD_LIMIT = 10
+# What the dashboard's lists show of a meeting (``_meeting_list.html``: link, title, time,
+# status, the host's and the partners' names), and of a network: no description is read.
+LISTED_NETWORK_FIELDS = ("id", "name", "short_name", "slug")
+LISTED_MEETING_FIELDS = (
+    "id",
+    "uid",
+    "title",
+    "start",
+    "status",
+    "network_id",
+    *(f"network__{name}" for name in LISTED_NETWORK_FIELDS),
+)
+LISTED_PARTNERS = Prefetch(
+    "partner_networks", queryset=Network.objects.only(*LISTED_NETWORK_FIELDS).order_by("name", "pk")
+)
 AGENDA_LEAD = datetime.timedelta(days=14)
 MINUTES_LOOKBACK = datetime.timedelta(days=120)
 
@@ -378,36 +393,27 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
     member_ids = set(roles.member_network_ids)
     leading_ids = set(roles.leading_network_ids)
     networks = sorted(
-        Network.objects.filter(pk__in=member_ids | leading_ids), key=lambda n: (n.pk not in leading_ids, n.name)
+        Network.objects.filter(pk__in=member_ids | leading_ids).only(*LISTED_NETWORK_FIELDS),
+        key=lambda n: (n.pk not in leading_ids, n.name),
     )
     for network in networks:
         network.is_led = network.pk in leading_ids
-    upcoming = (
-        Meeting.objects.filter(in_networks(member_ids), end__gt=now)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
-        .order_by("start", "pk")[:DASHBOARD_LIMIT]
-    )
+    listed = Meeting.objects.select_related("network").only(*LISTED_MEETING_FIELDS).prefetch_related(LISTED_PARTNERS)
+    upcoming = listed.filter(in_networks(member_ids), end__gt=now).order_by("start", "pk")[:DASHBOARD_LIMIT]
     polls = (
         DatePoll.objects.filter(network_id__in=member_ids, status=DatePoll.Status.OPEN, deadline__gt=now)
         .select_related("network")
+        .only("id", "title", "deadline", "network_id", "network__id", "network__name")
         .annotate(option_count=Count("options"))
         .order_by("deadline", "pk")
     )
-    live = Meeting.objects.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
-    without_agenda = (
-        live.filter(start__gte=now, start__lt=now + AGENDA_LEAD)
-        .annotate(item_count=Count("agenda_items"))
-        .filter(item_count=0)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
-        .order_by("start", "pk")
-    )
+    live = listed.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
+    without_agenda = live.filter(
+        ~Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"))), start__gte=now, start__lt=now + AGENDA_LEAD
+    ).order_by("start", "pk")
     minutes_missing = (
         live.filter(end__lte=now, start__gte=now - MINUTES_LOOKBACK)
         .exclude(minutes__published_at__isnull=False)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
         .order_by("start", "pk")
     )
     stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}
