@@ -112,3 +112,38 @@ def form_fields(form) -> SafeString:
     if key is not None:
         cache.set(key, str(html), FORM_FIELDS_SECONDS)
     return SafeString(html)
+
+
+@register.simple_tag
+def answer_rows(people, has_begun, presence_choices) -> SafeString:
+    """The rows of the answers table on a speaker's meeting page (``_answer_rows.html``),
+    kept in the cache under what they show: each person's id, name (as projected for the
+    viewer), institutions, answer, note and presence, and the language. The same members
+    with the same answers are rendered once, whoever asks; nothing else is in the key."""
+    shown = (
+        translation.get_language(),
+        bool(has_begun),
+        [(str(value), str(label)) for value, label in presence_choices],
+        [
+            (
+                row["person"].id,
+                row["person"].display_name,
+                tuple(row["institutions"]),
+                row["answer"],
+                row["attendance"].note if row["attendance"] else "",
+                row["attendance"].presence if row["attendance"] else "",
+            )
+            for row in people
+        ],
+    )
+    key = "answer-rows:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = str(
+            render_to_string(
+                "meetings/_answer_rows.html",
+                {"people": people, "has_begun": has_begun, "presence_choices": presence_choices},
+            )
+        )
+        cache.set(key, found, FORM_FIELDS_SECONDS)
+    return SafeString(found)

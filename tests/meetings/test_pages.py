@@ -162,6 +162,23 @@ def test_presence_recorded_after_the_meeting(client, cast):
     assert list(Attendance.objects.values_list("person_id", "presence")) == [(cast.member_person.pk, "anwesend")]
 
 
+def test_meeting_page_after_the_meeting_selects_the_presence_recorded_since_the_last_visit(client, cast):
+    """The rows of the answers table are kept under what they show: a presence recorded
+    after the page was shown is selected on the next visit."""
+    start = timezone.now() - datetime.timedelta(days=1)
+    meeting = MeetingFactory(network=cast.network, start=start, end=start + datetime.timedelta(hours=2))
+    client.force_login(cast.speaker)
+    before = client.get(page_of(meeting)).content.decode()
+
+    client.post(
+        reverse("meetings:meeting_presence", args=[meeting.uid]), {f"anwesenheit-{cast.member_person.pk}": "anwesend"}
+    )
+    after = client.get(page_of(meeting)).content.decode()
+
+    assert f'name="anwesenheit-{cast.member_person.pk}"' in before
+    assert ('value="anwesend" selected' in before, 'value="anwesend" selected' in after) == (False, True)
+
+
 def test_presence_before_the_meeting_is_refused(client, cast):
     meeting = MeetingFactory(network=cast.network)
     client.force_login(cast.speaker)
