@@ -6,12 +6,22 @@ ones too, through ``user.has_perm("meetings.view_internal_meetings", network)``.
 """
 
 import datetime
+import hashlib
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone, translation
 
 from contacts.models import Membership, Network, Person
-from contacts.selectors import audience_for, people_for_projection, person_names, user_roles
+from contacts.selectors import (
+    DIRECTORY_FRAGMENT_SECONDS,
+    audience_for,
+    directory_version,
+    people_for_projection,
+    person_names,
+    user_roles,
+)
 from contacts.selectors.freshness import networks_stale_members
 from contacts.selectors.history import SPEAKER_HIDDEN_FIELDS, network_history_querysets, versions_of
 from contacts.visibility import Audience, PersonView
@@ -264,6 +274,55 @@ def meeting_members_named(
     return [(membership, names[membership.person_id]) for membership in memberships]
 
 
+@dataclass(frozen=True)
+class MemberName:
+    """One person in the answers table of a meeting page: the name as the viewer may see
+    it and every institution the person is a member for."""
+
+    person: PersonView
+    institutions: tuple[str, ...]
+
+
+def meeting_member_names(meeting: Meeting, *, audience: Audience, day: datetime.date | None = None) -> list[MemberName]:
+    """The people of ``meeting_members_named``, one entry per person (a speaker who also
+    represents an institution, or a member of both networks of a joint meeting, is one
+    person), by displayed name.
+
+    Kept in the cache per directory version (``contacts.selectors.directory_version``:
+    memberships, people, their consents and institutions all move it), day, networks of the
+    meeting and audience — everything the projection of a name depends on — so a page of a
+    network with hundreds of members reads one stamp instead of the members and their
+    consents. Another audience (another speaker, Sozialplanung) has entries of its own.
+    """
+    day = day or timezone.localdate()
+    version = directory_version()
+    names_of = (
+        version,
+        day.isoformat(),
+        sorted(meeting.network_ids),
+        meeting.network_id,
+        audience.is_sozialplanung,
+        sorted(audience.network_ids),
+        audience.person_id,
+        translation.get_language(),
+    )
+    key = "meeting-member-names:" + hashlib.sha256(repr(names_of).encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    people: dict[int, tuple[PersonView, list[str]]] = {}
+    for membership, person in meeting_members_named(meeting, audience=audience, day=day):
+        _person, institutions = people.setdefault(membership.person_id, (person, []))
+        if membership.institution is not None and membership.institution.name not in institutions:
+            institutions.append(membership.institution.name)
+    found = sorted(
+        (MemberName(person=person, institutions=tuple(institutions)) for person, institutions in people.values()),
+        key=lambda row: row.person.display_name.casefold(),
+    )
+    cache.set(key, found, DIRECTORY_FRAGMENT_SECONDS)
+    return found
+
+
 def meeting_attendances(meeting: Meeting) -> dict[int, Attendance]:
     """The answers and presences of ``meeting`` by person id."""
     return {attendance.person_id: attendance for attendance in Attendance.objects.filter(meeting=meeting)}
@@ -302,6 +361,21 @@ def poll_page(*, poll_id: int, user) -> DatePoll | None:
 
 
 DASHBOARD_LIMIT = 10
+# What the dashboard's lists show of a meeting (``_meeting_list.html``: link, title, time,
+# status, the host's and the partners' names), and of a network: no description is read.
+LISTED_NETWORK_FIELDS = ("id", "name", "short_name", "slug")
+LISTED_MEETING_FIELDS = (
+    "id",
+    "uid",
+    "title",
+    "start",
+    "status",
+    "network_id",
+    *(f"network__{name}" for name in LISTED_NETWORK_FIELDS),
+)
+LISTED_PARTNERS = Prefetch(
+    "partner_networks", queryset=Network.objects.only(*LISTED_NETWORK_FIELDS).order_by("name", "pk")
+)
 AGENDA_LEAD = datetime.timedelta(days=14)
 MINUTES_LOOKBACK = datetime.timedelta(days=120)
 
@@ -319,36 +393,27 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
     member_ids = set(roles.member_network_ids)
     leading_ids = set(roles.leading_network_ids)
     networks = sorted(
-        Network.objects.filter(pk__in=member_ids | leading_ids), key=lambda n: (n.pk not in leading_ids, n.name)
+        Network.objects.filter(pk__in=member_ids | leading_ids).only(*LISTED_NETWORK_FIELDS),
+        key=lambda n: (n.pk not in leading_ids, n.name),
     )
     for network in networks:
         network.is_led = network.pk in leading_ids
-    upcoming = (
-        Meeting.objects.filter(in_networks(member_ids), end__gt=now)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
-        .order_by("start", "pk")[:DASHBOARD_LIMIT]
-    )
+    listed = Meeting.objects.select_related("network").only(*LISTED_MEETING_FIELDS).prefetch_related(LISTED_PARTNERS)
+    upcoming = listed.filter(in_networks(member_ids), end__gt=now).order_by("start", "pk")[:DASHBOARD_LIMIT]
     polls = (
         DatePoll.objects.filter(network_id__in=member_ids, status=DatePoll.Status.OPEN, deadline__gt=now)
         .select_related("network")
+        .only("id", "title", "deadline", "network_id", "network__id", "network__name")
         .annotate(option_count=Count("options"))
         .order_by("deadline", "pk")
     )
-    live = Meeting.objects.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
-    without_agenda = (
-        live.filter(start__gte=now, start__lt=now + AGENDA_LEAD)
-        .annotate(item_count=Count("agenda_items"))
-        .filter(item_count=0)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
-        .order_by("start", "pk")
-    )
+    live = listed.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
+    without_agenda = live.filter(
+        ~Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"))), start__gte=now, start__lt=now + AGENDA_LEAD
+    ).order_by("start", "pk")
     minutes_missing = (
         live.filter(end__lte=now, start__gte=now - MINUTES_LOOKBACK)
         .exclude(minutes__published_at__isnull=False)
-        .select_related("network")
-        .prefetch_related(PARTNERS)
         .order_by("start", "pk")
     )
     stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}

@@ -32,8 +32,8 @@ AGENDA_ITEM_FIELDS = ("title", "text", "is_public", "position", "result")
 HISTORY_BATCH = 500
 
 
-def _save(instance, *, validate_constraints: bool = True):
-    instance.full_clean(validate_constraints=validate_constraints)
+def _save(instance, *, validate_constraints: bool = True, exclude: Iterable[str] = ()):
+    instance.full_clean(exclude=list(exclude) or None, validate_constraints=validate_constraints)
     instance.save()
     return instance
 

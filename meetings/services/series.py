@@ -151,6 +151,11 @@ def series_create(
         # clean() checks both CHECK constraints with German messages; Django's own
         # validation would ask the database once per constraint, for every series.
         validate_constraints=False,
+        # A network or institution handed in as a saved row is not looked up again (one
+        # query per series; the foreign key refuses a row deleted meanwhile).
+        exclude=[
+            name for name, row in (("network", network), ("institution", institution)) if row is not None and row.pk
+        ],
     )
     created = _series_generate(series=series, since=first_date, through=through, new=True)
     logger.info("Series %s created by %s with %s occurrences", series.pk, _actor_id(actor), created)

@@ -52,28 +52,23 @@ from meetings.views.access import (
 
 def _people_rows(request, meeting: Meeting) -> list[dict]:
     """The current members of the meeting's networks (host and partners) with their answer
-    and presence, names projected: one row per person, with every institution they are a
-    member for (a speaker who also represents an institution, or a member of both networks
-    of a joint meeting, is one person with one answer, not two rows)."""
-    audience = audience_for(request.user)
+    and presence, names projected (``selectors.meeting_member_names``): one row per person,
+    with every institution they are a member for, by name."""
     attendances = selectors.meeting_attendances(meeting)
     # Each label translated once, not once a row (``get_answer_display`` per attendance).
     answer_labels = {value: str(label) for value, label in Attendance.Answer.choices}
-    rows: dict[int, dict] = {}
-    for membership, person in selectors.meeting_members_named(meeting, audience=audience):
-        row = rows.get(membership.person_id)
-        if row is None:
-            attendance = attendances.get(membership.person_id)
-            row = rows[membership.person_id] = {
-                "membership": membership,
-                "person": person,
+    rows = []
+    for member in selectors.meeting_member_names(meeting, audience=audience_for(request.user)):
+        attendance = attendances.get(member.person.id)
+        rows.append(
+            {
+                "person": member.person,
                 "attendance": attendance,
                 "answer": answer_labels.get(attendance.answer) if attendance else None,
-                "institutions": [],
+                "institutions": member.institutions,
             }
-        if membership.institution is not None and membership.institution.name not in row["institutions"]:
-            row["institutions"].append(membership.institution.name)
-    return sorted(rows.values(), key=lambda row: row["person"].display_name.casefold())
+        )
+    return rows
 
 
 def meeting_context(request, meeting: Meeting, **extra) -> dict:

@@ -396,7 +396,7 @@ def test_speaker_page_lists_members_of_both_networks_once(client, joint):
 
     page = client_for(client, joint["host_speaker"]).get(reverse("meetings:meeting_detail", args=[meeting.uid]))
 
-    person_ids = [row["membership"].person_id for row in page.context["people"]]
+    person_ids = [row["person"].id for row in page.context["people"]]
     assert len(person_ids) == len(set(person_ids))
     assert joint["both_member"].person.pk in person_ids
     assert joint["partner_member"].person.pk in person_ids
