@@ -213,7 +213,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
     The filter form and each page of the table are fragments rendered once per directory
     version, valid filter and page (``{% cache %}``); the rows are read only when the table
-    is rendered. The count is read on every request: it decides whether the page exists.
+    is rendered; the count (which decides whether the page exists) once per version and
+    filter as well.
     """
     version = selectors.directory_version()
     tree = selectors.area_tree(version=version)
@@ -227,7 +228,10 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         type_id=type_id,
         area_ids=tree.descendant_ids(area_id) if area_id else None,
     )
+    filter_key = f"{type_id or ''}:{area_id or ''}"
     paginator = Paginator(institutions, selectors.PUBLIC_PAGE_SIZE)
+    # ``count`` is a cached property: given here, the paginator does not count again.
+    paginator.count = selectors.institution_directory_count(institutions, version=version, filter_key=filter_key)
     try:
         page_obj = paginator.page(request.GET.get("seite") or 1)
     except InvalidPage:
@@ -246,7 +250,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "is_filtered": bool(area_id or type_id),
         "directory_version": version,
         "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
-        "filter_key": f"{type_id or ''}:{area_id or ''}",
+        "filter_key": filter_key,
     }
     return render(request, "contacts/directory/institution_list.html", context)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -600,6 +601,13 @@ def institution_types(*, version: str) -> list[InstitutionType]:
     types = list(institution_type_list())
     _institution_types_of_version = (version, types)
     return types
+
+
+def institution_directory_count(institutions: QuerySet[Institution], *, version: str, filter_key: str) -> int:
+    """How many ``institutions`` (``institution_directory`` with the filter ``filter_key``)
+    there are, counted once per directory version and filter: at ten times Aachen's size
+    the count of every request was the one part of the list's page that grew with it."""
+    return cache.get_or_set(f"institution-count:{version}:{filter_key}", institutions.count, DIRECTORY_FRAGMENT_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -391,6 +391,27 @@ def test_institution_list_has_fifty_to_a_page(client):
     assert "Seite 2 von 2" in second
 
 
+def test_institution_list_counts_once_per_directory_version_and_follows_every_change(client):
+    InstitutionFactory.create_batch(2)
+    first = page(client, "/einrichtungen/")
+    with CaptureQueriesContext(connection) as again:
+        page(client, "/einrichtungen/")
+    # Read now: the next request empties the connection's log.
+    counted_again = [query["sql"] for query in again.captured_queries if "COUNT(" in query["sql"].upper()]
+    closing = InstitutionFactory()
+    after_new = page(client, "/einrichtungen/")
+    closing.is_active = False
+    closing.save()
+    after_closed = page(client, "/einrichtungen/")
+
+    assert counted_again == []
+    assert ("2 Einrichtungen" in first, "3 Einrichtungen" in after_new, "2 Einrichtungen" in after_closed) == (
+        True,
+        True,
+        True,
+    )
+
+
 def test_institution_list_pagination_keeps_the_filter(client, geography):
     for _ in range(51):
         InstitutionFactory(area=geography.living_area)
