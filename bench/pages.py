@@ -248,6 +248,28 @@ class Client:
         return statuses[0], length
 
 
+def profile(client, path: str, *, runs: int, lines: int = 60) -> str:
+    """cProfile's statistics of ``runs`` requests of ``path`` (by cumulative and by own
+    time), then the SQL of one more request with its time. ``bench.speaker`` uses it too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(path)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(lines)
+    stats.sort_stats("tottime").print_stats(lines)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    for query in queries.captured_queries:
+        text.write(f"{query['time']} s  {query['sql'][:600]}\n")
+    return text.getvalue()
+
+
 def serve() -> None:
     """The worker's loop: one JSON command a line on stdin, one JSON answer a line on stdout."""
     import django
@@ -280,21 +302,7 @@ def serve() -> None:
                 seconds.append(time.perf_counter() - began)
             answer = seconds
         elif op == "profile":
-            path = paths[command["key"]]
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(command["runs"]):
-                client.get(path)
-            profiler.disable()
-            text = io.StringIO()
-            stats = pstats.Stats(profiler, stream=text).strip_dirs()
-            stats.sort_stats("cumulative").print_stats(command.get("lines", 60))
-            stats.sort_stats("tottime").print_stats(command.get("lines", 60))
-            with CaptureQueriesContext(connection) as queries:
-                client.get(path)
-            for query in queries.captured_queries:
-                text.write(f"{query['time']} s  {query['sql'][:600]}\n")
-            answer = text.getvalue()
+            answer = profile(client, paths[command["key"]], runs=command["runs"], lines=command.get("lines", 60))
         else:
             answer = {"error": op}
         out.write(json.dumps(answer) + "\n")
@@ -429,6 +437,19 @@ def run(*, database_url: str, rounds: int, samples_per_round: int, reuse: bool) 
             worker.stop()
 
 
+def profile_target(worker_type, database_url: str, spec: str, *, runs: int) -> None:
+    """``--profile KEY:SCALE``: one worker of ``worker_type`` on the kept database of that
+    scale, warmed by three requests, prints ``profile`` of ``runs`` more. ``bench.speaker``
+    uses it too."""
+    key, _, scale = spec.partition(":")
+    worker = worker_type(int(scale or 1), scaled_url(database_url, int(scale or 1)))
+    try:
+        worker.ask(op="measure", key=key, runs=3)
+        print(worker.ask(op="profile", key=key, runs=runs))
+    finally:
+        worker.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=12, help="rounds over all pages and scales (12)")
@@ -451,13 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     database_url = os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_DATABASE_URL)
     if options.profile:
-        key, _, scale = options.profile.partition(":")
-        worker = Worker(int(scale or 1), scaled_url(database_url, int(scale or 1)))
-        try:
-            worker.ask(op="measure", key=key, runs=3)
-            print(worker.ask(op="profile", key=key, runs=options.samples))
-        finally:
-            worker.stop()
+        profile_target(Worker, database_url, options.profile, runs=options.samples)
         return 0
     os.environ.update(worker_environment(database_url))
     try:

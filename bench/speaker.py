@@ -1,5 +1,5 @@
 """Server time of a speaker's pages at Aachen's size and at ten times it (issue 16):
-``python -m bench.speaker [--rounds N] [--samples N] [--reuse] [--keep]``.
+``python -m bench.speaker [--rounds N] [--samples N] [--reuse] [--keep] [--profile KEY:SCALE]``.
 
 The companion of ``bench.pages`` (the public pages), measured the same way: two PostgreSQL
 databases (``BENCH_SPEAKER_DATABASE_URL`` with ``_s1`` and ``_s10`` appended to its name,
@@ -43,7 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import database_drop, database_recreate, database_vacuum_analyze
-from bench.pages import scaled_url
+from bench.pages import profile, profile_target, scaled_url
 from bench.pages import worker_environment as pages_worker_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,6 +230,8 @@ def serve() -> None:
                 client.get(path)
                 seconds.append(time.perf_counter() - began)
             answer = seconds
+        elif op == "profile":
+            answer = profile(client, paths[command["key"]], runs=command["runs"], lines=command.get("lines", 60))
         else:
             answer = {"error": op}
         out.write(json.dumps(answer) + "\n")
@@ -369,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=5, help="requests per page, scale and round (5)")
     parser.add_argument("--reuse", action="store_true", help="use the bench databases as they are if they hold data")
     parser.add_argument("--keep", action="store_true", help="leave the bench databases in place")
+    parser.add_argument(
+        "--profile",
+        metavar="KEY:SCALE",
+        help="profile one page (e.g. dashboard:1) over --samples requests in the kept databases; print the stats",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     options, _unknown = parser.parse_known_args(argv)
@@ -379,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
         prepare(options.prepare)
         return 0
     database_url = os.environ.get("BENCH_SPEAKER_DATABASE_URL", DEFAULT_DATABASE_URL)
+    if options.profile:
+        profile_target(Worker, database_url, options.profile, runs=options.samples)
+        return 0
     os.environ.update(worker_environment(database_url))
     try:
         run(database_url=database_url, rounds=options.rounds, samples_per_round=options.samples, reuse=options.reuse)

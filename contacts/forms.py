@@ -101,7 +101,11 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, data, *, tree: AreaTree) -> None:
         super().__init__(data)
-        self.fields["gebiet"].choices = [("", _("alle Gebiete")), *area_choices(tree)]
+        # A callable: Django builds and checks the choices (an option per area, 810 at
+        # bench scale) only when the select is rendered (in a fragment cached per directory
+        # version) or a chosen area is checked. A list was normalised on every request, the
+        # one part of /netzwerke/ that grew with the city.
+        self.fields["gebiet"].choices = lambda: [("", _("alle Gebiete")), *area_choices(tree)]
 
 
 class NetworkFilterForm(DirectoryFilterForm):

@@ -13,7 +13,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -267,16 +267,25 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _institution_detail_response(request: HttpRequest, slug: str, *, form: ContactMessageForm, status: int = 200):
-    page = selectors.institution_page(slug=slug)
-    if page is None:
+    # The page shows only the institution's own, public data: the same for every visitor.
+    # So its parts are fragments rendered once per directory version, day (memberships end
+    # on a day) and language, for everybody; only the edit link, decided per visitor, and
+    # a form carrying one visitor's input and errors are rendered on each request.
+    version = selectors.directory_version()
+    institution = selectors.institution_heading(slug=slug)
+    if institution is None:
         raise Http404(_("Diese Einrichtung gibt es nicht."))
+    day = timezone.localdate()
     context = {
-        "institution": page.institution,
-        "networks": page.networks,
+        "institution": institution,
+        "page": SimpleLazyObject(lambda: selectors.institution_page(slug=slug, day=day)),
         "contact_form": form,
         # Its own people correct the entry themselves (anonymous visitors: no query).
         "may_maintain": request.user.is_authenticated
-        and request.user.has_perm("contacts.maintain_institution", page.institution),
+        and request.user.has_perm("contacts.maintain_institution", institution),
+        "directory_version": version,
+        "fragment_seconds": selectors.DIRECTORY_FRAGMENT_SECONDS,
+        "fragment_key": f"{institution.pk}:{day.isoformat()}",
     }
     return render(request, "contacts/directory/institution_detail.html", context, status=status)
 

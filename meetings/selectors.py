@@ -48,6 +48,23 @@ def user_sees_internals(user, network: Network | Meeting) -> bool:
 
 PARTNERS = Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk"))
 
+# What the lists of meetings show of one (``_meeting_list.html`` on the dashboard and the
+# network page: link, title, time, status, the host's and the partners' names), and of a
+# network: no description is read.
+LISTED_NETWORK_FIELDS = ("id", "name", "short_name", "slug")
+LISTED_MEETING_FIELDS = (
+    "id",
+    "uid",
+    "title",
+    "start",
+    "status",
+    "network_id",
+    *(f"network__{name}" for name in LISTED_NETWORK_FIELDS),
+)
+LISTED_PARTNERS = Prefetch(
+    "partner_networks", queryset=Network.objects.only(*LISTED_NETWORK_FIELDS).order_by("name", "pk")
+)
+
 
 def _meetings_for(*, network: Network, user) -> QuerySet[Meeting]:
     """The meetings ``network`` hosts or holds jointly with another, as ``user`` may see them."""
@@ -65,13 +82,23 @@ def _meetings_for(*, network: Network, user) -> QuerySet[Meeting]:
 def meetings_upcoming(
     *, network: Network, user, now: datetime.datetime | None = None, limit: int | None = None
 ) -> QuerySet[Meeting]:
-    """Meetings of ``network`` that have not ended yet, soonest first, as ``user`` may see them.
+    """Meetings of ``network`` (hosted or joint) that have not ended yet, soonest first, as
+    ``user`` may see them: what the network page's list shows (``LISTED_MEETING_FIELDS``,
+    the partners' names), two queries. No agenda, series or place is read: the list shows
+    none of them, and reading them was a third of the network page's time.
 
-    Cancelled meetings are included (pages show them as abgesagt). Each meeting carries
-    ``visible_agenda_items``: the agenda items ``user`` may see, in order.
+    Cancelled meetings are included (pages show them as abgesagt).
     """
     now = now or timezone.now()
-    meetings = _meetings_for(network=network, user=user).filter(end__gt=now).order_by("start", "pk")
+    meetings = Meeting.objects.filter(in_networks([network.pk]), end__gt=now)
+    if not user_sees_internals(user, network):
+        meetings = meetings.filter(visibility=Visibility.PUBLIC)
+    meetings = (
+        meetings.select_related("network")
+        .only(*LISTED_MEETING_FIELDS)
+        .prefetch_related(LISTED_PARTNERS)
+        .order_by("start", "pk")
+    )
     return meetings[:limit] if limit is not None else meetings
 
 
@@ -361,21 +388,6 @@ def poll_page(*, poll_id: int, user) -> DatePoll | None:
 
 
 DASHBOARD_LIMIT = 10
-# What the dashboard's lists show of a meeting (``_meeting_list.html``: link, title, time,
-# status, the host's and the partners' names), and of a network: no description is read.
-LISTED_NETWORK_FIELDS = ("id", "name", "short_name", "slug")
-LISTED_MEETING_FIELDS = (
-    "id",
-    "uid",
-    "title",
-    "start",
-    "status",
-    "network_id",
-    *(f"network__{name}" for name in LISTED_NETWORK_FIELDS),
-)
-LISTED_PARTNERS = Prefetch(
-    "partner_networks", queryset=Network.objects.only(*LISTED_NETWORK_FIELDS).order_by("name", "pk")
-)
 AGENDA_LEAD = datetime.timedelta(days=14)
 MINUTES_LOOKBACK = datetime.timedelta(days=120)
 
@@ -407,13 +419,20 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         .annotate(option_count=Count("options"))
         .order_by("deadline", "pk")
     )
-    live = listed.filter(in_networks(leading_ids)).exclude(status=Meeting.Status.CANCELLED)
-    without_agenda = live.filter(
-        ~Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"))), start__gte=now, start__lt=now + AGENDA_LEAD
-    ).order_by("start", "pk")
-    minutes_missing = (
-        live.filter(end__lte=now, start__gte=now - MINUTES_LOOKBACK)
-        .exclude(minutes__published_at__isnull=False)
+    # What the speaker still owes, in one query: meetings of the next two weeks without an
+    # agenda, and meetings held in the last four months without published minutes. No
+    # meeting is both (one has not begun, the other has ended): the rows part by their start.
+    owed = list(
+        listed.filter(in_networks(leading_ids))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(
+            Q(~Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"))), start__gte=now, start__lt=now + AGENDA_LEAD)
+            | Q(
+                ~Exists(Minutes.objects.filter(meeting=OuterRef("pk"), published_at__isnull=False)),
+                end__lte=now,
+                start__gte=now - MINUTES_LOOKBACK,
+            )
+        )
         .order_by("start", "pk")
     )
     stale = networks_stale_members(leading_ids, audience=audience_for(user), now=now) if leading_ids else {}
@@ -423,8 +442,8 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> dict:
         "stale_members": [(network, stale[network.pk]) for network in networks if stale.get(network.pk)],
         "next_meetings": list(upcoming),
         "open_polls": list(polls),
-        "without_agenda": list(without_agenda),
-        "minutes_missing": list(minutes_missing),
+        "without_agenda": [meeting for meeting in owed if meeting.start >= now],
+        "minutes_missing": [meeting for meeting in owed if meeting.start < now],
         "leads_any": bool(leading_ids),
     }
 

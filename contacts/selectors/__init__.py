@@ -499,8 +499,14 @@ class NetworkPage:
 
 def network_heading(*, slug: str) -> Network | None:
     """The network with ``slug`` and its parent: what the network page shows around the
-    directory's part (title, breadcrumbs, meetings, feed); one query."""
-    return Network.objects.select_related("parent").filter(slug=slug).first()
+    directory's part (title, breadcrumbs, meetings, feed); one query of the columns these
+    show, not the description and search text the cached part shows or needs."""
+    return (
+        Network.objects.select_related("parent")
+        .only("id", "name", "slug", "parent__id", "parent__name", "parent__slug")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def network_page(*, slug: str, audience: Audience, day: datetime.date | None = None) -> NetworkPage | None:
@@ -645,6 +651,12 @@ def institution_rows(institutions: QuerySet[Institution]) -> list[InstitutionRow
 class InstitutionPage:
     institution: Institution
     networks: list[tuple[Network, list[str]]]
+
+
+def institution_heading(*, slug: str) -> Institution | None:
+    """The active institution with ``slug``: what its page shows around the cached part
+    (title, breadcrumbs) and what the edit link is decided on; one query of three columns."""
+    return Institution.objects.filter(slug=slug, is_active=True).only("id", "name", "slug").first()
 
 
 def institution_page(*, slug: str, day: datetime.date | None = None) -> InstitutionPage | None:

@@ -22,8 +22,8 @@ from contacts.models import (
     Network,
     Person,
 )
-from contacts.selectors import people_for_projection
-from contacts.visibility import Audience, project_person
+from contacts.selectors import NAME_FIELDS, person_names
+from contacts.visibility import Audience
 
 KINDS = ("network", "institution", "person")
 # The ages the staff list offers, in months; the first is the setting.
@@ -145,25 +145,44 @@ def networks_stale_members(
     as ``audience`` may see them; the others as „ein Mitglied (Name nicht freigegeben)“."""
     now = now or timezone.now()
     before = stale_before(now)
-    members = list(
+    # One query: the memberships of which the institution or the person is stale, with the
+    # columns the table shows of each joined in (formerly the memberships, the institutions
+    # and the people each read on their own, and every person's whole projection).
+    members = (
         Membership.objects.active(now.date())
         .filter(network_id__in=list(network_ids))
-        .values_list("network_id", "institution_id", "person_id")
+        .alias(
+            institution_stand=Coalesce("institution__confirmed_at", "institution__created_at"),
+            person_stand=Coalesce("person__confirmed_at", "person__created_at"),
+        )
+        .filter(Q(institution__is_active=True, institution_stand__lt=before) | Q(person_stand__lt=before))
+        .select_related("institution", "person")
+        .only(
+            "network_id",
+            "institution_id",
+            "person_id",
+            *(f"institution__{name}" for name in ("id", "name", "slug", "is_active", "confirmed_at", "created_at")),
+            *(f"person__{name}" for name in NAME_FIELDS),
+        )
+        .order_by()  # the model's ordering would join every network to sort by its name
     )
-    institution_ids = {institution for _n, institution, _p in members if institution}
-    person_ids = {person for _n, _i, person in members if person}
-    institutions = {i.pk: i for i in stale_institutions(before=before).filter(pk__in=institution_ids)}
-    people = {p.pk: p for p in people_for_projection(stale_people(before=before).filter(pk__in=person_ids))}
-    hidden = _("ein Mitglied (Name nicht freigegeben)")
-    names = {pk: project_person(person, audience).name or hidden for pk, person in people.items()}
     result: dict[int, dict] = {network_id: {} for network_id in network_ids}
-    for network_id, institution_id, person_id in members:
-        if institution_id in institutions:
-            entry = institutions[institution_id]
-            result[network_id][("institution", entry.pk)] = StaleEntry("institution", entry, entry.stand_at)
-        if person_id in people:
-            entry = people[person_id]
-            result[network_id][("person", entry.pk)] = StaleEntry("person", entry, entry.stand_at, names[entry.pk])
+    people: dict[int, list[tuple[int, Person]]] = {}
+    for membership in members:
+        institution, person = membership.institution, membership.person
+        if institution is not None and institution.is_active and institution.stand < before:
+            key = ("institution", institution.pk)
+            result[membership.network_id][key] = StaleEntry("institution", institution, institution.stand)
+        if person is not None and person.stand < before:
+            people.setdefault(person.pk, []).append((membership.network_id, person))
+    # Only the names, by the projection's rule for lists of names: the table shows no
+    # channel or affiliation.
+    views = person_names(people, audience=audience, day=now.date())
+    hidden = _("ein Mitglied (Name nicht freigegeben)")
+    for pk, found in people.items():
+        for network_id, person in found:
+            name = views[pk].name or hidden
+            result[network_id][("person", pk)] = StaleEntry("person", person, person.stand, name)
     return {
         network_id: sorted(found.values(), key=lambda item: (item.stand, item.name))
         for network_id, found in result.items()

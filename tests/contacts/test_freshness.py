@@ -455,6 +455,32 @@ def test_speaker_dashboard_shows_stale_members_of_own_network(client):
     assert "Kita Anderswo" not in text
 
 
+def test_speaker_dashboard_names_stale_members_only_as_far_as_the_speaker_may_see_them(client):
+    from contacts.models import Consent, Visibility
+    from tests.factories import ConsentFactory
+
+    network = NetworkFactory()
+    speaker = PersonFactory(user=UserFactory())
+    MembershipFactory(network=network, person=speaker, role=Membership.Role.SPEAKER)
+    shared = PersonFactory(given_name="Mona", family_name="Mitgliedsweit")
+    ConsentFactory(person=shared, scope=Consent.Scope.NAME, audience=Visibility.NETWORK_MEMBERS)
+    staff_only = PersonFactory(given_name="Sina", family_name="Sozialplanungsnah")
+    ConsentFactory(person=staff_only, scope=Consent.Scope.NAME, audience=Visibility.STAFF)
+    fresh = PersonFactory(given_name="Frieda", family_name="Frisch")
+    closed = InstitutionFactory(name="Geschlossene Stube", is_active=False)
+    for person in (shared, staff_only, fresh):
+        MembershipFactory(network=network, person=person)
+    MembershipFactory(network=network, institution=closed, person=None)
+    for entry in (shared, staff_only, closed):
+        make_stale(entry)
+    client.force_login(speaker.user)
+
+    text = client.get(reverse("meetings:dashboard")).content.decode()
+
+    assert ("Mona Mitgliedsweit" in text, "ein Mitglied (Name nicht freigegeben)" in text) == (True, True)
+    assert ("Sozialplanungsnah" in text, "Frieda" in text, "Geschlossene Stube" in text) == (False, False, False)
+
+
 def test_network_page_shows_the_stand_of_a_speaker_whose_name_is_public(client):
     from contacts.models import Consent, Person
     from tests.factories import ConsentFactory

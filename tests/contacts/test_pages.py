@@ -474,6 +474,46 @@ def test_institution_detail_shows_address_access_contacts_and_networks(client, g
     assert "Ruhendes Netzwerk" not in html
 
 
+def test_institution_detail_shows_a_change_at_once_and_the_edit_link_only_to_its_people(client):
+    """The page's parts are cached per directory version for everybody; the edit link is
+    decided per visitor: its own people see it, whoever rendered the page first."""
+    institution = InstitutionFactory(slug="stz-nord", phone="0241 111111", email="stz@example.org")
+    staff = PersonFactory(user=UserFactory())
+    staff.affiliations.create(institution=institution, function="Leitung")
+    colleague = Client()
+    colleague.force_login(staff.user)
+    url = "/einrichtungen/stz-nord/"
+    link = 'href="/einrichtungen/stz-nord/eintrag/"'
+
+    seen_by_staff_first = page(colleague, url)
+    seen_anonymously = page(client, url)
+    Institution.objects.filter(pk=institution.pk).update(phone="0241 222222")
+    seen_anonymously_after_the_change = page(client, url)
+    seen_by_staff_after = page(colleague, url)
+
+    assert (link in seen_by_staff_first, link in seen_anonymously) == (True, False)
+    assert ("0241 111111" in seen_anonymously, "0241 222222" in seen_anonymously_after_the_change) == (True, True)
+    assert (link in seen_anonymously_after_the_change, link in seen_by_staff_after) == (False, True)
+
+
+def test_institution_detail_form_errors_stay_with_the_visitor_who_made_them(client):
+    InstitutionFactory(slug="stz-sued", email="sued@example.org")
+    page(client, "/einrichtungen/stz-sued/")  # the parts are in the cache
+
+    error = client.post("/einrichtungen/stz-sued/kontakt/", {**CONTACT, "betreff": "", "name": "Berta Tippfehler"})
+    again = page(client, "/einrichtungen/stz-sued/")
+
+    assert error.status_code == 400
+    assert (
+        "Berta Tippfehler" in error.content.decode(),
+        "Bitte füllen Sie dieses Feld aus." in error.content.decode(),
+    ) == (
+        True,
+        True,
+    )
+    assert ("Berta Tippfehler" in again, "Bitte füllen Sie dieses Feld aus." in again) == (False, False)
+
+
 # --- Areas -----------------------------------------------------------------------------
 
 
@@ -965,12 +1005,15 @@ def add_rich_network_members(network, count: int, institution_type) -> None:
 
 
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "logged-in"])
-@pytest.mark.parametrize("kind", ["home", "network_list", "network_detail", "institution_list", "area_detail"])
+@pytest.mark.parametrize(
+    "kind", ["home", "network_list", "network_detail", "institution_list", "institution_detail", "area_detail"]
+)
 def test_page_query_count_does_not_grow(client, geography, kind, anonymous):
     """One item or many: the same number of queries."""
     topic = Topic.objects.create(name="Jugend", slug="jugend")
     institution_type = InstitutionType.objects.order_by("pk").first()
     first = add_network(geography.living_area, topic, institution_type)
+    member_institution = Institution.objects.filter(memberships__network=first).first()
     if not anonymous:
         member = PersonFactory(user=UserFactory())
         MembershipFactory(network=first, person=member)
@@ -980,6 +1023,7 @@ def test_page_query_count_does_not_grow(client, geography, kind, anonymous):
         "network_list": f"/netzwerke/?gebiet={geography.district.pk}",
         "network_detail": f"/netzwerke/{first.slug}/",
         "institution_list": f"/einrichtungen/?gebiet={geography.district.pk}",
+        "institution_detail": f"/einrichtungen/{member_institution.slug}/",
         "area_detail": "/gebiete/burtscheid/",
     }[kind]
     client.get(url)  # warms the per-site cache (the demo-data marker)
@@ -989,7 +1033,8 @@ def test_page_query_count_does_not_grow(client, geography, kind, anonymous):
     Topic.objects.filter(pk=topic.pk).update(name=topic.name)
     few = (count_queries(client, url), count_queries(client, url))
     for _ in range(12):
-        add_network(geography.social_area, topic, institution_type)
+        more = add_network(geography.social_area, topic, institution_type)
+        MembershipFactory(network=more, institution=member_institution, person=None)
     add_rich_network_members(first, 12, institution_type)
     many = (count_queries(client, url), count_queries(client, url))
 

@@ -296,9 +296,10 @@ def test_dashboard_query_count_is_constant(client, cast, django_assert_num_queri
     client.force_login(cast.speaker)
     client.get(reverse("meetings:dashboard"))
 
-    # 12 for meetings (each list with the partners of joint meetings) and polls, 7 for the
-    # stale members (memberships, institutions, people and what the projection of people reads).
-    with django_assert_num_queries(19):
+    # 10 for meetings (each list with the partners of joint meetings) and polls, 3 for the
+    # stale members (memberships with their institutions and people, the people's names and
+    # name consents).
+    with django_assert_num_queries(13):
         response = client.get(reverse("meetings:dashboard"))
 
     context = response.context

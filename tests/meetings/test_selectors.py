@@ -25,29 +25,26 @@ def member(network):
     return user
 
 
-def test_meetings_upcoming_anonymous_sees_public_meetings_and_items_only(network):
-    public = MeetingFactory(network=network, title="Öffentlich")
+def test_meetings_upcoming_anonymous_sees_public_meetings_only(network):
+    MeetingFactory(network=network, title="Öffentlich")
     MeetingFactory(network=network, title="Intern", visibility=Visibility.MEMBERS)
     MeetingFactory(network=network, title="Vorbei", start=in_days(-2), end=in_days(-2) + datetime.timedelta(hours=1))
-    AgendaItemFactory(meeting=public, title="Begrüßung", position=1)
-    AgendaItemFactory(meeting=public, title="Personalien", position=2, is_public=False)
 
     meetings = list(selectors.meetings_upcoming(network=network, user=AnonymousUser()))
 
     assert [m.title for m in meetings] == ["Öffentlich"]
-    assert [item.title for item in meetings[0].visible_agenda_items] == ["Begrüßung"]
 
 
-def test_meetings_upcoming_member_sees_internal_meetings_and_items(network, member):
-    public = MeetingFactory(network=network, title="Öffentlich", start=in_days(3))
+def test_meetings_upcoming_member_sees_internal_meetings_and_joint_ones_with_their_partners(network, member):
+    MeetingFactory(network=network, title="Öffentlich", start=in_days(3))
     MeetingFactory(network=network, title="Intern", visibility=Visibility.MEMBERS, start=in_days(5))
-    AgendaItemFactory(meeting=public, title="Begrüßung", position=1)
-    AgendaItemFactory(meeting=public, title="Personalien", position=2, is_public=False)
+    joint = MeetingFactory(title="Gemeinsam", start=in_days(7))
+    joint.partnerships.create(network=network)
 
     meetings = list(selectors.meetings_upcoming(network=network, user=member))
 
-    assert [m.title for m in meetings] == ["Öffentlich", "Intern"]
-    assert [item.title for item in meetings[0].visible_agenda_items] == ["Begrüßung", "Personalien"]
+    assert [m.title for m in meetings] == ["Öffentlich", "Intern", "Gemeinsam"]
+    assert [n.name for n in meetings[2].networks] == [joint.network.name, network.name]
 
 
 def test_meetings_upcoming_member_of_another_network_sees_public_only(network):
@@ -62,15 +59,32 @@ def test_meetings_upcoming_member_of_another_network_sees_public_only(network):
 def test_meetings_upcoming_query_count_is_constant(network, member, django_assert_num_queries, count):
     for days in range(count):
         meeting = MeetingFactory(network=network, start=in_days(days + 1))
-        AgendaItemFactory(meeting=meeting)
+        meeting.partnerships.create(network=NetworkFactory())
     selectors.user_sees_internals(member, network)  # roles are computed once per user
 
-    # The meetings, their visible agenda items, their partner networks (joint meetings).
-    with django_assert_num_queries(3):
+    # The meetings with their hosts, their partner networks (joint meetings).
+    with django_assert_num_queries(2):
         meetings = list(selectors.meetings_upcoming(network=network, user=member))
-        titles = [(m.network.name, m.location_text, [i.title for i in m.visible_agenda_items]) for m in meetings]
+        names = [[n.short_name or n.name for n in m.networks] for m in meetings]
 
-    assert len(titles) == count
+    assert len(names) == count
+
+
+@pytest.mark.parametrize("as_member", [False, True], ids=["anonymous", "member"])
+def test_meetings_in_month_agenda_items_as_the_viewer_may_see_them(network, member, as_member):
+    public = MeetingFactory(network=network, title="Öffentlich", start=in_days(3))
+    AgendaItemFactory(meeting=public, title="Begrüßung", position=1)
+    AgendaItemFactory(meeting=public, title="Personalien", position=2, is_public=False)
+    start = public.local_start
+
+    meetings = list(
+        selectors.meetings_in_month(
+            network=network, user=member if as_member else AnonymousUser(), year=start.year, month=start.month
+        )
+    )
+
+    titles = [item.title for item in meetings[0].visible_agenda_items]
+    assert titles == (["Begrüßung", "Personalien"] if as_member else ["Begrüßung"])
 
 
 def test_meetings_in_month_uses_berlin_month_bounds(network):
