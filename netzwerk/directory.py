@@ -45,7 +45,7 @@ def _network_detail_response(request: HttpRequest, slug: str, *, form: ContactMe
     # terms end on a day); the meetings below it are read on every request. Members and
     # staff see more and always get their own page.
     version = selectors.directory_version()
-    network = selectors.network_heading(slug=slug)
+    network = selectors.network_heading(slug=slug, version=version)
     if network is None:
         raise Http404(_("Dieses Netzwerk gibt es nicht."))
     day = timezone.localdate()

@@ -497,16 +497,24 @@ class NetworkPage:
         )
 
 
-def network_heading(*, slug: str) -> Network | None:
+def network_heading(*, slug: str, version: str) -> Network | None:
     """The network with ``slug`` and its parent: what the network page shows around the
-    directory's part (title, breadcrumbs, meetings, feed); one query of the columns these
-    show, not the description and search text the cached part shows or needs."""
-    return (
-        Network.objects.select_related("parent")
-        .only("id", "name", "slug", "parent__id", "parent__name", "parent__slug")
-        .filter(slug=slug)
-        .first()
-    )
+    directory's part (title, breadcrumbs, meetings, feed). Only the columns these show,
+    kept in the cache per directory ``version`` (``directory_version``) once found: the
+    query cost as much as the rest of the public page's head. An unknown slug is asked
+    every time and never kept, so made-up addresses fill no cache."""
+    key = f"network-heading:{version}:{slug}"
+    network = cache.get(key)
+    if network is None:
+        network = (
+            Network.objects.select_related("parent")
+            .only("id", "name", "slug", "parent__id", "parent__name", "parent__slug")
+            .filter(slug=slug)
+            .first()
+        )
+        if network is not None:
+            cache.set(key, network, DIRECTORY_FRAGMENT_SECONDS)
+    return network
 
 
 def network_page(*, slug: str, audience: Audience, day: datetime.date | None = None) -> NetworkPage | None:

@@ -89,6 +89,21 @@ def test_network_lists_show_a_bulk_renamed_network_at_once(client, url):
     assert ("Stadtteilkonferenz Neuname" in html, "Stadtteilkonferenz Altname" in html) == (True, False)
 
 
+def test_network_page_shows_a_bulk_renamed_network_and_parent_at_once(client):
+    parent = NetworkFactory(name="Stadtteilkonferenz Altes Dach")
+    group = NetworkFactory(name="AK Altname", slug="ak-test", kind=Network.Kind.WORKING_GROUP, parent=parent)
+    assert "AK Altname" in client.get("/netzwerke/ak-test/").content.decode()
+
+    Network.objects.filter(pk=group.pk).update(name="AK Neuname")
+    Network.objects.filter(pk=parent.pk).update(name="Stadtteilkonferenz Neues Dach")
+    html = client.get("/netzwerke/ak-test/").content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    breadcrumbs = html[html.index('class="breadcrumbs"') : html.index("</nav>", html.index('class="breadcrumbs"'))]
+
+    assert ("AK Neuname" in title, "AK Altname" in html) == (True, False)
+    assert ("Stadtteilkonferenz Neues Dach" in breadcrumbs, "Altes Dach" in html) == (True, False)
+
+
 def test_network_lists_drop_a_network_made_inactive_in_bulk(client):
     NetworkFactory(name="Stadtteilkonferenz Bleibt")
     gone = NetworkFactory(name="Stadtteilkonferenz Endet")
