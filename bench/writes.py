@@ -261,15 +261,28 @@ def probe(urls: list[str]) -> None:
     for path in paths:
         get(path)
     seconds: dict[str, list[float]] = {path: [] for path in paths}
+    cpu: dict[str, list[float]] = {path: [] for path in paths}
     for _ in range(PROBE_REQUESTS // len(urls)):
         for path in urls:
             for each in ("/bench/bare/", path):
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.thread_time()
                 get(each)
                 seconds[each].append(time.perf_counter() - began)
+                cpu[each].append(time.thread_time() - began_cpu)
     hits = [value for path in urls for value in seconds[path]]
+    hits_cpu = [value for path in urls for value in cpu[path]]
+    # The CPU time of this process beside the time that passed: on a shared machine the
+    # round trip to Redis waits for Redis to get a CPU, which can take longer than the
+    # whole bare view; the CPU time shows what the hit itself costs.
     print(
-        json.dumps({"bare": statistics.median(seconds["/bench/bare/"]) * 1000, "hit": statistics.median(hits) * 1000})
+        json.dumps(
+            {
+                "bare": statistics.median(seconds["/bench/bare/"]) * 1000,
+                "hit": statistics.median(hits) * 1000,
+                "bare_cpu": statistics.mean(cpu["/bench/bare/"]) * 1000,
+                "hit_cpu": statistics.mean(hits_cpu) * 1000,
+            }
+        )
     )
 
 
@@ -328,11 +341,18 @@ def report(
         )
     bare_ms = statistics.median(probe["bare"] for probe in probes)
     hit_ms = statistics.median(probe["hit"] for probe in probes)
+    bare_cpu_ms = statistics.median(probe["bare_cpu"] for probe in probes)
+    hit_cpu_ms = statistics.median(probe["hit_cpu"] for probe in probes)
     ok = bare_ms / hit_ms >= TARGET_HIT_SHARE
     print(
         f"{'cached hit, in-process':<26} {'—':>8} {1000 / hit_ms:>8.0f} {hit_ms:>8.2f} {'':>8} "
         f"{bare_ms / hit_ms:>8.0%} {'':>8}  server time of a hit vs the bare view ({bare_ms:.2f} ms): "
         f"≥ {TARGET_HIT_SHARE:.0%}: {'PASS' if ok else 'FAIL'}"
+    )
+    print(
+        f"{'cached hit, CPU time':<26} {'—':>8} {1000 / hit_cpu_ms:>8.0f} {hit_cpu_ms:>8.2f} {'':>8} "
+        f"{bare_cpu_ms / hit_cpu_ms:>8.0%} {'':>8}  the same in CPU time of the process (bare view "
+        f"{bare_cpu_ms:.2f} ms; mean), without the wait for Redis: reported"
     )
     print(
         f"\nmedians of {rounds} round(s); Redis cache; wrk {WRK_THREADS} threads, {CONNECTIONS} connections "
