@@ -234,7 +234,8 @@ PROBE_REQUESTS = 300
 def probe(urls: list[str]) -> None:
     """Server time of a cached hit against the bare view, through Django's WSGI handler in
     this process with the Redis cache (the noise of the load generator and of the other
-    worker left out): interleaved, ``PROBE_REQUESTS`` of each; prints medians in ms (JSON)."""
+    worker left out): interleaved, ``PROBE_REQUESTS`` of each; prints the medians of the
+    time passed and the means of the CPU time, in ms (JSON)."""
     import json
     import warnings
 
