@@ -67,6 +67,23 @@ def database_vacuum_analyze(database_url: str) -> None:
         connection.execute("VACUUM ANALYZE")
 
 
+def database_has_bench_data(database_url: str) -> bool:
+    """Whether the bench database holds bench data and meetings (``--reuse`` takes it as
+    it is then)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT to_regclass('meetings_meeting') IS NOT NULL AND EXISTS (SELECT 1 FROM contacts_network)"
+            ).fetchone()
+            if not row[0]:
+                return False
+            return connection.execute("SELECT EXISTS (SELECT 1 FROM meetings_meeting)").fetchone()[0]
+    except psycopg.Error:
+        return False
+
+
 def database_drop(database_url: str) -> None:
     import psycopg
     from django.db import connections

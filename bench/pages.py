@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import database_drop, database_recreate, database_vacuum_analyze
+from bench.common import database_drop, database_has_bench_data, database_recreate, database_vacuum_analyze
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_pages"
@@ -336,21 +336,6 @@ class Worker:
 
 
 # The parent ------------------------------------------------------------------------------
-
-
-def database_has_bench_data(database_url: str) -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(database_url, autocommit=True) as connection:
-            row = connection.execute(
-                "SELECT to_regclass('meetings_meeting') IS NOT NULL AND EXISTS (SELECT 1 FROM contacts_network)"
-            ).fetchone()
-            if not row[0]:
-                return False
-            return connection.execute("SELECT EXISTS (SELECT 1 FROM meetings_meeting)").fetchone()[0]
-    except psycopg.Error:
-        return False
 
 
 def database_prepare(database_url: str, scale: int, *, reuse: bool) -> None:

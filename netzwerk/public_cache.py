@@ -13,8 +13,9 @@ What a page shows is named by the version numbers it depends on (``page_scopes``
   show its own meetings and nobody else's, so a meeting, series, agenda item or minutes
   of that network raises this one and ``calendar``, and leaves every other network's
   pages cached.
-- ``calendar``: the calendar of all networks, which the start page, the areas, the
-  search and the API show.
+- ``calendar``: the calendar of all networks, which the start page, an area's page, the
+  search and the calendar's API show (not the lists of networks, institutions and areas,
+  nor the directory's API).
 
 Answers, votes, polls, accounts, feed tokens, contact messages and the history tables
 appear on no public page: writing them raises nothing. The calendar's bulk writes
@@ -30,7 +31,10 @@ between reads the old rows, and would otherwise store the old page under the new
 A page is stored with the versions read *before* it was rendered, beside them in one entry
 under a key of its own; a hit is one round trip to the cache (the page and the versions it
 depends on in one ``get_many``, an ``MGET`` with Redis), served only while every version
-it was stored with is still the current one.
+it was stored with is still the current one. The middleware is the first of all: a hit
+costs the cache's round trip and nothing else (no security headers, policies or static
+files to work out: the entry holds the headers the other middleware gave the page when it
+was rendered, the same for every request under its key).
 
 What a client can vary at will does not make new entries: a page's query parameters are
 the ones it knows (any other is a 400 for the site's pages, and not stored for the API),
@@ -73,7 +77,10 @@ CALENDAR = "calendar"
 # Pages of one network, and only of that one network's calendar (its slug; the list of all
 # networks, /netzwerke/, shows no meetings).
 NETWORK_PATH = re.compile(r"^/netzwerke/(?P<slug>[-\w]+)/")
-# Pages that show no meeting at all: the directory's lists, the institutions, the texts.
+# Pages that show no meeting at all: the directory's lists, the institutions, the texts,
+# and the directory's resources of the API (served by contacts, which cannot read the
+# calendar; netzwerk adds no more than the address of the feed to areas and networks).
+DIRECTORY_ONLY_PATHS = {"/netzwerke/", "/gebiete/"}
 DIRECTORY_ONLY_PREFIXES = (
     "/einrichtungen/",
     "/impressum/",
@@ -81,6 +88,11 @@ DIRECTORY_ONLY_PREFIXES = (
     "/barrierefreiheit/",
     "/leichte-sprache/",
     "/kalender/hilfe/",
+    "/api/v1/areas/",
+    "/api/v1/networks/",
+    "/api/v1/institutions/",
+    "/api/v1/people/",
+    "/api/v1/memberships/",
 )
 # Paths whose anonymous answers are the same for everybody. Not the account pages, the
 # admin, answer and poll links (they carry a personal token), feeds (their own ETag cache)
@@ -141,7 +153,7 @@ def page_scopes(path: str) -> tuple[str, ...]:
     match = NETWORK_PATH.match(path)
     if match is not None:
         return (SITE, _network_scope(match["slug"]))
-    if path == "/netzwerke/" or path.startswith(DIRECTORY_ONLY_PREFIXES):
+    if path in DIRECTORY_ONLY_PATHS or path.startswith(DIRECTORY_ONLY_PREFIXES):
         return (SITE,)
     return (SITE, CALENDAR)
 
@@ -280,7 +292,9 @@ def _key(request: HttpRequest) -> str | None:
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     parts = [request.scheme, host, request.path, query, representation, language]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"public-cache:page:{digest}"
+    # "response": entries with the headers of all middleware; the entries of the earlier
+    # "page" layout lack the security policies and are never read.
+    return f"public-cache:response:{digest}"
 
 
 def _known_parameters(view_func) -> set[str]:
@@ -310,8 +324,9 @@ def _from_entry(entry) -> HttpResponse:
 class PublicCacheMiddleware:
     """Serve anonymous public GETs from the cache; store what is safe to share.
 
-    Sits right after WhiteNoise: a hit skips sessions, locale, CSRF and authentication,
-    which only matter to the first, rendered answer, whose headers are kept.
+    The first middleware: a hit skips every other one (the security headers and policies,
+    static files, sessions, locale, CSRF, authentication), which only matter to the
+    first, rendered answer, whose headers (theirs included) are kept.
     """
 
     def __init__(self, get_response) -> None:

@@ -68,12 +68,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an anonymous public page from the cache costs one round trip to the cache and
+    # nothing else. Its entry holds the headers every middleware below gave the page when
+    # it was rendered (security headers, Permissions-Policy, Content-Security-Policy).
+    "netzwerk.public_cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    # Outside the public page cache, so that a page served from the cache gets the header too.
     "netzwerk.csp.PolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "netzwerk.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -231,6 +233,11 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://netzwerk?max_entries=200000"),
     "public": env.cache_url("CACHE_URL", default=f"locmemcache://public?max_entries={PUBLIC_CACHE_ENTRIES}"),
 }
+for _cache in CACHES.values():
+    # Django's Redis backend, with one client per connection pool (netzwerk/cache.py: a
+    # client made per operation cost as much as the round trip).
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        _cache["BACKEND"] = "netzwerk.cache.RedisCache"
 
 # Mail: an SMTP relay when EMAIL_HOST is set, otherwise files under var/mail/ so the demo's
 # invitations and reminders can be read without any mail server.

@@ -262,6 +262,26 @@ def test_page_from_the_cache_carries_the_security_policies(client, network):
     assert "camera=()" in cached["Permissions-Policy"].split(", ")
 
 
+def test_a_plain_http_request_is_redirected_though_the_https_page_is_cached(client, network, settings):
+    """The cache answers before the security middleware: a page cached for HTTPS must not
+    answer a request over plain HTTP, which is sent on to HTTPS (with HSTS only there)."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_PRELOAD = False
+    client.get("/netzwerke/", secure=True)
+
+    cached_queries, _html = queries_of(client, "/netzwerke/", secure=True)
+    cached = client.get("/netzwerke/", secure=True)
+    plain = client.get("/netzwerke/")
+
+    assert (cached_queries, cached["Strict-Transport-Security"]) == (0, "max-age=3600")
+    assert (plain.status_code, plain["Location"], plain.has_header("Strict-Transport-Security")) == (
+        301,
+        "https://testserver/netzwerke/",
+        False,
+    )
+
+
 @pytest.fixture
 def other_network():
     return NetworkFactory(name="Stadtteilkonferenz Brand", slug="stk-brand")
@@ -271,13 +291,25 @@ def test_a_meeting_change_makes_only_its_network_and_the_calendar_pages_stale(
     client, network, other_network, django_capture_on_commit_callbacks
 ):
     """A speaker renaming a meeting of Haaren: Haaren's page and the pages that show every
-    network's meetings (start page, areas, search, API) are rendered afresh; Brand's page
-    and the institutions, which show no meeting of Haaren, stay cached."""
+    network's meetings (start page, search, the calendar's API) are rendered afresh; Brand's
+    page, the lists of networks, areas and institutions and the directory's API, which
+    show no meeting, stay cached."""
     from meetings.services import meeting_update
     from tests.meetings.factories import MeetingFactory
 
     meeting = MeetingFactory(network=network, title="Herbstsitzung")
-    urls = ["/netzwerke/stk-haaren/", "/netzwerke/stk-brand/", "/einrichtungen/", "/", "/api/v1/networks/"]
+    urls = [
+        "/netzwerke/stk-haaren/",
+        "/netzwerke/stk-brand/",
+        "/netzwerke/",
+        "/gebiete/",
+        "/einrichtungen/",
+        "/",
+        "/suche/?q=herbstsitzung",
+        "/api/v1/networks/",
+        "/api/v1/areas/",
+        "/api/v1/meetings/",
+    ]
     for url in urls:
         client.get(url)
 
@@ -289,9 +321,14 @@ def test_a_meeting_change_makes_only_its_network_and_the_calendar_pages_stale(
     assert rendered == {
         "/netzwerke/stk-haaren/": True,
         "/netzwerke/stk-brand/": False,
+        "/netzwerke/": False,
+        "/gebiete/": False,
         "/einrichtungen/": False,
         "/": True,
-        "/api/v1/networks/": True,
+        "/suche/?q=herbstsitzung": True,
+        "/api/v1/networks/": False,
+        "/api/v1/areas/": False,
+        "/api/v1/meetings/": True,
     }
     assert "Herbstsitzung mit Wahl" in haaren
 
