@@ -73,11 +73,15 @@ class DisplayField(serializers.CharField):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value) -> str:
-        key = (type(value), self.choice_field, translation.get_language())
-        labels = _choice_labels.get(key)
+        # The field is this response's own, and the language does not change within it.
+        labels = self.__dict__.get("labels")
         if labels is None:
-            choices = value._meta.get_field(self.choice_field).flatchoices
-            labels = _choice_labels[key] = {choice: str(label) for choice, label in choices}
+            key = (type(value), self.choice_field, translation.get_language())
+            labels = _choice_labels.get(key)
+            if labels is None:
+                choices = value._meta.get_field(self.choice_field).flatchoices
+                labels = _choice_labels[key] = {choice: str(label) for choice, label in choices}
+            self.labels = labels
         choice = getattr(value, self.choice_field)
         if choice in labels:
             return labels[choice]
@@ -121,6 +125,11 @@ class RowsMixin:
             columns = {field.attname for field in model._meta.concrete_fields if not field.is_relation}
         readers = []
         for field in self._readable_fields:
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                # DRF asks for the current time zone again for every value (through
+                # asgiref's Local: a third of a meeting's representation); it does not
+                # change within a response, and the field is this response's own.
+                field.timezone = field.default_timezone()
             plain = type(field).get_attribute is serializers.Field.get_attribute
             if plain and len(field.source_attrs) == 1 and field.source_attrs[0] in columns:
                 read = attrgetter(field.source_attrs[0])
