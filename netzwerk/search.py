@@ -22,6 +22,7 @@ would let the result list itself leak it.
 
 import datetime
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +30,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
+    DateTimeField,
     Exists,
+    Expression,
     F,
     FloatField,
     IntegerField,
@@ -40,6 +43,7 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -55,7 +59,7 @@ from contacts.models import (
     Street,
     Visibility,
 )
-from contacts.selectors import networks_responsible_for, people_for_projection, user_roles
+from contacts.selectors import networks_responsible_for, projection_prefetches, user_roles
 from contacts.textsearch import fold, fold_words
 from contacts.visibility import Audience, PersonView, project_person
 from meetings.models import Meeting, in_networks
@@ -73,7 +77,130 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
+# --- the SQL of a search, built once per shape ---------------------------------------------
+#
+# Building a ranked queryset and compiling it costs Django about 3 ms per kind, more than
+# PostgreSQL takes to answer it, six times per search. The SQL depends only on the shape of
+# the query (how many words, which are long enough for typo tolerance, the limit, who is
+# asking), not on the words: they enter as parameters. So each kind's query is built and
+# compiled once per shape with placeholders (``_Slot``) for the words, the whole query and
+# the time, kept (``_compiled``), and run with the values of each search in their place.
+# The placeholders are expressions, so LIKE patterns are escaped in SQL
+# (``connection.pattern_esc``), which PostgreSQL folds into a constant before it plans:
+# the trigram indexes still serve them.
+
+
+class _Slot(Expression):
+    """A value of the query (a word, the whole query, the time) compiled as a bare parameter."""
+
+    def __init__(self, name: str, output_field=None) -> None:
+        super().__init__(output_field=output_field or TextField())
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [self]
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word of the query: itself, the same after a space (a word of the name starts with
+    it), and whether it is long enough for trigram similarity."""
+
+    value: _Slot
+    spaced: _Slot
+    similar: bool
+
+
+_QUERY = _Slot("query")
+_NOW = _Slot("now", DateTimeField())
+
+
+def _shape(words: list[str]) -> tuple[bool, ...]:
+    """What the SQL of a search depends on in its words: how many, and which are long enough
+    for trigram similarity."""
+    return tuple(len(word) >= TRIGRAM_MIN_LENGTH for word in words)
+
+
+def _slots(shape: tuple[bool, ...]) -> list[_Word]:
+    return [_Word(_Slot(f"word{i}"), _Slot(f"spaced{i}"), similar) for i, similar in enumerate(shape)]
+
+
+def _slot_values(words: list[str], *, now: datetime.datetime | None) -> dict:
+    values = {"query": " ".join(words), "now": now}
+    for position, word in enumerate(words):
+        values[f"word{position}"] = word
+        values[f"spaced{position}"] = " " + word
+    return values
+
+
+def _in_field_order(model, names) -> tuple[str, ...]:
+    # ``Model.from_db`` takes the loaded values in the order of the model's fields.
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in set(names))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A kind's search query as SQL, and how its rows become model instances: the model's
+    columns that a hit shows, those of the rows it points to (as ``select_related`` would
+    load them), then ``rank``."""
+
+    model: type
+    sql: str
+    params: tuple
+    columns: tuple  # the selected expressions, for the database's converters
+    fields: tuple[str, ...]
+    related: tuple[tuple[str, type, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, queryset: QuerySet, *, limit: int, fields, related: dict | None = None) -> "_Compiled":
+        model = queryset.model
+        fields = _in_field_order(model, fields)
+        selected = list(fields)
+        related_columns = []
+        for name, names in (related or {}).items():
+            related_model = model._meta.get_field(name).related_model
+            names = _in_field_order(related_model, names)
+            related_columns.append((name, related_model, names))
+            selected += [f"{name}__{column}" for column in names]
+        queryset = queryset.values(*selected, "rank")[:limit]
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        columns = tuple(column for column, _sql, _alias in compiler.select)
+        return cls(model, sql, tuple(params), columns, fields, tuple(related_columns))
+
+    def run(self, values: dict) -> list:
+        params = [
+            param.output_field.get_db_prep_value(values[param.name], connection) if isinstance(param, _Slot) else param
+            for param in self.params
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        converters = [
+            (position, converters, column)
+            for position, column in enumerate(self.columns)
+            if (converters := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        ]
+        hits = []
+        for row in rows:
+            row = list(row)
+            for position, functions, column in converters:
+                for convert in functions:
+                    row[position] = convert(row[position], column, connection)
+            hit = self.model.from_db(connection.alias, self.fields, row[: len(self.fields)])
+            offset = len(self.fields)
+            for name, related_model, names in self.related:
+                part = row[offset : offset + len(names)]
+                offset += len(names)
+                setattr(
+                    hit, name, related_model.from_db(connection.alias, names, part) if part[0] is not None else None
+                )
+            hit.rank = row[offset]
+            hits.append(hit)
+        return hits
+
+
+def _text_filter(model, words: list[_Word], *, text, stems: bool) -> Q:
     """Every word in the folded ``text`` (the alias ``folded_text`` of the queryset the
     filter is for). On PostgreSQL a word may also be a near miss of a word in the text (a
     typo), and the whole query may match by German word stems instead.
@@ -87,19 +214,19 @@ def _text_filter(model, words: list[str], *, text, stems: bool) -> Q:
     rows = model._default_manager.alias(folded_text=text)
     match = Q()
     for word in words:
-        word_match = Q(folded_text__contains=word)
-        if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
-            word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word).values("pk"))
+        word_match = Q(folded_text__contains=word.value)
+        if postgres and word.similar:
+            word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word.value).values("pk"))
         match &= word_match
     if postgres and stems:
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        query = SearchQuery(" ".join(words), config="german", search_type="plain")
+        query = SearchQuery(_QUERY, config="german", search_type="plain")
         match |= Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
     return match
 
 
-def _meeting_text_filter(words: list[str]) -> Q:
+def _meeting_text_filter(words: list[_Word]) -> Q:
     """What ``_text_filter`` finds in a meeting's folded title and its network's folded name
     joined, asked of each on its own: a word is in the text when it is in either (no word
     spans the space between them), a near miss of a word in either is a near miss in the
@@ -113,17 +240,17 @@ def _meeting_text_filter(words: list[str]) -> Q:
     postgres = _is_postgres()
     match = Q()
     for word in words:
-        word_match = Q(search_name__contains=word) | Q(network__search_name__contains=word)
-        if postgres and len(word) >= TRIGRAM_MIN_LENGTH:
-            titles = Meeting.objects.filter(search_name__trigram_word_similar=word)
-            names = Network.objects.filter(search_name__trigram_word_similar=word)
+        word_match = Q(search_name__contains=word.value) | Q(network__search_name__contains=word.value)
+        if postgres and word.similar:
+            titles = Meeting.objects.filter(search_name__trigram_word_similar=word.value)
+            names = Network.objects.filter(search_name__trigram_word_similar=word.value)
             word_match |= Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
         match &= word_match
     if not postgres:
         return match
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
-    query = SearchQuery(" ".join(words), config="german", search_type="plain")
+    query = SearchQuery(_QUERY, config="german", search_type="plain")
     if len(words) == 1:
         titles = Meeting.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
         names = Network.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
@@ -139,11 +266,10 @@ RANK_EXACT, RANK_STARTS, RANK_WORD_STARTS, RANK_CONTAINS, RANK_REST = range(5)
 
 def _ranked(
     queryset: QuerySet,
-    words: list[str],
+    words: list[_Word],
     *,
     name,
     text,
-    folded_query: str,
     then: tuple,
     stems: bool = True,
     text_rank: bool = False,
@@ -174,15 +300,15 @@ def _ranked(
     all_words_start_words = Q()
     a_word_not_in_name = Q()
     for word in words:
-        all_words_in_name &= Q(folded_name__contains=word)
-        all_words_start_words &= Q(spaced_name__contains=" " + word)
-        a_word_not_in_name |= ~Q(folded_name__contains=word)
+        all_words_in_name &= Q(folded_name__contains=word.value)
+        all_words_start_words &= Q(spaced_name__contains=word.spaced)
+        a_word_not_in_name |= ~Q(folded_name__contains=word.value)
     if text_filter is None:
         text_filter = _text_filter(queryset.model, words, text=text, stems=stems)
     queryset = queryset.filter(text_filter).annotate(
         rank=Case(
-            When(folded_name=folded_query, then=Value(RANK_EXACT)),
-            When(folded_name__startswith=folded_query, then=Value(RANK_STARTS)),
+            When(folded_name=_QUERY, then=Value(RANK_EXACT)),
+            When(folded_name__startswith=_QUERY, then=Value(RANK_STARTS)),
             When(all_words_start_words, then=Value(RANK_WORD_STARTS)),
             When(all_words_in_name, then=Value(RANK_CONTAINS)),
             default=Value(RANK_REST),
@@ -197,44 +323,46 @@ def _ranked(
         # Rank 4 is the name missing a word: the same test, without repeating the ranking.
         return Case(When(a_word_not_in_name, then=expression), default=Value(0.0), output_field=FloatField())
 
-    queryset = queryset.annotate(similarity=for_the_rest(TrigramWordSimilarity(Value(folded_query), "folded_name")))
+    queryset = queryset.annotate(similarity=for_the_rest(TrigramWordSimilarity(_QUERY, "folded_name")))
     if not (stems and text_rank):
         return queryset.order_by("rank", "-similarity", *then)
     rank_of_text = SearchRank(
-        SearchVector(text, config="german"), SearchQuery(" ".join(words), config="german", search_type="plain")
+        SearchVector(text, config="german"), SearchQuery(_QUERY, config="german", search_type="plain")
     )
     queryset = queryset.annotate(text_rank=for_the_rest(rank_of_text))
     return queryset.order_by("rank", "-similarity", "-text_rank", *then)
 
 
-def network_search(words: list[str], folded_query: str, *, limit: int) -> list[Network]:
+# What each kind's hits show (the page and ``netzwerk.api.serializers``), with the rows
+# they point to.
+NETWORK_HIT = ("id", "kind", "name", "short_name", "slug", "parent_id")
+AREA_HIT = ("id", "level", "code", "name", "slug", "parent_id")
+
+
+def _network_query(words: list[_Word], *, limit: int) -> _Compiled:
     """Active networks by name, short name and description."""
-    networks = Network.objects.filter(is_active=True).select_related("parent")
     networks = _ranked(
-        networks,
+        Network.objects.filter(is_active=True),
         words,
         name=F("search_name"),
         text=F("search_text"),
-        folded_query=folded_query,
         then=("name", "pk"),
         text_rank=True,
     )
-    return list(networks[:limit])
+    return _Compiled.of(networks, limit=limit, fields=NETWORK_HIT, related={"parent": ("id", "name")})
 
 
-def institution_search(words: list[str], folded_query: str, *, limit: int) -> list[Institution]:
-    """Active institutions by name and street (all public), with what a hit shows."""
-    shown = ("name", "slug", "street", "postal_code", "city", "type", "type__name")
-    institutions = Institution.objects.filter(is_active=True).select_related("type").only(*shown)
+def _institution_query(words: list[_Word], *, limit: int) -> _Compiled:
+    """Active institutions by name and street (all public)."""
     institutions = _ranked(
-        institutions,
+        Institution.objects.filter(is_active=True),
         words,
         name=F("search_name"),
         text=F("search_text"),
-        folded_query=folded_query,
         then=("name", "pk"),
     )
-    return list(institutions[:limit])
+    shown = ("id", "name", "slug", "street", "postal_code", "city", "type_id")
+    return _Compiled.of(institutions, limit=limit, fields=shown, related={"type": ("id", "name")})
 
 
 def _name_visible_to(audience: Audience, *, day: datetime.date) -> Q:
@@ -252,6 +380,104 @@ def _name_visible_to(audience: Audience, *, day: datetime.date) -> Q:
     return visible
 
 
+def _person_query(words: list[_Word], *, limit: int, audience: Audience, day: datetime.date | None) -> _Compiled:
+    """People whose name ``audience`` may see (``day`` only matters for members, whose
+    networks' members they see), by that name; every column, for the projection."""
+    people = _ranked(
+        Person.objects.filter(_name_visible_to(audience, day=day)),
+        words,
+        name=F("search_name"),
+        text=F("search_name"),
+        then=("family_name", "given_name", "pk"),
+        stems=False,
+    )
+    return _Compiled.of(people, limit=limit, fields=[field.attname for field in Person._meta.concrete_fields])
+
+
+def _meeting_query(words: list[_Word], *, limit: int, sozialplanung: bool, network_ids: frozenset[int]) -> _Compiled:
+    """Meetings by title and network name: public ones, and internal ones of
+    ``network_ids`` (all of them for Sozialplanung). Upcoming first, soonest first; then
+    past ones, latest first (``_NOW`` is the time of the search)."""
+    meetings = Meeting.objects.filter(network__is_active=True)
+    if not sozialplanung:
+        meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | in_networks(network_ids))
+    past = Case(When(end__lt=_NOW, then=Value(1)), default=Value(0), output_field=IntegerField())
+    meetings = meetings.annotate(is_past=past)
+    upcoming_start = Case(When(end__gte=_NOW, then=F("start"))).asc(nulls_last=True)
+    meetings = _ranked(
+        meetings,
+        words,
+        name=F("search_name"),
+        text=Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField()),
+        then=("is_past", upcoming_start, F("start").desc(), "pk"),
+        text_filter=_meeting_text_filter(words),
+    )
+    shown = ("id", "uid", "network_id", "title", "start", "end", "status", "visibility")
+    return _Compiled.of(meetings, limit=limit, fields=shown, related={"network": NETWORK_HIT})
+
+
+def _area_query(words: list[_Word], *, limit: int) -> _Compiled:
+    """Areas by name or official number."""
+    areas = _ranked(
+        Area.objects.all(),
+        words,
+        name=F("search_name"),
+        text=F("search_text"),
+        then=("level", "code", "pk"),
+        stems=False,
+    )
+    return _Compiled.of(areas, limit=limit, fields=AREA_HIT, related={"parent": ("id", "name")})
+
+
+def _street_query(words: list[_Word], *, limit: int) -> _Compiled:
+    """Rows of the street index whose name matches, with their Lebensraum."""
+    streets = _ranked(
+        Street.objects.all(),
+        words,
+        name=F("search_name"),
+        text=F("search_name"),
+        then=("name", "number_from", "pk"),
+        stems=False,
+    )
+    shown = ("id", "name", "number_from", "number_to", "parity", "postal_code", "area_id")
+    return _Compiled.of(streets, limit=limit, fields=shown, related={"area": AREA_HIT})
+
+
+_QUERIES = {
+    "networks": _network_query,
+    "institutions": _institution_query,
+    "people": _person_query,
+    "meetings": _meeting_query,
+    "areas": _area_query,
+    "streets": _street_query,
+}
+# Shapes kept per process: a few word counts and limits, times the audiences of people and
+# meetings (one per member's set of networks).
+COMPILED_MAX = 512
+
+
+@functools.lru_cache(maxsize=COMPILED_MAX)
+def _compiled(kind: str, vendor: str, shape: tuple[bool, ...], limit: int, **who) -> _Compiled:
+    """The SQL of ``kind``'s search for queries of ``shape`` (see ``_Slot``); ``who`` are the
+    arguments of the audience the query depends on."""
+    return _QUERIES[kind](_slots(shape), limit=limit, **who)
+
+
+def _hits(kind: str, words: list[str], *, limit: int, now: datetime.datetime | None = None, **who) -> list:
+    compiled = _compiled(kind, connection.vendor, _shape(words), limit, **who)
+    return compiled.run(_slot_values(words, now=now))
+
+
+def network_search(words: list[str], *, limit: int) -> list[Network]:
+    """Active networks by name, short name and description, with their parent's name."""
+    return _hits("networks", words, limit=limit)
+
+
+def institution_search(words: list[str], *, limit: int) -> list[Institution]:
+    """Active institutions by name and street (all public), with their type's name."""
+    return _hits("institutions", words, limit=limit)
+
+
 @dataclass(frozen=True)
 class PersonHit:
     """A person found by name: the projection, and the roles that are public anyway."""
@@ -261,35 +487,25 @@ class PersonHit:
 
 
 def person_search(
-    words: list[str], folded_query: str, *, audience: Audience, limit: int, day: datetime.date | None = None
+    words: list[str], *, audience: Audience, limit: int, day: datetime.date | None = None
 ) -> list[PersonHit]:
     """People whose visible name matches, projected for ``audience``, with the speaker roles
     they hold (which every network page shows)."""
     day = day or timezone.localdate()
-    people = Person.objects.filter(_name_visible_to(audience, day=day))
-    people = _ranked(
-        people,
-        words,
-        name=F("search_name"),
-        text=F("search_name"),
-        folded_query=folded_query,
-        then=("family_name", "given_name", "pk"),
-        stems=False,
+    # The day decides only which members share a network with a member.
+    people = _hits("people", words, limit=limit, audience=audience, day=day if audience.network_ids else None)
+    leading = Prefetch(
+        "memberships",
+        queryset=Membership.objects.active(day)
+        .leading()
+        .filter(network__is_active=True)
+        .select_related("network")
+        .order_by("network__name", "role"),
+        to_attr="search_leading",
     )
-    people = people_for_projection(people)
-    people = people.prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.active(day)
-            .leading()
-            .filter(network__is_active=True)
-            .select_related("network")
-            .order_by("network__name", "role"),
-            to_attr="search_leading",
-        )
-    )
+    prefetch_related_objects(people, *projection_prefetches(), leading)
     hits = []
-    for person in people[:limit]:
+    for person in people:
         view = project_person(person, audience, today=day)
         # The projection has the last word: a name it hides is never a hit.
         if view.name is not None:
@@ -297,61 +513,30 @@ def person_search(
     return hits
 
 
-def meeting_search(
-    words: list[str], folded_query: str, *, user, limit: int, now: datetime.datetime | None = None
-) -> list[Meeting]:
+def meeting_search(words: list[str], *, user, limit: int, now: datetime.datetime | None = None) -> list[Meeting]:
     """Meetings by title and network name: public ones, and internal ones of the networks
     ``user`` is a member of (all of them for Sozialplanung). Upcoming first, soonest first;
     then past ones, latest first."""
-    now = now or timezone.now()
     roles = user_roles(user)
-    meetings = Meeting.objects.filter(network__is_active=True)
-    if not roles.is_sozialplanung:
-        meetings = meetings.filter(Q(visibility=MeetingVisibility.PUBLIC) | in_networks(roles.member_network_ids))
-    meetings = meetings.select_related("network")
-    past = Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
-    meetings = meetings.annotate(is_past=past)
-    upcoming_start = Case(When(end__gte=now, then=F("start"))).asc(nulls_last=True)
-    meetings = _ranked(
-        meetings,
+    network_ids = frozenset() if roles.is_sozialplanung else roles.member_network_ids
+    return _hits(
+        "meetings",
         words,
-        name=F("search_name"),
-        text=Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField()),
-        folded_query=folded_query,
-        then=("is_past", upcoming_start, F("start").desc(), "pk"),
-        text_filter=_meeting_text_filter(words),
+        limit=limit,
+        now=now or timezone.now(),
+        sozialplanung=roles.is_sozialplanung,
+        network_ids=network_ids,
     )
-    return list(meetings[:limit])
 
 
-def area_search(words: list[str], folded_query: str, *, limit: int) -> list[Area]:
-    """Areas by name or official number."""
-    areas = Area.objects.select_related("parent")
-    areas = _ranked(
-        areas,
-        words,
-        name=F("search_name"),
-        text=F("search_text"),
-        folded_query=folded_query,
-        then=("level", "code", "pk"),
-        stems=False,
-    )
-    return list(areas[:limit])
+def area_search(words: list[str], *, limit: int) -> list[Area]:
+    """Areas by name or official number, with their parent's name."""
+    return _hits("areas", words, limit=limit)
 
 
-def street_search(words: list[str], folded_query: str, *, limit: int) -> list[Street]:
+def street_search(words: list[str], *, limit: int) -> list[Street]:
     """Rows of the street index whose name matches, with their Lebensraum."""
-    streets = Street.objects.select_related("area")
-    streets = _ranked(
-        streets,
-        words,
-        name=F("search_name"),
-        text=F("search_name"),
-        folded_query=folded_query,
-        then=("name", "number_from", "pk"),
-        stems=False,
-    )
-    return list(streets[:limit])
+    return _hits("streets", words, limit=limit)
 
 
 @dataclass
@@ -505,14 +690,13 @@ def _search(*, query: str, user, audience: Audience, limit: int, kinds: tuple[st
     words = fold_words(query[:QUERY_MAX_LENGTH])
     if not words:
         return results
-    folded_query = " ".join(words)
     finders = {
-        "networks": lambda n: network_search(words, folded_query, limit=n),
-        "institutions": lambda n: institution_search(words, folded_query, limit=n),
-        "people": lambda n: person_search(words, folded_query, audience=audience, limit=n),
-        "meetings": lambda n: meeting_search(words, folded_query, user=user, limit=n),
-        "areas": lambda n: area_search(words, folded_query, limit=n),
-        "streets": lambda n: street_search(words, folded_query, limit=n),
+        "networks": lambda n: network_search(words, limit=n),
+        "institutions": lambda n: institution_search(words, limit=n),
+        "people": lambda n: person_search(words, audience=audience, limit=n),
+        "meetings": lambda n: meeting_search(words, user=user, limit=n),
+        "areas": lambda n: area_search(words, limit=n),
+        "streets": lambda n: street_search(words, limit=n),
     }
     streets: list[Street] | None = None
     for kind in KINDS:

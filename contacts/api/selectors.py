@@ -43,11 +43,25 @@ def person_list(audience: Audience) -> QuerySet[Person]:
     return people_for_projection(people_named_for(audience)).order_by("family_name", "given_name", "pk")
 
 
+# What ``InstitutionSerializer`` shows of an institution and of the rows it points to (a
+# list reads 50 of them: not the search columns, the coordinates, the opening hours, nor
+# the area's description).
+INSTITUTION_SHOWN = (
+    *("name", "slug", "street", "postal_code", "city", "website", "email", "phone"),
+    *("accessibility", "accessibility_notes", "updated_at"),
+    *("type__name", "type__slug", "type__category__name"),
+    *("umbrella__name", "umbrella__short_name", "umbrella__website"),
+    *("area__level", "area__code", "area__name", "area__slug"),
+)
+
+
 def institution_list() -> QuerySet[Institution]:
-    """Active institutions (the ones with a public page) with type, category, umbrella and area."""
+    """Active institutions (the ones with a public page) with type, category, umbrella and
+    area, only what the API shows of them (the viewset only reads)."""
     return (
         Institution.objects.filter(is_active=True)
         .select_related("type__category", "umbrella", "area")
+        .only(*INSTITUTION_SHOWN)
         .order_by("name", "pk")
     )
 

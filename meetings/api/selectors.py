@@ -69,20 +69,72 @@ def documents_visible(network_ids: frozenset[int] | None) -> QuerySet[MeetingDoc
     return MeetingDocument.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
 
 
-def meetings_visible(user) -> QuerySet[Meeting]:
+# What ``MeetingSerializer`` shows of a meeting and of the rows it points to (the network,
+# the series only to decide whether it is seen, the place, the minutes).
+MEETING_SHOWN = (
+    "uid",
+    "title",
+    "network__kind",
+    "network__name",
+    "network__short_name",
+    "network__slug",
+    "series__visibility",
+    "start",
+    "end",
+    "status",
+    "visibility",
+    "sequence",
+    "cancellation_reason",
+    "edited_by_hand",
+    "moved_from",
+    "institution__name",
+    "institution__slug",
+    "institution__street",
+    "institution__postal_code",
+    "institution__city",
+    "address",
+    "room",
+    "accessibility_notes",
+    "online_url",
+    "created_at",
+    "updated_at",
+    *(
+        f"minutes__{name}"
+        for name in ("text", "text_html", "file", "visibility", "published_at", "notice_version", "updated_at")
+    ),
+)
+NETWORK_SHOWN = ("id", "kind", "name", "short_name", "slug")
+
+
+def meetings_visible(user, *, shown_only: bool = False) -> QuerySet[Meeting]:
     """Meetings ``user`` may see, with network, series, place, minutes, the visible agenda
-    (``visible_agenda_items``) and documents (``visible_documents``), soonest first."""
+    (``visible_agenda_items``) and documents (``visible_documents``), soonest first.
+
+    ``shown_only``: only the columns a meeting's representation shows, for reading (the
+    list, one meeting), never for a write, which would load the rest row by row. A page of
+    50 meetings otherwise reads and builds every column of each meeting, network, series
+    and place, and of every partner network.
+    """
     network_ids = networks_seen_internally(user)
     public = Q(visibility=Visibility.PUBLIC)
     agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
     seen = Q() if network_ids is None else public | in_networks(network_ids)
     documents = documents_visible(network_ids).order_by("position", "pk")
+    partners = Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk"))
+    meetings = Meeting.objects.filter(seen)
+    if shown_only:
+        # As a list (``Meeting.partner_list``), never written to.
+        partners = Prefetch(
+            "partner_networks",
+            queryset=Network.objects.only(*NETWORK_SHOWN).order_by("name", "pk"),
+            to_attr="partner_list",
+        )
+        meetings = meetings.only(*MEETING_SHOWN)
     return (
-        Meeting.objects.filter(seen)
-        .select_related("network", "series", "institution", "minutes")
+        meetings.select_related("network", "series", "institution", "minutes")
         .prefetch_related(
             Prefetch("agenda_items", queryset=agenda.order_by("position", "pk"), to_attr="visible_agenda_items"),
-            Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk")),
+            partners,
             Prefetch("documents", queryset=documents, to_attr="visible_documents"),
         )
         .order_by("start", "pk")

@@ -21,6 +21,7 @@ from contacts.api.serializers import (
     NetworkSummarySerializer,
     PageUrls,
     PersonViewSerializer,
+    RowsMixin,
 )
 from contacts.models import Institution, Membership, Network
 from contacts.text import SingleLineSerializerField
@@ -73,7 +74,7 @@ class LocalTimeField(serializers.TimeField):
         return super().to_internal_value(value)
 
 
-class LocationSerializer(serializers.Serializer):
+class LocationSerializer(RowsMixin, serializers.Serializer):
     """Where a meeting takes place (OParl: Location)."""
 
     institution = InstitutionSummarySerializer(allow_null=True)
@@ -84,7 +85,7 @@ class LocationSerializer(serializers.Serializer):
     description = serializers.CharField(source="location_text", help_text="Ort und Raum in einer Zeile")
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(RowsMixin, serializers.ModelSerializer):
     meeting = serializers.UUIDField(source="meeting.uid", read_only=True)
     text_html = serializers.CharField(read_only=True, help_text="Der Text als bereinigtes HTML")
     result = serializers.CharField(
@@ -113,7 +114,7 @@ class NestedAgendaItemSerializer(AgendaItemSerializer):
         fields = ["id", "position", "title", "text", "text_html", "is_public", "result", "result_html"]
 
 
-class MinutesSerializer(serializers.ModelSerializer):
+class MinutesSerializer(RowsMixin, serializers.ModelSerializer):
     file = serializers.SerializerMethodField()
     is_published = serializers.BooleanField(read_only=True)
 
@@ -144,7 +145,7 @@ class MinutesSerializer(serializers.ModelSerializer):
         )
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(RowsMixin, serializers.ModelSerializer):
     """A document of a meeting or agenda item (OParl: File, as Meeting.auxiliaryFile and
     AgendaItem.auxiliaryFile)."""
 
@@ -197,7 +198,7 @@ def minutes_visible_to(request, meeting: Meeting) -> Minutes | None:
     return minutes if user is not None and user.has_perm("meetings.view_internal_meetings", meeting) else None
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(RowsMixin, serializers.ModelSerializer):
     """A meeting as the requester may see it; internal agenda items only for members.
 
     ``network`` is the host; ``networks`` every network the meeting belongs to (OParl's

@@ -160,7 +160,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
     action_perms = {"answer": ANSWER, "attendances": MANAGE, "guests": MANAGE}
 
     def get_queryset(self):
-        return selectors.meetings_visible(self.request.user)
+        # Reading needs only what the representation shows; the writes get whole rows.
+        reading = self.action in ("list", "retrieve")
+        return selectors.meetings_visible(self.request.user, shown_only=reading)
 
     def create(self, request, *args, **kwargs):
         network = self.network_for_create()

@@ -525,6 +525,21 @@ def test_api_creates_joint_meeting_and_lists_its_networks(client, joint):
     assert [row["uid"] for row in listed["results"]] == [data["uid"]]
 
 
+def test_api_meeting_list_shows_an_internal_joint_meeting_with_its_networks_only_to_their_members(client, joint):
+    """The list reads the partners as a prefetched list; they still decide who sees the
+    internal meeting, and they are listed after the host."""
+    schedule(joint, visibility=Visibility.MEMBERS)
+
+    def listed(user) -> list:
+        rows = client.get("/api/v1/meetings/", headers=auth_headers(user)).json()["results"]
+        return [([network["slug"] for network in row["networks"]], row["joint"]) for row in rows]
+
+    assert (listed(joint["partner_member"]), listed(joint["neither"])) == (
+        [(["stk-eilendorf", "oag-eilendorf-rothe-erde"], True)],
+        [],
+    )
+
+
 def test_api_refuses_partner_the_speaker_does_not_lead(client, joint):
     body = {
         "network": "stk-eilendorf",

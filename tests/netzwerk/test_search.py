@@ -186,6 +186,35 @@ def test_search_shows_internal_meetings_only_to_members(client):
     assert (anonymous, other_member, own_member) == ([], [], ["Interne Vorbereitung"])
 
 
+def test_search_after_a_member_still_hides_internal_meetings_from_anonymous_visitors(client):
+    """The SQL of a search is kept per shape of the query: what a member's search was built
+    with (her networks) must never answer the next visitor's search of the same shape."""
+    network = NetworkFactory(name="Stadtteilkonferenz Preuswald")
+    MeetingFactory(network=network, title="Interne Vorbereitung", visibility=MeetingVisibility.MEMBERS)
+    member = PersonFactory(user=UserFactory())
+    MembershipFactory(network=network, person=member)
+    client.force_login(member.user)
+    own_member = api_names(client, "Vorbereitung", "meetings")
+    client.logout()
+
+    anonymous = api_names(client, "Vorbereitung", "meetings")
+    page = client.get("/suche/", {"q": "Vorbereitung"}).content.decode()
+
+    assert (own_member, anonymous, "Interne Vorbereitung" in page) == (["Interne Vorbereitung"], [], False)
+
+
+def test_search_of_the_same_shape_finds_each_query_its_own_hits(client):
+    """Queries with as many words of the same lengths share their SQL; each still finds what
+    its own words match, and an underscore is a letter, not a wildcard."""
+    NetworkFactory(name="Stadtteilkonferenz Preuswald")
+    NetworkFactory(name="Stadtteilkonferenz Eilendorf")
+    NetworkFactory(name="Netzwerk Ost")
+
+    found = [api_names(client, query, "networks") for query in ("preuswald", "eilendorf", "ost", "o_t")]
+
+    assert found == [["Stadtteilkonferenz Preuswald"], ["Stadtteilkonferenz Eilendorf"], ["Netzwerk Ost"], []]
+
+
 # --- privacy --------------------------------------------------------------------------
 
 
@@ -238,6 +267,19 @@ def test_search_finds_a_members_only_name_for_members_of_the_same_network(client
     client.force_login(colleague.user)
 
     assert api_names(client, "Mitgliedsfrau", "people") == ["Gertrud Mitgliedsfrau"]
+
+
+def test_search_after_a_colleague_still_hides_a_members_only_name_from_anonymous_visitors(client, members_only_person):
+    colleague = PersonFactory(user=UserFactory())
+    MembershipFactory(network=members_only_person.memberships.get().network, person=colleague)
+    client.force_login(colleague.user)
+    colleague_found = api_names(client, "Mitgliedsfrau", "people")
+    client.logout()
+
+    anonymous = api_names(client, "Mitgliedsfrau", "people")
+    page = client.get("/suche/", {"q": "Mitgliedsfrau"}).content.decode()
+
+    assert (colleague_found, anonymous, "Gertrud" in page) == (["Gertrud Mitgliedsfrau"], [], False)
 
 
 def test_search_finds_a_public_name_with_the_roles_and_only_consented_affiliations(client):
