@@ -380,6 +380,9 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS",
 # seconds (a slow relay) queues the rest anew, well before CELERY_TASK_SOFT_TIME_LIMIT.
 NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=50)
 NOTIFICATIONS_SEND_BATCH_SECONDS = env.float("NOTIFICATIONS_SEND_BATCH_SECONDS", default=20.0)
+# The sweep asks owners of stale entries („Sind Ihre Angaben noch aktuell?“) at most this
+# often (staleness is counted in months); sooner while a backlog is being worked off.
+NOTIFICATIONS_ENTRY_CHECK_SECONDS = env.float("NOTIFICATIONS_ENTRY_CHECK_SECONDS", default=3600.0)
 # The weekly digest goes out on Mondays from this hour (Europe/Berlin).
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
 NOTIFICATIONS_MAIL_TEMPLATE_DIRS = env.list("NOTIFICATIONS_MAIL_TEMPLATE_DIRS", default=[])

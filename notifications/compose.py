@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import logging
 import re
 from email.utils import parseaddr
 
@@ -35,6 +36,8 @@ from meetings.recurrence import BERLIN, weekday_names
 from meetings.tokens import answer_paths, guest_cancel_path, poll_vote_path
 from notifications import mail, selectors, tokens
 from notifications.models import AddressOptOut, Delivery, Kind, Rundmail, Subject
+
+logger = logging.getLogger(__name__)
 
 # A reminder whose moment passed longer ago than this (an outage) is not sent late.
 LATE_LIMIT = datetime.timedelta(hours=6)
@@ -113,30 +116,83 @@ def _person_message(
     delivery: Delivery,
     person,
     context: dict,
+    personal: dict | None = None,
+    group: tuple | None = None,
+    reads: selectors.MailReads | None = None,
     calendar: mail.Calendar | None = None,
     attachments: tuple[mail.Attachment, ...] = (),
 ):
-    """Render and wrap a mail to a person, with the RFC 8058 one-click unsubscribe headers."""
+    """Render and wrap a mail to a person, with the RFC 8058 one-click unsubscribe headers.
+
+    ``personal`` are the values that are the person's own besides the name and the
+    preference links (their answer links, a Rundmail's text with their salutation);
+    ``context`` is what every mail of ``group`` shows alike. Sent by a send task
+    (``reads.merging``) without calendar or files, the mails of a group are written from
+    one form (``mail.Form``) instead of one rendering and ``EmailMessage`` each.
+    """
     address = person_mail_address(person)
     if not address:
         return Outcome(Delivery.State.SKIPPED, str(_("Die Person hat keine E-Mail-Adresse.")))
     language = _language(person)
-    context = {**_base_context(person=person, kind=delivery.kind), **context}
-    subject, body = mail.render(kind=delivery.kind, language=language, context=context)
+    personal = {**_base_context(person=person, kind=delivery.kind), **(personal or {})}
+    message_id = message_id_of(delivery)
+    headers = {
+        "List-Unsubscribe": f"<{personal['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": "Netzwerk Aachen <benachrichtigungen.netzwerk.aachen.de>",
+    }
+    if (
+        group is not None
+        and reads is not None
+        and reads.merging
+        and calendar is None
+        and not attachments
+        and not personal.keys() & context.keys()
+    ):
+        form = reads.once(
+            ("mail-form", delivery.kind, language, group),
+            lambda: _form(kind=delivery.kind, language=language, context=context, personal=personal, headers=headers),
+        )
+        ready = None
+        if form is not None:
+            ready = form.outgoing(
+                context=context,
+                values=personal,
+                to=address,
+                to_name=person.full_name,
+                message_id=message_id,
+                headers=headers,
+            )
+        if ready is not None:
+            return ready
+    subject, body = mail.render(kind=delivery.kind, language=language, context={**personal, **context})
     return mail.message_build(
         subject=subject,
         body=body,
         to=address,
         to_name=person.full_name,
-        message_id=message_id_of(delivery),
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": "Netzwerk Aachen <benachrichtigungen.netzwerk.aachen.de>",
-        },
+        message_id=message_id,
+        headers=headers,
         calendar=calendar,
         attachments=attachments,
     )
+
+
+def _form(*, kind: str, language: str, context: dict, personal: dict, headers: dict) -> mail.Form | None:
+    """The group's form, or ``None`` when its template cannot be rendered with stand-ins:
+    then every mail goes the general way, which fails the row where the template is wrong."""
+    try:
+        return mail.Form(
+            kind=kind,
+            language=language,
+            context=context,
+            personal=tuple(personal),
+            headers=headers,
+            personal_headers=("List-Unsubscribe",),
+        )
+    except Exception:
+        logger.warning("No form for %s mails in %s; they are rendered one by one", kind, language, exc_info=True)
+        return None
 
 
 def _invitation_papers(meeting: Meeting, *, language: str, reads: selectors.MailReads):
@@ -170,12 +226,18 @@ def _invitation_papers(meeting: Meeting, *, language: str, reads: selectors.Mail
     return listed, tuple(attachments)
 
 
-def _meeting_context(meeting: Meeting, *, person, language: str, reads: selectors.MailReads) -> dict:
+def _meeting_context(meeting: Meeting, *, language: str, reads: selectors.MailReads) -> dict:
     # The meeting's part is the same in every member's mail: worked out once per batch and
     # language (a reminder to 500 members formatted its date and agenda 500 times).
-    shared = reads.once(("meeting-context", meeting.pk, language), lambda: _meeting_shared(meeting, language=language))
+    return dict(
+        reads.once(("meeting-context", meeting.pk, language), lambda: _meeting_shared(meeting, language=language))
+    )
+
+
+def _answer_links(meeting: Meeting, *, person) -> dict:
+    """The member's own links of a meeting mail: „zusagen“ and „absagen“."""
     paths = answer_paths(meeting_id=meeting.pk, person_id=person.pk, answers=("zusage", "absage"))
-    return {**shared, "yes_url": settings.SITE_URL + paths["zusage"], "no_url": settings.SITE_URL + paths["absage"]}
+    return {"yes_url": settings.SITE_URL + paths["zusage"], "no_url": settings.SITE_URL + paths["absage"]}
 
 
 def _meeting_shared(meeting: Meeting, *, language: str) -> dict:
@@ -290,7 +352,7 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
             # reminder follows it, never the other way round.
             return now + INVITATION_WAIT
     language = _language(person)
-    context = _meeting_context(meeting, person=person, language=language, reads=reads)
+    context = _meeting_context(meeting, language=language, reads=reads)
     context["reason"] = meeting.cancellation_reason if kind == Kind.CANCELLATION else ""
     context["changes"] = _changes(delivery.details, language) if kind == Kind.CHANGE else []
     attachments = ()
@@ -298,14 +360,21 @@ def _meeting_mail(*, delivery: Delivery, person, now: datetime.datetime, reads: 
         context["documents"], attachments = _invitation_papers(meeting, language=language, reads=reads)
         context["attached"] = bool(attachments)
     calendar = None
-    address = person_mail_address(person)
-    if address and kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION):
+    address = person_mail_address(person) if kind in (Kind.INVITATION, Kind.CHANGE, Kind.CANCELLATION) else ""
+    if address:
         method = "CANCEL" if kind == Kind.CANCELLATION else "REQUEST"
         calendar = _calendar(
             meeting, method=method, address=address, name=person.full_name, language=language, reads=reads
         )
     return _person_message(
-        delivery=delivery, person=person, context=context, calendar=calendar, attachments=attachments
+        delivery=delivery,
+        person=person,
+        context=context,
+        personal=_answer_links(meeting, person=person),
+        group=("meeting", meeting.pk),
+        reads=reads,
+        calendar=calendar,
+        attachments=attachments,
     )
 
 
@@ -846,8 +915,6 @@ def _rundmail_message(
     slug = network.slug
     context = {
         "network": network.name,
-        "subject": rundmail_fill(rundmail.subject, person=person, network_name=network.name),
-        "body": rundmail_fill(rundmail.body, person=person, network_name=network.name),
         "author": rundmail.author.full_name if rundmail.author_id else "",
         "institution": rundmail.institution.name if rundmail.institution_id else "",
         # A member's proposal, approved by the speakers: signed as the member's notice.
@@ -862,17 +929,33 @@ def _rundmail_message(
         ],
         "archive_url": settings.SITE_URL + reverse("rundmail:archive", args=[slug]),
     }
-    message = _person_message(delivery=delivery, person=person, context=context)
-    if isinstance(message, Outcome) or not attached or not attach:
-        return message
-    for attachment in attachments:
-        if reads is not None:
-            content = reads.attachment_bytes(attachment)
-        else:
-            with attachment.file.open("rb") as handle:
-                content = handle.read()
-        message.attach(attachment.name, content, attachment.mime)
-    return message
+    # The text with this member's salutation: their own part of the mail.
+    personal = {
+        "subject": rundmail_fill(rundmail.subject, person=person, network_name=network.name),
+        "body": rundmail_fill(rundmail.body, person=person, network_name=network.name),
+    }
+    files: tuple[mail.Attachment, ...] = ()
+    if attached and attach and person_mail_address(person):
+        files = tuple(
+            mail.Attachment(attachment.name, _rundmail_attachment_bytes(attachment, reads), attachment.mime)
+            for attachment in attachments
+        )
+    return _person_message(
+        delivery=delivery,
+        person=person,
+        context=context,
+        personal=personal,
+        group=("rundmail", rundmail.pk),
+        reads=reads,
+        attachments=files,
+    )
+
+
+def _rundmail_attachment_bytes(attachment, reads: selectors.MailReads | None) -> bytes:
+    if reads is not None:
+        return reads.attachment_bytes(attachment)
+    with attachment.file.open("rb") as handle:
+        return handle.read()
 
 
 def rundmail_preview(*, rundmail: Rundmail, person, now: datetime.datetime) -> dict:

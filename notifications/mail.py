@@ -23,11 +23,12 @@ from email.generator import BytesGenerator
 from email.message import Message
 from email.mime.text import MIMEText
 from email.policy import Compat32
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT, forbid_multi_line_headers
 from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import translation
 
@@ -61,6 +62,10 @@ def _engine(dirs: tuple[str, ...]) -> Engine:
 
 def render(*, kind: str, language: str, context: dict) -> tuple[str, str]:
     """Subject and body of the mail ``kind`` in ``language`` (German if none exists)."""
+    return _subject_and_body(_rendered(kind=kind, language=language, context=context))
+
+
+def _rendered(*, kind: str, language: str, context: dict) -> str:
     language = language if language in LANGUAGES else "de"
     dirs = (*getattr(settings, "NOTIFICATIONS_MAIL_TEMPLATE_DIRS", ()), str(MAIL_TEMPLATES))
     engine = _engine(tuple(str(folder) for folder in dirs))
@@ -69,7 +74,11 @@ def render(*, kind: str, language: str, context: dict) -> tuple[str, str]:
     except TemplateDoesNotExist:
         template = engine.get_template(f"de/{kind}.txt")
     with translation.override(language):
-        text = template.render(Context(context, autoescape=False))
+        return template.render(Context(context, autoescape=False))
+
+
+def _subject_and_body(text: str) -> tuple[str, str]:
+    """The first line of a rendered template is the subject, the rest the body."""
     subject, _, body = text.lstrip("\n").partition("\n")
     return subject.strip(), body.strip("\n") + "\n"
 
@@ -104,7 +113,7 @@ def message_build(
     """A Django ``EmailMessage`` with our headers, the ``.ics`` (if any) as a
     ``text/calendar; method=…`` part, which mail clients offer to add to the calendar, and
     ``attachments`` after it, as parts of their own."""
-    recipient = f'"{to_name.replace(chr(34), "")}" <{to}>' if to_name else to
+    recipient = _recipient(to, to_name)
     message = EmailMessage(
         subject=subject,
         body=body,
@@ -124,6 +133,10 @@ def message_build(
     return message
 
 
+def _recipient(to: str, to_name: str) -> str:
+    return f'"{to_name.replace(chr(34), "")}" <{to}>' if to_name else to
+
+
 class _QuickFolding(Compat32):
     """compat32, the policy Django's messages are written with, minus the cost of folding a
     header that needs none.
@@ -131,22 +144,23 @@ class _QuickFolding(Compat32):
     compat32 passes every header through ``email.header.Header`` to fold it, which for a
     short ASCII line splits it into chunks and joins them again, unchanged: for thousands
     of mails a minute that was a good part of the work of writing one. Such a line is
-    written as it is; every other header goes the usual way.
+    written as it is. A longer printable ASCII value without a place to fold (no space,
+    comma or semicolon: a List-Unsubscribe link, a long Message-ID) goes whole onto the
+    next line, as ``Header`` puts it. Every other header goes the usual way.
     """
 
     def _fold(self, name, value, sanitize):
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and len(name) + 2 + len(value) <= self.max_line_length
-            and not any(character in value for character in "\r\n\t")
-            and "  " not in value
-        ):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and value.isascii() and value.isprintable():
+            if len(name) + 2 + len(value) <= self.max_line_length and "  " not in value:
+                return f"{name}: {value}{self.linesep}"
+            if not any(character in value for character in " ,;"):
+                return f"{name}: {self.linesep} {value}{self.linesep}"
         return super()._fold(name, value, sanitize)
 
 
 QUICK_FOLDING = _QuickFolding()
+# The same, with the line ends of the wire (``flatten`` asks its generator for them).
+_WIRE_FOLDING = QUICK_FOLDING.clone(linesep="\r\n")
 
 
 def flatten(message: Message) -> bytes:
@@ -314,7 +328,8 @@ def relay_reset() -> None:
 class Outgoing:
     """A message ready for the relay: its envelope and, for SMTP, its bytes."""
 
-    message: EmailMessage
+    # None for a mail written from a group's form (``Form``): SMTP only, bytes alone.
+    message: EmailMessage | None
     sender: str
     recipient: str
     data: bytes | None
@@ -326,6 +341,140 @@ def outgoing(message: EmailMessage) -> Outgoing:
     data = flatten(message.message()) if settings.EMAIL_BACKEND == SMTP_BACKEND else None
     # The envelope holds bare addresses; the headers keep the display names.
     return Outgoing(message, parseaddr(message.from_email)[1], parseaddr(message.recipients()[0])[1], data)
+
+
+# A group's mails from one form ------------------------------------------------------
+
+# Stand-ins for what is each recipient's own while a group's form is rendered: a name
+# between two characters of Unicode's private use area, which no template or typed text
+# makes. The second set differs at both ends, in case and in length, so that a template
+# that changes a recipient's value (``|upper``, ``|slice``, ``|truncatechars``) or measures
+# it (``|length``) shows in the comparison of the two renderings.
+_STAND_IN = re.compile("\ue000([a-z_]+)\ue001")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+# Per recipient: the rest of the header block is the group's.
+_OWN_HEADERS = ("Content-Transfer-Encoding", "Subject", "To", "Date", "Message-ID")
+
+
+def _stand_ins(names, *, second: bool = False) -> dict[str, str]:
+    if second:
+        return {name: f"\ue002{name.upper()}Zz\ue003" for name in names}
+    return {name: f"\ue000{name}\ue001" for name in names}
+
+
+class Form:
+    """The mail of a group of recipients (a reminder in one language, a Rundmail), rendered
+    once with stand-ins for what is each recipient's own — the name, the signed links,
+    the unsubscribe header — and written out per recipient by putting their values in
+    (``outgoing``): the bytes ``render``, ``message_build`` and ``flatten`` make, without
+    a template rendering, an ``EmailMessage`` and its flattening per mail (most of the work
+    of sending one). Plain text mails only: one with a calendar or files goes the general
+    way.
+
+    Only what a template shows as it is can be put in afterwards: it is rendered with two
+    sets of stand-ins, and unless the second set put into the first rendering gives the
+    second rendering, the form is not used (``usable``) and each mail is rendered on its
+    own. The header block is Django's, from a message made once with stand-ins.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        language: str,
+        context: dict,
+        personal: tuple[str, ...],
+        headers: dict[str, str],
+        personal_headers: tuple[str, ...],
+    ) -> None:
+        self.context = context
+        self.fixed_headers = {name: value for name, value in headers.items() if name not in personal_headers}
+        self.header_names = tuple(headers)
+        self.personal = personal
+        self.personal_headers = personal_headers
+        first = _rendered(kind=kind, language=language, context={**context, **_stand_ins(personal)})
+        second = _rendered(kind=kind, language=language, context={**context, **_stand_ins(personal, second=True)})
+        # Literal text and names of values in turn: "Guten Tag ", "name", ",\n\n…".
+        self.pieces = _STAND_IN.split(first)
+        self.usable = (
+            all(name in personal for name in self.pieces[1::2])
+            and self._text(_stand_ins(personal, second=True)) == second
+        )
+        stand_in = message_build(
+            subject="-",
+            body="-\n",
+            to="stand-in@example.org",
+            to_name="",
+            message_id="<stand-in@example.org>",
+            headers=headers,
+        ).message()
+        own = (*_OWN_HEADERS, *personal_headers)
+        self.header_block: list[bytes | str] = [
+            name if name in own else _WIRE_FOLDING.fold_binary(name, value) for name, value in stand_in.raw_items()
+        ]
+        self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self.written: dict[tuple[str, str], bytes] = {}
+
+    def _text(self, values: dict[str, str]) -> str:
+        pieces = list(self.pieces)
+        pieces[1::2] = [values[name] for name in pieces[1::2]]
+        return "".join(pieces)
+
+    def _header(self, name: str, value: str) -> bytes:
+        """A header as ``SafeMIMEText`` stores it and ``flatten`` writes it."""
+        return _WIRE_FOLDING.fold_binary(*forbid_multi_line_headers(name, value, "utf-8"))
+
+    def _header_shared(self, name: str, value: str) -> bytes:
+        """``_header`` for a value many mails of the group share (the subject): once each."""
+        key = (name, value)
+        if key not in self.written:
+            self.written[key] = self._header(name, value)
+        return self.written[key]
+
+    def outgoing(
+        self, *, context: dict, values: dict[str, str], to: str, to_name: str, message_id: str, headers: dict
+    ) -> Outgoing | None:
+        """The mail to one recipient ready for the relay, or ``None`` where it must go the
+        general way: the form is not usable, was made for other shared values or headers,
+        the relay is not SMTP, a value is empty (a template may ask ``{% if name %}``), or
+        a line is too long for 8bit (Django then writes quoted-printable)."""
+        if (
+            not self.usable
+            or settings.EMAIL_BACKEND != SMTP_BACKEND
+            or context != self.context
+            or tuple(headers) != self.header_names
+            or any(headers[name] != value for name, value in self.fixed_headers.items())
+            or tuple(values) != self.personal
+            or not all(isinstance(value, str) and value for value in values.values())
+        ):
+            return None
+        subject, body = _subject_and_body(self._text(values))
+        if any(
+            len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT for line in body.splitlines()
+        ):
+            return None
+        recipient = _recipient(to, to_name)
+        own = {
+            # What ``email.encoders.encode_7or8bit`` decides for Django's utf-8 text part.
+            "Content-Transfer-Encoding": "7bit" if body.isascii() else "8bit",
+            "Subject": subject,
+            "To": recipient,
+            # As Django dates each message it writes.
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            "Message-ID": message_id,
+            **{name: headers[name] for name in self.personal_headers},
+        }
+        written = [
+            entry
+            if isinstance(entry, bytes)
+            else (self._header_shared if entry in ("Subject", "Content-Transfer-Encoding") else self._header)(
+                entry, own[entry]
+            )
+            for entry in self.header_block
+        ]
+        data = b"".join(written) + b"\r\n" + _NEWLINE.sub("\r\n", body).encode("utf-8")
+        # The envelope: the address itself (``to`` is a bare address; the header keeps the name).
+        return Outgoing(None, self.sender, to, data)
 
 
 def deliver(message: EmailMessage | Outgoing, *, check=None, meanwhile=None) -> None:

@@ -230,7 +230,8 @@ def _state_query(*, subject_type: str, network_ids: tuple[int, ...], day: dateti
     columns = [f"notification_preference__{name}" for name in STATE_PREFERENCE_FIELDS]
     queryset = Person.objects.filter(pk=_PERSON_STAND_IN)
     if subject_type == Subject.MEETING:
-        meeting = Meeting.objects.filter(pk=_SUBJECT_STAND_IN)
+        # Unordered: the meetings' default ordering only made PostgreSQL sort the one row.
+        meeting = Meeting.objects.filter(pk=_SUBJECT_STAND_IN).order_by()
         queryset = queryset.annotate(
             state_status=Subquery(meeting.values("status")[:1]),
             state_sequence=Subquery(meeting.values("sequence")[:1]),
@@ -264,10 +265,15 @@ class MailReads:
     batch costs a handful of queries whatever its size. The send service takes the reads
     right after claiming the rows, a moment before their mails leave.
 
-    ``rows`` are ``(person_id, subject_type, subject_id)`` of the rows to be sent.
+    ``rows`` are ``(person_id, subject_type, subject_id)`` of the rows to be sent; with
+    ``merging`` (a send task writing to an SMTP relay) the mails of a group are written from
+    one form (``compose._person_message``).
     """
 
-    def __init__(self, rows: Iterable[tuple[int | None, str, int]], *, day: datetime.date) -> None:
+    def __init__(
+        self, rows: Iterable[tuple[int | None, str, int]], *, day: datetime.date, merging: bool = False
+    ) -> None:
+        self.merging = merging
         rows = list(rows)
         person_ids = {person_id for person_id, _type, _id in rows if person_id is not None}
         meeting_ids = {subject_id for _person, subject_type, subject_id in rows if subject_type == Subject.MEETING}
@@ -294,8 +300,10 @@ class MailReads:
                 .prefetch_related("attachments")
                 .filter(pk__in=rundmail_ids)
             }
-        # A joint meeting's members are those of every network holding it.
-        network_ids = {pk for meeting in self._meetings.values() for pk in meeting.network_ids} | {
+        # A joint meeting's members are those of every network holding it (worked out once:
+        # every mail of the batch asks).
+        self._network_ids = {pk: tuple(sorted(meeting.network_ids)) for pk, meeting in self._meetings.items()}
+        network_ids = {pk for ids in self._network_ids.values() for pk in ids} | {
             rundmail.network_id for rundmail in self._rundmails.values()
         }
         # The attachments' bytes, read once per batch (a Rundmail to 500 members attaches
@@ -364,9 +372,13 @@ class MailReads:
         and Rundmails)."""
         return (network_id, person_id) in self._memberships
 
+    def meeting_network_ids(self, meeting_id: int) -> tuple[int, ...]:
+        """The ids of the networks holding the meeting (host and partners), sorted."""
+        return self._network_ids[meeting_id]
+
     def is_meeting_member(self, *, person_id: int, meeting: Meeting) -> bool:
         """Whether the person is a current member of any network of the meeting (host or partner)."""
-        return any((network_id, person_id) in self._memberships for network_id in meeting.network_ids)
+        return any((network_id, person_id) in self._memberships for network_id in self._network_ids[meeting.pk])
 
     def invitation_open(self, *, meeting_id: int, person_id: int) -> bool:
         """Whether the person's invitation to the meeting is planned but not yet out (read

@@ -9,7 +9,8 @@ and changes everything), after which the page asks the person to log in.
 import datetime
 
 from django.core import signing
-from django.urls import reverse
+
+from meetings.tokens import signed_path
 
 UNSUBSCRIBE_SALT = "netzwerk.notifications.unsubscribe"
 PREFERENCES_SALT = "netzwerk.notifications.preferences"
@@ -48,13 +49,11 @@ def preferences_token_read(token: str) -> int:
 
 
 def unsubscribe_path(*, person_id: int, kind: str) -> str:
-    return reverse(
-        "notifications:unsubscribe", kwargs={"token": unsubscribe_token_make(person_id=person_id, kind=kind)}
-    )
+    return signed_path("notifications:unsubscribe", unsubscribe_token_make(person_id=person_id, kind=kind))
 
 
 def preferences_path(*, person_id: int) -> str:
-    return reverse("notifications:preferences_by_token", kwargs={"token": preferences_token_make(person_id=person_id)})
+    return signed_path("notifications:preferences_by_token", preferences_token_make(person_id=person_id))
 
 
 def contact_copy_token_make(*, message_id: int) -> str:
@@ -69,7 +68,7 @@ def contact_copy_token_read(token: str) -> int:
 
 
 def contact_copy_path(*, message_id: int) -> str:
-    return reverse("notifications:contact_copy", kwargs={"token": contact_copy_token_make(message_id=message_id)})
+    return signed_path("notifications:contact_copy", contact_copy_token_make(message_id=message_id))
 
 
 ADDRESS_UNSUBSCRIBE_SALT = "netzwerk.notifications.address-unsubscribe"
@@ -89,6 +88,4 @@ def address_unsubscribe_token_read(token: str) -> str:
 
 
 def address_unsubscribe_path(*, address: str) -> str:
-    return reverse(
-        "notifications:address_unsubscribe", kwargs={"token": address_unsubscribe_token_make(address=address)}
-    )
+    return signed_path("notifications:address_unsubscribe", address_unsubscribe_token_make(address=address))

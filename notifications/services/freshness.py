@@ -18,7 +18,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,14 +31,16 @@ from contacts.selectors.freshness import (
     stale_people,
 )
 from meetings.recurrence import BERLIN
-from notifications.models import AddressOptOut, Delivery, Kind, Subject
+from notifications.models import AddressOptOut, Delivery, Kind, PeriodicRun, Subject
 from notifications.services.planning import _enqueue, _row
 
 logger = logging.getLogger(__name__)
 
-# At most this many entries of each kind are asked per sweep: the first run after going
-# live (every entry stale at once) spreads over a few minutes instead of one burst.
+# At most this many entries of each kind are asked per run: the first run after going live
+# (every entry stale at once) spreads over a few minutes instead of one burst.
 PER_SWEEP = 200
+# The ``PeriodicRun`` that records the last complete run (``entry_checks_plan_if_due``).
+ENTRY_CHECKS_RUN = "entry-checks"
 SUBJECT_OF = {Network: Subject.NETWORK, Institution: Subject.INSTITUTION, Person: Subject.PERSON}
 
 
@@ -70,8 +72,37 @@ def _owed(queryset, subject_type: str, kind: str, now: datetime.datetime):
     ).exclude(_asked(subject_type, Kind.ENTRY_CHECK_REMINDER))
 
 
-def plan_entry_checks(*, now: datetime.datetime) -> list[Delivery]:
-    """The checks and reminders owed now (rows, not saved; the sweep inserts them)."""
+def entry_checks_plan_if_due(*, now: datetime.datetime, last_run: PeriodicRun | None) -> list[Delivery]:
+    """The sweep's part for stale entries: ``plan_entry_checks`` if the last complete run
+    (``last_run``, read by the sweep with its own) is ``NOTIFICATIONS_ENTRY_CHECK_SECONDS``
+    or more away from ``now``, else nothing.
+
+    Staleness is counted in months, so an hour more before a check is planned changes
+    nothing for its owner, while its queries were a third of those of a sweep with nothing
+    due (every minute). A run that hit ``PER_SWEEP`` is not recorded as complete: the next
+    sweep goes on with the backlog. The distance counts either way, so that a replay at
+    past moments (the demo) asks as the sweeps did then. Side effects: the run's
+    ``PeriodicRun`` row (``last_run_at`` is ``now``).
+    """
+    interval = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_ENTRY_CHECK_SECONDS", 3600.0))
+    if last_run is not None and abs(now - last_run.last_run_at) < interval:
+        return []
+    rows, complete = plan_entry_checks(now=now)
+    if complete:
+        if last_run is None:
+            # A sweep beside this one may record it too: either record will do.
+            PeriodicRun.objects.bulk_create(
+                [PeriodicRun(name=ENTRY_CHECKS_RUN, last_run_at=now, run_count=1)], ignore_conflicts=True
+            )
+        else:
+            PeriodicRun.objects.filter(pk=last_run.pk).update(last_run_at=now, run_count=F("run_count") + 1)
+    return rows
+
+
+def plan_entry_checks(*, now: datetime.datetime) -> tuple[list[Delivery], bool]:
+    """The checks and reminders owed now (rows, not saved; the sweep inserts them), and
+    whether they are all (no kind of entry reached ``PER_SWEEP``)."""
+    complete = True
     before = stale_before(now)
     day = now.astimezone(BERLIN).date()
     rows: list[Delivery] = []
@@ -80,7 +111,11 @@ def plan_entry_checks(*, now: datetime.datetime) -> list[Delivery]:
     leaders = Membership.objects.active(day).leading().filter(network_id=OuterRef("pk"), person__isnull=False)
     networks = stale_networks(before=before).filter(Exists(leaders)).order_by("stand_at", "pk")
     for kind in (Kind.ENTRY_CHECK, Kind.ENTRY_CHECK_REMINDER):
-        for institution in _owed(institutions, Subject.INSTITUTION, kind, now)[:PER_SWEEP]:
+        owed_institutions = list(_owed(institutions, Subject.INSTITUTION, kind, now)[:PER_SWEEP])
+        owed_people = list(_owed(people, Subject.PERSON, kind, now)[:PER_SWEEP])
+        owed_networks = list(_owed(networks, Subject.NETWORK, kind, now)[:PER_SWEEP])
+        complete = complete and max(len(owed_institutions), len(owed_people), len(owed_networks)) < PER_SWEEP
+        for institution in owed_institutions:
             rows.append(
                 _row(
                     subject_type=Subject.INSTITUTION,
@@ -92,7 +127,7 @@ def plan_entry_checks(*, now: datetime.datetime) -> list[Delivery]:
                     now=now,
                 )
             )
-        for person in _owed(people, Subject.PERSON, kind, now)[:PER_SWEEP]:
+        for person in owed_people:
             rows.append(
                 _row(
                     subject_type=Subject.PERSON,
@@ -103,7 +138,6 @@ def plan_entry_checks(*, now: datetime.datetime) -> list[Delivery]:
                     now=now,
                 )
             )
-        owed_networks = list(_owed(networks, Subject.NETWORK, kind, now)[:PER_SWEEP])
         speakers: dict[int, set[int]] = {}
         for network_id, person_id in (
             Membership.objects.active(day)
@@ -125,7 +159,7 @@ def plan_entry_checks(*, now: datetime.datetime) -> list[Delivery]:
                 )
                 for person_id in sorted(speakers.get(network.pk, ()))
             ]
-    return rows
+    return rows, complete
 
 
 @transaction.atomic

@@ -832,22 +832,23 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
     „Protokoll veröffentlicht“, contact-form messages, invitations to accounts, the weekly
     digest, the notices of speaker terms ending, the mails to guests of open meetings
     (``guests.plan_guests``), the Rundmails whose moment has come, and „Sind Ihre Angaben
-    noch aktuell?“ with its reminder to owners of stale entries
-    (``freshness.plan_entry_checks``). Idempotent: rows that exist are not made again
+    noch aktuell?“ with its reminder to owners of stale entries, at most hourly
+    (``freshness.entry_checks_plan_if_due``). Idempotent: rows that exist are not made again
     (unique key), so overlapping or repeated sweeps do no harm.
 
     Side effects: ``Delivery``, ``MeetingNotice`` and ``Step`` rows; the ``sweep`` run with
     its watermark; after commit, one ``notifications.send`` task per batch of ready rows.
     """
     # Here, not at the top: the freshness module builds its rows with this module's helpers.
-    from notifications.services.freshness import plan_entry_checks
+    from notifications.services.freshness import ENTRY_CHECKS_RUN, entry_checks_plan_if_due
     from notifications.services.guests import plan_guests
     from notifications.services.rundmail import _plan_rundmails
 
     clock = timezone.now()
     now = now or clock
     with transaction.atomic():
-        run = PeriodicRun.objects.filter(name="sweep").first()
+        runs = {run.name: run for run in PeriodicRun.objects.filter(name__in=("sweep", ENTRY_CHECKS_RUN))}
+        run = runs.get("sweep")
         since = run.watermark - WATERMARK_MARGIN if run is not None and run.watermark else None
         rows = _plan_meetings(now=now, since=since)
         rows += _plan_reminders(now=now)
@@ -857,7 +858,7 @@ def notifications_sweep(*, now: datetime.datetime | None = None, limit: int = 20
         rows += _plan_account_invitations(now=now)
         rows += _plan_digest(now=now)
         rows += _plan_terms(now=now)
-        rows += plan_entry_checks(now=now)
+        rows += entry_checks_plan_if_due(now=now, last_run=runs.get(ENTRY_CHECKS_RUN))
         rows += plan_guests(now=now)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         # Written by the database itself (one INSERT … SELECT per Rundmail).

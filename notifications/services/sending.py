@@ -352,7 +352,9 @@ class _Sender:
         self.token = token
         self.day = day
         self.reads = selectors.MailReads(
-            [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed], day=day
+            [(delivery.person_id, delivery.subject_type, delivery.subject_id) for delivery in claimed],
+            day=day,
+            merging=settings.EMAIL_BACKEND == mail.SMTP_BACKEND,
         )
         # The next mail of the claim after each, and those decided ahead (``send``).
         self.following = {delivery.pk: after for delivery, after in itertools.pairwise(claimed)}
@@ -551,7 +553,7 @@ def _still_as_read(delivery: Delivery, reads: selectors.MailReads):
     network_ids: tuple[int, ...] = ()
     if delivery.subject_type == Subject.MEETING:
         try:
-            network_ids = tuple(sorted(reads.meeting(delivery.subject_id).network_ids))
+            network_ids = reads.meeting_network_ids(reads.meeting(delivery.subject_id).pk)
         except ObjectDoesNotExist:
             return None
     elif delivery.subject_type == Subject.RUNDMAIL:
@@ -606,6 +608,7 @@ def _end(delivery: Delivery, token: str, outcome: Outcome) -> str:
 def _prepared_for_relay(delivery: Delivery, *, now: datetime.datetime, reads: selectors.MailReads):
     """``_prepare``, with a message written out for the relay (``mail.outgoing``)."""
     prepared = _prepare(delivery, now=now, reads=reads)
+    # A mail written from its group's form (``mail.Form``) is ready as it is.
     return mail.outgoing(prepared) if isinstance(prepared, EmailMessage) else prepared
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from contacts.models import Institution, Membership, Network, Person
 from notifications.models import AddressOptOut, Delivery, Kind, Preference
 from notifications.services import delivery_send, entry_review_request, notifications_sweep
+from notifications.services.freshness import PER_SWEEP
 from tests.factories import ChannelFactory, InstitutionFactory, MembershipFactory, NetworkFactory, PersonFactory
 from tests.notifications.conftest import members
 
@@ -63,6 +64,32 @@ def test_sweep_asks_stale_entries_once_and_leaves_fresh_ones():
     assert second.planned == 0
     subjects = sorted(message.subject for message in django_mail.outbox)
     assert all(subject.startswith("Sind Ihre Angaben noch aktuell?") for subject in subjects)
+
+
+def test_an_entry_gone_stale_after_a_sweep_is_asked_within_the_hour_and_once():
+    """The sweep asks about stale entries at most hourly (staleness counts in months)."""
+    institution = InstitutionFactory(email="buero@example.org")
+    now = timezone.now()
+    notifications_sweep(now=now)
+    stale(institution)
+
+    soon = notifications_sweep(now=now + datetime.timedelta(minutes=30))
+    within_the_hour = notifications_sweep(now=now + datetime.timedelta(minutes=61))
+    after = notifications_sweep(now=now + datetime.timedelta(minutes=200))
+
+    assert (soon.planned, within_the_hour.planned, after.planned) == (0, 1, 0)
+    assert [(row.subject_id, row.address) for row in entry_rows()] == [(institution.pk, "buero@example.org")]
+
+
+def test_a_backlog_of_stale_entries_goes_on_at_the_next_sweep_not_an_hour_later():
+    institutions = InstitutionFactory.create_batch(PER_SWEEP + 5)
+    Institution.objects.update(confirmed_at=timezone.now() - DAY * 400)
+    now = timezone.now()
+
+    runs = [notifications_sweep(now=now + datetime.timedelta(minutes=minute)).planned for minute in range(3)]
+
+    assert runs == [PER_SWEEP, 5, 0]
+    assert {row.subject_id for row in entry_rows()} == {institution.pk for institution in institutions}
 
 
 def test_check_mail_has_one_click_unsubscribe_and_a_link_that_confirms(client):
@@ -232,8 +259,12 @@ def test_sweep_with_nothing_stale_costs_few_queries(django_assert_max_num_querie
     Network.objects.update(confirmed_at=timezone.now())
 
     # 30 before Rundmails, minutes and guests; the sweep now also asks for the Rundmails
-    # whose moment has come, minutes published since the last run and guests owed a mail.
-    with django_assert_max_num_queries(34):
+    # whose moment has come, minutes published since the last run and guests owed a mail;
+    # and it records when it last asked about stale entries (one more).
+    with django_assert_max_num_queries(35):
         result = notifications_sweep()
+    # The sweeps of the next hour leave the stale entries alone: a third fewer queries.
+    with django_assert_max_num_queries(22):
+        later = notifications_sweep()
 
-    assert result.planned == 0
+    assert (result.planned, later.planned) == (0, 0)

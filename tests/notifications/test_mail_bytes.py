@@ -1,7 +1,12 @@
 """The bytes a mail goes out as: written with a quicker folding of short headers, they
 must be exactly what Django's own ``as_bytes`` writes, for every shape of mail we send."""
 
+import string
+from email.policy import compat32
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notifications import mail
 
@@ -41,3 +46,12 @@ def test_mail_bytes_are_exactly_what_django_writes(overrides):
     mime = message(**overrides).message()
 
     assert mail.flatten(mime) == mime.as_bytes(linesep="\r\n")
+
+
+@given(
+    name=st.sampled_from(["List-Unsubscribe", "Message-ID", "To", "Subject", "X-" + "a" * 70]),
+    # What may stand in a header (Django refuses line breaks in one): ASCII and beyond.
+    value=st.text(st.sampled_from([*string.printable.strip("\r\n\x0b\x0c"), "\t", " ", "ä", "€"]), max_size=300),
+)
+def test_any_header_is_folded_exactly_as_compat32_folds_it(name, value):
+    assert mail.QUICK_FOLDING.fold_binary(name, value) == compat32.fold_binary(name, value)
