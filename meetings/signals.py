@@ -11,7 +11,8 @@ sweep would find the same mail a minute later: the signal only makes it quick.
 from django.dispatch import Signal
 
 # Meetings were created or changed without post_save: network_ids (the networks whose
-# meetings changed) or meeting_ids (the meetings), each a set of ints.
+# meetings changed) or meeting_ids (the meetings), each a set of ints; optionally networks,
+# those of network_ids already loaded (Network rows), so that receivers need not look them up.
 meetings_written = Signal()
 
 # Guests registered or moved up from the waiting list: registration_ids (a list of ints),

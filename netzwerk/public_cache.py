@@ -234,8 +234,15 @@ def public_cache_model_changed(sender, *, instance=None, using: str | None = Non
         transaction.on_commit(invalidation, using=using)
 
 
-def public_cache_meetings_written(sender, *, network_ids=(), meeting_ids=(), **kwargs) -> None:
+def public_cache_meetings_written(sender, *, network_ids=(), meeting_ids=(), networks=(), **kwargs) -> None:
     """Receiver of ``meetings.signals.meetings_written`` (the calendar's bulk writes)."""
+    slugs = {network.pk: network.slug for network in networks}
+    if not meeting_ids and set(network_ids) <= slugs.keys():
+        # New rows of networks at hand (a series just created): no partners yet, and no
+        # query to name the pages (one per series when 500 are planned at once).
+        scopes = [CALENDAR, *(_network_scope(slugs[network_id]) for network_id in set(network_ids))]
+        transaction.on_commit(partial(public_cache_invalidate, scopes))
+        return
     transaction.on_commit(
         partial(public_cache_calendar_invalidate, network_ids=set(network_ids), meeting_ids=set(meeting_ids))
     )

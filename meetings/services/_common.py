@@ -9,10 +9,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.history import bulk_history_defaults
+from contacts.history import bulk_history_copy, bulk_history_defaults
 from meetings.models import (
     LocationFields,
     Meeting,
+    MeetingSeries,
 )
 from meetings.signals import meetings_written
 
@@ -41,23 +42,39 @@ def _save(instance, *, validate_constraints: bool = True, exclude: Iterable[str]
 def _meetings_created_record(rows: list[Meeting]) -> None:
     """Give each of ``rows``, just bulk-created, its first version in the history.
 
-    ``bulk_create`` sends no signals, so simple-history would not see the rows. They are
-    found again by their ``uid`` (made here, not by the database): a row skipped by
-    ``ignore_conflicts`` existed already and is not found, so it gets no second „angelegt“.
-    Rows that came back with their ids (no ``ignore_conflicts``) need no query.
-    One query and one insert per 500 rows, whoever made them (the request's user, or none
-    for the nightly task).
+    ``bulk_create`` sends no signals, so simple-history would not see the rows; their
+    versions are copied by the database (``bulk_history_copy``), whoever made them (the
+    request's user, or none for the nightly task). Rows that came back with their ids are
+    found by id; the others (``ignore_conflicts``) by their ``uid`` (made here, not by the
+    database): a row skipped as a conflict existed already and is not found, so it gets no
+    second „angelegt“. One statement per 500 rows.
     """
-    if rows:
-        meetings_written.send(sender=Meeting, network_ids={row.network_id for row in rows})
-    if all(row.pk is not None for row in rows):
-        Meeting.history.bulk_history_create(rows, batch_size=HISTORY_BATCH, **bulk_history_defaults())
+    if not rows:
         return
+    meetings_written.send(
+        sender=Meeting,
+        network_ids={row.network_id for row in rows},
+        networks=_networks_at_hand(rows),
+    )
+    by_id = all(row.pk is not None for row in rows)
     for first in range(0, len(rows), HISTORY_BATCH):
-        uids = [row.uid for row in rows[first : first + HISTORY_BATCH]]
-        Meeting.history.bulk_history_create(
-            list(Meeting.objects.filter(uid__in=uids)), batch_size=HISTORY_BATCH, **bulk_history_defaults()
-        )
+        batch = rows[first : first + HISTORY_BATCH]
+        if by_id:
+            found = Meeting.objects.filter(pk__in=[row.pk for row in batch])
+        else:
+            found = Meeting.objects.filter(uid__in=[row.uid for row in batch])
+        bulk_history_copy(found)
+
+
+def _networks_at_hand(rows: list[Meeting]) -> list:
+    """The networks of ``rows`` that are loaded already (an occurrence's series brings its
+    network along): whoever shows the calendar then needs no query to name their pages."""
+    networks = {}
+    for row in rows:
+        series = row.series if Meeting.series.is_cached(row) else None
+        if series is not None and MeetingSeries.network.is_cached(series):
+            networks[series.network_id] = series.network
+    return list(networks.values())
 
 
 def _meetings_changed_record(ids: list[int]) -> None:

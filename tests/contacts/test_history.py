@@ -107,6 +107,62 @@ def test_history_series_create_records_every_occurrence_once():
     assert len(occurrences) >= 12
 
 
+def test_history_series_create_names_who_and_when_on_every_occurrence():
+    """The occurrences' first versions, written by the database in one statement, carry
+    the same user, moment and values as a version saved one by one."""
+    from contacts.history import history_made_by
+
+    staff = _staff()
+    moment = timezone.now() - datetime.timedelta(days=3)
+
+    with history_made_by(user=staff, at=moment):
+        series = meeting_services.series_create(
+            network=NetworkFactory(),
+            title="OAG Brand",
+            rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+            first_date=timezone.localdate() + datetime.timedelta(days=1),
+            start_time=datetime.time(18, 30),
+            duration_minutes=90,
+            room="Saal",
+        )
+
+    versions = list(Meeting.history.filter(series_id=series.pk).order_by("start"))
+    meetings = list(series.occurrences.order_by("start"))
+    assert [(v.id, v.start, v.end, v.title, v.room, v.uid) for v in versions] == [
+        (m.pk, m.start, m.end, "OAG Brand", "Saal", m.uid) for m in meetings
+    ]
+    assert {(v.history_type, v.history_user_id, v.history_date, v.history_change_reason) for v in versions} == {
+        ("+", staff.pk, moment, "")
+    }
+
+
+def test_history_series_created_through_the_api_names_the_token_user(client):
+    from tests.meetings.api_support import auth_headers, user_with_role
+
+    network = NetworkFactory()
+    speaker = user_with_role(network, Membership.Role.SPEAKER)
+    first = timezone.localdate() + datetime.timedelta(days=1)
+
+    response = client.post(
+        "/api/v1/series/",
+        {
+            "network": network.slug,
+            "title": "STK",
+            "rule": "FREQ=MONTHLY;BYDAY=2TU",
+            "first_date": first.isoformat(),
+            "start_time": "18:30",
+            "duration_minutes": 90,
+        },
+        content_type="application/json",
+        headers=auth_headers(speaker),
+    )
+
+    assert response.status_code == 201, response.content
+    versions = Meeting.history.filter(network_id=network.pk)
+    assert versions.count() >= 12
+    assert set(versions.values_list("history_type", "history_user_id")) == {("+", speaker.pk)}
+
+
 def test_history_series_confirm_records_each_confirmed_meeting():
     network = NetworkFactory()
     series = meeting_services.series_create(
