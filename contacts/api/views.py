@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from contacts import selectors
 from contacts.api import selectors as api_selectors
 from contacts.api.filters import AreaFilter, InstitutionFilter, MembershipFilter, NetworkFilter, PersonFilter
+from contacts.api.lists import VersionedListMixin
 from contacts.api.serializers import (
     AreaSerializer,
     InstitutionSerializer,
@@ -18,11 +19,20 @@ from contacts.visibility import project_person
 ID_PATTERN = r"[0-9]{1,9}"
 
 
+# Areas, networks and institutions are public, the same for every audience; all their
+# lists show lies in the tables that move the directory's stamp. At Aachen's size the 50
+# rows of a page, built anew on every request, cost as much as three simple pages
+# (``bench.pages``). A comment: see ``VersionedListMixin``.
+class DirectoryListMixin(VersionedListMixin):
+    def list_version(self, request) -> str:
+        return f"directory-{selectors.directory_version()}"
+
+
 @extend_schema_view(
     list=extend_schema(summary="Gebiete auflisten", description="Stadtbezirke, Sozialräume und Lebensräume."),
     retrieve=extend_schema(summary="Ein Gebiet"),
 )
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     ordering_fields = ["level", "code", "name", "updated_at"]
@@ -42,7 +52,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="Ein Netzwerk"),
 )
-class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NetworkSerializer
     filterset_class = NetworkFilter
     ordering_fields = ["name", "kind", "founded_year", "updated_at"]
@@ -59,7 +69,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="Eine Einrichtung"),
 )
-class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
+class InstitutionViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     ordering_fields = ["name", "updated_at"]

@@ -5,12 +5,13 @@ network also its internal ones; Sozialplanung all. Which networks a user sees in
 is asked of the permission rules (``meetings.view_internal_meetings``), never decided here.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from contacts.models import Network
 from contacts.selectors import user_roles
 from meetings.models import (
     AgendaItem,
+    CalendarStamp,
     DatePoll,
     Meeting,
     MeetingDocument,
@@ -139,6 +140,25 @@ def meetings_visible(user, *, shown_only: bool = False) -> QuerySet[Meeting]:
         )
         .order_by("start", "pk")
     )
+
+
+def calendar_list_version() -> str:
+    """The state of everything the list of meetings shows of the calendar, from the
+    calendar stamps (one query over one row per network): the triggers move a network's
+    stamp on every write to its meetings, partners, agenda items, documents, minutes and
+    series (migrations 0011, 0013, 0020), a bulk ``update()`` or ``delete()`` included.
+
+    Versions only rise, so their sum changes with every committed write; a network's
+    first stamp changes the count and the id sum. A write that is rolled back may give
+    its sum to the next one: the latest change time tells them apart, as in
+    ``contacts.selectors.directory_version``. Networks and institutions (names, places)
+    are the directory's: ``directory_version`` covers them.
+    """
+    stamps = CalendarStamp.objects.aggregate(
+        count=Count("pk"), networks=Sum("network_id"), versions=Sum("version"), changed=Max("changed_at")
+    )
+    changed = stamps["changed"].timestamp() if stamps["changed"] is not None else 0
+    return f"{stamps['count']}-{stamps['networks']}-{stamps['versions']}-{changed:.6f}"
 
 
 def series_visible(user) -> QuerySet[MeetingSeries]:

@@ -18,9 +18,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from contacts.api.lists import VersionedListMixin
 from contacts.clients import client_address
 from contacts.models import Membership, Person
-from contacts.selectors import audience_for, people_for_projection
+from contacts.selectors import audience_for, directory_version, people_for_projection
 from contacts.visibility import project_person
 from meetings import services
 from meetings.api import selectors
@@ -151,7 +152,7 @@ class CalendarViewSet(viewsets.GenericViewSet):
         tags=[TAG_MEETINGS],
     ),
 )
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarViewSet):
+class MeetingViewSet(VersionedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     ordering_fields = ["start", "updated_at", "title"]
@@ -163,6 +164,14 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CalendarV
         # Reading needs only what the representation shows; the writes get whole rows.
         reading = self.action in ("list", "retrieve")
         return selectors.meetings_visible(self.request.user, shown_only=reading)
+
+    def list_version(self, request) -> str | None:
+        # Kept for anonymous visitors only: what a signed-in user sees depends on their
+        # networks and rights (internal meetings, agenda items and documents, drafts of
+        # minutes, series), and is never kept, so nothing of it can reach anyone else.
+        if request.user.is_authenticated:
+            return None
+        return f"anonymous-{selectors.calendar_list_version()}-{directory_version()}"
 
     def create(self, request, *args, **kwargs):
         network = self.network_for_create()
