@@ -6,9 +6,10 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from rest_framework.response import Response
 
-# How long a kept answer lives; a new version makes it unused long before (the old
-# entries expire unread).
-LIST_SECONDS = 24 * 60 * 60
+# How long a kept answer lives. A new version makes it unused at once; the limit bounds
+# what the addresses anyone can make up (each filter and page its own entry) keep in the
+# cache, while the pages asked for often are kept again on their next request.
+LIST_SECONDS = 10 * 60
 
 
 # A viewset's list answered from the cache while the version of what it shows stands.

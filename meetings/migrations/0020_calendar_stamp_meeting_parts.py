@@ -13,7 +13,15 @@ A deleted meeting's agenda, documents and minutes go before the meeting itself (
 deletes what refers to a row first), so their triggers still find its network.
 """
 
+from importlib import import_module
+
 from django.db import migrations
+
+joint = import_module("meetings.migrations.0013_joint_meetings")
+# 0013's runner (the statements of the database in use, refused on any other) and its
+# SQLite bump of a row's ``network_id``.
+_run = joint._run
+_sqlite_bump_network = joint._sqlite_bump
 
 TABLE = "meetings_calendarstamp"
 BUMP = f"version = {TABLE}.version + 1, changed_at = excluded.changed_at"
@@ -80,13 +88,6 @@ def _sqlite_bump_meeting(row: str) -> str:
     )
 
 
-def _sqlite_bump_network(row: str) -> str:
-    return (
-        f"INSERT INTO {TABLE} (network_id, version, changed_at) VALUES ({row}.network_id, 1, {NOW}) "
-        f"ON CONFLICT (network_id) DO UPDATE SET {BUMP};"
-    )
-
-
 def _sqlite_triggers(table: str, bump) -> list[str]:
     return [
         f"CREATE TRIGGER {table}_stamp_insert AFTER INSERT ON {table} BEGIN {bump('new')} END;",
@@ -104,15 +105,6 @@ SQLITE_DROP = [
     for table in [*PARTS, SERIES]
     for event in ("insert", "update", "delete")
 ]
-
-
-def _run(schema_editor, postgresql: list[str], sqlite: list[str]) -> None:
-    vendor = schema_editor.connection.vendor
-    statements = {"postgresql": postgresql, "sqlite": sqlite}.get(vendor)
-    if statements is None:
-        raise NotImplementedError(f"No calendar-stamp triggers for {vendor}")
-    for statement in statements:
-        schema_editor.execute(statement)
 
 
 def triggers_create(apps, schema_editor):
