@@ -150,9 +150,10 @@ def calendar_list_version() -> str:
 
     Versions only rise, so their sum changes with every committed write; a network's
     first stamp changes the count and the id sum. A write that is rolled back may give
-    its sum to the next one: the latest change time tells them apart, as in
-    ``contacts.selectors.directory_version``. Networks and institutions (names, places)
-    are the directory's: ``directory_version`` covers them.
+    its sum to the next one; what is kept under a version is read by a GET outside any
+    write's transaction (``contacts.api.lists``), so it never holds a state that was
+    rolled back, and the latest change time mostly tells the two apart as well. Networks
+    and institutions (names, places) are the directory's: ``directory_version`` covers them.
     """
     stamps = CalendarStamp.objects.aggregate(
         count=Count("pk"), networks=Sum("network_id"), versions=Sum("version"), changed=Max("changed_at")
