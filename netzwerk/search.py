@@ -205,25 +205,56 @@ def _text_filter(model, words: list[_Word], *, text, stems: bool) -> Q:
     filter is for). On PostgreSQL a word may also be a near miss of a word in the text (a
     typo), and the whole query may match by German word stems instead.
 
-    The near misses and the stems are each their own ``pk IN (subquery)``: PostgreSQL then
-    answers each from its index (trigram, full text), once and only for rows the plain
-    match left out, instead of comparing trigrams and building the text vector on every
-    row. Still one query.
+    On PostgreSQL the near misses are answered by the trigram index, not compared on every
+    row. Without stems (names only) the whole match is one ``pk IN (subquery)``: the index
+    answers LIKE and "%>" together in one bitmap of the few rows found, and the query
+    around it joins only those, whatever the size of the table. With stems, the near misses
+    and the stems are each their own ``pk IN (subquery)`` beside the plain match on the
+    row: PostgreSQL asks them only for rows the plain match left out (none, when a common
+    word is in every name); in one subquery it would build the text vector of every row a
+    common word's stem is expected to match, before the plain match could spare it.
     """
     postgres = _is_postgres()
-    rows = model._default_manager.alias(folded_text=text)
+    rows = model._default_manager.order_by().alias(folded_text=text)
     match = Q()
     for word in words:
         word_match = Q(folded_text__contains=word.value)
         if postgres and word.similar:
-            word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word.value).values("pk"))
+            if stems:
+                word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word.value).values("pk"))
+            else:
+                word_match |= Q(folded_text__trigram_word_similar=word.value)
         match &= word_match
-    if postgres and stems:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+    if not postgres:
+        return match
+    if not stems:
+        return Q(pk__in=rows.filter(match).values("pk"))
+    from django.contrib.postgres.search import SearchQuery, SearchVector
 
+    query = SearchQuery(_QUERY, config="german", search_type="plain")
+    return match | Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
+
+
+def _meetings_with_word(word: _Word, *, stems: bool) -> QuerySet:
+    """The ids of the meetings whose folded title or network's folded name holds ``word``
+    (PostgreSQL): or a near miss of it, or with ``stems`` its word stems. Two sets, each
+    from an index: the meetings' title (``meetings.0019``), and the meetings of the few
+    networks whose name matches."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    title = Q(search_name__contains=word.value)
+    if word.similar:
+        title |= Q(search_name__trigram_word_similar=word.value)
+    meetings = Meeting.objects.order_by()
+    networks = Network.objects.order_by()
+    if stems:
         query = SearchQuery(_QUERY, config="german", search_type="plain")
-        match |= Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
-    return match
+        meetings = meetings.alias(vector=SearchVector("search_name", config="german"))
+        networks = networks.alias(vector=SearchVector("search_name", config="german"))
+        title |= Q(vector=query)
+    by_title = meetings.filter(title).values("pk")
+    by_network = Meeting.objects.order_by().filter(network_id__in=networks.filter(title).values("pk")).values("pk")
+    return by_title.union(by_network, all=True)
 
 
 def _meeting_text_filter(words: list[_Word]) -> Q:
@@ -232,32 +263,32 @@ def _meeting_text_filter(words: list[_Word]) -> Q:
     spans the space between them), a near miss of a word in either is a near miss in the
     text, and a single word's stems are in the text when they are in either.
 
-    Each part then comes from an index of the meetings' title (``meetings.0019``) or from
-    the few networks, instead of joining, folding and comparing every meeting ever held.
-    Only stems of several words, which may fall into both parts, are still asked of the
-    joined text.
+    On PostgreSQL the meetings are those with the first word (``_meetings_with_word``; for
+    a single word, with its stems) that have the others, too, and those whose joined text
+    has the stems of several words: one ``pk IN (subquery)`` of a few index scans, where
+    asking each part on every meeting (an OR the indexes cannot answer together) would join,
+    fold and compare every meeting ever held. Only the stems of several words, which may
+    fall into both parts, are still asked of the joined text.
     """
-    postgres = _is_postgres()
     match = Q()
     for word in words:
         word_match = Q(search_name__contains=word.value) | Q(network__search_name__contains=word.value)
-        if postgres and word.similar:
-            titles = Meeting.objects.filter(search_name__trigram_word_similar=word.value)
-            names = Network.objects.filter(search_name__trigram_word_similar=word.value)
+        if _is_postgres() and word.similar:
+            titles = Meeting.objects.order_by().filter(search_name__trigram_word_similar=word.value)
+            names = Network.objects.order_by().filter(search_name__trigram_word_similar=word.value)
             word_match |= Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
         match &= word_match
-    if not postgres:
+    if not _is_postgres():
         return match
+    if len(words) == 1:
+        return Q(pk__in=_meetings_with_word(words[0], stems=True))
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
+    with_all = Meeting.objects.order_by().filter(pk__in=_meetings_with_word(words[0], stems=False)).filter(match)
     query = SearchQuery(_QUERY, config="german", search_type="plain")
-    if len(words) == 1:
-        titles = Meeting.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
-        names = Network.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
-        return match | Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
     text = Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField())
-    joined = Meeting.objects.alias(vector=SearchVector(text, config="german")).filter(vector=query)
-    return match | Q(pk__in=joined.values("pk"))
+    joined = Meeting.objects.order_by().alias(vector=SearchVector(text, config="german")).filter(vector=query)
+    return Q(pk__in=with_all.values("pk").union(joined.values("pk"), all=True))
 
 
 # ``rank``: how the name (not the rest of the text) meets the query.
