@@ -305,6 +305,7 @@ def _ranked(
     stems: bool = True,
     text_rank: bool = False,
     text_filter: Q | None = None,
+    best_of: int | None = None,
 ) -> QuerySet:
     """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
     1: starts with it, 2: every word starts a word of the name, 3: the name contains every
@@ -321,11 +322,13 @@ def _ranked(
     rank builds the text vector of every row it orders. ``stems=False`` skips full text
     search where the text is only a name (people, areas, streets): names have no word stems.
     ``text_filter`` replaces the match of ``_text_filter`` where a kind matches its text
-    better another way (``_meeting_text_filter``).
+    better another way (``_meeting_text_filter``). With ``best_of`` (the limit of the
+    query, on PostgreSQL) only the rows ``_best_of_each_rank`` picks are ranked.
     """
     queryset = queryset.alias(
         folded_name=name, folded_text=text, spaced_name=Concat(Value(" "), name, output_field=TextField())
     )
+    rows = queryset
     postgres = _is_postgres()
     all_words_in_name = Q()
     all_words_start_words = Q()
@@ -336,7 +339,30 @@ def _ranked(
         a_word_not_in_name |= ~Q(folded_name__contains=word.value)
     if text_filter is None:
         text_filter = _text_filter(queryset.model, words, text=text, stems=stems)
-    queryset = queryset.filter(text_filter).annotate(
+    if postgres and best_of is not None:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+
+        words_in_text = Q()
+        for word in words:
+            words_in_text &= Q(folded_text__contains=word.value)
+        names = [Q(folded_name=_QUERY), Q(folded_name__startswith=_QUERY), all_words_start_words, all_words_in_name]
+        # Rank 4 in its order (below), so that it, too, needs only its first rows.
+        rest = rows.filter(text_filter & a_word_not_in_name).alias(
+            similarity=TrigramWordSimilarity(_QUERY, "folded_name")
+        )
+        order = ["-similarity"]
+        if stems and text_rank:
+            query = SearchQuery(_QUERY, config="german", search_type="plain")
+            rest = rest.alias(text_rank=SearchRank(SearchVector(text, config="german"), query))
+            order.append("-text_rank")
+        best = _best_of_each_rank(
+            rows.filter(words_in_text), names, rest.order_by(*order, *then), then=then, limit=best_of
+        )
+        # The rows picked pass ``text_filter`` already.
+        queryset = queryset.filter(pk__in=best)
+    else:
+        queryset = queryset.filter(text_filter)
+    queryset = queryset.annotate(
         rank=Case(
             When(folded_name=_QUERY, then=Value(RANK_EXACT)),
             When(folded_name__startswith=_QUERY, then=Value(RANK_STARTS)),
@@ -362,6 +388,39 @@ def _ranked(
     )
     queryset = queryset.annotate(text_rank=for_the_rest(rank_of_text))
     return queryset.order_by("rank", "-similarity", "-text_rank", *then)
+
+
+def _best_of_each_rank(rows: QuerySet, names: list[Q], rest: QuerySet, *, then: tuple, limit: int) -> QuerySet:
+    """The ids among which the first ``limit`` hits of ``_ranked`` are: for each rank of the
+    name (``names``: the name is the query, starts with it, every word starts a word of it,
+    it contains every word), the first ``limit`` rows of at most that rank in the order
+    ``then``, then the first ``limit`` rows of ``rest`` (rank 4, in its order); each set
+    only when the one before it held fewer than ``limit`` rows.
+
+    A common word ("Einrichtung") is in thousands of names: ranking all of them to show
+    ten costs time in proportion to the data. The sets of ``names`` grow one inside the
+    next, and within a rank below 4 the hits are ordered by ``then`` alone, so a hit among
+    the first ``limit`` is among the first ``limit`` of its rank's set in that order; once
+    a set holds ``limit`` rows, no row of a higher rank can be shown. A set of many rows is
+    read in the order of an index on ``then`` and stops after ``limit`` rows; a set of few
+    from the trigram index of the name. ``rows`` is the queryset with every word in its
+    text, which every name that holds the words passes: each kind's text contains its name.
+    """
+    found = None
+    smaller = None
+    for condition in names:
+        rank_rows = rows.filter(condition)
+        if smaller is not None:
+            rank_rows = rank_rows.filter(_fewer_than(smaller, limit))
+        first = rank_rows.order_by(*then).values("pk")[:limit]
+        found = first if found is None else found.union(first, all=True)
+        smaller = rows.filter(condition)
+    return found.union(rest.filter(_fewer_than(smaller, limit)).values("pk")[:limit], all=True)
+
+
+def _fewer_than(rows: QuerySet, count: int) -> Exists:
+    """Whether ``rows`` holds fewer than ``count`` rows, reading at most ``count``."""
+    return ~Exists(rows.order_by()[count - 1 : count])
 
 
 # What each kind's hits show (the page and ``netzwerk.api.serializers``), with the rows
@@ -391,6 +450,7 @@ def _institution_query(words: list[_Word], *, limit: int) -> _Compiled:
         name=F("search_name"),
         text=F("search_text"),
         then=("name", "pk"),
+        best_of=limit,
     )
     shown = ("id", "name", "slug", "street", "postal_code", "city", "type_id")
     return _Compiled.of(institutions, limit=limit, fields=shown, related={"type": ("id", "name")})

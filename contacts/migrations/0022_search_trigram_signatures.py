@@ -9,6 +9,11 @@ a word that is in no name is ruled out at the root (2 pages). Areas and networks
 same index on their text: without one, "%>" compared the trigrams of every row. The GIN
 trigram index of the networks stays for LIKE: the planner chooses GiST for "%>", which it
 costs lower.
+
+Institutions' names get a B-tree and a trigram index of their own: the search picks the
+first hits of each rank (``netzwerk.search._best_of_each_rank``) by the exact name, by
+names that start with or contain the words; where few names do, the index finds them,
+where thousands do, the index of active institutions by name hands them out in order.
 """
 
 from django.db import migrations
@@ -19,7 +24,9 @@ INDEXES = [
     ("contacts_institution_search_gist", "contacts_institution", "search_text"),
     ("contacts_area_search_gist", "contacts_area", "search_text"),
     ("contacts_network_search_gist", "contacts_network", "search_text"),
+    ("contacts_institution_search_name_gist", "contacts_institution", "search_name"),
 ]
+NAME_INDEX = "CREATE INDEX contacts_institution_search_name ON contacts_institution (search_name)"
 # What 0007 left, to go back to.
 EARLIER = {
     "contacts_person_search_gist": "gist_trgm_ops",
@@ -33,6 +40,8 @@ def signatures_widen(apps, schema_editor):
     for name, table, column in INDEXES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
         schema_editor.execute(f"CREATE INDEX {name} ON {table} USING gist ({column} {SIGNATURE})")
+    schema_editor.execute("DROP INDEX IF EXISTS contacts_institution_search_name")
+    schema_editor.execute(NAME_INDEX)
 
 
 def signatures_narrow(apps, schema_editor):
@@ -42,6 +51,7 @@ def signatures_narrow(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
         if name in EARLIER:
             schema_editor.execute(f"CREATE INDEX {name} ON {table} USING gist ({column} {EARLIER[name]})")
+    schema_editor.execute("DROP INDEX IF EXISTS contacts_institution_search_name")
 
 
 class Migration(migrations.Migration):
