@@ -394,23 +394,25 @@ def _best_of_each_rank(rows: QuerySet, names: list[Q], rest: QuerySet, *, then: 
     """The ids among which the first ``limit`` hits of ``_ranked`` are: for each rank of the
     name (``names``: the name is the query, starts with it, every word starts a word of it,
     it contains every word), the first ``limit`` rows of at most that rank in the order
-    ``then``, then the first ``limit`` rows of ``rest`` (rank 4, in its order); each set
-    only when the one before it held fewer than ``limit`` rows.
+    ``then``, then the first ``limit`` rows of ``rest`` (rank 4, in its order); from the
+    third set on, each only when the one before it held fewer than ``limit`` rows.
 
     A common word ("Einrichtung") is in thousands of names: ranking all of them to show
     ten costs time in proportion to the data. The sets of ``names`` grow one inside the
     next, and within a rank below 4 the hits are ordered by ``then`` alone, so a hit among
     the first ``limit`` is among the first ``limit`` of its rank's set in that order; once
     a set holds ``limit`` rows, no row of a higher rank can be shown. A set of many rows is
-    read in the order of an index on ``then`` and stops after ``limit`` rows; a set of few
-    from the trigram index of the name. ``rows`` is the queryset with every word in its
-    text, which every name that holds the words passes: each kind's text contains its name.
+    read in the order of an index on ``then`` and stops after ``limit`` rows. ``rows`` is
+    the queryset with every word in its text (which the trigram index of the text answers
+    for a rare word), and every name that holds the words passes it: each kind's text
+    contains its name.
     """
     found = None
     smaller = None
-    for condition in names:
+    for position, condition in enumerate(names):
         rank_rows = rows.filter(condition)
-        if smaller is not None:
+        # Names that are the query are rarely ``limit``: the second set needs no gate.
+        if position > 1:
             rank_rows = rank_rows.filter(_fewer_than(smaller, limit))
         first = rank_rows.order_by(*then).values("pk")[:limit]
         found = first if found is None else found.union(first, all=True)
