@@ -394,30 +394,30 @@ def _best_of_each_rank(rows: QuerySet, names: list[Q], rest: QuerySet, *, then: 
     """The ids among which the first ``limit`` hits of ``_ranked`` are: for each rank of the
     name (``names``: the name is the query, starts with it, every word starts a word of it,
     it contains every word), the first ``limit`` rows of at most that rank in the order
-    ``then``, then the first ``limit`` rows of ``rest`` (rank 4, in its order); from the
-    third set on, each only when the one before it held fewer than ``limit`` rows.
+    ``then`` (the third only when the second is shorter); and, only when the names with
+    every word are fewer than ``limit``, the first ``limit`` rows of ``rest`` (rank 4, in
+    its order).
 
     A common word ("Einrichtung") is in thousands of names: ranking all of them to show
     ten costs time in proportion to the data. The sets of ``names`` grow one inside the
     next, and within a rank below 4 the hits are ordered by ``then`` alone, so a hit among
     the first ``limit`` is among the first ``limit`` of its rank's set in that order; once
-    a set holds ``limit`` rows, no row of a higher rank can be shown. A set of many rows is
+    the last set holds ``limit`` rows, no row of rank 4 can be shown. A set of many rows is
     read in the order of an index on ``then`` and stops after ``limit`` rows. ``rows`` is
     the queryset with every word in its text (which the trigram index of the text answers
     for a rare word), and every name that holds the words passes it: each kind's text
     contains its name.
     """
+    exact, starts, words_start, every_word = (rows.filter(condition) for condition in names)
+    # PostgreSQL has no statistics on a name with a space before it and expects one row
+    # where thousands start a word with the query: without the gate it would sort them all.
+    words_start = words_start.filter(_fewer_than(starts, limit))
     found = None
-    smaller = None
-    for position, condition in enumerate(names):
-        rank_rows = rows.filter(condition)
-        # Names that are the query are rarely ``limit``: the second set needs no gate.
-        if position > 1:
-            rank_rows = rank_rows.filter(_fewer_than(smaller, limit))
+    for rank_rows in (exact, starts, words_start, every_word):
         first = rank_rows.order_by(*then).values("pk")[:limit]
         found = first if found is None else found.union(first, all=True)
-        smaller = rows.filter(condition)
-    return found.union(rest.filter(_fewer_than(smaller, limit)).values("pk")[:limit], all=True)
+    # Rank 4 orders every row it holds by similarity: asked only when it may be shown.
+    return found.union(rest.filter(_fewer_than(every_word, limit)).values("pk")[:limit], all=True)
 
 
 def _fewer_than(rows: QuerySet, count: int) -> Exists:
