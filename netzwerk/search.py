@@ -205,25 +205,56 @@ def _text_filter(model, words: list[_Word], *, text, stems: bool) -> Q:
     filter is for). On PostgreSQL a word may also be a near miss of a word in the text (a
     typo), and the whole query may match by German word stems instead.
 
-    The near misses and the stems are each their own ``pk IN (subquery)``: PostgreSQL then
-    answers each from its index (trigram, full text), once and only for rows the plain
-    match left out, instead of comparing trigrams and building the text vector on every
-    row. Still one query.
+    On PostgreSQL the near misses are answered by the trigram index, not compared on every
+    row. Without stems (names only) the whole match is one ``pk IN (subquery)``: the index
+    answers LIKE and "%>" together in one bitmap of the few rows found, and the query
+    around it joins only those, whatever the size of the table. With stems, the near misses
+    and the stems are each their own ``pk IN (subquery)`` beside the plain match on the
+    row: PostgreSQL asks them only for rows the plain match left out (none, when a common
+    word is in every name); in one subquery it would build the text vector of every row a
+    common word's stem is expected to match, before the plain match could spare it.
     """
     postgres = _is_postgres()
-    rows = model._default_manager.alias(folded_text=text)
+    rows = model._default_manager.order_by().alias(folded_text=text)
     match = Q()
     for word in words:
         word_match = Q(folded_text__contains=word.value)
         if postgres and word.similar:
-            word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word.value).values("pk"))
+            if stems:
+                word_match |= Q(pk__in=rows.filter(folded_text__trigram_word_similar=word.value).values("pk"))
+            else:
+                word_match |= Q(folded_text__trigram_word_similar=word.value)
         match &= word_match
-    if postgres and stems:
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+    if not postgres:
+        return match
+    if not stems:
+        return Q(pk__in=rows.filter(match).values("pk"))
+    from django.contrib.postgres.search import SearchQuery, SearchVector
 
+    query = SearchQuery(_QUERY, config="german", search_type="plain")
+    return match | Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
+
+
+def _meetings_with_word(word: _Word, *, stems: bool) -> QuerySet:
+    """The ids of the meetings whose folded title or network's folded name holds ``word``
+    (PostgreSQL): or a near miss of it, or with ``stems`` its word stems. Two sets, each
+    from an index: the meetings' title (``meetings.0019``), and the meetings of the few
+    networks whose name matches."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    title = Q(search_name__contains=word.value)
+    if word.similar:
+        title |= Q(search_name__trigram_word_similar=word.value)
+    meetings = Meeting.objects.order_by()
+    networks = Network.objects.order_by()
+    if stems:
         query = SearchQuery(_QUERY, config="german", search_type="plain")
-        match |= Q(pk__in=rows.alias(vector=SearchVector(text, config="german")).filter(vector=query).values("pk"))
-    return match
+        meetings = meetings.alias(vector=SearchVector("search_name", config="german"))
+        networks = networks.alias(vector=SearchVector("search_name", config="german"))
+        title |= Q(vector=query)
+    by_title = meetings.filter(title).values("pk")
+    by_network = Meeting.objects.order_by().filter(network_id__in=networks.filter(title).values("pk")).values("pk")
+    return by_title.union(by_network, all=True)
 
 
 def _meeting_text_filter(words: list[_Word]) -> Q:
@@ -232,32 +263,32 @@ def _meeting_text_filter(words: list[_Word]) -> Q:
     spans the space between them), a near miss of a word in either is a near miss in the
     text, and a single word's stems are in the text when they are in either.
 
-    Each part then comes from an index of the meetings' title (``meetings.0019``) or from
-    the few networks, instead of joining, folding and comparing every meeting ever held.
-    Only stems of several words, which may fall into both parts, are still asked of the
-    joined text.
+    On PostgreSQL the meetings are those with the first word (``_meetings_with_word``; for
+    a single word, with its stems) that have the others, too, and those whose joined text
+    has the stems of several words: one ``pk IN (subquery)`` of a few index scans, where
+    asking each part on every meeting (an OR the indexes cannot answer together) would join,
+    fold and compare every meeting ever held. Only the stems of several words, which may
+    fall into both parts, are still asked of the joined text.
     """
-    postgres = _is_postgres()
     match = Q()
     for word in words:
         word_match = Q(search_name__contains=word.value) | Q(network__search_name__contains=word.value)
-        if postgres and word.similar:
-            titles = Meeting.objects.filter(search_name__trigram_word_similar=word.value)
-            names = Network.objects.filter(search_name__trigram_word_similar=word.value)
+        if _is_postgres() and word.similar:
+            titles = Meeting.objects.order_by().filter(search_name__trigram_word_similar=word.value)
+            names = Network.objects.order_by().filter(search_name__trigram_word_similar=word.value)
             word_match |= Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
         match &= word_match
-    if not postgres:
+    if not _is_postgres():
         return match
+    if len(words) == 1:
+        return Q(pk__in=_meetings_with_word(words[0], stems=True))
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
+    with_all = Meeting.objects.order_by().filter(pk__in=_meetings_with_word(words[0], stems=False)).filter(match)
     query = SearchQuery(_QUERY, config="german", search_type="plain")
-    if len(words) == 1:
-        titles = Meeting.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
-        names = Network.objects.alias(vector=SearchVector("search_name", config="german")).filter(vector=query)
-        return match | Q(pk__in=titles.values("pk")) | Q(network_id__in=names.values("pk"))
     text = Concat(F("search_name"), Value(" "), F("network__search_name"), output_field=TextField())
-    joined = Meeting.objects.alias(vector=SearchVector(text, config="german")).filter(vector=query)
-    return match | Q(pk__in=joined.values("pk"))
+    joined = Meeting.objects.order_by().alias(vector=SearchVector(text, config="german")).filter(vector=query)
+    return Q(pk__in=with_all.values("pk").union(joined.values("pk"), all=True))
 
 
 # ``rank``: how the name (not the rest of the text) meets the query.
@@ -274,6 +305,7 @@ def _ranked(
     stems: bool = True,
     text_rank: bool = False,
     text_filter: Q | None = None,
+    best_of: int | None = None,
 ) -> QuerySet:
     """``queryset`` filtered by the query and ordered by ``rank`` (0: the name is the query,
     1: starts with it, 2: every word starts a word of the name, 3: the name contains every
@@ -290,11 +322,13 @@ def _ranked(
     rank builds the text vector of every row it orders. ``stems=False`` skips full text
     search where the text is only a name (people, areas, streets): names have no word stems.
     ``text_filter`` replaces the match of ``_text_filter`` where a kind matches its text
-    better another way (``_meeting_text_filter``).
+    better another way (``_meeting_text_filter``). With ``best_of`` (the limit of the
+    query, on PostgreSQL) only the rows ``_best_of_each_rank`` picks are ranked.
     """
     queryset = queryset.alias(
         folded_name=name, folded_text=text, spaced_name=Concat(Value(" "), name, output_field=TextField())
     )
+    rows = queryset
     postgres = _is_postgres()
     all_words_in_name = Q()
     all_words_start_words = Q()
@@ -305,7 +339,30 @@ def _ranked(
         a_word_not_in_name |= ~Q(folded_name__contains=word.value)
     if text_filter is None:
         text_filter = _text_filter(queryset.model, words, text=text, stems=stems)
-    queryset = queryset.filter(text_filter).annotate(
+    if postgres and best_of is not None:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+
+        words_in_text = Q()
+        for word in words:
+            words_in_text &= Q(folded_text__contains=word.value)
+        names = [Q(folded_name=_QUERY), Q(folded_name__startswith=_QUERY), all_words_start_words, all_words_in_name]
+        # Rank 4 in its order (below), so that it, too, needs only its first rows.
+        rest = rows.filter(text_filter & a_word_not_in_name).alias(
+            similarity=TrigramWordSimilarity(_QUERY, "folded_name")
+        )
+        order = ["-similarity"]
+        if stems and text_rank:
+            query = SearchQuery(_QUERY, config="german", search_type="plain")
+            rest = rest.alias(text_rank=SearchRank(SearchVector(text, config="german"), query))
+            order.append("-text_rank")
+        best = _best_of_each_rank(
+            rows.filter(words_in_text), names, rest.order_by(*order, *then), then=then, limit=best_of
+        )
+        # The rows picked pass ``text_filter`` already.
+        queryset = queryset.filter(pk__in=best)
+    else:
+        queryset = queryset.filter(text_filter)
+    queryset = queryset.annotate(
         rank=Case(
             When(folded_name=_QUERY, then=Value(RANK_EXACT)),
             When(folded_name__startswith=_QUERY, then=Value(RANK_STARTS)),
@@ -331,6 +388,41 @@ def _ranked(
     )
     queryset = queryset.annotate(text_rank=for_the_rest(rank_of_text))
     return queryset.order_by("rank", "-similarity", "-text_rank", *then)
+
+
+def _best_of_each_rank(rows: QuerySet, names: list[Q], rest: QuerySet, *, then: tuple, limit: int) -> QuerySet:
+    """The ids among which the first ``limit`` hits of ``_ranked`` are: for each rank of the
+    name (``names``: the name is the query, starts with it, every word starts a word of it,
+    it contains every word), the first ``limit`` rows of at most that rank in the order
+    ``then`` (the third only when the second is shorter); and, only when the names with
+    every word are fewer than ``limit``, the first ``limit`` rows of ``rest`` (rank 4, in
+    its order).
+
+    A common word ("Einrichtung") is in thousands of names: ranking all of them to show
+    ten costs time in proportion to the data. The sets of ``names`` grow one inside the
+    next, and within a rank below 4 the hits are ordered by ``then`` alone, so a hit among
+    the first ``limit`` is among the first ``limit`` of its rank's set in that order; once
+    the last set holds ``limit`` rows, no row of rank 4 can be shown. A set of many rows is
+    read in the order of an index on ``then`` and stops after ``limit`` rows. ``rows`` is
+    the queryset with every word in its text (which the trigram index of the text answers
+    for a rare word), and every name that holds the words passes it: each kind's text
+    contains its name.
+    """
+    exact, starts, words_start, every_word = (rows.filter(condition) for condition in names)
+    # PostgreSQL has no statistics on a name with a space before it and expects one row
+    # where thousands start a word with the query: without the gate it would sort them all.
+    words_start = words_start.filter(_fewer_than(starts, limit))
+    found = None
+    for rank_rows in (exact, starts, words_start, every_word):
+        first = rank_rows.order_by(*then).values("pk")[:limit]
+        found = first if found is None else found.union(first, all=True)
+    # Rank 4 orders every row it holds by similarity: asked only when it may be shown.
+    return found.union(rest.filter(_fewer_than(every_word, limit)).values("pk")[:limit], all=True)
+
+
+def _fewer_than(rows: QuerySet, count: int) -> Exists:
+    """Whether ``rows`` holds fewer than ``count`` rows, reading at most ``count``."""
+    return ~Exists(rows.order_by()[count - 1 : count])
 
 
 # What each kind's hits show (the page and ``netzwerk.api.serializers``), with the rows
@@ -360,6 +452,7 @@ def _institution_query(words: list[_Word], *, limit: int) -> _Compiled:
         name=F("search_name"),
         text=F("search_text"),
         then=("name", "pk"),
+        best_of=limit,
     )
     shown = ("id", "name", "slug", "street", "postal_code", "city", "type_id")
     return _Compiled.of(institutions, limit=limit, fields=shown, related={"type": ("id", "name")})

@@ -99,6 +99,31 @@ def test_search_ranks_a_whole_word_before_a_part_of_a_word(client):
     ]
 
 
+@pytest.mark.parametrize("limit", [1, 3, 5, 6, 9])
+def test_search_cut_at_the_limit_keeps_the_order_of_all_hits(client, limit):
+    """However many hits each rank has, the first ``limit`` are those of the whole ranking,
+    also where names of a lower rank come first by name (on PostgreSQL each rank's first
+    rows are picked before ranking)."""
+    ranked = [
+        "Treff",  # the query
+        "Treff Nord 1",  # starts with it
+        "Treff Nord 2",
+        "Treff Nord 3",
+        "Zum Treffpunkt",  # a word starts with it
+        "Jugendtreff West",  # contains it
+        "Kindertreff Ost",
+        "Seniorentreff",
+    ]
+    for name in reversed(ranked):
+        InstitutionFactory(name=name)
+    InstitutionFactory(name="Haus Süd", street="Treffweg 3")  # the street only
+
+    response = client.get("/api/v1/search/", {"q": "treff", "kind": "institutions", "limit": limit})
+
+    names = [item["name"] for item in response.json()["institutions"]["items"]]
+    assert names == [*ranked, "Haus Süd"][:limit]
+
+
 def test_search_finds_areas_by_number_and_folded_name(client):
     LivingAreaFactory(code="362", name="Kornelimünster")
     LivingAreaFactory(code="371", name="Forst")
