@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 
 DIRECTORY_TABLES = import_module("contacts.migrations.0021_speedpages_directory_stamp").WATCHED
+# The mail stamp's tables (a send task compares the stamps before each mail's data).
+MAIL_TABLES = [table for table, _events in import_module("notifications.migrations.0021_mail_stamp").WATCHED]
 
 
 def trigger_count(table: str) -> int:
@@ -29,6 +31,7 @@ def trigger_count(table: str) -> int:
         ("meetings_meeting", 1),
         ("meetings_meetingpartner", 2),
         *((table, 1) for table in DIRECTORY_TABLES),
+        *((table, 1) for table in MAIL_TABLES),
     ],
 )
 def test_every_stamped_table_has_its_triggers_after_all_migrations(table, least):
