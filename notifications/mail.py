@@ -236,11 +236,11 @@ class _Relay:
 
     def _envelope(self, sender: str, recipient: str) -> None:
         assert self.smtp is not None
-        code, reply = self.smtp.mail(sender)
+        code, reply = self.smtp.docmd("mail", f"FROM:{_quoted(sender)}")
         if code != 250:
             self.smtp.rset()
             raise _classify(code, reply)
-        code, reply = self.smtp.rcpt(recipient)
+        code, reply = self.smtp.docmd("rcpt", f"TO:{_quoted(recipient)}")
         if code not in (250, 251):
             self.smtp.rset()
             raise _classify(code, reply)
@@ -309,6 +309,17 @@ class _Relay:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.rset()
             raise _classify(code, reply)
+
+
+# An address that ``email.utils.parseaddr`` gives back as it is: ``smtplib.quoteaddr`` puts
+# it in angle brackets and nothing else.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
+
+
+def _quoted(address: str) -> str:
+    """``address`` as ``smtplib``'s MAIL and RCPT commands write it (``quoteaddr``), without
+    parsing a plain one: the parsing was a tenth of the CPU time of a mail's SMTP commands."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 def _dot_stuffed(data: bytes) -> bytes:

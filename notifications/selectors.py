@@ -263,9 +263,8 @@ def _mail_stamp_sql() -> str:
     from notifications.models import MailStamp
 
     return (
-        "SELECT directory.version, directory.changed_at, mail.version, mail.changed_at, "
-        "calendar.count, calendar.total, calendar.latest "
-        "FROM (SELECT count(*) AS count, sum(version) AS total, max(changed_at) AS latest "
+        "SELECT directory.version, mail.version, calendar.count, calendar.total "
+        "FROM (SELECT count(*) AS count, sum(version) AS total "
         f"FROM {CalendarStamp._meta.db_table}) AS calendar "
         f"LEFT JOIN {DirectoryStamp._meta.db_table} AS directory ON directory.id = 1 "
         f"LEFT JOIN {MailStamp._meta.db_table} AS mail ON mail.id = 1"
@@ -281,8 +280,10 @@ def mail_stamp() -> tuple:
     them when it commits. Read before a chunk's mails are decided and again before each
     one's data: while the answer is the same, nothing any of them was decided on changed.
 
-    The calendar's part is the count, the sum and the latest change of every network's
-    stamp: each stamp only ever counts up, so the sum moves with any of them."""
+    The calendar's part is the count and the sum of every network's stamp: each only ever
+    counts up, so the sum moves with any of them. The versions suffice: another connection
+    never sees a number a rolled-back transaction drew (the stamps' moments, which the
+    page caches need for that, are not read)."""
     global _MAIL_STAMP_SQL
     if _MAIL_STAMP_SQL is None:
         _MAIL_STAMP_SQL = _mail_stamp_sql()

@@ -389,16 +389,16 @@ class _Sender:
         ``self.reads`` holds now): the marks of the mails before it written, then the
         stamps compared; only if they moved, one query reads the mail's own state."""
         reads, stamp = self.reads, self.stamp
-        still = _still_as_read(delivery, reads)
 
         def check() -> bool:
             if _marks is not None:
                 _marks.settle()
-            if still is None or selectors.mail_stamp() == stamp:
+            if delivery.person_id is None or selectors.mail_stamp() == stamp:
                 return True
             # Something committed since the reads; the rows after this one are read anew.
             self.stale = True
-            return still()
+            still = _still_as_read(delivery, reads)
+            return still is None or still()
 
         return check
 
