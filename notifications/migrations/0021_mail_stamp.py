@@ -10,7 +10,12 @@ settings, one Rundmail's step); the delivery log, written all the time, has no t
 A Rundmail that is created has no mails yet: only its changes and its deletion count.
 """
 
+from importlib import import_module
+
 from django.db import migrations, models
+
+# Its ``_run``: the statements of the database at hand.
+directory = import_module("contacts.migrations.0021_speedpages_directory_stamp")
 
 TABLE = "notifications_mailstamp"
 SEQUENCE = "notifications_mailstamp_version"
@@ -53,32 +58,20 @@ SQLITE_CREATE = [
         for event in events
     ),
 ]
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {table}_mail_stamp_{event};" for table, events in WATCHED for event in events
-]
-
-
-def _run(schema_editor, postgresql, sqlite) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(postgresql)
-    elif vendor == "sqlite":
-        for statement in sqlite:
-            schema_editor.execute(statement)
-    else:
-        raise NotImplementedError(f"No mail-stamp triggers for {vendor}")
+SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {table}_mail_stamp_{event};" for table, events in WATCHED for event in events]
 
 
 def triggers_create(apps, schema_editor):
-    _run(schema_editor, POSTGRESQL_CREATE, SQLITE_CREATE)
+    directory._run(schema_editor, POSTGRESQL_CREATE, SQLITE_CREATE)
 
 
 def triggers_drop(apps, schema_editor):
-    _run(schema_editor, POSTGRESQL_DROP, SQLITE_DROP)
+    directory._run(schema_editor, POSTGRESQL_DROP, SQLITE_DROP)
 
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("contacts", "0021_speedpages_directory_stamp"),
         ("notifications", "0020_kinds_after_sixth_merge"),
     ]
 
