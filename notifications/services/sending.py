@@ -224,20 +224,34 @@ def _marks_group_write(pending: list[tuple[int, str, dict]]) -> None:
 
 def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]]) -> None:
     """Write the results ``rows`` (id, values of the fields ``names``) of the claim ``token``,
-    only where it is still held."""
-    update: dict = {"claim_token": "", "lease_until": None, "updated_at": timezone.now()}
+    only where it is still held: one UPDATE, each row's own values chosen by its id.
+
+    Written out here rather than built by the ORM: a group's ``Case`` of ten ``When`` for
+    its Message-IDs and its moments took 2 ms of CPU to build and compile, a tenth of the
+    sending's CPU per mail."""
+    quote = connection.ops.quote_name
+    meta = Delivery._meta
+    now = meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    assignments = [f"{quote('claim_token')} = %s", f"{quote('lease_until')} = NULL", f"{quote('updated_at')} = %s"]
+    params: list = ["", now]
     for name in names:
-        field = Delivery._meta.get_field(name)
-        values = [row[name] for _pk, row in rows]
+        field = meta.get_field(name)
+        values = [field.get_db_prep_save(row[name], connection) for _pk, row in rows]
         if all(value == values[0] for value in values):
-            update[name] = values[0]
+            assignments.append(f"{quote(field.column)} = %s")
+            params.append(values[0])
         else:
-            update[name] = Case(
-                *[When(pk=pk, then=Value(row[name], output_field=field)) for pk, row in rows],
-                output_field=field,
-            )
-    held = Delivery.objects.filter(claim_token=token, state=Delivery.State.CLAIMED)
-    held.filter(pk__in=[pk for pk, _values in rows]).update(**update)
+            assignments.append(f"{quote(field.column)} = CASE {quote('id')} {'WHEN %s THEN %s ' * len(rows)}END")
+            for (pk, _row), value in zip(rows, values, strict=True):
+                params += [pk, value]
+    ids = [pk for pk, _values in rows]
+    held = f"{quote('claim_token')} = %s AND {quote('state')} = %s"
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+        f"WHERE {held} AND {quote('id')} IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, token, Delivery.State.CLAIMED, *ids])
 
 
 _marks: _Marks | None = None
