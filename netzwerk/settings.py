@@ -378,7 +378,7 @@ NOTIFICATIONS_URGENT_INVITATION_DAYS = env.int("NOTIFICATIONS_URGENT_INVITATION_
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60.0)
 # The sweep queues one send task per this many rows; a task that has sent for this many
 # seconds (a slow relay) queues the rest anew, well before CELERY_TASK_SOFT_TIME_LIMIT.
-NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=50)
+NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=200)
 NOTIFICATIONS_SEND_BATCH_SECONDS = env.float("NOTIFICATIONS_SEND_BATCH_SECONDS", default=20.0)
 # The sweep asks owners of stale entries („Sind Ihre Angaben noch aktuell?“) at most this
 # often (staleness is counted in months); sooner while a backlog is being worked off.

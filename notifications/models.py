@@ -543,3 +543,27 @@ class RundmailAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailStamp(models.Model):
+    """How what decides whether a queued mail still goes stands, beyond the directory and the
+    calendar: one row, whose ``version`` changes whenever a write touches a person's mail
+    preferences or a Rundmail's state.
+
+    Kept by database triggers (migration 0021), as ``contacts.DirectoryStamp`` and
+    ``meetings.CalendarStamp`` are: every write moves it, also a bulk ``update()`` or
+    ``delete()``, and other transactions see the new version when they see the rows. A send
+    task compares the three stamps before each mail's data with what they were when it read
+    its chunk (``selectors.mail_stamp``): one cheap query per mail instead of reading the
+    mail's state again, and a re-read only when a stamp moved.
+    """
+
+    version = models.BigIntegerField(_("Änderungsstand"))
+    changed_at = models.DateTimeField(_("zuletzt geändert"))
+
+    class Meta:
+        verbose_name = _("Stand der Mail-Einstellungen")
+        verbose_name_plural = _("Stände der Mail-Einstellungen")
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -257,6 +257,44 @@ def _state_query(*, subject_type: str, network_ids: tuple[int, ...], day: dateti
     return sql, params, person_at, subject_at
 
 
+def _mail_stamp_sql() -> str:
+    from contacts.models import DirectoryStamp
+    from meetings.models import CalendarStamp
+    from notifications.models import MailStamp
+
+    return (
+        "SELECT directory.version, mail.version, calendar.count, calendar.total "
+        "FROM (SELECT count(*) AS count, sum(version) AS total "
+        f"FROM {CalendarStamp._meta.db_table}) AS calendar "
+        f"LEFT JOIN {DirectoryStamp._meta.db_table} AS directory ON directory.id = 1 "
+        f"LEFT JOIN {MailStamp._meta.db_table} AS mail ON mail.id = 1"
+    )
+
+
+def mail_stamp() -> tuple:
+    """Where everything that decides whether a queued mail still goes stands, in one query:
+    the directory's stamp (people, memberships), the calendar's stamps of all networks
+    (a meeting's status, sequence, networks and partners, its deletion) and the mail stamp
+    (preferences, a Rundmail's state). All three are kept by triggers, so a bulk
+    ``update()`` moves them as a service's save does, and a transaction's change shows in
+    them when it commits. Read before a chunk's mails are decided and again before each
+    one's data: while the answer is the same, nothing any of them was decided on changed.
+
+    The calendar's part is the count and the sum of every network's stamp: each only ever
+    counts up, so the sum moves with any of them. The versions suffice: another connection
+    never sees a number a rolled-back transaction drew (the stamps' moments, which the
+    page caches need for that, are not read)."""
+    global _MAIL_STAMP_SQL
+    if _MAIL_STAMP_SQL is None:
+        _MAIL_STAMP_SQL = _mail_stamp_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_MAIL_STAMP_SQL)
+        return tuple(cursor.fetchone())
+
+
+_MAIL_STAMP_SQL: str | None = None
+
+
 class MailReads:
     """What the mails of a batch of delivery rows read, loaded for the whole batch at once.
 

@@ -18,10 +18,11 @@ POLL_REMINDER_MIN_AGE = datetime.timedelta(hours=2)
 RECENT = datetime.timedelta(days=7)
 MAX_ATTEMPTS = 10
 # A send task claims its rows this many at a time (a whole batch of the sweep's) and reads
-# what their mails show right after: few queries per mail. Just before each mail's data
-# leaves, one query checks that what decided it still holds (an opt-out or a cancellation
-# committed meanwhile wins).
-CLAIM_CHUNK = 50
+# what their mails show right after: few queries per mail (the chunk's reads, about 20 ms
+# for a meeting's reminders, were a fifth of a mail's CPU at 50 rows). Just before each
+# mail's data leaves, one small query compares the stamps of what decided it (an opt-out or
+# a cancellation committed meanwhile wins).
+CLAIM_CHUNK = 200
 REMINDING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED)
 
 
