@@ -56,15 +56,19 @@ def _meetings_created_record(rows: list[Meeting]) -> None:
         network_ids={row.network_id for row in rows},
         networks=_networks_at_hand(rows),
     )
-    if all(row.pk is not None for row in rows):
-        _first_versions_copy("pk", [row.pk for row in rows])
-    else:
-        _first_versions_copy("uid", [row.uid for row in rows])
+    by_id = all(row.pk is not None for row in rows)
+    for first in range(0, len(rows), HISTORY_BATCH):
+        batch = rows[first : first + HISTORY_BATCH]
+        if by_id:
+            found = Meeting.objects.filter(pk__in=[row.pk for row in batch])
+        else:
+            found = Meeting.objects.filter(uid__in=[row.uid for row in batch])
+        bulk_history_copy(found)
 
 
-def _occurrences_created_record(*, series: MeetingSeries, ids: list[int]) -> None:
-    """``_meetings_created_record`` for the occurrences of ``series`` inserted by the
-    database (their ``ids``), which were never at hand as rows."""
+def _occurrences_created_announce(*, series: MeetingSeries, ids: list[int]) -> None:
+    """``_meetings_created_record`` for the occurrences of ``series`` that the database
+    inserted with their first versions (``ids``): only whoever shows the calendar is told."""
     if not ids:
         return
     meetings_written.send(
@@ -72,12 +76,6 @@ def _occurrences_created_record(*, series: MeetingSeries, ids: list[int]) -> Non
         network_ids={series.network_id},
         networks=[series.network] if MeetingSeries.network.is_cached(series) else [],
     )
-    _first_versions_copy("pk", ids)
-
-
-def _first_versions_copy(lookup: str, values: list) -> None:
-    for first in range(0, len(values), HISTORY_BATCH):
-        bulk_history_copy(Meeting.objects.filter(**{f"{lookup}__in": values[first : first + HISTORY_BATCH]}))
 
 
 def _networks_at_hand(rows: list[Meeting]) -> list:
