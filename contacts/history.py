@@ -230,17 +230,47 @@ def bulk_history_copy(queryset: models.QuerySet, *, update: bool = False) -> int
     hand, so rows created with ``ignore_conflicts`` (whose ids are unknown) are found by a
     filter in the same statement. Returns the number of versions written.
     """
+    copy = history_copy(queryset.model, update=update)
+    if copy is None:
+        return 0
+    select, params = queryset.order_by("pk").values_list(*copy.attnames).query.sql_with_params()
+    with connections[copy.database].cursor() as cursor:
+        # The constants come first in the statement's text, the filter's values after them.
+        cursor.execute(copy.sql(f"({select})"), (*copy.params, *params))
+        return cursor.rowcount
+
+
+@dataclass(frozen=True)
+class HistoryCopy:
+    """The ``INSERT … SELECT`` that records versions of rows a query yields (see
+    ``history_copy``)."""
+
+    database: str
+    attnames: tuple[str, ...]
+    head: str
+    params: tuple
+
+    def sql(self, source: str) -> str:
+        """The statement copying from ``source`` (a table, a ``WITH`` query's name or a
+        parenthesised ``SELECT``) whose columns are ``attnames``, in that order."""
+        return f"{self.head} FROM {source} AS copied"
+
+
+def history_copy(model: type[models.Model], *, update: bool = False) -> HistoryCopy | None:
+    """How to copy versions of ``model``'s rows as ``bulk_history_copy`` does, for a writer
+    that has the rows in a query of its own: the insert of new rows can hand them on by
+    ``RETURNING`` in the same statement (``WITH new AS (INSERT … RETURNING <attnames>)``).
+    None when simple-history is switched off (``SIMPLE_HISTORY_ENABLED``)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return 0  # as simple-history's own writes
-    historical = _historical_model(queryset.model)
+        return None  # as simple-history's own writes
+    historical = _historical_model(model)
     user, at = _made_by.get()
     if user is None:
         # The request's user (simple-history's middleware), as its own bulk writes take it.
         user = historical.get_default_history_user(None)
     database = router.db_for_write(historical)
     connection = connections[database]
-    attnames = [field.attname for field in historical.tracked_fields]
-    select, params = queryset.order_by("pk").values_list(*attnames).query.sql_with_params()
+    attnames = tuple(field.attname for field in historical.tracked_fields)
     quote = connection.ops.quote_name
     history_date = historical._meta.get_field("history_date").get_db_prep_value(
         at or timezone.now(), connection, prepared=False
@@ -248,11 +278,9 @@ def bulk_history_copy(queryset: models.QuerySet, *, update: bool = False) -> int
     columns = ", ".join(
         quote(name) for name in (*attnames, "history_date", "history_user_id", "history_change_reason", "history_type")
     )
-    sql = (
-        f"INSERT INTO {quote(historical._meta.db_table)} ({columns}) "
-        f"SELECT copied.*, %s, %s, %s, %s FROM ({select}) AS copied"
+    return HistoryCopy(
+        database=database,
+        attnames=attnames,
+        head=f"INSERT INTO {quote(historical._meta.db_table)} ({columns}) SELECT copied.*, %s, %s, %s, %s",
+        params=(history_date, getattr(user, "pk", None), "", "~" if update else "+"),
     )
-    with connection.cursor() as cursor:
-        # The constants come first in the statement's text, the filter's values after them.
-        cursor.execute(sql, (history_date, getattr(user, "pk", None), "", "~" if update else "+", *params))
-        return cursor.rowcount

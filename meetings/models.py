@@ -227,7 +227,12 @@ class Meeting(LocationFields, TimestampedModel):
         HELD = "stattgefunden", _("stattgefunden")
 
     uid = models.UUIDField(_("dauerhafte Kennung"), default=uuid.uuid4, unique=True, editable=False)
-    network = models.ForeignKey(Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meetings")
+    # No index of its own: the indexes that begin with ``network`` (network and start, the
+    # feed stamp) serve every lookup by network, the foreign key's cascade too; each further
+    # index is written with every occurrence a series creates.
+    network = models.ForeignKey(
+        Network, verbose_name=_("Netzwerk"), on_delete=models.CASCADE, related_name="meetings", db_index=False
+    )
     # A joint meeting (OParl's Meeting.organization holds several): the host plans it,
     # the partner networks hold it too; it is in each one's calendar, page and feed.
     partner_networks = models.ManyToManyField(
@@ -244,6 +249,8 @@ class Meeting(LocationFields, TimestampedModel):
         null=True,
         blank=True,
         related_name="occurrences",
+        # As ``network``: the slot constraint and the (series, start) index begin with it.
+        db_index=False,
     )
     original_start = models.DateTimeField(
         _("Termin laut Serienregel"),

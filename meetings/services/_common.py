@@ -66,6 +66,18 @@ def _meetings_created_record(rows: list[Meeting]) -> None:
         bulk_history_copy(found)
 
 
+def _occurrences_created_announce(*, series: MeetingSeries, ids: list[int]) -> None:
+    """``_meetings_created_record`` for the occurrences of ``series`` that the database
+    inserted with their first versions (``ids``): only whoever shows the calendar is told."""
+    if not ids:
+        return
+    meetings_written.send(
+        sender=Meeting,
+        network_ids={series.network_id},
+        networks=[series.network] if MeetingSeries.network.is_cached(series) else [],
+    )
+
+
 def _networks_at_hand(rows: list[Meeting]) -> list:
     """The networks of ``rows`` that are loaded already (an occurrence's series brings its
     network along): whoever shows the calendar then needs no query to name their pages."""

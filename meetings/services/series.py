@@ -6,11 +6,12 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.history import history_copy
 from contacts.models import Institution, Network
 from meetings import recurrence
 from meetings.models import (
@@ -28,6 +29,7 @@ from meetings.services._common import (
     _meeting_save,
     _meetings_changed_record,
     _meetings_created_record,
+    _occurrences_created_announce,
     _save,
 )
 from meetings.services.meetings import _reason_clean
@@ -93,12 +95,64 @@ def _series_generate(*, series: MeetingSeries, since: datetime.date, through: da
                 "original_start", flat=True
             )
         }
+    if new and connections[router.db_for_write(Meeting)].vendor == "postgresql":
+        ids = _occurrences_insert(series, local_starts)
+        _occurrences_created_announce(series=series, ids=ids)
+        return len(ids)
     rows = [_occurrence(series, local) for local in local_starts if local.date() not in taken]
     # A new series has no occurrences to collide with: without ``ignore_conflicts`` the
     # database returns the new ids, and their history needs no query to find them again.
     Meeting.objects.bulk_create(rows, batch_size=500, ignore_conflicts=not new)
     _meetings_created_record(rows)
     return len(rows)
+
+
+# Made by the database for each row of ``_occurrences_insert``: the slot's times, a new uid.
+_SLOT_COLUMNS = {"original_start": "slot.start", "start": "slot.start", "end": "slot.end", "uid": "gen_random_uuid()"}
+
+
+def _occurrences_insert(series: MeetingSeries, local_starts: list[datetime.datetime]) -> list[int]:
+    """Insert the occurrences of a new ``series`` at ``local_starts`` and their first
+    versions in the history in one statement (PostgreSQL); returns their ids.
+
+    The rows are what ``bulk_create`` of ``_occurrence`` makes: every column but the times
+    and the uid is the same in all of them, so it is taken from one ``_occurrence`` and sent
+    once, and only the times go as arrays (computed by ``_slot_times``, in Python, so the
+    zone's gap and overlap are read as everywhere else). ``bulk_create`` converted and sent
+    each of the ~25 values of every row: half the time of creating a series (bench.meetings).
+    """
+    connection = connections[router.db_for_write(Meeting)]
+    quote = connection.ops.quote_name
+    template = _occurrence(series, local_starts[0])
+    columns, values, params = [], [], []
+    for field in Meeting._meta.concrete_fields:
+        if field.primary_key or field.generated:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in _SLOT_COLUMNS:
+            values.append(_SLOT_COLUMNS[field.attname])
+        else:
+            # Cast: a parameter has no type of its own in a SELECT list.
+            values.append(f"CAST(%s AS {field.cast_db_type(connection)})")
+            params.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
+    starts, ends = zip(*(_slot_times(series, local) for local in local_starts), strict=True)
+    insert = (
+        f"INSERT INTO {quote(Meeting._meta.db_table)} ({', '.join(columns)}) "
+        f'SELECT {", ".join(values)} FROM unnest(%s::timestamptz[], %s::timestamptz[]) AS slot(start, "end")'
+    )
+    params += [list(starts), list(ends)]
+    pk = quote(Meeting._meta.pk.column)
+    copy = history_copy(Meeting)
+    if copy is None:
+        sql = f"{insert} RETURNING {pk}"
+    else:
+        # The first versions in the same statement, from the rows the insert hands on.
+        returned = ", ".join(quote(Meeting._meta.get_field(name).column) for name in copy.attnames)
+        sql = f"WITH copied AS ({insert} RETURNING {returned}) {copy.sql('copied')} RETURNING {pk}"
+        params += copy.params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 @transaction.atomic

@@ -10,12 +10,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from meetings import services
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import Meeting, MeetingSeries, Visibility
 from meetings.recurrence import BERLIN
+from meetings.services import series as series_services
 from tests.factories import InstitutionFactory, NetworkFactory
 from tests.meetings.factories import AgendaItemFactory
+
+HistoricalMeeting = Meeting.history.model
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +71,21 @@ def test_series_create_writes_a_year_in_a_constant_number_of_queries(rule):
         make_series(network, rule=rule)
 
     # One INSERT for the series and its first version, one for all its occurrences (4
-    # quarterly, 26 fortnightly) and one for their first versions in the history; the rest
-    # is the transaction. The network, a saved row, is not looked up again.
+    # quarterly, 26 fortnightly) and one for their first versions in the history (on
+    # PostgreSQL these two are one statement); the rest is the transaction. The network, a
+    # saved row, is not looked up again.
     verbs = [query["sql"].split()[0].upper() for query in captured.captured_queries]
-    assert [verb for verb in verbs if verb not in {"BEGIN", "SAVEPOINT", "RELEASE"}] == ["INSERT"] * 4
+    occurrences = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "INSERT"]
+    assert [verb for verb in verbs if verb not in {"BEGIN", "SAVEPOINT", "RELEASE"}] == ["INSERT"] * 2 + occurrences
+
+
+def test_series_create_writes_no_versions_with_the_history_switched_off(settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+
+    series = make_series()
+
+    assert series.occurrences.count() == 12
+    assert not HistoricalMeeting.objects.filter(series_id=series.pk).exists()
 
 
 def test_series_occurrences_stay_at_1830_across_both_clock_changes():
@@ -312,3 +328,74 @@ def test_series_extend_horizon_fills_many_series_at_once():
     assert created == Meeting.objects.count()
     assert Meeting.objects.values("series").distinct().count() == 500
     assert services.series_extend_horizon(today=TODAY) == 0
+
+
+# The occurrences of a new series on PostgreSQL are inserted by one INSERT … SELECT
+# (``_occurrences_insert``); elsewhere, and when the horizon moves on, by ``bulk_create``.
+# Both must make the same rows: any rule, any time of day (the spring gap and the autumn
+# overlap of 2027 lie in the year), a meeting across midnight, every field a series hands on.
+SQL_PATH = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+COMPARED_FIELDS = [
+    field.attname
+    for field in Meeting._meta.concrete_fields
+    if field.attname not in {"id", "uid", "series_id", "created_at", "updated_at"}
+]
+
+
+@SQL_PATH
+@given(
+    rule=st.sampled_from(
+        [
+            "FREQ=MONTHLY;BYDAY=2TU",
+            "FREQ=MONTHLY;BYDAY=-1SU",
+            "FREQ=WEEKLY;BYDAY=SU",
+            "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH",
+            "FREQ=MONTHLY;BYMONTHDAY=31",
+            "FREQ=DAILY;INTERVAL=9",
+            "FREQ=YEARLY;BYMONTH=3,10;BYDAY=-1SU",
+        ]
+    ),
+    first_date=st.dates(min_value=datetime.date(2027, 1, 1), max_value=datetime.date(2027, 9, 30)),
+    start_time=st.one_of(
+        st.sampled_from([datetime.time(2, 0), datetime.time(2, 30), datetime.time(23, 45), datetime.time(0, 0)]),
+        st.times().map(lambda moment: moment.replace(second=0, microsecond=0)),
+    ),
+    duration_minutes=st.sampled_from([5, 90, 24 * 60]),
+    visibility=st.sampled_from([Visibility.PUBLIC, Visibility.MEMBERS]),
+    with_institution=st.booleans(),
+    count=st.sampled_from([None, 3]),
+)
+def test_series_create_inserts_the_rows_bulk_create_makes(
+    rule, first_date, start_time, duration_minutes, visibility, with_institution, count
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the occurrences are inserted by the database on PostgreSQL only")
+    network = NetworkFactory()
+    values = {
+        "rule": rule,
+        "first_date": first_date,
+        "start_time": start_time,
+        "duration_minutes": duration_minutes,
+        "visibility": visibility,
+        "count": count,
+        "institution": InstitutionFactory() if with_institution else None,
+        "room": "Saal 2",
+        "accessibility_notes": "Aufzug am Hof",
+        "online_url": "https://konferenz.example/raum",
+    }
+    inserted = make_series(network, **values)
+    generated = make_series(network, **values)
+    generated.occurrences.all().delete()
+
+    # The path of an existing series (bulk_create) for the same year.
+    made = series_services._series_generate(
+        series=generated, since=first_date, through=services.horizon_end(TODAY), new=False
+    )
+
+    def rows(series):
+        return list(series.occurrences.order_by("start").values_list(*COMPARED_FIELDS))
+
+    assert made == inserted.occurrences.count() > 0
+    assert rows(inserted) == rows(generated)
+    versions = HistoricalMeeting.objects.filter(series_id=inserted.pk, history_type="+")
+    assert sorted(versions.values_list("id", "start")) == sorted(inserted.occurrences.values_list("id", "start"))
