@@ -4,8 +4,10 @@ median of several runs, compared with a baseline measured in the same run."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +128,9 @@ def measure(call: Callable[[], object], runs: int, *, before: Callable[[], objec
 
 
 def row(label: str, sample: Sample | None, *, value: str = "", ratio: str = "", target: str = "", verdict: str = ""):
+    if verdict:
+        figure = f"{sample.median_ms:.2f} ms" if sample is not None else value.strip()
+        summary_record(label.strip(), " ".join(part for part in (figure, ratio.strip()) if part), target, verdict)
     if sample is not None:
         runs = str(len(sample.seconds))
         value = f"{sample.median_ms:10.2f} ms"
@@ -137,3 +142,100 @@ def row(label: str, sample: Sample | None, *, value: str = "", ratio: str = "", 
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def scaled_report(
+    samples: dict[tuple[str, int], list[float]],
+    queries: dict[tuple[str, int], int],
+    targets: list,
+    *,
+    scales: tuple[int, int],
+    growth_target: float,
+    title: str,
+    note: str,
+) -> None:
+    """The table of bench.pages and bench.speaker: each page at both scales, as a multiple
+    of the minimal page of the same scale and as growth from the small to the large scale.
+    ``targets`` have ``name``, ``kind`` ("baseline" or else), ``key`` and ``multiple``."""
+
+    def median_ms(key: str, scale: int) -> float:
+        return statistics.median(samples[key, scale]) * 1000
+
+    minimal = {scale: median_ms("minimal", scale) for scale in scales}
+    small, large = scales
+    header = (
+        f"{title:<28} {'queries':>9} {'scale 1':>9} {'÷ min':>7} {'scale 10':>9} {'÷ min':>7} {'growth':>7}  verdict"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for target in targets:
+        ms = {scale: median_ms(target.key, scale) for scale in scales}
+        count = f"{queries[target.key, small]}/{queries[target.key, large]}"
+        growth = ms[large] / ms[small]
+        if target.kind == "baseline":
+            multiples = ["", ""]
+            verdict = "baseline"
+        else:
+            multiples = [f"{ms[scale] / minimal[scale]:.1f}×" for scale in scales]
+            fast = ms[small] / minimal[small] <= target.multiple
+            flat = growth <= growth_target
+            verdict = (
+                f"{'ok' if fast else 'MISSED'} ≤ {target.multiple:.0f}× min, "
+                f"{'ok' if flat else 'MISSED'} growth ≤ {growth_target:.0f}×"
+            )
+            summary_record(
+                target.name,
+                f"{multiples[0]} min, growth {growth:.2f}×",
+                f"≤ {target.multiple:.0f}× min, growth ≤ {growth_target:.0f}×",
+                "ok" if fast and flat else "MISSED",
+            )
+        print(
+            f"{target.name:<28} {count:>9} {ms[small]:>7.2f}ms {multiples[0]:>7} {ms[large]:>7.2f}ms "
+            f"{multiples[1]:>7} {growth:>6.1f}×  {verdict}"
+        )
+    runs = len(samples["bare", small])
+    print(f"\nmedians of {runs} requests per page and scale, interleaved; queries at scale 1/10; {note}")
+
+
+# The one table ----------------------------------------------------------------------------
+# ``python -m bench`` runs every benchmark in a process of its own and names a file in
+# BENCH_SUMMARY; each benchmark appends there every figure it gives a verdict, and the
+# runner prints them all at the end in one table, so one command gives the whole picture.
+
+SUMMARY_VARIABLE = "BENCH_SUMMARY"
+
+
+def summary_record(measure: str, figure: str, target: str, verdict: str) -> None:
+    """Note one verdict of this benchmark for the runner's table (nothing without a runner)."""
+    path = os.environ.get(SUMMARY_VARIABLE)
+    if not path:
+        return
+    main = sys.modules["__main__"]
+    benchmark = getattr(getattr(main, "__spec__", None), "name", None) or os.path.basename(sys.argv[0])
+    entry = {"benchmark": benchmark, "measure": measure, "figure": figure, "target": target, "verdict": verdict}
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def summary_print(path: str) -> None:
+    """The table of every verdict the benchmarks of this run noted."""
+    try:
+        with open(path, encoding="utf-8") as summary:
+            entries = [json.loads(line) for line in summary if line.strip()]
+    except FileNotFoundError:
+        entries = []
+    if not entries:
+        return
+    header = f"{'benchmark':<20} {'measure':<44} {'figure':<26} {'target':<30} verdict"
+    print()
+    print("All verdicts of this run")
+    print(header)
+    print("-" * len(header))
+    for entry in entries:
+        print(
+            f"{entry['benchmark']:<20} {entry['measure'][:44]:<44} {entry['figure'][:26]:<26} "
+            f"{entry['target'][:30]:<30} {entry['verdict']}"
+        )
+    missed = [entry for entry in entries if "MISSED" in entry["verdict"] or "FAIL" in entry["verdict"]]
+    print(f"{len(entries) - len(missed)} of {len(entries)} met" + (f"; missed: {len(missed)}" if missed else ""))

@@ -49,7 +49,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import configure_environment, database_drop, database_recreate, database_vacuum_analyze
+from bench.common import (
+    configure_environment,
+    database_drop,
+    database_recreate,
+    database_vacuum_analyze,
+    summary_record,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/netzwerk_bench_notif"
@@ -670,10 +676,12 @@ def _report(timings: list[float], rounds: list[dict], faulted: dict | None, plan
 
     def line(measure: str, value: str, target: str = "", verdict: str = "", note: str = "") -> None:
         print(f"{measure:<52}{value:>12}  {target:<22}{verdict:<7}{note}")
+        if verdict:
+            summary_record(measure, value, target, verdict)
 
     print()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    line("measure", "value", "target", "verdict")
+    print(f"{'measure':<52}{'value':>12}  {'target':<22}verdict")
     line(
         f"sweep, {FUTURE_MEETINGS:,} future meetings, nothing due",
         f"{median:.1f} ms",

@@ -39,7 +39,6 @@ import json
 import os
 import pstats
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -49,7 +48,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import database_drop, database_has_bench_data, database_recreate, database_vacuum_analyze
+from bench.common import (
+    database_drop,
+    database_has_bench_data,
+    database_recreate,
+    database_vacuum_analyze,
+    scaled_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_pages"
@@ -355,40 +360,18 @@ def database_prepare(database_url: str, scale: int, *, reuse: bool) -> None:
 
 
 def report(samples: dict[tuple[str, int], list[float]], queries: dict[tuple[str, int], int]) -> None:
-    def median_ms(key: str, scale: int) -> float:
-        return statistics.median(samples[key, scale]) * 1000
-
-    minimal = {scale: median_ms("minimal", scale) for scale in SCALES}
-    small, large = SCALES
-    header = (
-        f"{'page':<28} {'queries':>9} {'scale 1':>9} {'÷ min':>7} {'scale 10':>9} {'÷ min':>7} {'growth':>7}  verdict"
-    )
-    print()
-    print(header)
-    print("-" * len(header))
-    for target in TARGETS:
-        ms = {scale: median_ms(target.key, scale) for scale in SCALES}
-        count = f"{queries[target.key, small]}/{queries[target.key, large]}"
-        growth = ms[large] / ms[small]
-        if target.kind == "baseline":
-            multiples = ["", ""]
-            verdict = "baseline"
-        else:
-            multiples = [f"{ms[scale] / minimal[scale]:.1f}×" for scale in SCALES]
-            fast = ms[small] / minimal[small] <= target.multiple
-            flat = growth <= TARGET_GROWTH
-            verdict = (
-                f"{'ok' if fast else 'MISSED'} ≤ {target.multiple:.0f}× min, {'ok' if flat else 'MISSED'} growth ≤ 2×"
-            )
-        print(
-            f"{target.name:<28} {count:>9} {ms[small]:>7.2f}ms {multiples[0]:>7} {ms[large]:>7.2f}ms "
-            f"{multiples[1]:>7} {growth:>6.1f}×  {verdict}"
-        )
-    runs = len(samples["bare", small])
-    print(
-        f"\nmedians of {runs} requests per page and scale, interleaved; queries at scale 1/10; Django's WSGI "
-        "handler in-process, PostgreSQL on a persistent connection, public page cache off, "
-        f"{os.cpu_count()} CPUs (shared)"
+    scaled_report(
+        samples,
+        queries,
+        TARGETS,
+        scales=SCALES,
+        growth_target=TARGET_GROWTH,
+        title="page",
+        note=(
+            "Django's WSGI "
+            "handler in-process, PostgreSQL on a persistent connection, public page cache off, "
+            f"{os.cpu_count()} CPUs (shared)"
+        ),
     )
 
 

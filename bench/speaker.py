@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -42,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.common import database_drop, database_recreate, database_vacuum_analyze
+from bench.common import database_drop, database_recreate, database_vacuum_analyze, scaled_report
 from bench.pages import profile, profile_target, scaled_url
 from bench.pages import worker_environment as pages_worker_environment
 
@@ -298,41 +297,18 @@ def database_prepare(database_url: str, scale: int, *, reuse: bool) -> None:
 
 
 def report(samples: dict[tuple[str, int], list[float]], queries: dict[tuple[str, int], int]) -> None:
-    def median_ms(key: str, scale: int) -> float:
-        return statistics.median(samples[key, scale]) * 1000
-
-    minimal = {scale: median_ms("minimal", scale) for scale in SCALES}
-    small, large = SCALES
-    header = (
-        f"{'speaker page':<28} {'queries':>9} {'scale 1':>9} {'÷ min':>7} {'scale 10':>9} {'÷ min':>7} "
-        f"{'growth':>7}  verdict"
-    )
-    print()
-    print(header)
-    print("-" * len(header))
-    for target in TARGETS:
-        ms = {scale: median_ms(target.key, scale) for scale in SCALES}
-        count = f"{queries[target.key, small]}/{queries[target.key, large]}"
-        growth = ms[large] / ms[small]
-        if target.kind == "baseline":
-            multiples = ["", ""]
-            verdict = "baseline"
-        else:
-            multiples = [f"{ms[scale] / minimal[scale]:.1f}×" for scale in SCALES]
-            fast = ms[small] / minimal[small] <= target.multiple
-            flat = growth <= TARGET_GROWTH
-            verdict = (
-                f"{'ok' if fast else 'MISSED'} ≤ {target.multiple:.0f}× min, {'ok' if flat else 'MISSED'} growth ≤ 2×"
-            )
-        print(
-            f"{target.name:<28} {count:>9} {ms[small]:>7.2f}ms {multiples[0]:>7} {ms[large]:>7.2f}ms "
-            f"{multiples[1]:>7} {growth:>6.1f}×  {verdict}"
-        )
-    runs = len(samples["bare", small])
-    print(
-        f"\nmedians of {runs} requests per page and scale, interleaved; queries at scale 1/10; Django's WSGI "
-        f"handler in-process, logged in as the speaker, PostgreSQL on a persistent connection, "
-        f"{os.cpu_count()} CPUs (shared)"
+    scaled_report(
+        samples,
+        queries,
+        TARGETS,
+        scales=SCALES,
+        growth_target=TARGET_GROWTH,
+        title="speaker page",
+        note=(
+            "Django's WSGI "
+            f"handler in-process, logged in as the speaker, PostgreSQL on a persistent connection, "
+            f"{os.cpu_count()} CPUs (shared)"
+        ),
     )
 
 

@@ -39,7 +39,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import database_drop, database_has_bench_data, database_recreate, database_vacuum_analyze
+from bench.common import (
+    database_drop,
+    database_has_bench_data,
+    database_recreate,
+    database_vacuum_analyze,
+    summary_record,
+)
+from bench.common import verdict as verdict_word
 from bench.public import (
     CONNECTIONS,
     ROOT,
@@ -325,12 +332,24 @@ def report(
         elif scenario is quiet:
             ok = rate >= TARGET_HIT_SHARE * bare_rate
             verdict = f"cached hits ≥ {TARGET_HIT_SHARE:.0%} of bare: {'PASS' if ok else 'FAIL'}"
+            summary_record(
+                f"{scenario.name}: cached hits",
+                f"{rate / bare_rate:.0%} of bare",
+                f"≥ {TARGET_HIT_SHARE:.0%}",
+                verdict_word(ok),
+            )
         elif scenario.writes == "answer" and scenario.rate == max(ANSWER_RATES):
             share_ok = rate >= TARGET_WRITE_SHARE * quiet_rate
             p99_ok = p99 < TARGET_P99_MS
             verdict = (
                 f"≥ {TARGET_WRITE_SHARE:.0%} of none: {'PASS' if share_ok else 'FAIL'}, "
                 f"p99 < {TARGET_P99_MS:.0f} ms: {'PASS' if p99_ok else 'FAIL'}"
+            )
+            summary_record(
+                f"{scenario.name}: reads",
+                f"{rate / quiet_rate:.0%} of none, p99 {p99:.0f} ms",
+                f"≥ {TARGET_WRITE_SHARE:.0%}, p99 < {TARGET_P99_MS:.0f} ms",
+                verdict_word(share_ok and p99_ok),
             )
         else:
             verdict = "reported"
@@ -345,6 +364,9 @@ def report(
     bare_cpu_ms = statistics.median(probe["bare_cpu"] for probe in probes)
     hit_cpu_ms = statistics.median(probe["hit_cpu"] for probe in probes)
     ok = bare_ms / hit_ms >= TARGET_HIT_SHARE
+    summary_record(
+        "cached hit, in-process", f"{bare_ms / hit_ms:.0%} of bare", f"≥ {TARGET_HIT_SHARE:.0%}", verdict_word(ok)
+    )
     print(
         f"{'cached hit, in-process':<26} {'—':>8} {1000 / hit_ms:>8.0f} {hit_ms:>8.2f} {'':>8} "
         f"{bare_ms / hit_ms:>8.0%} {'':>8}  server time of a hit vs the bare view ({bare_ms:.2f} ms): "
