@@ -62,7 +62,6 @@ SCALES = (1, 10)
 SEARCH_QUERY = "Einrichtung"
 TARGET_MINIMAL_MULTIPLE = 3.0
 TARGET_MINIMAL_MULTIPLE_SLOW = 4.0  # search and the meeting page
-TARGET_GROWTH = 2.0
 SEED = 16
 
 
@@ -365,7 +364,6 @@ def report(samples: dict[tuple[str, int], list[float]], queries: dict[tuple[str,
         queries,
         TARGETS,
         scales=SCALES,
-        growth_target=TARGET_GROWTH,
         title="page",
         note=(
             "Django's WSGI "

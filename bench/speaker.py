@@ -48,7 +48,6 @@ from bench.pages import worker_environment as pages_worker_environment
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_speaker"
 SCALES = (1, 10)
-TARGET_GROWTH = 2.0
 
 
 @dataclass(frozen=True)
@@ -302,7 +301,6 @@ def report(samples: dict[tuple[str, int], list[float]], queries: dict[tuple[str,
         queries,
         TARGETS,
         scales=SCALES,
-        growth_target=TARGET_GROWTH,
         title="speaker page",
         note=(
             "Django's WSGI "
