@@ -14,7 +14,12 @@ One worker process per scale serves requests through Django's own WSGI handler
 connection, with the public page cache off (``PUBLIC_CACHE_SECONDS=0``): every answer is
 rendered, as for a member, the first visitor after a change, or a cache that was emptied.
 What the pages cache themselves per data version stays on, as in production. The body is
-read in full. Beside the pages, the same workers measure two baselines:
+read in full. The API lists are measured three ways where they are kept per data version
+(``contacts.api.lists``): as they are (anonymous, kept), with this list's kept answers
+emptied before each request (``cold``: the first anonymous visitor after a write), and as a
+signed-in member of the busiest network (``member``: never kept; the account
+``bench-member@example.org`` is made on first use). Beside the pages, the same workers
+measure two baselines:
 
 - bare: ``HttpResponse("ok")`` — WSGI, middleware and routing only;
 - minimal: one query of 20 rows through one template in the site's layout.
@@ -72,6 +77,11 @@ class Target:
     # The path is looked up per scale by the worker (the busiest network differs).
     key: str
     multiple: float = TARGET_MINIMAL_MULTIPLE
+    # Asked as the bench member (a session cookie); or anonymously with the kept API lists
+    # of this basename (``contacts.api.lists``) emptied before each request (outside the
+    # time measured), as after a write.
+    member: bool = False
+    cold: str = ""
 
 
 TARGETS = [
@@ -89,7 +99,10 @@ TARGETS = [
     Target("meeting page (public)", "page", "meeting", TARGET_MINIMAL_MULTIPLE_SLOW),
     Target("API networks", "api", "api_networks"),
     Target("API meetings", "api", "api_meetings"),
+    Target("API meetings, cold cache", "api", "api_meetings_cold", cold="meeting"),
+    Target("API meetings, member", "api", "api_meetings_member", member=True),
     Target("API institutions", "api", "api_institutions"),
+    Target("API institutions, cold", "api", "api_institutions_cold", cold="institution"),
     Target("API areas", "api", "api_areas"),
 ]
 
@@ -180,8 +193,41 @@ def prepare(scale: int) -> None:
     print(f"scale {scale}: " + ", ".join(f"{name} {count}" for name, count in counts.items()), file=sys.stderr)
 
 
-def target_paths() -> dict[str, str]:
-    """The path of each target in this database."""
+BENCH_MEMBER_EMAIL = "bench-member@example.org"
+
+
+def member_cookie(network) -> str:
+    """A session cookie of the bench member: a member (no speaker) of ``network`` with an
+    account, given one on the first run (also in a database made before this target)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from contacts.models import Membership, User
+
+    user = User.objects.filter(email=BENCH_MEMBER_EMAIL).first()
+    if user is None:
+        leading = Membership.objects.active().leading().filter(person__isnull=False).values("person_id")
+        member = (
+            Membership.objects.active()
+            .filter(network=network, person__isnull=False, person__user__isnull=True)
+            .exclude(person_id__in=leading)
+            .order_by("pk")
+            .first()
+            .person
+        )
+        user = User.objects.create_user(email=BENCH_MEMBER_EMAIL, password=None)
+        member.user = user
+        member.save(update_fields=["user"])
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def target_paths() -> tuple[dict[str, str], str]:
+    """The path of each target in this database, and the bench member's session cookie."""
     from django.db.models import Count
 
     from contacts.models import Area, Institution, Network
@@ -200,7 +246,7 @@ def target_paths() -> dict[str, str]:
     last_page = max(1, -(-Institution.objects.filter(is_active=True).count() // PUBLIC_PAGE_SIZE))
     upcoming = Meeting.objects.filter(start__gte=datetime.datetime.now(datetime.UTC))
     meeting = upcoming.filter(network=network, visibility=Visibility.PUBLIC).order_by("start").first()
-    return {
+    paths = {
         "bare": "/bench/bare/",
         "minimal": "/bench/minimal/",
         "home": "/",
@@ -218,6 +264,9 @@ def target_paths() -> dict[str, str]:
         "api_institutions": "/api/v1/institutions/",
         "api_areas": "/api/v1/areas/",
     }
+    paths["api_meetings_cold"] = paths["api_meetings_member"] = paths["api_meetings"]
+    paths["api_institutions_cold"] = paths["api_institutions"]
+    return paths, member_cookie(network)
 
 
 class Client:
@@ -230,20 +279,26 @@ class Client:
         self.handler = WSGIHandler()
         self.factory = RequestFactory()
 
-    def environ(self, path: str) -> dict:
+    def environ(self, path: str, cookie: str = "") -> dict:
         path, _, query = path.partition("?")
+        extra = {"HTTP_COOKIE": cookie} if cookie else {}
         return self.factory._base_environ(
-            PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET", HTTP_HOST="127.0.0.1", SERVER_NAME="127.0.0.1"
+            PATH_INFO=path,
+            QUERY_STRING=query,
+            REQUEST_METHOD="GET",
+            HTTP_HOST="127.0.0.1",
+            SERVER_NAME="127.0.0.1",
+            **extra,
         )
 
-    def get(self, path: str) -> tuple[int, int]:
-        """Status and body length of one GET, the body read in full."""
+    def get(self, path: str, cookie: str = "") -> tuple[int, int]:
+        """Status and body length of one GET (with ``cookie``, if given), the body read in full."""
         statuses = []
 
         def start_response(status, headers, exc_info=None):
             statuses.append(int(status.split()[0]))
 
-        result = self.handler(self.environ(path), start_response)
+        result = self.handler(self.environ(path, cookie), start_response)
         try:
             length = sum(len(chunk) for chunk in result)
         finally:
@@ -274,6 +329,31 @@ def profile(client, path: str, *, runs: int, lines: int = 60) -> str:
     return text.getvalue()
 
 
+class TargetClient:
+    """The requests of one target: as the bench member (its cookie), or anonymously with
+    the kept API lists emptied first (``cold()``, called outside the time measured)."""
+
+    def __init__(self, client: Client, target: Target, cookie: str) -> None:
+        self.client = client
+        self.target = target
+        self.cookie = cookie if target.member else ""
+
+    def cold(self) -> None:
+        if self.target.cold:
+            from django.core.cache import cache
+
+            # This list's kept answers only: emptying the whole cache would make the next
+            # request of every other target a first one too. The worker's cache is the
+            # embedded one (``worker_environment``), whose keys can be listed.
+            kept = f":api-list:{self.target.cold}:"
+            for stored in [stored for stored in cache._cache if kept in stored]:
+                cache.delete(stored.split(":", 2)[2])
+
+    def get(self, path: str) -> tuple[int, int]:
+        self.cold()
+        return self.client.get(path, self.cookie)
+
+
 def serve() -> None:
     """The worker's loop: one JSON command a line on stdin, one JSON answer a line on stdout."""
     import django
@@ -283,8 +363,9 @@ def serve() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    paths = target_paths()
+    paths, cookie = target_paths()
     client = Client()
+    clients = {target.key: TargetClient(client, target, cookie) for target in TARGETS}
     out = sys.stdout
     for line in sys.stdin:
         command = json.loads(line)
@@ -292,21 +373,24 @@ def serve() -> None:
         if op == "paths":
             answer = paths
         elif op == "check":
-            answer = {key: client.get(path) for key, path in paths.items()}
+            answer = {key: clients[key].get(path) for key, path in paths.items()}
         elif op == "queries":
             with CaptureQueriesContext(connection) as queries:
-                client.get(paths[command["key"]])
+                clients[command["key"]].get(paths[command["key"]])
             answer = len(queries.captured_queries)
         elif op == "measure":
             path = paths[command["key"]]
+            target_client = clients[command["key"]]
             seconds = []
             for _ in range(command["runs"]):
+                target_client.cold()
                 began = time.perf_counter()
-                client.get(path)
+                client.get(path, target_client.cookie)
                 seconds.append(time.perf_counter() - began)
             answer = seconds
         elif op == "profile":
-            answer = profile(client, paths[command["key"]], runs=command["runs"], lines=command.get("lines", 60))
+            key = command["key"]
+            answer = profile(clients[key], paths[key], runs=command["runs"], lines=command.get("lines", 60))
         else:
             answer = {"error": op}
         out.write(json.dumps(answer) + "\n")

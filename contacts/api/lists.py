@@ -1,6 +1,7 @@
 """Lists of the API kept per state of the data they show (``VersionedListMixin``)."""
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.utils import timezone, translation
@@ -43,3 +44,24 @@ class VersionedListMixin:
         response = super().list(request, *args, **kwargs)
         cache.set(key, response.data, LIST_SECONDS)
         return response
+
+
+class RowsOf:
+    """A filtered, ordered queryset as the paginator sees it: counted as it is (without the
+    joins its rows need), a slice read as rows by ``read`` (a selector that takes the
+    sliced queryset and returns a list of dicts)."""
+
+    ordered = True  # by the queryset's order (the paginator warns about unordered lists)
+
+    def __init__(self, queryset, *, read: Callable[..., list[dict]]) -> None:
+        self.queryset = queryset
+        self.read = read
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return self.read(self.queryset[window])

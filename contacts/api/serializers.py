@@ -17,7 +17,8 @@ from contacts.visibility import project_person
 
 # Stand-ins that the URL converters accept (a slug, a UUID) and no other part of an address holds.
 _SLUG_MARKER = "netzwerk-url-marker"
-_UUID_MARKER = "00000000-0000-4000-8000-000000000000"
+UUID_MARKER = "00000000-0000-4000-8000-000000000000"
+ID_MARKER = 987654321
 
 
 class PageUrls:
@@ -26,7 +27,7 @@ class PageUrls:
     (``reverse`` per row cost as much as some whole rows)."""
 
     def __init__(self, url_name: str, *, key: str, request, site: str = "") -> None:
-        marker = _UUID_MARKER if key == "uid" else _SLUG_MARKER
+        marker = UUID_MARKER if key == "uid" else _SLUG_MARKER
         path = reverse(url_name, args=[marker])
         # Without a request: the path alone, or on the ``site`` given.
         address = request.build_absolute_uri(path) if request is not None else site + path
@@ -58,6 +59,25 @@ class HtmlUrlField(serializers.Field):
 _choice_labels: dict[tuple[type, str, str | None], dict] = {}
 
 
+def choice_labels(model: type, field_name: str) -> dict:
+    """The labels of a field's choices in the current language, as ``get_<field>_display()``
+    gives them, made once per model, field and language."""
+    key = (model, field_name, translation.get_language())
+    labels = _choice_labels.get(key)
+    if labels is None:
+        choices = model._meta.get_field(field_name).flatchoices
+        labels = _choice_labels[key] = {choice: str(label) for choice, label in choices}
+    return labels
+
+
+def choice_display(labels: dict, choice) -> str | None:
+    """The label of ``choice`` (``DisplayField``'s representation): a value without one as
+    itself, as text."""
+    if choice in labels:
+        return labels[choice]
+    return None if choice is None else str(choice)
+
+
 class DisplayField(serializers.CharField):
     """The label of a choice, as ``get_<field>_display()`` gives it, read-only.
 
@@ -76,16 +96,8 @@ class DisplayField(serializers.CharField):
         # The field is this response's own, and the language does not change within it.
         labels = self.__dict__.get("labels")
         if labels is None:
-            key = (type(value), self.choice_field, translation.get_language())
-            labels = _choice_labels.get(key)
-            if labels is None:
-                choices = value._meta.get_field(self.choice_field).flatchoices
-                labels = _choice_labels[key] = {choice: str(label) for choice, label in choices}
-            self.labels = labels
-        choice = getattr(value, self.choice_field)
-        if choice in labels:
-            return labels[choice]
-        return None if choice is None else str(choice)
+            labels = self.labels = choice_labels(type(value), self.choice_field)
+        return choice_display(labels, getattr(value, self.choice_field))
 
 
 # Serializer class → its fields, as built the first time (``RowsMixin.get_fields``).
@@ -276,6 +288,77 @@ class InstitutionSerializer(RowsMixin, serializers.ModelSerializer):
             "updated_at",
             "html_url",
         ]
+
+
+class RelatedColumns:
+    """The summary of a related row read with a list's rows, as its nested serializer
+    represents it: ``{"id": <prefix>_id, name: <prefix>__<column>, …}``, ``None`` without
+    one. ``fields`` are the names shown, each the column of the same name or, as a pair,
+    another one (``("category", "category__name")``)."""
+
+    def __init__(self, prefix: str, *fields: str | tuple[str, str]) -> None:
+        self.id_key = f"{prefix}_id"
+        pairs = [field if isinstance(field, tuple) else (field, field) for field in fields]
+        self.keys = [(name, f"{prefix}__{column}") for name, column in pairs]
+
+    def __call__(self, row: dict) -> dict | None:
+        pk = row[self.id_key]
+        if pk is None:
+            return None
+        summary = {"id": pk}
+        for name, key in self.keys:
+            summary[name] = row[key]
+        return summary
+
+
+def datetime_representation():
+    """``DateTimeField().to_representation`` with the current time zone taken once (see
+    ``RowsMixin``), for the rows of one response."""
+    field = serializers.DateTimeField()
+    field.timezone = field.default_timezone()
+    return field.to_representation
+
+
+INSTITUTION_TYPE_COLUMNS = RelatedColumns("type", "name", "slug", ("category", "category__name"))
+UMBRELLA_COLUMNS = RelatedColumns("umbrella", "name", "short_name", "website")
+AREA_SUMMARY_COLUMNS = RelatedColumns("area", "level", "code", "name", "slug")
+
+
+class InstitutionRowsRepresentation:
+    """``InstitutionSerializer``'s representation of the rows of ``selectors.institution_rows``
+    (the list of institutions): the same JSON, built as plain dicts, what repeats made once
+    per response (``tests/contacts/test_api_list_rows.py`` compares the two)."""
+
+    def __init__(self, *, request) -> None:
+        self.html_url = PageUrls("directory:institution_detail", key="slug", request=request).of
+        self.datetime = datetime_representation()
+        self.accessibility_labels = choice_labels(Institution, "accessibility")
+
+    def __call__(self, rows: list[dict]) -> list[dict]:
+        return [self.institution(row) for row in rows]
+
+    def institution(self, row: dict) -> dict:
+        accessibility = row["accessibility"]
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "type": INSTITUTION_TYPE_COLUMNS(row),
+            "umbrella": UMBRELLA_COLUMNS(row),
+            "street": row["street"],
+            "postal_code": row["postal_code"],
+            "city": row["city"],
+            "address": Institution.address_of(street=row["street"], postal_code=row["postal_code"], city=row["city"]),
+            "area": AREA_SUMMARY_COLUMNS(row),
+            "website": row["website"],
+            "email": row["email"],
+            "phone": row["phone"],
+            "accessibility": accessibility,
+            "accessibility_display": choice_display(self.accessibility_labels, accessibility),
+            "accessibility_notes": row["accessibility_notes"],
+            "updated_at": self.datetime(row["updated_at"]),
+            "html_url": self.html_url(row["slug"]),
+        }
 
 
 class AffiliationViewSerializer(serializers.Serializer):

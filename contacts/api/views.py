@@ -1,13 +1,14 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from contacts import selectors
 from contacts.api import selectors as api_selectors
 from contacts.api.filters import AreaFilter, InstitutionFilter, MembershipFilter, NetworkFilter, PersonFilter
-from contacts.api.lists import VersionedListMixin
+from contacts.api.lists import RowsOf, VersionedListMixin
 from contacts.api.serializers import (
     AreaSerializer,
+    InstitutionRowsRepresentation,
     InstitutionSerializer,
     MembershipSerializer,
     NetworkSerializer,
@@ -62,6 +63,16 @@ class NetworkViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.network_list()
 
 
+# The list of institutions read as rows (``selectors.institution_rows``) and represented as
+# ``InstitutionSerializer`` represents one (``InstitutionRowsRepresentation``): the same
+# JSON, without the nested serializers' work per row. A comment: see ``VersionedListMixin``.
+class InstitutionRowsListMixin(mixins.ListModelMixin):
+    def list(self, request, *args, **kwargs):
+        institutions = self.filter_queryset(api_selectors.institutions_listed())
+        rows = self.paginate_queryset(RowsOf(institutions, read=api_selectors.institution_rows))
+        return self.get_paginated_response(InstitutionRowsRepresentation(request=request)(rows))
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Einrichtungen auflisten",
@@ -69,7 +80,7 @@ class NetworkViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="Eine Einrichtung"),
 )
-class InstitutionViewSet(DirectoryListMixin, viewsets.ReadOnlyModelViewSet):
+class InstitutionViewSet(DirectoryListMixin, InstitutionRowsListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = InstitutionSerializer
     filterset_class = InstitutionFilter
     ordering_fields = ["name", "updated_at"]

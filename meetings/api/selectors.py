@@ -52,6 +52,10 @@ def agenda_items_visible(user, *, network_ids: frozenset[int] | None = None) -> 
     public = Q(is_public=True, meeting__visibility=Visibility.PUBLIC)
     if network_ids is None:
         return AgendaItem.objects.all()
+    if not network_ids:
+        # No network seen internally (anonymous visitors): only the public part, without
+        # building the conditions that could match nothing.
+        return AgendaItem.objects.filter(public)
     joint = MeetingPartner.objects.filter(network_id__in=network_ids).values("meeting_id")
     return AgendaItem.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
 
@@ -65,6 +69,8 @@ def documents_visible(network_ids: frozenset[int] | None) -> QuerySet[MeetingDoc
     )
     if network_ids is None:
         return MeetingDocument.objects.all()
+    if not network_ids:
+        return MeetingDocument.objects.filter(public)
     # A joint meeting's documents are read by the members of each of its networks.
     joint = MeetingPartner.objects.filter(network_id__in=network_ids).values("meeting_id")
     return MeetingDocument.objects.filter(public | Q(meeting__network_id__in=network_ids) | Q(meeting_id__in=joint))
@@ -140,6 +146,77 @@ def meetings_visible(user, *, shown_only: bool = False) -> QuerySet[Meeting]:
         )
         .order_by("start", "pk")
     )
+
+
+# What the list of meetings reads of a meeting and of the rows it points to, as values
+# (``meeting_rows``): the columns of ``MEETING_SHOWN``, with the ids beside them.
+MEETING_ROW_COLUMNS = (
+    *("id", "uid", "title", "start", "end", "status", "visibility", "sequence", "cancellation_reason"),
+    *("edited_by_hand", "moved_from", "address", "room", "accessibility_notes", "online_url"),
+    *("created_at", "updated_at", "network_id", "series_id", "institution_id"),
+    *(f"network__{name}" for name in ("kind", "name", "short_name", "slug")),
+    "series__visibility",
+    *(f"institution__{name}" for name in ("name", "slug", "street", "postal_code", "city")),
+    *(
+        f"minutes__{name}"
+        for name in ("id", "text", "text_html", "file", "visibility", "published_at", "notice_version", "updated_at")
+    ),
+)
+AGENDA_ROW_COLUMNS = (
+    *("id", "meeting_id", "position", "title", "text", "text_html", "is_public", "result", "result_html"),
+)
+DOCUMENT_ROW_COLUMNS = (
+    *("id", "meeting_id", "title", "kind", "agenda_item_id", "visibility", "file_name", "content_type", "size"),
+    *("position", "created_at", "updated_at"),
+)
+PARTNER_ROW_COLUMNS = (
+    "meeting_id",
+    "network_id",
+    *(f"network__{name}" for name in ("kind", "name", "short_name", "slug")),
+)
+
+
+def meetings_listed(network_ids: frozenset[int] | None) -> QuerySet[Meeting]:
+    """Meetings seen with internal sight of ``network_ids`` (``networks_seen_internally``;
+    ``None``: all), soonest first, with nothing joined or prefetched: what the list filters,
+    counts and orders before ``meeting_rows`` reads a page of it."""
+    if network_ids is None:
+        seen = Q()
+    elif network_ids:
+        seen = Q(visibility=Visibility.PUBLIC) | in_networks(network_ids)
+    else:
+        seen = Q(visibility=Visibility.PUBLIC)
+    return Meeting.objects.filter(seen).order_by("start", "pk")
+
+
+def meeting_rows(meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | None) -> list[dict]:
+    """``meetings`` (a page of ``meetings_listed``) as rows: dicts of ``MEETING_ROW_COLUMNS``,
+    each with its visible ``agenda_items``, its ``documents`` and its ``partners`` (rows of
+    their own columns, one query per kind, joined here), seen with internal sight of
+    ``network_ids``.
+
+    Instances, their related managers and the prefetch querysets built per row cost more
+    than the rest of a page of 50 meetings; agenda items and documents are still chosen by
+    the same rules as for one meeting (``agenda_items_visible``, ``documents_visible``), in
+    the database: nothing the requester may not see is read.
+    """
+    rows = list(meetings.values(*MEETING_ROW_COLUMNS))
+    if not rows:
+        return rows
+    by_id = {}
+    for row in rows:
+        row["agenda_items"], row["documents"], row["partners"] = [], [], []
+        by_id[row["id"]] = row
+    ids = list(by_id)
+    agenda = agenda_items_visible(None, network_ids=network_ids).filter(meeting_id__in=ids)
+    for item in agenda.order_by("position", "pk").values(*AGENDA_ROW_COLUMNS):
+        by_id[item["meeting_id"]]["agenda_items"].append(item)
+    documents = documents_visible(network_ids).filter(meeting_id__in=ids).order_by("position", "pk")
+    for document in documents.values(*DOCUMENT_ROW_COLUMNS):
+        by_id[document["meeting_id"]]["documents"].append(document)
+    for partner in MeetingPartner.objects.filter(meeting_id__in=ids).values(*PARTNER_ROW_COLUMNS):
+        by_id[partner["meeting_id"]]["partners"].append(partner)
+    return rows
 
 
 def calendar_list_version() -> str:

@@ -16,12 +16,18 @@ from rest_framework import serializers
 
 from contacts.api.filters import SLUG
 from contacts.api.serializers import (
+    ID_MARKER,
+    UUID_MARKER,
     DisplayField,
     InstitutionSummarySerializer,
     NetworkSummarySerializer,
     PageUrls,
     PersonViewSerializer,
+    RelatedColumns,
     RowsMixin,
+    choice_display,
+    choice_labels,
+    datetime_representation,
 )
 from contacts.models import Institution, Membership, Network
 from contacts.text import SingleLineSerializerField
@@ -287,6 +293,172 @@ class MeetingSerializer(RowsMixin, serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_html_url(self, meeting: Meeting) -> str:
         return self._page_urls("meetings:meeting_detail").of(meeting.uid)
+
+
+# What the list's rows show of a meeting's networks and place (``NetworkSummarySerializer``,
+# ``InstitutionSummarySerializer``); a partner's row names its network as the meeting's does.
+NETWORK_SUMMARY_COLUMNS = RelatedColumns("network", "kind", "name", "short_name", "slug")
+INSTITUTION_SUMMARY_COLUMNS = RelatedColumns("institution", "name", "slug")
+
+
+def _partner_order(partner: dict) -> tuple:
+    # As ``Meeting.partners``.
+    return (partner["network__name"].casefold(), partner["network_id"])
+
+
+class MeetingRowsRepresentation:
+    """``MeetingSerializer``'s representation of the rows of ``selectors.meeting_rows`` (the
+    list of meetings): the same JSON, built as plain dicts.
+
+    DRF builds and walks the fields of four nested serializers per meeting and reads each
+    value through its attribute machinery: at Aachen's size that was most of what a
+    signed-in member's list cost (``bench.pages``). Here what repeats is made once per
+    response (the choice labels, the page addresses as templates, the time zone); the
+    values are the fields' own representations (``tests/meetings/test_api_list_rows.py``
+    compares the two for every audience). Minutes are shown by ``minutes_visible_to``, the
+    series by the internal sight the rows were read with (``networks_seen_internally``).
+    """
+
+    def __init__(self, *, request, network_ids: frozenset[int] | None) -> None:
+        self.request = request
+        self.network_ids = network_ids
+        site = settings.SITE_URL
+        self.ical_url = PageUrls("feeds:meeting", key="uid", request=request, site=site).of
+        self.html_url = PageUrls("meetings:meeting_detail", key="uid", request=request, site=site).of
+        self.minutes_file_url = PageUrls("meetings:minutes_file", key="uid", request=request, site=site).of
+        # A document's address has two keys: its meeting's uid, then its own id.
+        path = reverse("meetings:document_file", kwargs={"uid": UUID_MARKER, "document_id": ID_MARKER})
+        before, _, rest = _absolute(request, path).partition(UUID_MARKER)
+        middle, _, after = rest.partition(str(ID_MARKER))
+        self.document_url_parts = (before, middle, after)
+        self.datetime = datetime_representation()
+        self.status_labels = choice_labels(Meeting, "status")
+        self.visibility_labels = choice_labels(Meeting, "visibility")
+        self.document_kind_labels = choice_labels(MeetingDocument, "kind")
+
+    def sees_internals(self, network_id: int) -> bool:
+        return self.network_ids is None or network_id in self.network_ids
+
+    def document_url(self, uid, document_id: int) -> str:
+        before, middle, after = self.document_url_parts
+        return f"{before}{uid}{middle}{document_id}{after}"
+
+    def __call__(self, rows: list[dict]) -> list[dict]:
+        return [self.meeting(row) for row in rows]
+
+    def meeting(self, row: dict) -> dict:
+        datetime = self.datetime
+        network = NETWORK_SUMMARY_COLUMNS(row)
+        partners = sorted(row["partners"], key=_partner_order)
+        series = row["series_id"]
+        if row["series__visibility"] != Visibility.PUBLIC and not self.sees_internals(row["network_id"]):
+            series = None
+        uid = str(row["uid"])
+        status = row["status"]
+        visibility = row["visibility"]
+        return {
+            "uid": uid,
+            "title": row["title"],
+            "network": network,
+            "networks": [network, *(NETWORK_SUMMARY_COLUMNS(partner) for partner in partners)],
+            "joint": bool(partners),
+            "series": series,
+            "start": datetime(row["start"]),
+            "end": datetime(row["end"]),
+            "status": status,
+            "status_display": choice_display(self.status_labels, status),
+            "cancelled": status == Meeting.Status.CANCELLED,
+            "visibility": visibility,
+            "visibility_display": choice_display(self.visibility_labels, visibility),
+            "sequence": row["sequence"],
+            "cancellation_reason": row["cancellation_reason"],
+            "edited_by_hand": row["edited_by_hand"],
+            "moved_from": datetime(row["moved_from"]) if row["moved_from"] is not None else None,
+            "location": self.location(row),
+            "agenda_items": [self.agenda_item(item) for item in row["agenda_items"]],
+            "documents": [self.document(document, uid) for document in row["documents"]],
+            "minutes": self.minutes(row, uid, partners),
+            "created_at": datetime(row["created_at"]),
+            "updated_at": datetime(row["updated_at"]),
+            "ical_url": self.ical_url(uid),
+            "html_url": self.html_url(uid),
+        }
+
+    def location(self, row: dict) -> dict:
+        institution = INSTITUTION_SUMMARY_COLUMNS(row)
+        if institution is None:
+            place = row["address"]
+        else:
+            address = Institution.address_of(
+                street=row["institution__street"],
+                postal_code=row["institution__postal_code"],
+                city=row["institution__city"],
+            )
+            place = ", ".join(part for part in (institution["name"], address) if part)
+        return {
+            "institution": institution,
+            "address": row["address"],
+            "room": row["room"],
+            "accessibility_notes": row["accessibility_notes"],
+            "online_url": row["online_url"],
+            "description": ", ".join(part for part in (place, row["room"]) if part),
+        }
+
+    @staticmethod
+    def agenda_item(item: dict) -> dict:
+        return {
+            "id": item["id"],
+            "position": item["position"],
+            "title": item["title"],
+            "text": item["text"],
+            "text_html": item["text_html"],
+            "is_public": item["is_public"],
+            "result": item["result"],
+            "result_html": item["result_html"],
+        }
+
+    def document(self, document: dict, uid: str) -> dict:
+        datetime = self.datetime
+        return {
+            "id": document["id"],
+            "title": document["title"],
+            "kind": document["kind"],
+            "kind_display": choice_display(self.document_kind_labels, document["kind"]),
+            "agenda_item": document["agenda_item_id"],
+            "visibility": document["visibility"],
+            "file_name": document["file_name"],
+            "content_type": document["content_type"],
+            "size": document["size"],
+            "position": document["position"],
+            "url": self.document_url(uid, document["id"]),
+            "created_at": datetime(document["created_at"]),
+            "updated_at": datetime(document["updated_at"]),
+        }
+
+    def minutes(self, row: dict, uid: str, partners: list[dict]) -> dict | None:
+        if row["minutes__id"] is None:
+            return None
+        # Who may read them is asked of the rules, on the meeting with its networks.
+        meeting = Meeting(pk=row["id"], network_id=row["network_id"], visibility=row["visibility"])
+        meeting.partner_list = [Network(pk=partner["network_id"]) for partner in partners]
+        meeting.minutes = Minutes(
+            meeting=meeting,
+            visibility=row["minutes__visibility"],
+            published_at=row["minutes__published_at"],
+        )
+        if minutes_visible_to(self.request, meeting) is None:
+            return None
+        published_at = row["minutes__published_at"]
+        return {
+            "text": row["minutes__text"],
+            "text_html": row["minutes__text_html"],
+            "file": self.minutes_file_url(uid) if row["minutes__file"] else None,
+            "visibility": row["minutes__visibility"],
+            "is_published": published_at is not None,
+            "published_at": self.datetime(published_at) if published_at is not None else None,
+            "notice_version": row["minutes__notice_version"],
+            "updated_at": self.datetime(row["minutes__updated_at"]),
+        }
 
 
 class SeriesSerializer(serializers.ModelSerializer):

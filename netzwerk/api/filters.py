@@ -26,6 +26,10 @@ class StrictFilterBackend(DjangoFilterBackend):
                     % {"names": ", ".join(unknown), "allowed": ", ".join(sorted(known))}
                 }
             )
+        if filterset_class is None or not set(filterset_class.base_filters).intersection(request.query_params):
+            # No filter asked for: a FilterSet would build its form and every filter only to
+            # leave the queryset as it is (a filter without a value filters nothing).
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
 
