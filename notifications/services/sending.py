@@ -245,7 +245,12 @@ def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]
             for (pk, _row), value in zip(rows, values, strict=True):
                 params += [pk, value]
     ids = [pk for pk, _values in rows]
-    held = f"{quote('claim_token')} = %s AND {quote('state')} = %s"
+    # ``state || ''`` as in ``_claim``: the rows are found by their ids. Compared plainly,
+    # the state made PostgreSQL's planner (statistics not yet renewed after a burst was
+    # planned) combine the open rows' partial index and the state index, reading every
+    # planned and claimed row's entry, dead ones included, for each group of ten: 0.6 ms
+    # of the server's CPU instead of 0.03.
+    held = f"{quote('claim_token')} = %s AND ({quote('state')} || '') = %s"
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
         f"WHERE {held} AND {quote('id')} IN ({', '.join(['%s'] * len(ids))})"
