@@ -453,10 +453,11 @@ class _Sender:
         elif relay == ["ok"]:
             if self.dirty:
                 self.dirty = False
-                if breaker_success():
+                outage = breaker_success()
+                if outage is not None:
                     if _marks is not None:
                         _marks.write()
-                    _resume()
+                    _resume(since=outage)
             if self.relay_waiting:
                 waiting, self.relay_waiting = self.relay_waiting, []
                 if _marks is not None:
@@ -474,13 +475,19 @@ def _pause(delivery_ids: list[int], breaker: BreakerState) -> None:
     )
 
 
-def _resume() -> None:
-    """The relay answers again (a probe went through): the rows paused for it are due now
-    and queued at once instead of at the next sweep."""
+def _resume(*, since: datetime.datetime) -> None:
+    """The relay answers again after an outage (a probe went through): the rows paused for
+    it, and those it refused or failed since ``since`` (before the outage began), are due
+    now and queued at once, instead of at the next sweep or after their backoff (a minute
+    and more: the fault run's last mails waited for it long after the relay was back). A
+    refusal while the whole relay refused says nothing about its recipient."""
     now = timezone.now()
     Delivery.objects.filter(state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, last_error=str(PAUSED)).update(
         next_attempt_at=now
     )
+    Delivery.objects.filter(
+        state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, next_attempt_at__gt=now, updated_at__gte=since
+    ).exclude(attempts=0).exclude(last_error="").update(next_attempt_at=now)
     urgent, rest = _ready(now=now, limit=20000)
     _enqueue_by_urgency(urgent, rest)
 

@@ -486,6 +486,31 @@ def test_a_mail_without_answer_after_its_data_goes_again_once_the_relay_answers(
     assert sorted(smtp_sink.message_ids()).count(row.message_id) == 2
 
 
+def test_rows_refused_while_the_whole_relay_refused_go_again_once_a_probe_gets_through(smtp_sink, settings):
+    # By the backoff alone the refused rows would wait an hour.
+    invitations_to_the_sink(smtp_sink, settings, count=3, retry_base=3600)
+    settings.NOTIFICATIONS_BREAKER_FAILURES, settings.NOTIFICATIONS_BREAKER_PAUSE_SECONDS = 2, 0.2
+    smtp_sink.set_mode("451")
+    first, second, third = notifications_sweep().enqueued
+    # Two refusals open the breaker: the third row is put back for its pause.
+    refused = deliveries_send(delivery_ids=[first, second, third])
+    smtp_sink.set_mode("ok")
+    time.sleep(0.3)
+
+    probe = deliveries_send(delivery_ids=[third])
+    due = list(
+        Delivery.objects.filter(pk__in=[first, second], next_attempt_at__lte=timezone.now()).values_list(
+            "pk", flat=True
+        )
+    )
+    again = deliveries_send(delivery_ids=[first, second])
+
+    assert refused == {first: Delivery.State.PLANNED, second: Delivery.State.PLANNED}
+    assert (probe, sorted(due)) == ({third: Delivery.State.SENT}, [first, second])
+    assert again == {first: Delivery.State.SENT, second: Delivery.State.SENT}
+    assert len(smtp_sink.arrivals()) == 3
+
+
 def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
     now = timezone.now()
     network, _people = members(1)
