@@ -175,6 +175,12 @@ class Temporary(Exception):
     """The relay said "later" (4xx), or could not be reached: nothing was delivered."""
 
 
+class Unreachable(Temporary):
+    """The relay could not be reached, or the connection broke before the data: nothing
+    was delivered, and nothing was said about this mail (unlike a 4xx, which may be about
+    its recipient: a mailbox full, greylisting)."""
+
+
 class Permanent(Exception):
     """The relay refused for good (5xx): the text is the relay's."""
 
@@ -225,7 +231,7 @@ class _Relay:
         except smtplib.SMTPResponseException as error:
             raise _classify(error.smtp_code, error.smtp_error) from None
         except (OSError, smtplib.SMTPException) as error:
-            raise Temporary(f"Mailserver nicht erreichbar: {error or type(error).__name__}") from None
+            raise Unreachable(f"Mailserver nicht erreichbar: {error or type(error).__name__}") from None
         return smtp
 
     def close(self) -> None:
@@ -257,7 +263,9 @@ class _Relay:
                 # fresh try, anything else is a temporary failure.
                 self.close()
                 if attempt == 2:
-                    raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
+                    raise Unreachable(
+                        f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}"
+                    ) from None
         # The check runs once the relay accepted the recipient, while the DATA command makes
         # its round trip (sent, its answer read after the check): the data leaves only
         # after the check, so a change committed before it still wins, and the check costs
@@ -295,7 +303,7 @@ class _Relay:
         try:
             self.smtp.putcmd("data")
         except (smtplib.SMTPServerDisconnected, OSError) as error:
-            raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
+            raise Unreachable(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
 
     def _data_command_answer(self) -> None:
         """The relay's answer to DATA, which must be 354; nothing was delivered when it is not."""
@@ -303,7 +311,7 @@ class _Relay:
         try:
             code, reply = self.smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as error:
-            raise Temporary(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
+            raise Unreachable(f"Verbindung zum Mailserver abgebrochen: {error or type(error).__name__}") from None
         if code != 354:
             # Refused at the DATA command itself: nothing was sent.
             with contextlib.suppress(smtplib.SMTPException, OSError):

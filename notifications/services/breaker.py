@@ -98,14 +98,19 @@ def breaker_failure(*, now: datetime.datetime | None = None) -> BreakerState:
     return BreakerState("closed", failures=breaker.failures)
 
 
-def breaker_success() -> bool:
+def breaker_success(*, now: datetime.datetime | None = None) -> datetime.datetime | None:
     """The relay took a mail: failures in a row are over and an open breaker closes (its
-    pause starts from the beginning next time). Returns whether the breaker was open.
+    pause starts from the beginning next time). Returns, when the breaker was open, a
+    moment before the outage it ends began (its pauses, each double the one before, and
+    the failures in a row that opened it: at most ``FAILURE_WINDOW`` apart); else ``None``.
 
     Side effects: the breaker row, only if it recorded failures.
     """
-    was_open = RelayBreaker.objects.filter(name=NAME, open_until__isnull=False).exists()
+    now = now or timezone.now()
+    row = RelayBreaker.objects.filter(name=NAME, open_until__isnull=False).values("pause_seconds").first()
     RelayBreaker.objects.filter(Q(failures__gt=0) | Q(open_until__isnull=False), name=NAME).update(
         failures=0, open_until=None, probe_until=None, pause_seconds=F("pause_seconds") * 0
     )
-    return was_open
+    if row is None:
+        return None
+    return now - datetime.timedelta(seconds=2 * row["pause_seconds"]) - FAILURE_WINDOW

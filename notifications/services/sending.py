@@ -245,7 +245,12 @@ def _marks_write(token: str, names: tuple[str, ...], rows: list[tuple[int, dict]
             for (pk, _row), value in zip(rows, values, strict=True):
                 params += [pk, value]
     ids = [pk for pk, _values in rows]
-    held = f"{quote('claim_token')} = %s AND {quote('state')} = %s"
+    # ``state || ''`` as in ``_claim``: the rows are found by their ids. Compared plainly,
+    # the state made PostgreSQL's planner (statistics not yet renewed after a burst was
+    # planned) combine the open rows' partial index and the state index, reading every
+    # planned and claimed row's entry, dead ones included, for each group of ten: 0.6 ms
+    # of the server's CPU instead of 0.03.
+    held = f"{quote('claim_token')} = %s AND ({quote('state')} || '') = %s"
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
         f"WHERE {held} AND {quote('id')} IN ({', '.join(['%s'] * len(ids))})"
@@ -380,6 +385,9 @@ class _Sender:
         # Failures were recorded (or this worker probes): the next success clears them.
         self.dirty = breaker.mode == "probe" or breaker.failures > 0
         self.paused: BreakerState | None = None
+        # Rows of this claim put back because of the relay, not of their own: no answer
+        # after the data, the connection gone (``_retry_when_relay_answers``).
+        self.relay_waiting: list[int] = []
 
     def _read(self, rows: list[Delivery]) -> None:
         # The stamps first: whatever commits after them shows when they are compared, and
@@ -435,17 +443,26 @@ class _Sender:
                 logger.debug("Preparing delivery %s ahead failed", following.pk, exc_info=True)
 
         state = _send_claimed(delivery, self, now=now, relay=relay, prepared=prepared, meanwhile=meanwhile)
-        if relay == ["temporary"]:
+        if relay in (["unreachable"], ["ambiguous"]) and state in Delivery.CLAIMABLE:
+            self.relay_waiting.append(delivery.pk)
+        if relay in (["temporary"], ["unreachable"]):
             self.dirty = True
             after = breaker_failure()
             if after.mode == "open":
                 self.paused = after
-        elif relay == ["ok"] and self.dirty:
-            self.dirty = False
-            if breaker_success():
+        elif relay == ["ok"]:
+            if self.dirty:
+                self.dirty = False
+                outage = breaker_success()
+                if outage is not None:
+                    if _marks is not None:
+                        _marks.write()
+                    _resume(since=outage)
+            if self.relay_waiting:
+                waiting, self.relay_waiting = self.relay_waiting, []
                 if _marks is not None:
                     _marks.write()
-                _resume()
+                _retry_when_relay_answers(waiting)
         return state
 
 
@@ -458,15 +475,38 @@ def _pause(delivery_ids: list[int], breaker: BreakerState) -> None:
     )
 
 
-def _resume() -> None:
-    """The relay answers again (a probe went through): the rows paused for it are due now
-    and queued at once instead of at the next sweep."""
+def _resume(*, since: datetime.datetime) -> None:
+    """The relay answers again after an outage (a probe went through): the rows paused for
+    it, and those it refused or failed since ``since`` (before the outage began), are due
+    now and queued at once, instead of at the next sweep or after their backoff (a minute
+    and more: the fault run's last mails waited for it long after the relay was back). A
+    refusal while the whole relay refused says nothing about its recipient."""
     now = timezone.now()
     Delivery.objects.filter(state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, last_error=str(PAUSED)).update(
         next_attempt_at=now
     )
+    Delivery.objects.filter(
+        state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, next_attempt_at__gt=now, updated_at__gte=since
+    ).exclude(attempts=0).exclude(last_error="").update(next_attempt_at=now)
     urgent, rest = _ready(now=now, limit=20000)
     _enqueue_by_urgency(urgent, rest)
+
+
+def _retry_when_relay_answers(delivery_ids: list[int]) -> None:
+    """Rows put back because the relay did not answer after their data or could not be
+    reached go again as soon as it takes a mail again, instead of after their backoff
+    (a minute and more): recovery follows the relay, not the clock. A row without an answer
+    after its data goes with its Message-ID and flagged „evtl. doppelt“, as it would later;
+    a second time without an answer fails it (``_retry``), so this cannot repeat. Rows the
+    relay refused with a 4xx keep their backoff (greylisting wants the wait)."""
+    now = timezone.now()
+    waiting = Delivery.objects.filter(
+        pk__in=delivery_ids, state__in=Delivery.CLAIMABLE, enqueued_at__isnull=True, next_attempt_at__gt=now
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    if ids:
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now, enqueued_at=now)
+        _enqueue_by_urgency(*_split_urgent(ids, now))
 
 
 def _requeue(delivery_ids: list[int]) -> None:
@@ -526,7 +566,8 @@ def _attempt(
     meanwhile: Callable[[], None] | None = None,
 ) -> str:
     """Decide the row's mail and hand it to the relay; ``relay`` gets what the relay said
-    ("ok", "temporary"), for the circuit breaker."""
+    ("ok", "temporary": a 4xx, "unreachable", "ambiguous": no answer after the data), for
+    the circuit breaker and ``_retry_when_relay_answers``."""
     token = sender.token
     for _decision in range(DECISIONS):
         try:
@@ -553,7 +594,13 @@ def _attempt(
         except mail.Permanent as error:
             return _end(delivery, token, Outcome(Delivery.State.FAILED, str(error)))
         except (mail.Temporary, mail.Ambiguous) as error:
-            relay.append("temporary" if isinstance(error, mail.Temporary) else "ambiguous")
+            relay.append(
+                "unreachable"
+                if isinstance(error, mail.Unreachable)
+                else "temporary"
+                if isinstance(error, mail.Temporary)
+                else "ambiguous"
+            )
             return _retry(delivery, token, error, now=now)
     else:
         # Changed under it again and again: another try in a moment.

@@ -445,12 +445,18 @@ def test_change_planned_before_invitation_left_is_not_sent_twice():
     assert f"{meeting.start.astimezone(BERLIN):%H:%M}" in django_mail.outbox[0].subject
 
 
-def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
+def invitations_to_the_sink(sink, settings, *, count: int, retry_base: float) -> None:
+    """``count`` invitations owed, sent in this process to ``sink`` (1 s timeout) with
+    ``retry_base`` seconds of backoff."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", smtp_sink.port, 1
-    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0
-    network, _people = members(1)
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", sink.port, 1
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = retry_base
+    network, _people = members(count)
     MeetingFactory(network=network, status=Meeting.Status.CONFIRMED, start=in_days(10))
+
+
+def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
+    invitations_to_the_sink(smtp_sink, settings, count=1, retry_base=0)
     smtp_sink.set_mode("hang")
     (pk,) = notifications_sweep().enqueued
 
@@ -460,6 +466,49 @@ def test_send_timeout_after_data_twice_stops_with_failed(smtp_sink, settings):
     assert states == [Delivery.State.AMBIGUOUS, Delivery.State.FAILED]
     assert (row.duplicate_possible, len(smtp_sink.arrivals())) == (True, 2)
     assert row.last_error.startswith("Zweimal unklar")
+
+
+def test_a_mail_without_answer_after_its_data_goes_again_once_the_relay_answers(smtp_sink, settings):
+    # By the backoff alone the row would wait an hour.
+    invitations_to_the_sink(smtp_sink, settings, count=2, retry_base=3600)
+    # The relay keeps the first mail without confirming it, then answers the second.
+    smtp_sink.set_mode("hang-once")
+    first, second = notifications_sweep().enqueued
+
+    states = deliveries_send(delivery_ids=[first, second])
+    waiting = Delivery.objects.get(pk=first)
+    again = delivery_send(delivery_id=first)
+
+    row = Delivery.objects.get(pk=first)
+    assert states == {first: Delivery.State.AMBIGUOUS, second: Delivery.State.SENT}
+    assert waiting.next_attempt_at <= timezone.now() and waiting.enqueued_at is not None
+    assert (again, row.duplicate_possible) == (Delivery.State.SENT, True)
+    assert sorted(smtp_sink.message_ids()).count(row.message_id) == 2
+
+
+def test_rows_refused_while_the_whole_relay_refused_go_again_once_a_probe_gets_through(smtp_sink, settings):
+    # By the backoff alone the refused rows would wait an hour.
+    invitations_to_the_sink(smtp_sink, settings, count=3, retry_base=3600)
+    settings.NOTIFICATIONS_BREAKER_FAILURES, settings.NOTIFICATIONS_BREAKER_PAUSE_SECONDS = 2, 0.2
+    smtp_sink.set_mode("451")
+    first, second, third = notifications_sweep().enqueued
+    # Two refusals open the breaker: the third row is put back for its pause.
+    refused = deliveries_send(delivery_ids=[first, second, third])
+    smtp_sink.set_mode("ok")
+    time.sleep(0.3)
+
+    probe = deliveries_send(delivery_ids=[third])
+    due = list(
+        Delivery.objects.filter(pk__in=[first, second], next_attempt_at__lte=timezone.now()).values_list(
+            "pk", flat=True
+        )
+    )
+    again = deliveries_send(delivery_ids=[first, second])
+
+    assert refused == {first: Delivery.State.PLANNED, second: Delivery.State.PLANNED}
+    assert (probe, sorted(due)) == ({third: Delivery.State.SENT}, [first, second])
+    assert again == {first: Delivery.State.SENT, second: Delivery.State.SENT}
+    assert len(smtp_sink.arrivals()) == 3
 
 
 def test_reminder_sent_is_not_repeated_after_the_meeting_moved():
