@@ -368,7 +368,8 @@ NOTIFICATIONS_REQUEUE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_SECONDS", defau
 NOTIFICATIONS_REQUEUE_GRACE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_GRACE_SECONDS", default=10.0)
 # Circuit breaker of the relay: after this many temporary failures in a row (4xx, no
 # connection) sending pauses, first for NOTIFICATIONS_BREAKER_PAUSE_SECONDS, doubling up to
-# NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS while the relay keeps refusing; then one mail probes.
+# NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS while the relay keeps refusing; then one mail probes
+# (a sweep queued for the end of the pause starts it).
 NOTIFICATIONS_BREAKER_FAILURES = env.int("NOTIFICATIONS_BREAKER_FAILURES", default=5)
 NOTIFICATIONS_BREAKER_PAUSE_SECONDS = env.float("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", default=5.0)
 NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS = env.float("NOTIFICATIONS_BREAKER_MAX_PAUSE_SECONDS", default=300.0)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +21,10 @@ from django.utils import timezone
 
 from notifications.models import RelayBreaker
 
+logger = logging.getLogger(__name__)
+
 NAME = "relay"
+SWEEP_TASK = "notifications.sweep"
 # Failures further apart than this are not "in a row": a relay that refuses one recipient
 # now and then never pauses the sending.
 FAILURE_WINDOW = datetime.timedelta(seconds=60)
@@ -92,10 +97,24 @@ def breaker_failure(*, now: datetime.datetime | None = None) -> BreakerState:
         breaker.open_until = now + datetime.timedelta(seconds=breaker.pause_seconds)
         breaker.probe_until = None
         breaker.opened_count += 1
+        transaction.on_commit(functools.partial(_sweep_at, breaker.open_until))
     breaker.save()
     if breaker.open_until is not None and breaker.open_until > now:
         return BreakerState("open", breaker.open_until, breaker.failures)
     return BreakerState("closed", failures=breaker.failures)
+
+
+def _sweep_at(moment: datetime.datetime) -> None:
+    """Queue a sweep for the end of a pause: it queues the rows put back until then, and the
+    first worker to take one probes the relay. Recovery follows the pause, not beat's
+    interval (a minute in production). A broker that is down loses nothing: beat's next
+    sweep does the same."""
+    from celery import current_app
+
+    try:
+        current_app.send_task(SWEEP_TASK, eta=moment)
+    except Exception:
+        logger.exception("Queueing the sweep at the end of the relay's pause failed; beat's next sweep follows")
 
 
 def breaker_success(*, now: datetime.datetime | None = None) -> datetime.datetime | None:

@@ -427,6 +427,28 @@ def test_451_flood_pauses_the_relay_then_one_mail_probes_then_all_arrive_once(
     assert_delivered_once(smtp_sink, rows, expected=30)
 
 
+def test_after_the_relay_pause_the_rows_go_at_once_not_at_beats_next_sweep(smtp_sink, celery_worker_start, monkeypatch):
+    """The relay refuses everything for three seconds. The breaker pauses the sending for a
+    second, then longer; beat's sweep would come only after ten minutes. A sweep queued for
+    the end of each pause lets one mail probe then, and once it gets through, the rest go."""
+    monkeypatch.setenv("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", "1")
+    monkeypatch.setenv("NOTIFICATIONS_SWEEP_SECONDS", "600")
+    invitations_owed(20)
+    smtp_sink.set_mode("451")
+    worker = celery_worker_start()
+    notifications_sweep()
+    wait_until(lambda: RelayBreaker.objects.filter(opened_count__gte=1).exists(), timeout=WAIT, process=worker)
+    time.sleep(3)
+
+    recovered = time.monotonic()
+    smtp_sink.set_mode("ok")
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    # The longest pause by then is 4 s (1, 2, 4): the last mail arrives soon after it.
+    assert time.monotonic() - recovered < 15
+    assert_delivered_once(smtp_sink, rows, expected=20)
+
+
 def test_relay_dropping_every_connection_for_5_s_then_all_arrive_once(smtp_sink, celery_worker_start, monkeypatch):
     """For five seconds the relay closes every connection at MAIL, without an answer
     (kept-open and new ones): nothing is lost or sent twice, the breaker pauses the
