@@ -103,10 +103,6 @@ def _series_generate(*, series: MeetingSeries, since: datetime.date, through: da
     return len(rows)
 
 
-# Made by the database for each row of ``_occurrences_insert``: the slot's times, a new uid.
-_SLOT_COLUMNS = {"original_start": "slot.start", "start": "slot.start", "end": "slot.end", "uid": "gen_random_uuid()"}
-
-
 def _one_statement(series: MeetingSeries) -> bool:
     """Whether a new ``series`` has its occurrences and the first versions of all its
     rows written by ``_series_insert`` (PostgreSQL: ``INSERT … RETURNING`` in ``WITH``)."""
