@@ -256,11 +256,15 @@ class HistoryCopy:
         return f"{self.head} FROM {source} AS copied"
 
 
-def history_copy(model: type[models.Model], *, update: bool = False) -> HistoryCopy | None:
+def history_copy(
+    model: type[models.Model], *, update: bool = False, change_reason: str | None = ""
+) -> HistoryCopy | None:
     """How to copy versions of ``model``'s rows as ``bulk_history_copy`` does, for a writer
     that has the rows in a query of its own: the insert of new rows can hand them on by
     ``RETURNING`` in the same statement (``WITH new AS (INSERT … RETURNING <attnames>)``).
-    None when simple-history is switched off (``SIMPLE_HISTORY_ENABLED``)."""
+    ``change_reason`` is the empty one of simple-history's bulk writes; None is what it
+    records when it saves one row. None when simple-history is switched off
+    (``SIMPLE_HISTORY_ENABLED``)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return None  # as simple-history's own writes
     historical = _historical_model(model)
@@ -282,5 +286,5 @@ def history_copy(model: type[models.Model], *, update: bool = False) -> HistoryC
         database=database,
         attnames=attnames,
         head=f"INSERT INTO {quote(historical._meta.db_table)} ({columns}) SELECT copied.*, %s, %s, %s, %s",
-        params=(history_date, getattr(user, "pk", None), "", "~" if update else "+"),
+        params=(history_date, getattr(user, "pk", None), change_reason, "~" if update else "+"),
     )

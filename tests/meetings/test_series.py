@@ -70,13 +70,13 @@ def test_series_create_writes_a_year_in_a_constant_number_of_queries(rule):
     with CaptureQueriesContext(connection) as captured:
         make_series(network, rule=rule)
 
-    # One INSERT for the series and its first version, one for all its occurrences (4
+    # One INSERT for the series, one for its first version, one for all its occurrences (4
     # quarterly, 26 fortnightly) and one for their first versions in the history (on
-    # PostgreSQL these two are one statement); the rest is the transaction. The network, a
-    # saved row, is not looked up again.
+    # PostgreSQL the last three are one statement); the rest is the transaction. The
+    # network, a saved row, is not looked up again.
     verbs = [query["sql"].split()[0].upper() for query in captured.captured_queries]
-    occurrences = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "INSERT"]
-    assert [verb for verb in verbs if verb not in {"BEGIN", "SAVEPOINT", "RELEASE"}] == ["INSERT"] * 2 + occurrences
+    rest = ["WITH"] if connection.vendor == "postgresql" else ["INSERT"] * 3
+    assert [verb for verb in verbs if verb not in {"BEGIN", "SAVEPOINT", "RELEASE"}] == ["INSERT", *rest]
 
 
 def test_series_create_writes_no_versions_with_the_history_switched_off(settings):
@@ -86,6 +86,7 @@ def test_series_create_writes_no_versions_with_the_history_switched_off(settings
 
     assert series.occurrences.count() == 12
     assert not HistoricalMeeting.objects.filter(series_id=series.pk).exists()
+    assert not series.history.exists()
 
 
 def test_series_occurrences_stay_at_1830_across_both_clock_changes():
@@ -334,11 +335,19 @@ def test_series_extend_horizon_fills_many_series_at_once():
 # (``_occurrences_insert``); elsewhere, and when the horizon moves on, by ``bulk_create``.
 # Both must make the same rows: any rule, any time of day (the spring gap and the autumn
 # overlap of 2027 lie in the year), a meeting across midnight, every field a series hands on.
+# The series' first version, copied in the same statement there, holds what simple-history
+# records when it saves the series.
 SQL_PATH = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 COMPARED_FIELDS = [
     field.attname
     for field in Meeting._meta.concrete_fields
     if field.attname not in {"id", "uid", "series_id", "created_at", "updated_at"}
+]
+# Each saved version of a series: the row's values (but the moment of the save) and who.
+SERIES_VERSION_FIELDS = [
+    *(field.attname for field in MeetingSeries.history.model.tracked_fields if field.attname != "updated_at"),
+    "history_user_id",
+    "history_change_reason",
 ]
 
 
@@ -398,3 +407,7 @@ def test_series_create_inserts_the_rows_bulk_create_makes(
     assert rows(inserted) == rows(generated)
     versions = HistoricalMeeting.objects.filter(series_id=inserted.pk, history_type="+")
     assert sorted(versions.values_list("id", "start")) == sorted(inserted.occurrences.values_list("id", "start"))
+    inserted.save()  # a version recorded by simple-history itself
+    created, saved = inserted.history.order_by("history_id").values_list("history_type", *SERIES_VERSION_FIELDS)
+    assert (created[0], saved[0]) == ("+", "~")
+    assert created[1:] == saved[1:]
