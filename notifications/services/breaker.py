@@ -79,7 +79,8 @@ def breaker_failure(*, now: datetime.datetime | None = None) -> BreakerState:
     """Record a temporary failure of the relay; at ``NOTIFICATIONS_BREAKER_FAILURES`` in a
     row, or when a probe failed, open the breaker for the next, doubled pause.
 
-    Returns the state afterwards. Side effects: the breaker row (locked).
+    Returns the state afterwards. Side effects: the breaker row (locked); when it opens, a
+    sweep queued for the end of the pause (``_sweep_at``).
     """
     now = now or timezone.now()
     _row()
