@@ -261,6 +261,13 @@ def axe_violations(page, axe_source: str) -> list[dict]:
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Files the test uploads, in a folder of its own under ``tmp_path``."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def media_shared_with_worker():
     """Files the test stores where a worker started by ``celery_worker_start`` reads them:
     the configured media folder (a worker is another process with the same environment,

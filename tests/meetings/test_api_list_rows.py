@@ -17,15 +17,10 @@ from tests.meetings.api_support import ROLES, build_world
 from tests.meetings.documents_support import upload
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory, in_days
 
-pytestmark = pytest.mark.django_db
+# Uploaded files go to a folder of the test's own (``media`` in tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 URL = "/api/v1/meetings/"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -17,17 +17,12 @@ from tests.meetings.documents_support import EXE, HTML, PDF, docx, upload
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory
 from tests.meetings.web_cast import cast_create
 
-pytestmark = pytest.mark.django_db
+# Uploaded files go to a folder of the test's own (``media`` in tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 ROLES = ["anonymous", "member", "speaker", "other_speaker", "staff"]
 READERS_OF_INTERNALS = {"member", "speaker", "staff"}
 MANAGERS = {"speaker", "staff"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def stored_files(media) -> list[str]:

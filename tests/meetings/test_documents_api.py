@@ -11,16 +11,11 @@ from tests.meetings.api_support import ROLES, build_world
 from tests.meetings.documents_support import EXE, HTML, PDF, docx, upload
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory
 
-pytestmark = pytest.mark.django_db
+# Uploaded files go to a folder of the test's own (``media`` in tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 MANAGERS = {"speaker_x", "staff"}
 INSIDERS = {"member_x", "speaker_x", "staff"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

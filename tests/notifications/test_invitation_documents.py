@@ -57,11 +57,6 @@ def attachments_of(message: email.message.Message) -> list[tuple[str, str, bytes
     ]
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.mark.django_db
 def test_invitation_lists_every_document_and_attaches_the_papers(media):
     network, _people = members(1)
