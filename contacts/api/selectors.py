@@ -58,12 +58,7 @@ INSTITUTION_SHOWN = (
 def institution_list() -> QuerySet[Institution]:
     """Active institutions (the ones with a public page) with type, category, umbrella and
     area, only what the API shows of them (the viewset only reads)."""
-    return (
-        Institution.objects.filter(is_active=True)
-        .select_related("type__category", "umbrella", "area")
-        .only(*INSTITUTION_SHOWN)
-        .order_by("name", "pk")
-    )
+    return institutions_listed().select_related("type__category", "umbrella", "area").only(*INSTITUTION_SHOWN)
 
 
 # What the list of institutions reads, as values (``institution_rows``): the columns of

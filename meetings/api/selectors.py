@@ -123,12 +123,10 @@ def meetings_visible(user, *, shown_only: bool = False) -> QuerySet[Meeting]:
     and place, and of every partner network.
     """
     network_ids = networks_seen_internally(user)
-    public = Q(visibility=Visibility.PUBLIC)
     agenda = agenda_items_visible(None, network_ids=network_ids) if network_ids is not None else AgendaItem.objects
-    seen = Q() if network_ids is None else public | in_networks(network_ids)
     documents = documents_visible(network_ids).order_by("position", "pk")
     partners = Prefetch("partner_networks", queryset=Network.objects.order_by("name", "pk"))
-    meetings = Meeting.objects.filter(seen)
+    meetings = Meeting.objects.filter(meetings_seen(network_ids))
     if shown_only:
         # As a list (``Meeting.partner_list``), never written to.
         partners = Prefetch(
@@ -176,17 +174,21 @@ PARTNER_ROW_COLUMNS = (
 )
 
 
-def meetings_listed(network_ids: frozenset[int] | None) -> QuerySet[Meeting]:
-    """Meetings seen with internal sight of ``network_ids`` (``networks_seen_internally``;
-    ``None``: all), soonest first, with nothing joined or prefetched: what the list filters,
-    counts and orders before ``meeting_rows`` reads a page of it."""
+def meetings_seen(network_ids: frozenset[int] | None) -> Q:
+    """The meetings internal sight of ``network_ids`` sees (``networks_seen_internally``):
+    all (``None``), or the public ones and those of these networks (none: the public ones
+    alone, without conditions that could match nothing)."""
+    public = Q(visibility=Visibility.PUBLIC)
     if network_ids is None:
-        seen = Q()
-    elif network_ids:
-        seen = Q(visibility=Visibility.PUBLIC) | in_networks(network_ids)
-    else:
-        seen = Q(visibility=Visibility.PUBLIC)
-    return Meeting.objects.filter(seen).order_by("start", "pk")
+        return Q()
+    return public | in_networks(network_ids) if network_ids else public
+
+
+def meetings_listed(network_ids: frozenset[int] | None) -> QuerySet[Meeting]:
+    """Meetings seen with internal sight of ``network_ids`` (``meetings_seen``), soonest
+    first, with nothing joined or prefetched: what the list filters, counts and orders
+    before ``meeting_rows`` reads a page of it."""
+    return Meeting.objects.filter(meetings_seen(network_ids)).order_by("start", "pk")
 
 
 def meeting_rows(meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | None) -> list[dict]:
