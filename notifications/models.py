@@ -136,7 +136,7 @@ class Delivery(models.Model):
     details = models.JSONField(_("Angaben"), default=dict, blank=True)
 
     state = models.CharField(_("Zustand"), max_length=20, choices=State.choices, default=State.PLANNED)
-    claim_token = models.CharField(_("Anspruch"), max_length=32, blank=True)
+    claim_token = models.CharField(_("Anspruch"), max_length=64, blank=True)
     lease_until = models.DateTimeField(_("reserviert bis"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     next_attempt_at = models.DateTimeField(_("nächster Versuch"))

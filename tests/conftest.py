@@ -127,7 +127,7 @@ def celery_worker_start(transactional_db, tmp_path):
     celery_app.control.purge()
     started: list[ProcessHandle] = []
 
-    def start(*, beat: bool = False, heartbeat_seconds: float = 1.0) -> ProcessHandle:
+    def start(*, beat: bool = False, heartbeat_seconds: float = 1.0, concurrency: int = 1) -> ProcessHandle:
         env = {
             **os.environ,
             "DATABASE_URL": database_url_of_test_database(),
@@ -142,7 +142,7 @@ def celery_worker_start(transactional_db, tmp_path):
             "netzwerk",
             "worker",
             "--loglevel=INFO",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--without-gossip",
             "--without-mingle",
             f"--hostname=test-{len(started)}@%h",

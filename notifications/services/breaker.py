@@ -118,19 +118,43 @@ def _sweep_at(moment: datetime.datetime) -> None:
         logger.exception("Queueing the sweep at the end of the relay's pause failed; beat's next sweep follows")
 
 
+def _outage_start(now: datetime.datetime, pause_seconds: float) -> datetime.datetime:
+    """A moment before the outage that an open breaker's pause belongs to began: its pauses,
+    each double the one before, and the failures in a row that opened it (at most
+    ``FAILURE_WINDOW`` apart)."""
+    return now - datetime.timedelta(seconds=2 * pause_seconds) - FAILURE_WINDOW
+
+
+def breaker_probe_answered(*, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """The probe's envelope was taken (MAIL, RCPT and DATA answered): the relay answers
+    again, and an open breaker closes at once, before the probe's data has its answer (a
+    relay can hang after the data; the other workers need not wait for that). The pause
+    stays until a mail's data is taken (``breaker_success``): a relay that takes every
+    envelope and refuses every data opens it again, for a longer pause. Returns the
+    outage's start as ``breaker_success`` does, ``None`` if the breaker was not open.
+
+    Side effects: the breaker row, if it was open.
+    """
+    now = now or timezone.now()
+    row = RelayBreaker.objects.filter(name=NAME, open_until__isnull=False).values("pause_seconds").first()
+    if row is None:
+        return None
+    RelayBreaker.objects.filter(name=NAME).update(failures=0, open_until=None, probe_until=None)
+    return _outage_start(now, row["pause_seconds"])
+
+
 def breaker_success(*, now: datetime.datetime | None = None) -> datetime.datetime | None:
     """The relay took a mail: failures in a row are over and an open breaker closes (its
     pause starts from the beginning next time). Returns, when the breaker was open, a
-    moment before the outage it ends began (its pauses, each double the one before, and
-    the failures in a row that opened it: at most ``FAILURE_WINDOW`` apart); else ``None``.
+    moment before the outage it ends began (``_outage_start``); else ``None``.
 
     Side effects: the breaker row, only if it recorded failures.
     """
     now = now or timezone.now()
     row = RelayBreaker.objects.filter(name=NAME, open_until__isnull=False).values("pause_seconds").first()
-    RelayBreaker.objects.filter(Q(failures__gt=0) | Q(open_until__isnull=False), name=NAME).update(
-        failures=0, open_until=None, probe_until=None, pause_seconds=F("pause_seconds") * 0
-    )
+    RelayBreaker.objects.filter(
+        Q(failures__gt=0) | Q(open_until__isnull=False) | Q(pause_seconds__gt=0), name=NAME
+    ).update(failures=0, open_until=None, probe_until=None, pause_seconds=F("pause_seconds") * 0)
     if row is None:
         return None
-    return now - datetime.timedelta(seconds=2 * row["pause_seconds"]) - FAILURE_WINDOW
+    return _outage_start(now, row["pause_seconds"])

@@ -45,6 +45,7 @@ from notifications.services._common import (
     REMINDING_STATUSES,
     SEND_TASK,
     WATERMARK_MARGIN,
+    claim_holders_dead,
     mark_every,
     requeue_after,
 )
@@ -696,26 +697,37 @@ IN_DOUBT = _(
 )
 
 
-def _claims_expired_recover(now: datetime.datetime) -> None:
-    """Put back rows whose claim ran out (its worker died: a living one renews it).
+def _claims_expired_recover(now: datetime.datetime, *, among: list[int] | None = None) -> int:
+    """Put back rows whose claim ran out (its worker died: a living one renews it) or whose
+    holder is known to be dead (``claim_holders_dead``: a process of this machine that is
+    gone), of every claim or of the claims holding a row of ``among``. Returns how many.
 
     A worker sends the rows of a claim in the order of their ids and writes their results
     a group of ``mark_every()`` at a time (``sending._Marks``), never sending more before
-    the group is written; so the first ``mark_every()`` unmarked rows of an expired claim
+    the group is written; so the first ``mark_every()`` unmarked rows of a dead claim
     may have been handed to the relay without their mark. They are in doubt like a timeout
     after the data: flagged ``duplicate_possible`` and sent again with the same Message-ID
     (``unklar``); one already in doubt is not sent a third time (``fehlgeschlagen``, staff
     decide). The others were never tried.
     """
-    expired = Delivery.objects.filter(state=Delivery.State.CLAIMED, lease_until__lt=now)
+    held = Delivery.objects.filter(state=Delivery.State.CLAIMED)
+    if among is not None:
+        held = held.filter(claim_token__in=held.filter(pk__in=among).values("claim_token"))
+    # One query: the rows held now are those of the claims under way (a few hundred).
+    rows = list(held.order_by("claim_token", "pk").values_list("claim_token", "pk", "lease_until"))
+    dead = claim_holders_dead({token for token, _pk, _lease in rows})
     by_claim: dict[str, list[int]] = {}
-    for token, pk in expired.order_by("claim_token", "pk").values_list("claim_token", "pk"):
-        by_claim.setdefault(token, []).append(pk)
+    for token, pk, lease_until in rows:
+        if token in dead or (lease_until is not None and lease_until < now):
+            by_claim.setdefault(token, []).append(pk)
     if not by_claim:
-        return
+        return 0
+    # Taken only while still over (a slow worker may have renewed its lease meanwhile).
+    expired = held.filter(
+        Q(lease_until__lt=now) | Q(claim_token__in=dead), pk__in=[pk for ids in by_claim.values() for pk in ids]
+    )
     first_ids = [pk for ids in by_claim.values() for pk in ids[: mark_every()]]
-    doubted = list(Delivery.objects.filter(pk__in=first_ids, state=Delivery.State.CLAIMED, lease_until__lt=now))
-    for row in doubted:
+    for row in list(expired.filter(pk__in=first_ids)):
         fields = {"claim_token": "", "lease_until": None, "enqueued_at": None, "message_id": message_id_of(row)}
         if row.duplicate_possible:
             fields.update(
@@ -731,15 +743,27 @@ def _claims_expired_recover(now: datetime.datetime) -> None:
             )
         Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, state=Delivery.State.CLAIMED).update(**fields)
     expired.update(
+        claim_token="",
+        lease_until=None,
         state=Delivery.State.PLANNED,
         next_attempt_at=now,
         enqueued_at=None,
         last_error=str(_("Zustellung unterbrochen (Worker ausgefallen?); wird wiederholt.")),
     )
+    return sum(len(ids) for ids in by_claim.values())
 
 
-def _queued_tasks() -> int | None:
-    """How many send tasks the broker's mail queues hold (``None``: it cannot tell)."""
+@dataclasses.dataclass(frozen=True)
+class BrokerState:
+    """What the broker tells of the send tasks: how many its mail queues hold, and since
+    when it runs (a Redis broker's uptime; ``None`` for one that does not say)."""
+
+    queued: int
+    started: datetime.datetime | None
+
+
+def _broker_state() -> BrokerState | None:
+    """The broker's ``BrokerState`` (``None``: it cannot tell)."""
     from celery import current_app
     from kombu.exceptions import ChannelError
 
@@ -752,32 +776,37 @@ def _queued_tasks() -> int | None:
                 # Redis keeps no key for an empty queue: "not found" is none waiting.
                 with contextlib.suppress(ChannelError):
                     total += channel.queue_declare(queue=queue, passive=True).message_count
-            return total
+            client = getattr(channel, "client", None)
+            uptime = client.info("server").get("uptime_in_seconds") if hasattr(client, "info") else None
     except Exception:
         logger.warning("The broker's queues could not be counted", exc_info=True)
         return None
+    started = timezone.now() - datetime.timedelta(seconds=uptime) if uptime is not None else None
+    return BrokerState(queued=total, started=started)
 
 
 def _requeue_rule(now: datetime.datetime) -> Q:
-    """Which rows queued before are queued again: those queued ``requeue_after`` ago (their
-    task lost), sooner when the broker's mail queues are empty — a row queued more than a
-    few seconds ago is then in no task — and none while many tasks wait."""
+    """Which rows queued before are queued again (their task lost): those queued before
+    the broker last started (a Redis without persistence starts empty; one that kept its
+    tasks has them twice, and the claim decides), and those queued ``requeue_after`` ago;
+    sooner when the broker's mail queues are empty — a row queued more than a few seconds
+    ago is then in no task — and none while many tasks wait."""
     never = Q(enqueued_at__isnull=True)
-    long_ago = Q(enqueued_at__lt=now - requeue_after())
-    grace = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_REQUEUE_GRACE_SECONDS", 10.0))
     waiting = Delivery.objects.filter(
-        state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now, enqueued_at__lt=now - grace
+        state__in=Delivery.CLAIMABLE, next_attempt_at__lte=now, enqueued_at__isnull=False
     ).exists()
     if not waiting:
         return never
-    queued = _queued_tasks()
-    if queued is None:
-        return never | long_ago
-    if queued == 0:
-        return never | Q(enqueued_at__lt=now - grace)
-    if queued > REQUEUE_QUEUE_LIMIT:
+    broker = _broker_state()
+    if broker is None:
+        return never | Q(enqueued_at__lt=now - requeue_after())
+    if broker.queued > REQUEUE_QUEUE_LIMIT:
         return never
-    return never | long_ago
+    lost = Q(enqueued_at__lt=broker.started) if broker.started is not None else Q(pk__in=[])
+    if broker.queued == 0:
+        grace = datetime.timedelta(seconds=getattr(settings, "NOTIFICATIONS_REQUEUE_GRACE_SECONDS", 10.0))
+        return never | lost | Q(enqueued_at__lt=now - grace)
+    return never | lost | Q(enqueued_at__lt=now - requeue_after())
 
 
 def _ready(*, now: datetime.datetime, limit: int) -> tuple[list[int], list[int]]:

@@ -8,7 +8,6 @@ import datetime
 import itertools
 import logging
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,9 +28,22 @@ from meetings.recurrence import BERLIN
 from notifications import compose, mail, selectors
 from notifications.compose import Outcome, message_id_of
 from notifications.models import Delivery, Preference, Subject
-from notifications.services._common import CLAIM_CHUNK, MAX_ATTEMPTS, lease_length, mark_every, retry_delay
-from notifications.services.breaker import BreakerState, breaker_check, breaker_failure, breaker_success
-from notifications.services.planning import _enqueue_by_urgency, _ready, _split_urgent
+from notifications.services._common import (
+    CLAIM_CHUNK,
+    MAX_ATTEMPTS,
+    claim_token_new,
+    lease_length,
+    mark_every,
+    retry_delay,
+)
+from notifications.services.breaker import (
+    BreakerState,
+    breaker_check,
+    breaker_failure,
+    breaker_probe_answered,
+    breaker_success,
+)
+from notifications.services.planning import _claims_expired_recover, _enqueue_by_urgency, _ready, _split_urgent
 
 # The last error of rows put back while the relay's circuit breaker pauses sending.
 PAUSED = _("Versand pausiert: der Mailserver lehnt vorübergehend ab; danach geht es weiter.")
@@ -48,15 +60,26 @@ logger = logging.getLogger(__name__)
 
 def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, list[Delivery]]:
     """Take those of the rows that may be sent now (due and not held): one UPDATE that also
-    returns them, so two workers can never both hold a row. A row whose claim ran out is
-    left to the sweep, which decides whether it is in doubt (``_claims_expired_recover``)
-    before it goes again; a task the broker hands out a second time (its worker died)
-    finds nothing to take."""
-    token = secrets.token_hex(16)
+    returns them, so two workers can never both hold a row. Rows held by a claim that ran
+    out, or whose process is known to be gone (``claim_holders_dead``: the broker hands a
+    task out again when its worker process died), are first put back as the sweep would
+    (``_claims_expired_recover``: those in doubt flagged) and then taken, instead of
+    waiting for the lease and the next sweep."""
+    token = claim_token_new()
+    rows = _claim_update(delivery_ids, token, now=now)
+    if len(rows) < len(delivery_ids) and _claims_expired_recover(now, among=delivery_ids):
+        rows += _claim_update(delivery_ids, token, now=now)
+    # Sent in the order of their ids: if the worker dies, the first row of its claim not yet
+    # marked is the one that may have been under way (``planning._claims_expired_recover``).
+    rows.sort(key=lambda delivery: delivery.pk)
+    return token, rows
+
+
+def _claim_update(delivery_ids: list[int], token: str, *, now: datetime.datetime) -> list[Delivery]:
     table = Delivery._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
     marks = ", ".join(["%s"] * len(delivery_ids))
-    rows = list(
+    return list(
         Delivery.objects.raw(
             f"UPDATE {table} SET state = %s, claim_token = %s, lease_until = %s, attempts = attempts + 1 "
             f"WHERE id IN ({marks}) "
@@ -76,10 +99,6 @@ def _claim(delivery_ids: list[int], *, now: datetime.datetime) -> tuple[str, lis
             ],
         )
     )
-    # Sent in the order of their ids: if the worker dies, the first row of its claim not yet
-    # marked is the one that may have been under way (``planning._claims_expired_recover``).
-    rows.sort(key=lambda delivery: delivery.pk)
-    return token, rows
 
 
 class _LeaseRenewal:
@@ -329,6 +348,12 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
             if breaker.mode == "open":
                 _pause(delivery_ids[start:], breaker)
                 return states
+            if breaker.mode == "probe":
+                # The probe is one mail; the rest of the batch waits for its answer outside
+                # this task (``_resume`` queues it), not behind a probe that may hang until
+                # the relay's timeout.
+                _pause(delivery_ids[start + 1 :], breaker)
+                delivery_ids = delivery_ids[: start + 1]
             claimed_at = now or timezone.now()
             claimed_clock = time.monotonic()
             token, claimed = _claim(delivery_ids[start : start + CLAIM_CHUNK], now=claimed_at)
@@ -365,8 +390,9 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 class _Sender:
     """Sends the rows of one claim and keeps the relay's circuit breaker informed: a
     temporary failure is recorded (and may open it: then the rest waits), the first success
-    after failures closes it. A worker that won the probe sends as usual: its first answer
-    from the relay opens the breaker again or closes it.
+    after failures closes it. A worker that won the probe sends as usual: a refusal opens
+    the breaker again, and the relay's taking the envelope closes it, before the data's
+    answer (``breaker_probe_answered``).
 
     What the mails read is loaded for the claim at once (``selectors.MailReads``), after the
     stamps of everything that decides them (``selectors.mail_stamp``); before each mail's
@@ -384,6 +410,8 @@ class _Sender:
         self.ahead: dict[int, object] = {}
         # Failures were recorded (or this worker probes): the next success clears them.
         self.dirty = breaker.mode == "probe" or breaker.failures > 0
+        # This worker won the probe: the relay's taking its envelope closes the breaker.
+        self.probing = breaker.mode == "probe"
         self.paused: BreakerState | None = None
         # Rows of this claim put back because of the relay, not of their own: no answer
         # after the data, the connection gone (``_retry_when_relay_answers``).
@@ -415,6 +443,10 @@ class _Sender:
         def check() -> bool:
             if _marks is not None:
                 _marks.settle()
+            if self.probing:
+                # Called once the relay took the envelope: it answers again.
+                self.probing = False
+                self._relay_back(breaker_probe_answered())
             if delivery.person_id is None or selectors.mail_stamp() == stamp:
                 return True
             # Something committed since the reads; the rows after this one are read anew.
@@ -453,17 +485,22 @@ class _Sender:
         elif relay == ["ok"]:
             if self.dirty:
                 self.dirty = False
-                outage = breaker_success()
-                if outage is not None:
-                    if _marks is not None:
-                        _marks.write()
-                    _resume(since=outage)
+                self._relay_back(breaker_success())
             if self.relay_waiting:
                 waiting, self.relay_waiting = self.relay_waiting, []
                 if _marks is not None:
                     _marks.write()
                 _retry_when_relay_answers(waiting)
         return state
+
+    def _relay_back(self, outage: datetime.datetime | None) -> None:
+        """After an outage (it began at ``outage``) the relay takes mail again: what waited
+        for it goes now (``_resume``), after the marks of this claim are written."""
+        if outage is None:
+            return
+        if _marks is not None:
+            _marks.write()
+        _resume(since=outage)
 
 
 def _pause(delivery_ids: list[int], breaker: BreakerState) -> None:

@@ -3,6 +3,7 @@ once per chunk, each row marked as its mail leaves, and a batch that a slow rela
 handing the rest to a new task without sending anything twice."""
 
 import datetime
+import subprocess
 from collections import Counter
 
 import icalendar
@@ -17,6 +18,7 @@ from meetings.services import meeting_cancel
 from notifications import mail
 from notifications.models import Delivery, Kind, Preference
 from notifications.services import deliveries_send, notifications_sweep
+from notifications.services._common import claim_token_new
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory, in_days
 from tests.notifications.conftest import members, sink_start
 
@@ -137,24 +139,51 @@ def test_a_batch_held_up_by_a_slow_relay_hands_the_rest_on_and_sends_each_once(s
     assert rows.filter(kind=Kind.INVITATION).count() == 4
 
 
-def test_rows_of_a_dead_worker_come_back_through_the_sweep_flagged_not_through_its_redelivered_task():
+def test_rows_of_a_dead_worker_are_taken_by_its_redelivered_task_the_first_ten_flagged():
     """A worker died holding 12 rows (its claim ran out): the broker hands its task out
-    again, which takes nothing; the sweep puts them back, the first ten (a group of marks
-    the worker may have sent without writing) flagged „evtl. doppelt“, then they go once."""
+    again, which puts them back and sends them at once, the first ten (a group of marks the
+    worker may have sent without writing) flagged „evtl. doppelt“, each once."""
     _people, ids = invitations_planned(12)
     Delivery.objects.filter(pk__in=ids).update(
         state=Delivery.State.CLAIMED, claim_token="tot", lease_until=timezone.now() - datetime.timedelta(seconds=1)
     )
 
-    redelivered = deliveries_send(delivery_ids=ids)
-    swept = notifications_sweep()
     states = deliveries_send(delivery_ids=ids)
 
-    assert redelivered == {}
-    assert swept.enqueued == ids
     rows = list(Delivery.objects.filter(pk__in=ids).order_by("pk"))
     assert [(row.state, row.duplicate_possible) for row in rows] == [(Delivery.State.SENT, True)] * 10 + [
         (Delivery.State.SENT, False)
     ] * 2
     assert set(states.values()) == {Delivery.State.SENT}
     assert len(django_mail.outbox) == 12
+
+
+def test_a_claim_whose_process_is_gone_comes_back_before_its_lease_one_of_a_living_process_stays():
+    """Two claims of 6 rows each, their leases a minute away: one held by a process of this
+    machine that has ended (killed), one by this test's process. The sweep puts the dead
+    one's rows back at once (the first group flagged „evtl. doppelt“) and leaves the
+    living one's alone; so does a redelivered task."""
+    _people, ids = invitations_planned(12)
+    ended = subprocess.Popen(["sleep", "60"])
+    dead_token = claim_token_new(pid=ended.pid)
+    ended.kill()
+    ended.wait()
+    living_token = claim_token_new()
+    lease = timezone.now() + datetime.timedelta(minutes=1)
+    Delivery.objects.filter(pk__in=ids[:6]).update(
+        state=Delivery.State.CLAIMED, claim_token=dead_token, lease_until=lease
+    )
+    Delivery.objects.filter(pk__in=ids[6:]).update(
+        state=Delivery.State.CLAIMED, claim_token=living_token, lease_until=lease
+    )
+
+    redelivered = deliveries_send(delivery_ids=ids[6:])
+    swept = notifications_sweep()
+
+    assert redelivered == {}
+    assert swept.enqueued == ids[:6]
+    rows = list(Delivery.objects.filter(pk__in=ids).order_by("pk"))
+    assert [(row.state, row.duplicate_possible) for row in rows] == [(Delivery.State.AMBIGUOUS, True)] * 6 + [
+        (Delivery.State.CLAIMED, False)
+    ] * 6
+    assert {row.claim_token for row in rows[6:]} == {living_token}

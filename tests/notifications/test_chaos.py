@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -381,14 +382,50 @@ def test_cancellations_behind_5000_queued_reminders_arrive_within_a_minute(
     assert health["checks"]["beat"]["age_seconds"] <= 10
 
 
-def test_redis_lost_with_tasks_in_flight_recovers_in_seconds_not_the_requeue_time(
-    smtp_sink, own_redis, celery_worker_start, monkeypatch
+def pool_processes(worker) -> list[int]:
+    """The process ids of a worker's pool (the children of its main process; no beat)."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def test_pool_process_killed_between_data_and_mark_its_rows_go_again_at_once_not_after_the_lease(
+    smtp_sink, celery_worker_start, monkeypatch
 ):
-    """Redis restarts empty with send tasks queued: the sweep sees the empty queues and
-    queues the rows again at once, instead of after NOTIFICATIONS_REQUEUE_SECONDS."""
+    """The relay took the first mail and the pool process dies before marking it; its
+    lease has two minutes to run and no sweep comes. The broker hands the task out again,
+    and the new pool process sees that the claim's holder is gone: the rows go at once,
+    the first group flagged „evtl. doppelt“ with its Message-ID."""
+    monkeypatch.setenv("NOTIFICATIONS_LEASE_SECONDS", "120")
+    invitations_owed(12)
+    smtp_sink.set_mode("slow-after-data 30")
+    worker = celery_worker_start()
+    notifications_sweep()
+    wait_until(lambda: len(smtp_sink.arrivals()) == 1, timeout=WAIT, interval=0.05, process=worker)
+
+    os.kill(pool_processes(worker)[0], signal.SIGKILL)
+    killed = time.monotonic()
+    smtp_sink.set_mode("ok")
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    assert time.monotonic() - killed < 20
+    assert [(row.state, row.duplicate_possible) for row in rows] == [(Delivery.State.SENT, True)] * 10 + [
+        (Delivery.State.SENT, False)
+    ] * 2
+    assert arrivals_by_id(smtp_sink) == Counter({row.message_id: 2 if row is rows[0] else 1 for row in rows})
+
+
+@pytest.mark.parametrize("grace", ["2", "60"])
+def test_redis_lost_with_tasks_in_flight_recovers_in_seconds_not_the_requeue_time(
+    grace, smtp_sink, own_redis, celery_worker_start, monkeypatch
+):
+    """Redis restarts empty with send tasks queued: the sweep queues the rows again at
+    once, instead of after NOTIFICATIONS_REQUEUE_SECONDS. It can tell in two ways: the
+    rows were queued before Redis started (also while its queue is not yet empty, and with
+    the grace for an empty queue a minute long), and the mail queues are empty with rows
+    queued longer ago than the grace (two seconds)."""
     monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)
     monkeypatch.setenv("NOTIFICATIONS_REQUEUE_SECONDS", "300")
-    monkeypatch.setenv("NOTIFICATIONS_REQUEUE_GRACE_SECONDS", "2")
+    monkeypatch.setenv("NOTIFICATIONS_REQUEUE_GRACE_SECONDS", grace)
     monkeypatch.setenv("NOTIFICATIONS_SEND_BATCH", "5")
     invitations_owed(40)
     smtp_sink.set_mode("slow 0.2")
@@ -401,8 +438,34 @@ def test_redis_lost_with_tasks_in_flight_recovers_in_seconds_not_the_requeue_tim
     smtp_sink.set_mode("ok")
     rows = wait_for_final(timeout=WAIT, process=worker)
 
-    assert time.monotonic() - lost_at < 45
+    assert time.monotonic() - lost_at < 30
     assert_delivered_once(smtp_sink, rows, expected=40)
+
+
+def test_a_probe_without_an_answer_after_its_data_holds_up_no_other_mail(smtp_sink, celery_worker_start, monkeypatch):
+    """The relay refused everything and the breaker paused; its probe's data then gets no
+    answer (20 s until the timeout). The relay took the probe's envelope, so it answers
+    again: the other mails go at once instead of waiting for the probe, and the probe's
+    row goes again flagged „evtl. doppelt“."""
+    monkeypatch.setenv("NOTIFICATIONS_BREAKER_PAUSE_SECONDS", "1")
+    monkeypatch.setenv("EMAIL_TIMEOUT", "20")
+    invitations_owed(20)
+    smtp_sink.set_mode("451")
+    worker = celery_worker_start(beat=True, concurrency=2)
+    wait_until(lambda: RelayBreaker.objects.filter(opened_count__gte=1).exists(), timeout=WAIT, process=worker)
+
+    smtp_sink.set_mode("hang-once")
+    reopened = time.monotonic()
+    wait_until(lambda: len(set(smtp_sink.message_ids())) == 20, timeout=WAIT, process=worker)
+    all_arrived = time.monotonic() - reopened
+    rows = wait_for_final(timeout=WAIT, process=worker)
+
+    # The longest pause by then is a few seconds; the probe's timeout alone is 20.
+    assert all_arrived < 15
+    assert {row.state for row in rows} == {Delivery.State.SENT}
+    doubted = [row for row in rows if row.duplicate_possible]
+    assert len(doubted) == 1
+    assert arrivals_by_id(smtp_sink) == Counter({row.message_id: 2 if row in doubted else 1 for row in rows})
 
 
 def test_451_flood_pauses_the_relay_then_one_mail_probes_then_all_arrive_once(
