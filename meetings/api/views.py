@@ -219,7 +219,10 @@ class KeptMeetingRows:
         missing = [meeting_id for meeting_id, key in keys.items() if key not in kept]
         if missing:
             rows = selectors.meeting_rows(
-                Meeting.objects.filter(pk__in=missing), network_ids=self.network_ids, partners=partners
+                # In any order: the page gives it.
+                Meeting.objects.filter(pk__in=missing).order_by(),
+                network_ids=self.network_ids,
+                partners=partners,
             )
             made = {
                 keys[row["id"]]: represented for row, represented in zip(rows, self.representation(rows), strict=True)
