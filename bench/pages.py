@@ -17,12 +17,21 @@ What the pages cache themselves per data version stays on, as in production. The
 read in full. The API lists are measured three ways where they are kept per data version
 (``contacts.api.lists``): as they are (anonymous, kept), with this list's kept answers
 emptied before each request (``cold``: the first anonymous visitor after a write), and as a
-signed-in member of the busiest network (``member``: never kept; the account
-``bench-member@example.org`` is made on first use). Beside the pages, the same workers
-measure two baselines:
+signed-in member of the busiest network (``member``: the list never kept; the account
+``bench-member@example.org`` is made on first use). The list of meetings also keeps each
+row per state of its networks and per what its reader sees of it
+(``meetings.api.views.KeptMeetingRows``); for ``cold`` and ``member`` the rows of the
+busiest network's meetings are emptied before each request as well, as a write to its
+calendar would make them unused: only the rows of other networks are kept. Beside the
+pages, the same workers measure three baselines:
 
 - bare: ``HttpResponse("ok")`` — WSGI, middleware and routing only;
-- minimal: one query of 20 rows through one template in the site's layout.
+- minimal: one query of 20 rows through one template in the site's layout;
+- minimal, signed in: the same page asked with the bench member's session cookie, as
+  ``bench.speaker`` asks its baseline: the session and the user, and the roles the
+  layout reads for a signed-in user, are the floor of every page a member asks for. The
+  member's list is measured against it (the table says ``minimal_member``); its multiple
+  of the anonymous minimal page is its time divided by the minimal page's.
 
 The parent interleaves everything: each round asks every target of every scale for a few
 samples in turn, so noise from other processes spreads over all of them. Figures are
@@ -30,7 +39,8 @@ medians of all samples (``--rounds`` × ``--samples``); each page's time is show
 multiple of the minimal page of its own scale, and its growth from scale 1 to 10.
 
 Targets (issue 16): at scale 1 every page at most 3 × the minimal page (search and the
-meeting page 4 ×); at scale 10 no page more than 2 × its scale-1 time. A benchmark is
+meeting page 4 ×; the member's list 3 × the signed-in minimal page); at scale 10 no page
+more than 2 × its scale-1 time. A benchmark is
 not a test: the exit status is 0 whatever the verdicts.
 """
 
@@ -82,11 +92,17 @@ class Target:
     # time measured), as after a write.
     member: bool = False
     cold: str = ""
+    # The rows of the list of meetings kept per network (``meetings.api.views.KeptMeetingRows``)
+    # of the busiest network emptied before each request too, as after a write to its calendar.
+    written: bool = False
+    # The baseline it is measured against: the minimal page, or the same signed in.
+    baseline: str = "minimal"
 
 
 TARGETS = [
     Target("bare HttpResponse", "baseline", "bare"),
     Target("minimal page (20 rows)", "baseline", "minimal"),
+    Target("minimal page, signed in", "baseline", "minimal_member", member=True),
     Target("start page /", "page", "home"),
     Target("/netzwerke/", "page", "networks"),
     Target("busiest network page", "page", "network"),
@@ -99,8 +115,8 @@ TARGETS = [
     Target("meeting page (public)", "page", "meeting", TARGET_MINIMAL_MULTIPLE_SLOW),
     Target("API networks", "api", "api_networks"),
     Target("API meetings", "api", "api_meetings"),
-    Target("API meetings, cold cache", "api", "api_meetings_cold", cold="meeting"),
-    Target("API meetings, member", "api", "api_meetings_member", member=True),
+    Target("API meetings, cold cache", "api", "api_meetings_cold", cold="meeting", written=True),
+    Target("API meetings, member", "api", "api_meetings_member", member=True, written=True, baseline="minimal_member"),
     Target("API institutions", "api", "api_institutions"),
     Target("API institutions, cold", "api", "api_institutions_cold", cold="institution"),
     Target("API areas", "api", "api_areas"),
@@ -226,8 +242,9 @@ def member_cookie(network) -> str:
     return f"sessionid={session.session_key}"
 
 
-def target_paths() -> tuple[dict[str, str], str]:
-    """The path of each target in this database, and the bench member's session cookie."""
+def target_paths() -> tuple[dict[str, str], str, int]:
+    """The path of each target in this database, the bench member's session cookie and the
+    busiest network's id."""
     from django.db.models import Count
 
     from contacts.models import Area, Institution, Network
@@ -265,8 +282,9 @@ def target_paths() -> tuple[dict[str, str], str]:
         "api_areas": "/api/v1/areas/",
     }
     paths["api_meetings_cold"] = paths["api_meetings_member"] = paths["api_meetings"]
+    paths["minimal_member"] = paths["minimal"]
     paths["api_institutions_cold"] = paths["api_institutions"]
-    return paths, member_cookie(network)
+    return paths, member_cookie(network), network.pk
 
 
 class Client:
@@ -331,22 +349,28 @@ def profile(client, path: str, *, runs: int, lines: int = 60) -> str:
 
 class TargetClient:
     """The requests of one target: as the bench member (its cookie), or anonymously with
-    the kept API lists emptied first (``cold()``, called outside the time measured)."""
+    the kept API lists emptied first, and the rows of the busiest network's meetings
+    (``cold()``, called outside the time measured)."""
 
-    def __init__(self, client: Client, target: Target, cookie: str) -> None:
+    def __init__(self, client: Client, target: Target, cookie: str, network_id: int) -> None:
         self.client = client
         self.target = target
         self.cookie = cookie if target.member else ""
+        self.network_id = network_id
 
     def cold(self) -> None:
+        # This list's kept answers only: emptying the whole cache would make the next
+        # request of every other target a first one too. The worker's cache is the
+        # embedded one (``worker_environment``), whose keys can be listed.
+        emptied = []
         if self.target.cold:
+            emptied.append(f":api-list:{self.target.cold}:")
+        if self.target.written:
+            emptied.append(f":api-row:meeting:{self.network_id}:")
+        if emptied:
             from django.core.cache import cache
 
-            # This list's kept answers only: emptying the whole cache would make the next
-            # request of every other target a first one too. The worker's cache is the
-            # embedded one (``worker_environment``), whose keys can be listed.
-            kept = f":api-list:{self.target.cold}:"
-            for stored in [stored for stored in cache._cache if kept in stored]:
+            for stored in [stored for stored in cache._cache if any(kept in stored for kept in emptied)]:
                 cache.delete(stored.split(":", 2)[2])
 
     def get(self, path: str) -> tuple[int, int]:
@@ -363,9 +387,9 @@ def serve() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    paths, cookie = target_paths()
+    paths, cookie, network_id = target_paths()
     client = Client()
-    clients = {target.key: TargetClient(client, target, cookie) for target in TARGETS}
+    clients = {target.key: TargetClient(client, target, cookie, network_id) for target in TARGETS}
     out = sys.stdout
     for line in sys.stdin:
         command = json.loads(line)

@@ -48,7 +48,7 @@ class VersionedListMixin:
 
 class RowsOf:
     """A filtered, ordered queryset as the paginator sees it: counted as it is (without the
-    joins its rows need), a slice read as rows by ``read`` (a selector that takes the
+    joins its rows need), a slice read as rows by ``read`` (a callable that takes the
     sliced queryset and returns a list of dicts)."""
 
     ordered = True  # by the queryset's order (the paginator warns about unordered lists)

@@ -114,7 +114,12 @@ def directory_version() -> str:
     Without the row (a test database just flushed) a fresh random value: nothing is then
     read from the cache, and what is stored under it is never read again.
     """
-    stamp = DirectoryStamp.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return directory_version_of(DirectoryStamp.objects.filter(pk=1).values_list("version", "changed_at").first())
+
+
+def directory_version_of(stamp: tuple[int, datetime.datetime] | None) -> str:
+    """``directory_version`` of the stamp's ``(version, changed_at)`` read by the caller
+    (``None``: no row)."""
     if stamp is None:
         return f"none-{uuid.uuid4().hex}"
     version, changed_at = stamp

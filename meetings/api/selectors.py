@@ -5,10 +5,13 @@ network also its internal ones; Sozialplanung all. Which networks a user sees in
 is asked of the permission rules (``meetings.view_internal_meetings``), never decided here.
 """
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+import datetime
+from dataclasses import dataclass
 
-from contacts.models import Network
-from contacts.selectors import user_roles
+from django.db.models import BigIntegerField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+
+from contacts.models import DirectoryStamp, Network
+from contacts.selectors import directory_version_of, user_roles
 from meetings.models import (
     AgendaItem,
     CalendarStamp,
@@ -22,6 +25,8 @@ from meetings.models import (
 )
 
 INTERNAL_PERM = "meetings.view_internal_meetings"
+# The directory's row among the calendar stamps read by ``calendar_state`` (no network's id).
+DIRECTORY_ROW = -1
 
 
 def networks_seen_internally(user) -> frozenset[int] | None:
@@ -191,10 +196,30 @@ def meetings_listed(network_ids: frozenset[int] | None) -> QuerySet[Meeting]:
     return Meeting.objects.filter(meetings_seen(network_ids)).order_by("start", "pk")
 
 
-def meeting_rows(meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | None) -> list[dict]:
+def meeting_page(meetings: QuerySet[Meeting]) -> list[tuple[int, int, bool]]:
+    """``meetings`` (a page of ``meetings_listed``) as ``(id, network_id, joint)``: what the
+    list needs to know of a meeting before its row (``meeting_rows``)."""
+    partnered = MeetingPartner.objects.filter(meeting_id=OuterRef("pk"))
+    return list(meetings.annotate(joint=Exists(partnered)).values_list("id", "network_id", "joint"))
+
+
+def meeting_partner_rows(meeting_ids: list[int]) -> dict[int, list[dict]]:
+    """The partners of the meetings ``meeting_ids`` as rows of ``PARTNER_ROW_COLUMNS``, by
+    meeting (one query; a meeting without partners is left out)."""
+    partners: dict[int, list[dict]] = {}
+    if meeting_ids:
+        for partner in MeetingPartner.objects.filter(meeting_id__in=meeting_ids).values(*PARTNER_ROW_COLUMNS):
+            partners.setdefault(partner["meeting_id"], []).append(partner)
+    return partners
+
+
+def meeting_rows(
+    meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | None, partners: dict[int, list[dict]] | None = None
+) -> list[dict]:
     """``meetings`` (a page of ``meetings_listed``) as rows: dicts of ``MEETING_ROW_COLUMNS``,
     each with its visible ``agenda_items``, its ``documents`` and its ``partners`` (rows of
-    their own columns, one query per kind, joined here), seen with internal sight of
+    their own columns, one query per kind, joined here; the partners as read by
+    ``meeting_partner_rows`` if the caller has them), seen with internal sight of
     ``network_ids``.
 
     Instances, their related managers and the prefetch querysets built per row cost more
@@ -207,7 +232,7 @@ def meeting_rows(meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | N
         return rows
     by_id = {}
     for row in rows:
-        row["agenda_items"], row["documents"], row["partners"] = [], [], []
+        row["agenda_items"], row["documents"] = [], []
         by_id[row["id"]] = row
     ids = list(by_id)
     agenda = agenda_items_visible(None, network_ids=network_ids).filter(meeting_id__in=ids)
@@ -216,29 +241,68 @@ def meeting_rows(meetings: QuerySet[Meeting], *, network_ids: frozenset[int] | N
     documents = documents_visible(network_ids).filter(meeting_id__in=ids).order_by("position", "pk")
     for document in documents.values(*DOCUMENT_ROW_COLUMNS):
         by_id[document["meeting_id"]]["documents"].append(document)
-    for partner in MeetingPartner.objects.filter(meeting_id__in=ids).values(*PARTNER_ROW_COLUMNS):
-        by_id[partner["meeting_id"]]["partners"].append(partner)
+    if partners is None:
+        partners = meeting_partner_rows(ids)
+    for row in rows:
+        row["partners"] = list(partners.get(row["id"], ()))
     return rows
 
 
-def calendar_list_version() -> str:
-    """The state of everything the list of meetings shows of the calendar, from the
-    calendar stamps (one query over one row per network): the triggers move a network's
-    stamp on every write to its meetings, partners, agenda items, documents, minutes and
-    series (migrations 0011, 0013, 0020), a bulk ``update()`` or ``delete()`` included.
+@dataclass(frozen=True)
+class CalendarState:
+    """The calendar stamps of every network (``network_id`` → ``(version, changed_at)``) and
+    the directory's version (``contacts.selectors.directory_version``), read together
+    (``calendar_state``).
 
-    Versions only rise, so their sum changes with every committed write; a network's
-    first stamp changes the count and the id sum. A write that is rolled back may give
-    its sum to the next one; what is kept under a version is read by a GET outside any
-    write's transaction (``contacts.api.lists``), so it never holds a state that was
-    rolled back, and the latest change time mostly tells the two apart as well. Networks
-    and institutions (names, places) are the directory's: ``directory_version`` covers them.
+    The triggers move a network's stamp on every write to its meetings, partners, agenda
+    items, documents, minutes and series (migrations 0011, 0013, 0020), a bulk ``update()``
+    or ``delete()`` included; networks and institutions (names, places) are the
+    directory's, whose stamp covers them.
     """
-    stamps = CalendarStamp.objects.aggregate(
-        count=Count("pk"), networks=Sum("network_id"), versions=Sum("version"), changed=Max("changed_at")
+
+    stamps: dict[int, tuple[int, datetime.datetime]]
+    directory: str
+
+    def list_version(self) -> str:
+        """The state of everything the list of meetings shows.
+
+        Versions only rise, so their sum changes with every committed write; a network's
+        first stamp changes the count and the id sum. A write that is rolled back may give
+        its sum to the next one; what is kept under a version is read by a GET outside any
+        write's transaction (``contacts.api.lists``), so it never holds a state that was
+        rolled back, and the latest change time mostly tells the two apart as well.
+        """
+        stamps = self.stamps.values()
+        changed = max((changed_at.timestamp() for _, changed_at in stamps), default=0)
+        versions = sum(version for version, _ in stamps)
+        return f"{len(self.stamps)}-{sum(self.stamps)}-{versions}-{changed:.6f}-{self.directory}"
+
+    def meeting_version(self, network_ids) -> str:
+        """The state of what a row of one meeting shows, whose networks (host first, then
+        the partners) are ``network_ids``: their stamps and the directory's. A partner's
+        stamp is part of it because adding or removing a partner moves only the partner's."""
+        parts = [self.directory]
+        for network_id in network_ids:
+            version, changed_at = self.stamps.get(network_id, (0, None))
+            parts.append(f"{network_id}.{version}.{changed_at.timestamp() if changed_at else 0:.6f}")
+        return "-".join(parts)
+
+
+def calendar_state() -> CalendarState:
+    """Every network's calendar stamp and the directory's stamp, in one query (one row per
+    network and one for the directory)."""
+    calendar = CalendarStamp.objects.values_list("network_id", "version", "changed_at")
+    directory = DirectoryStamp.objects.filter(pk=1).values_list(
+        Value(DIRECTORY_ROW, output_field=BigIntegerField()), "version", "changed_at"
     )
-    changed = stamps["changed"].timestamp() if stamps["changed"] is not None else 0
-    return f"{stamps['count']}-{stamps['networks']}-{stamps['versions']}-{changed:.6f}"
+    stamps = {}
+    directory_stamp = None
+    for network_id, version, changed_at in calendar.union(directory, all=True):
+        if network_id == DIRECTORY_ROW:
+            directory_stamp = (version, changed_at)
+        else:
+            stamps[network_id] = (version, changed_at)
+    return CalendarState(stamps=stamps, directory=directory_version_of(directory_stamp))
 
 
 def series_visible(user) -> QuerySet[MeetingSeries]:

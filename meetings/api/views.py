@@ -7,11 +7,13 @@ service (or several in one transaction) and answers with the read shape. A servi
 transaction guarantees that nothing is half-written.
 """
 
-import functools
+import hashlib
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -20,10 +22,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
-from contacts.api.lists import RowsOf, VersionedListMixin
+from contacts.api.lists import LIST_SECONDS, RowsOf, VersionedListMixin
 from contacts.clients import client_address
-from contacts.models import Membership, Person
-from contacts.selectors import audience_for, directory_version, people_for_projection
+from contacts.models import Membership, Network, Person
+from contacts.selectors import audience_for, people_for_projection
 from contacts.visibility import project_person
 from meetings import services
 from meetings.api import selectors
@@ -64,7 +66,7 @@ from meetings.api.serializers import (
     VoteSerializer,
     minutes_visible_to,
 )
-from meetings.models import Attendance, Minutes
+from meetings.models import Attendance, Meeting, Minutes
 from meetings.selectors import meeting_guests, poll_invitees
 
 ID_PATTERN = r"[0-9]{1,9}"
@@ -130,15 +132,104 @@ class CalendarViewSet(viewsets.GenericViewSet):
 
 # The list of meetings read as rows (``selectors.meeting_rows``) and represented as
 # ``MeetingSerializer`` represents a meeting (``MeetingRowsRepresentation``): the same JSON,
-# without building every field of four nested serializers for every meeting. Filters,
+# without building every field of four nested serializers for every meeting; each row kept
+# as represented per state of its networks and per audience (``KeptMeetingRows``). Filters,
 # ordering and pagination are the viewset's own. A comment: see ``VersionedListMixin``.
 class MeetingRowsListMixin(mixins.ListModelMixin):
+    def calendar_state(self) -> selectors.CalendarState:
+        # Read once per request: the version of the kept list and the rows' versions.
+        if getattr(self, "_calendar_state", None) is None:
+            self._calendar_state = selectors.calendar_state()
+        return self._calendar_state
+
     def list(self, request, *args, **kwargs):
         network_ids = selectors.networks_seen_internally(request.user)
         meetings = self.filter_queryset(selectors.meetings_listed(network_ids))
-        read = functools.partial(selectors.meeting_rows, network_ids=network_ids)
-        rows = self.paginate_queryset(RowsOf(meetings, read=read))
-        return self.get_paginated_response(MeetingRowsRepresentation(request=request, network_ids=network_ids)(rows))
+        kept = KeptMeetingRows(request=request, network_ids=network_ids, state=self.calendar_state())
+        return self.get_paginated_response(self.paginate_queryset(RowsOf(meetings, read=kept)))
+
+
+class KeptMeetingRows:
+    """The represented rows of a page of meetings, each kept in the cache under the state
+    of what it shows and the audience it was made for, so that a page is mostly put
+    together from rows made before: after a write only the rows of the networks it touched
+    are read again.
+
+    A row's key holds the meeting, the stamps of its networks (host and partners) and the
+    directory's (``CalendarState.meeting_version``; a meeting's series is of its network,
+    ``Meeting.clean``), the language, the time zone, the scheme and host of its links, and
+    what the requester may see of this meeting — the only parts of a row that
+    differ by requester: its internal agenda items and documents (the internal sight of one
+    of its networks, as ``agenda_items_visible`` and ``documents_visible`` decide), its
+    series (that of the host, ``MeetingRowsRepresentation.sees_internals``) and its minutes
+    (the rights ``minutes_visible_to`` asks of the rules). A row is only ever given to a
+    requester who sees exactly as much of that meeting as the one it was made for; nobody
+    else can make its key.
+    """
+
+    def __init__(self, *, request, network_ids: frozenset[int] | None, state: selectors.CalendarState) -> None:
+        self.request = request
+        self.network_ids = network_ids
+        self.state = state
+        self.representation = MeetingRowsRepresentation(request=request, network_ids=network_ids)
+        # What a row's text and links depend on besides the data: language, time zone, address.
+        language = translation.get_language() or ""
+        self.base = f"{language}:{timezone.get_current_timezone_name()}:{request.build_absolute_uri('/')}"
+        # The sight of each set of networks met on the page, asked of the rules once.
+        self.sights: dict[tuple[int, frozenset[int]], str] = {}
+
+    def sight(self, host: int, partners: list[int]) -> str:
+        """What the requester sees of a meeting of ``host`` and ``partners`` (see above)."""
+        networks = frozenset({host, *partners})
+        if self.network_ids is not None and self.network_ids.isdisjoint(networks):
+            # None of its networks seen internally: no right on it either (the rules grant
+            # them only on networks one belongs to, ``networks_seen_internally``), the
+            # public row. Anonymous visitors see every meeting so.
+            return "----"
+        sight = self.sights.get((host, networks))
+        if sight is None:
+            user = self.request.user
+            meeting = Meeting(network_id=host)
+            meeting.partner_list = [Network(pk=pk) for pk in partners]
+            flags = (
+                user.has_perm(MANAGE, meeting),
+                user.has_perm(selectors.INTERNAL_PERM, meeting),
+                True,  # seen internally: ``agenda_items_visible`` and ``documents_visible``
+                self.representation.sees_internals(host),
+            )
+            sight = self.sights[host, networks] = "".join("mish"[n] if flag else "-" for n, flag in enumerate(flags))
+        return sight
+
+    def key(self, meeting_id: int, host: int, partners: list[int]) -> str:
+        version = self.state.meeting_version([host, *partners])
+        detail = hashlib.sha256(f"{version}:{self.base}".encode()).hexdigest()[:32]
+        # The host's id first: ``bench.pages`` empties one network's rows as a write would.
+        return f"api-row:meeting:{host}:{meeting_id}:{self.sight(host, partners)}:{detail}"
+
+    def __call__(self, meetings) -> list[dict]:
+        page = selectors.meeting_page(meetings)
+        # Joint meetings are few: most pages need no query for partners.
+        joint = [meeting_id for meeting_id, _, is_joint in page if is_joint]
+        partners = selectors.meeting_partner_rows(joint)
+        keys = {
+            meeting_id: self.key(meeting_id, host, sorted(row["network_id"] for row in partners.get(meeting_id, ())))
+            for meeting_id, host, _ in page
+        }
+        kept = cache.get_many(keys.values())
+        missing = [meeting_id for meeting_id, key in keys.items() if key not in kept]
+        if missing:
+            rows = selectors.meeting_rows(
+                # In any order: the page gives it.
+                Meeting.objects.filter(pk__in=missing).order_by(),
+                network_ids=self.network_ids,
+                partners=partners,
+            )
+            made = {
+                keys[row["id"]]: represented for row, represented in zip(rows, self.representation(rows), strict=True)
+            }
+            cache.set_many(made, LIST_SECONDS)
+            kept.update(made)
+        return [kept[keys[meeting_id]] for meeting_id, _, _ in page]
 
 
 @extend_schema_view(
@@ -187,7 +278,7 @@ class MeetingViewSet(VersionedListMixin, MeetingRowsListMixin, mixins.RetrieveMo
         # minutes, series), and is never kept, so nothing of it can reach anyone else.
         if request.user.is_authenticated:
             return None
-        return f"anonymous-{selectors.calendar_list_version()}-{directory_version()}"
+        return f"anonymous-{self.calendar_state().list_version()}"
 
     def create(self, request, *args, **kwargs):
         network = self.network_for_create()

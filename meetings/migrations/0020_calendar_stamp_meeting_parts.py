@@ -3,7 +3,7 @@ documents and minutes (the host network's stamp moves), and its series (the seri
 network's stamp moves; the API shows a series only where its visibility allows).
 
 The API's public list of meetings is kept per state of the stamps
-(``meetings.api.selectors.calendar_list_version``); it must never outlive a change to
+(``meetings.api.selectors.CalendarState``); it must never outlive a change to
 any of these, also not a bulk ``update()`` or ``delete()`` that no service sees — a
 minutes' visibility set back to members-only above all. The services touch the meeting
 for agenda items and documents already (the feeds show their titles), not for minutes

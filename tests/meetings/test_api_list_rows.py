@@ -7,11 +7,12 @@ visibility, a draft, a file."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from meetings import services
-from meetings.models import Meeting, Visibility
+from meetings.models import AgendaItem, Meeting, MeetingPartner, Visibility
 from tests.factories import InstitutionFactory
 from tests.meetings.api_support import ROLES, build_world
 from tests.meetings.documents_support import upload
@@ -118,3 +119,42 @@ def test_api_meeting_list_rows_keep_internal_parts_from_anonymous(client, world)
     assert by_title["Sitzung mit internem Protokoll"]["minutes"] is None
     assert by_title["Vergangene Sitzung"]["minutes"] is None  # a draft
     assert by_title["Sitzung im Stadtteilbüro"]["minutes"]["text"] == "Protokoll für alle"
+
+
+def test_api_meeting_list_rows_kept_for_one_audience_never_reach_another(client, world):
+    """Each row is kept per state of its networks and per what its reader sees of that
+    meeting: every audience, reading after all the others (their rows kept), gets exactly
+    what it gets from an empty cache."""
+
+    def read(role: str) -> bytes:
+        return client.get(URL, {"page_size": 200}, headers=world.headers(role)).content
+
+    alone = {}
+    for role in ROLES:
+        cache.clear()
+        alone[role] = read(role)
+    cache.clear()
+    after_others = {role: read(role) for role in [*ROLES, *reversed(ROLES)]}
+
+    assert after_others == alone
+
+
+@pytest.mark.parametrize("role", ["member_x", "speaker_y"])
+def test_api_meeting_list_rows_kept_follow_every_write_of_a_network(client, world, role):
+    def rows() -> dict[str, dict]:
+        listed = client.get(URL, {"page_size": 200}, headers=world.headers(role)).json()["results"]
+        return {row["title"]: row for row in listed}
+
+    before = rows()
+    # Bulk writes no service sees: a partner added moves the partner's stamp alone, an
+    # agenda item the host's.
+    MeetingPartner.objects.create(meeting=world.internal_meeting, network=world.y)
+    joint = rows()
+    AgendaItem.objects.filter(pk=world.agenda_item.pk).update(title="Begrüßung und Bericht")
+    after = rows()
+
+    # Joint now: speaker_y sees the meeting too, and both see it as joint.
+    assert ("Interne Sitzung" in before) == (role == "member_x")
+    assert [network["slug"] for network in joint["Interne Sitzung"]["networks"]] == ["stk-forst", "stk-brand"]
+    assert joint["Öffentliche Sitzung"]["agenda_items"][0]["title"] == "Begrüßung"
+    assert after["Öffentliche Sitzung"]["agenda_items"][0]["title"] == "Begrüßung und Bericht"
