@@ -351,8 +351,9 @@ def meeting_member_names(meeting: Meeting, *, audience: Audience, day: datetime.
 
 
 def meeting_attendances(meeting: Meeting) -> dict[int, Attendance]:
-    """The answers and presences of ``meeting`` by person id."""
-    return {attendance.person_id: attendance for attendance in Attendance.objects.filter(meeting=meeting)}
+    """The answers and presences of ``meeting`` by person id (unordered: the model's order
+    joins the meetings and the people, for nothing a dict keeps)."""
+    return {attendance.person_id: attendance for attendance in Attendance.objects.filter(meeting=meeting).order_by()}
 
 
 def calendar_month(*, network: Network, user, year: int, month: int) -> list[list[tuple[datetime.date, list[Meeting]]]]:

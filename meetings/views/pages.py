@@ -50,11 +50,11 @@ from meetings.views.access import (
 )
 
 
-def _people_rows(request, meeting: Meeting) -> list[dict]:
+def _people_rows(request, meeting: Meeting, attendances: dict[int, Attendance]) -> list[dict]:
     """The current members of the meeting's networks (host and partners) with their answer
-    and presence, names projected (``selectors.meeting_member_names``): one row per person,
-    with every institution they are a member for, by name."""
-    attendances = selectors.meeting_attendances(meeting)
+    and presence (``attendances``, by person), names projected
+    (``selectors.meeting_member_names``): one row per person, with every institution they
+    are a member for, by name."""
     # Each label translated once, not once a row (``get_answer_display`` per attendance).
     answer_labels = {value: str(label) for value, label in Attendance.Answer.choices}
     rows = []
@@ -79,9 +79,14 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
     roles = user_roles(user)
     is_member = bool(meeting.network_ids & set(roles.member_network_ids))
     minutes = meeting.minutes_or_none
+    # Those who manage the meeting see every answer: their own is among them.
+    attendances = selectors.meeting_attendances(meeting) if manages else None
     my_attendance = None
     if is_member and roles.person_id is not None:
-        my_attendance = Attendance.objects.filter(meeting=meeting, person_id=roles.person_id).first()
+        if attendances is not None:
+            my_attendance = attendances.get(roles.person_id)
+        else:
+            my_attendance = Attendance.objects.filter(meeting=meeting, person_id=roles.person_id).order_by().first()
     may_answer = is_member and meeting.start > now and not meeting.is_cancelled
     context = {
         "meeting": meeting,
@@ -113,7 +118,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         initial = {"answer": my_attendance.answer, "note": my_attendance.note} if my_attendance else {}
         context["answer_form"] = AnswerForm(initial=initial)
     if manages:
-        context["people"] = _people_rows(request, meeting)
+        context["people"] = _people_rows(request, meeting, attendances)
         context["answer_counts"] = {
             label: sum(1 for row in context["people"] if row["attendance"] and row["attendance"].answer == value)
             for value, label in Attendance.Answer.choices
