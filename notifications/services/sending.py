@@ -349,9 +349,9 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
                 _pause(delivery_ids[start:], breaker)
                 return states
             if breaker.mode == "probe":
-                # The probe is one mail; the rest of the batch waits for its answer outside
-                # this task (``_resume`` queues it), not behind a probe that may hang until
-                # the relay's timeout.
+                # The probe is one mail, and this batch ends with it; the rest waits for its
+                # answer outside this task (``_resume`` queues it), not behind a probe that
+                # may hang until the relay's timeout.
                 _pause(delivery_ids[start + 1 :], breaker)
                 delivery_ids = delivery_ids[: start + 1]
             claimed_at = now or timezone.now()
@@ -377,6 +377,8 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
                 marks.write_if_due()
                 states[delivery.pk] = sender.send(delivery, now=now or timezone.now())
             marks.start()
+            if breaker.mode == "probe":
+                return states
     finally:
         _marks = None
         try:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import meeting_cancel
 from notifications import mail
-from notifications.models import Delivery, Kind, Preference
+from notifications.models import Delivery, Kind, Preference, RelayBreaker
 from notifications.services import deliveries_send, notifications_sweep
-from notifications.services._common import claim_token_new
+from notifications.services._common import CLAIM_CHUNK, claim_token_new
 from tests.meetings.factories import AgendaItemFactory, MeetingFactory, in_days
 from tests.notifications.conftest import members, sink_start
 
@@ -187,3 +187,22 @@ def test_a_claim_whose_process_is_gone_comes_back_before_its_lease_one_of_a_livi
         (Delivery.State.CLAIMED, False)
     ] * 6
     assert {row.claim_token for row in rows[6:]} == {living_token}
+
+
+def test_a_probing_batch_longer_than_a_claim_sends_its_probe_and_puts_the_rest_back(settings):
+    """The relay's pause is over and this batch (more rows than one claim takes) wins the
+    probe: one mail goes, and once the relay took it, the rest are queued anew for any
+    worker (``_resume``), none sent by this batch."""
+    settings.NOTIFICATIONS_SEND_BATCH = 500
+    _people, ids = invitations_planned(CLAIM_CHUNK + 5)
+    RelayBreaker.objects.create(name="relay", open_until=timezone.now() - datetime.timedelta(seconds=1))
+
+    states = deliveries_send(delivery_ids=ids)
+
+    assert list(states.values()) == [Delivery.State.SENT]
+    assert len(django_mail.outbox) == 1
+    rest = Delivery.objects.filter(pk__in=ids).exclude(pk__in=states)
+    assert rest.count() == CLAIM_CHUNK + 4
+    assert {(state, queued is not None) for state, queued in rest.values_list("state", "enqueued_at")} == {
+        (Delivery.State.PLANNED, True)
+    }
